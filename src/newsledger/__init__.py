@@ -1,0 +1,3 @@
+"""newsledger: who claims what, where, when, and according to whom."""
+
+__version__ = "0.1.0"
