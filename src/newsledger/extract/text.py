@@ -1,0 +1,15 @@
+"""Plain ``.txt`` input: the file is the body, unchanged but for line endings,
+so offsets computed on ``text`` map straight back to the file."""
+
+from __future__ import annotations
+
+from ..schema import Article, RawDocument
+from .encoding import decode
+
+
+def extract_text(raw: RawDocument) -> Article:
+    text = raw.content if isinstance(raw.content, str) else decode(raw.content, raw.charset)
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    art = Article(id="", url=raw.url, text=text)
+    art.provenance.fields["text"] = "plain-text"
+    return art
