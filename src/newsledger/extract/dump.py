@@ -1,12 +1,85 @@
-"""Page dumps (the seed format). Placeholder: the full parser replaces this."""
+"""Page dumps (the seed format).
+
+A dump page is a first line `` date YYYY-MM-DD URL`` followed by every text
+node and meta value of the page, one per line, in page order and with the
+repeats the page has (og:title and <title>, JSON-LD publisher blocks, tags
+listed twice...). Nothing says which line is which, so every line is first
+classified by its shape (URL, timestamp, e-mail, tag...) and the fields are
+then read from the classification and from the page's repetition structure:
+
+- title: a repeated line whose words match the URL slug;
+- body: the longest run of prose lines that follows an occurrence of the
+  title (falling back to the longest prose run anywhere), so it works both
+  when the metadata comes first and when the body comes first;
+- publisher: a line followed by e-mail/phone lines (the JSON-LD publisher
+  block), with the organisation line that closes the block as owner.
+
+A file without the date line is still read here when the caller says
+``format="dump"`` (the URL then comes from ``raw.url``), but
+:func:`looks_like_dump` only recognises files that start with a date line,
+because without it a dump cannot be told from plain text reliably.
+"""
 
 from __future__ import annotations
 
 import re
+from collections import Counter
+from dataclasses import dataclass, field
+from urllib.parse import unquote, urlsplit
 
 from ..schema import Article, RawDocument
+from .common import domain_of
 
 DATE_LINE = re.compile(r"^\s*date (\d{4}-\d{2}-\d{2}) (\S+)\s*$")
+
+_URL = re.compile(r"^(?:https?:)?//[^\s/$.?#][^\s]*$", re.I)
+_IMAGE_URL = re.compile(r"\.(?:jpe?g|png|gif|webp|avif|svg|bmp|tiff?)(?:[?#]\S*)?$|/(?:img|image|images)/", re.I)
+_ISO = re.compile(
+    r"^(\d{4})-(\d{2})-(\d{2})"
+    r"(?:[T ](\d{2}):(\d{2})(?::(\d{2})(\.\d+)?)?\s*(Z|[+-]\d{2}(?::?\d{2})?)?)?$"
+)
+_CLOCK = re.compile(r"^(?:[01]?\d|2[0-3])[:.h][0-5]\d(?:\s*(?:[AaPp]\.?[Mm]\.?|GMT|UTC|[A-Z]{2,4}))?$")
+_EMAIL = re.compile(r"^[\w.+-]+@[\w-]+(?:\.[\w-]+)+$")
+_PHONE = re.compile(r"^\+?[\d\s().-]{7,20}$")
+_LOCALE = re.compile(r"^([a-z]{2,3})[_-][A-Za-z]{2}$")
+_YEAR = re.compile(r"^(?:19|20)\d{2}$")
+_BYLINE = re.compile(
+    r"^(?:by|von|par|por|di|door|av|автор(?:ы)?:?|авторы:?|текст:?)\s+(.+)$", re.I
+)
+_NAME_SPLIT = re.compile(r"\s*(?:,|;|&|\band\b|\bund\b|\bet\b|\by\b|\bи\b)\s*", re.I)
+_PERSON = re.compile(r"^(?:[A-ZÀ-ÞА-ЯЁ][\w’'.-]*)(?:\s+(?:[A-ZÀ-ÞА-ЯЁ][\w’'.-]*|van|von|de|der|da|di|le|la|bin|al-\w+)){1,3}$")
+_WORD = re.compile(r"\w+")
+_APOSTROPHES = re.compile(r"[’'`ʼ]")
+_SENTENCE_END = re.compile(r"[.!?…:;»\"”’)\]]$")
+_DIGITS = re.compile(r"\d")
+_SLUG_EXT = re.compile(r"\.(?:s?html?|php|aspx?|jsp)$", re.I)
+_SLUG_SPLIT = re.compile(r"[-_.+~,]+")
+
+# Field provenance labels (Article.provenance.fields values).
+_P = "dump:"
+
+# Rough ISO 9 / BGN style: only used to compare Cyrillic titles with Latin slugs.
+_CYR = dict(zip(
+    "абвгдеёжзийклмнопрстуфхцчшщъыьэюяіїєґ",
+    ["a", "b", "v", "g", "d", "e", "e", "zh", "z", "i", "y", "k", "l", "m", "n", "o", "p", "r", "s", "t",
+     "u", "f", "kh", "ts", "ch", "sh", "shch", "", "y", "", "e", "yu", "ya", "i", "yi", "ye", "g"],
+))
+_TRANSLIT = str.maketrans(_CYR)
+
+
+@dataclass(slots=True)
+class _Line:
+    text: str
+    kind: str  # text | tag | keywords | byline | url | image | timestamp | clock | email | phone | locale | year
+    words: int
+
+
+@dataclass(slots=True)
+class _Page:
+    date: str | None
+    url: str | None
+    lines: list[_Line]
+    counts: Counter = field(default_factory=Counter)
 
 
 def looks_like_dump(text: str) -> bool:
@@ -27,5 +100,454 @@ def split_dump(text: str) -> list[str]:
     return pages
 
 
+# ---------------------------------------------------------------- line classes
+
+
+def _classify(s: str) -> str:
+    if _URL.match(s):
+        return "image" if _IMAGE_URL.search(s) else "url"
+    if _ISO.match(s):
+        return "timestamp"
+    if _YEAR.match(s):
+        return "year"
+    if _CLOCK.match(s):
+        return "clock"
+    if _EMAIL.match(s):
+        return "email"
+    if _PHONE.match(s) and len(_DIGITS.findall(s)) >= 7:
+        return "phone"
+    if _LOCALE.match(s):
+        return "locale"
+    if _BYLINE.match(s) and len(s) <= 120 and not _SENTENCE_END.search(s.rstrip(".")):
+        return "byline"
+    if s == s.lower() and any(c.isalpha() for c in s):
+        # Lower-case lines are meta values, not prose: keyword lists have commas,
+        # tags are short phrases.
+        if "," in s and len(s) <= 300:
+            return "keywords"
+        if len(s) <= 60 and len(s.split()) <= 6 and not _SENTENCE_END.search(s):
+            return "tag"
+    return "text"
+
+
+def _parse(content: str, url: str | None) -> _Page:
+    raw_lines = content.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    date = None
+    start = 0
+    for i, l in enumerate(raw_lines):
+        if l.strip():
+            m = DATE_LINE.match(l)
+            if m:
+                date, url = m.group(1), m.group(2) or url
+                start = i + 1
+            break
+    lines = []
+    for l in raw_lines[start:]:
+        s = " ".join(l.split())
+        if s:
+            lines.append(_Line(s, _classify(s), len(s.split())))
+    return _Page(date, url, lines, Counter(x.text for x in lines))
+
+
+def _is_prose(line: _Line) -> bool:
+    return line.kind == "text" and (line.words >= 8 or (line.words >= 2 and bool(_SENTENCE_END.search(line.text))))
+
+
+# ---------------------------------------------------------------- fields
+
+
+def _tokens(s: str) -> list[str]:
+    s = _APOSTROPHES.sub("", s.lower()).translate(_TRANSLIT)
+    return [t for t in _WORD.findall(s) if not t.isdigit()]
+
+
+def _slug_tokens(url: str | None) -> list[str]:
+    if not url:
+        return []
+    try:
+        path = unquote(urlsplit(url).path)
+    except ValueError:
+        return []
+    segments = [_SLUG_EXT.sub("", s) for s in path.split("/") if s]
+    # The slug is the path segment with the most words (ids and dates are one "word").
+    best = max(segments, key=lambda s: len(_SLUG_SPLIT.split(s)), default="")
+    return [t for t in _tokens(" ".join(_SLUG_SPLIT.split(best))) if not _DIGITS.search(t) or len(t) < 5]
+
+
+def _same_word(a: str, b: str) -> bool:
+    if a == b:
+        return True
+    # Slugs transliterate and truncate, so a shared stem counts as a match.
+    return min(len(a), len(b)) >= 4 and (a.startswith(b) or b.startswith(a) or a[:5] == b[:5])
+
+
+def _slug_score(text: str, slug: list[str]) -> float:
+    toks = _tokens(text)
+    if not toks or not slug:
+        return 0.0
+    pool = list(slug)
+    hits = 0
+    for t in toks:
+        for j, s in enumerate(pool):
+            if _same_word(t, s):
+                hits += 1
+                del pool[j]
+                break
+    return 2 * hits / (len(toks) + len(slug))
+
+
+def _find_title(page: _Page, skip: set[int]) -> tuple[str | None, str]:
+    cands = [
+        (i, l) for i, l in enumerate(page.lines)
+        if l.kind == "text" and i not in skip and l.words <= 40
+    ]
+    slug = _slug_tokens(page.url)
+    if slug:
+        scored = [(_slug_score(l.text, slug), page.counts[l.text] > 1, -i, l.text) for i, l in cands]
+        repeated = [c for c in scored if c[1] and c[0] >= 0.5]
+        if repeated:
+            return max(repeated)[3], _P + "repeated-line-matching-slug"
+        single = [c for c in scored if c[0] >= 0.6]
+        if single:
+            return max(single)[3], _P + "line-matching-slug"
+    for i, l in cands:
+        if page.counts[l.text] > 1 and l.words >= 3:
+            return l.text, _P + "first-repeated-line"
+    for i, l in cands:
+        if l.words >= 3:
+            return l.text, _P + "first-text-line"
+    return None, ""
+
+
+@dataclass(slots=True)
+class _Publisher:
+    name: str | None = None
+    owner: str | None = None
+    lines: set[int] = field(default_factory=set)
+
+
+def _find_publisher(page: _Page) -> _Publisher:
+    """The JSON-LD publisher group: name, contact lines, then an optional owner
+    organisation, repeated wherever the page repeats its publisher."""
+    lines, pub = page.lines, _Publisher()
+    blocks: list[tuple[str, str | None]] = []
+    i = 0
+    while i < len(lines):
+        if lines[i].kind in ("email", "phone") and i > 0 and lines[i - 1].kind == "text" and lines[i - 1].words <= 8:
+            j = i
+            while j < len(lines) and lines[j].kind in ("email", "phone"):
+                j += 1
+            name = lines[i - 1].text
+            nxt = lines[j] if j < len(lines) else None
+            owner = None
+            if nxt and nxt.kind == "text" and nxt.words <= 10 and nxt.text != name and not _SENTENCE_END.search(nxt.text):
+                owner = nxt.text
+            blocks.append((name, owner))
+            pub.lines.update(range(i - 1, j))
+            if owner:
+                pub.lines.add(j)
+            i = j
+        else:
+            i += 1
+    if not blocks:
+        return pub
+    pub.name = Counter(n for n, _ in blocks).most_common(1)[0][0]
+    owners = {o for n, o in blocks if n == pub.name}
+    # The owner line belongs to the block only if every repeat of the block has it.
+    if len(owners) == 1:
+        pub.owner = owners.pop()
+    if pub.owner is None:
+        pub.lines = {k for k in pub.lines if lines[k].kind != "text" or lines[k].text == pub.name}
+    return pub
+
+
+def _norm_timestamp(s: str) -> str | None:
+    m = _ISO.match(s)
+    if not m:
+        return None
+    y, mo, d, hh, mm, ss, frac, tz = m.groups()
+    if not (1 <= int(mo) <= 12 and 1 <= int(d) <= 31):
+        return None
+    if hh is None:
+        return f"{y}-{mo}-{d}"
+    out = f"{y}-{mo}-{d}T{hh}:{mm}:{ss or '00'}{frac or ''}"
+    if tz:
+        if tz == "Z":
+            tz = "+00:00"
+        else:
+            tz = tz.replace(":", "")
+            tz = f"{tz[:3]}:{tz[3:5] or '00'}"
+        out += tz
+    return out
+
+
+def _body_runs(page: _Page, title: str | None, pub: _Publisher) -> list[tuple[int, int, list[int]]]:
+    """Maximal runs of body-compatible lines: (first index, end index, line indexes).
+
+    Image and link lines between paragraphs do not break a run (inline
+    figures); a bare clock time starts a live-blog entry; a short line the
+    page repeats elsewhere (site name, author box) ends it."""
+    lines, counts = page.lines, page.counts
+    runs, cur, start = [], [], None
+
+    def close(end: int) -> None:
+        nonlocal cur, start
+        while cur and not _is_prose(lines[cur[-1]]):
+            cur.pop()
+        while cur and lines[cur[0]].kind not in ("text", "clock"):
+            cur.pop(0)
+        if cur and any(_is_prose(lines[k]) for k in cur):
+            runs.append((start, end, cur))
+        cur, start = [], None
+
+    for i, l in enumerate(lines):
+        body_like = (
+            i not in pub.lines
+            and l.text != title
+            and l.kind in ("text", "clock")
+            and not (counts[l.text] > 1 and not _is_prose(l))
+        )
+        if body_like:
+            if start is None:
+                start = i
+            cur.append(i)
+        elif cur and l.kind in ("image", "url") and i + 1 < len(lines) and lines[i + 1].kind in ("text", "clock"):
+            continue
+        elif cur:
+            close(i)
+    if cur:
+        close(len(lines))
+    return runs
+
+
+def _clean_body(page: _Page, idx: list[int]) -> tuple[list[str], list[int]]:
+    """Paragraph texts of a run without in-run repeats and teaser lines; clock
+    lines are joined to the entry they time."""
+    paras, kept, seen = [], [], set()
+    pending_clock = None
+    for k in idx:
+        l = page.lines[k]
+        if l.kind == "clock":
+            pending_clock = l.text
+            continue
+        text = f"{pending_clock} {l.text}" if pending_clock else l.text
+        pending_clock = None
+        if text in seen:
+            continue
+        seen.add(text)
+        paras.append(text)
+        kept.append(k)
+    out, out_idx = [], []
+    for n, p in enumerate(paras):
+        others = [q for m, q in enumerate(paras) if m != n]
+        if not _is_teaser(p, others):
+            out.append(p)
+            out_idx.append(kept[n])
+    return out, out_idx
+
+
+def _is_teaser(line: str, paras: list[str]) -> bool:
+    """A line made only of other paragraphs glued together (a summary widget),
+    or a truncated copy of one of them."""
+    cut = line.rstrip("…").rstrip(".").rstrip() if line.endswith(("…", "...")) else None
+    if cut and len(cut) >= 20 and any(p.startswith(cut) and p != line for p in paras):
+        return True
+    rest, used = line, 0
+    for p in sorted(paras, key=len, reverse=True):
+        if len(p) >= 20 and p in rest:
+            rest = rest.replace(p, " ", 1)
+            used += 1
+    return used >= 2 and not rest.strip()
+
+
+def _authors(page: _Page, before_body: range, source_name: str | None, title: str | None) -> tuple[list[str], str]:
+    names: list[str] = []
+    how = ""
+    for l in page.lines:
+        if l.kind == "byline":
+            m = _BYLINE.match(l.text)
+            for n in _NAME_SPLIT.split(m.group(1)):
+                n = n.strip(" .")
+                if n and n not in names and _PERSON.match(n):
+                    names.append(n)
+            how = _P + "byline-line"
+    if names:
+        return names, how
+    # Name lines between the headline and the first paragraph.
+    for k in before_body:
+        l = page.lines[k]
+        if l.kind == "text" and l.text not in (source_name, title) and _PERSON.match(l.text) and not _SENTENCE_END.search(l.text):
+            if l.text not in names:
+                names.append(l.text)
+    return names, (_P + "name-line-before-body" if names else "")
+
+
+def _is_url_of(u: str, page_url: str | None) -> bool:
+    if not page_url:
+        return False
+    norm = lambda x: x.split("#")[0].rstrip("/").lower().replace("://www.", "://")
+    return norm(u) == norm(page_url)
+
+
 def extract_dump(raw: RawDocument) -> Article:
-    raise NotImplementedError
+    from . import ExtractError
+
+    content = raw.content
+    if isinstance(content, bytes):
+        from .encoding import decode
+
+        content = decode(content, raw.charset)
+    if not content or not content.strip():
+        raise ExtractError("dump: empty page")
+    pages = split_dump(content)
+    page = _parse(pages[0] if pages else content, raw.url)
+    lines = page.lines
+    fields: dict[str, str] = {}
+    if len(pages) > 1:
+        fields["page"] = f"{_P}first-of-{len(pages)}-pages"
+
+    pub = _find_publisher(page)
+    title, how = _find_title(page, pub.lines)
+    if title:
+        fields["title"] = how
+
+    runs = _body_runs(page, title, pub)
+    if not runs:
+        raise ExtractError("dump: no body paragraphs")
+    title_at = [i for i, l in enumerate(lines) if l.text == title]
+
+    def follows_title(run: tuple[int, int, list[int]]) -> bool:
+        # Only metadata-shaped lines (bylines, times, images) may sit between
+        # the headline and the first paragraph.
+        prev = [t for t in title_at if t < run[2][0]]
+        return bool(prev) and all(lines[k].kind != "text" or k in pub.lines or _PERSON.match(lines[k].text)
+                                  for k in range(prev[-1] + 1, run[2][0]))
+
+    def size(run: tuple[int, int, list[int]]) -> int:
+        return sum(len(lines[k].text) for k in run[2])
+
+    after_title = [r for r in runs if follows_title(r)]
+    best = max(after_title or runs, key=size)
+    fields["text"] = _P + ("prose-after-headline" if after_title else "longest-prose-run")
+    paras, body_idx = _clean_body(page, best[2])
+    body_set = set(best[2])
+
+    art = Article(id="", url=page.url or raw.url, text="\n\n".join(paras), title=title)
+
+    # Timestamps: OpenGraph order is published, modified.
+    ts_at = [i for i, l in enumerate(lines) if l.kind == "timestamp" and i not in body_set]
+    if ts_at:
+        run_end = ts_at[0]
+        while run_end + 1 < len(lines) and lines[run_end + 1].kind == "timestamp":
+            run_end += 1
+        art.published = _norm_timestamp(lines[ts_at[0]].text)
+        fields["published"] = _P + "first-timestamp-line"
+        if run_end > ts_at[0]:
+            art.modified = _norm_timestamp(lines[ts_at[0] + 1].text)
+            fields["modified"] = _P + "second-timestamp-line"
+        after_ts = run_end + 1
+    else:
+        after_ts = None
+    if not art.published and page.date:
+        art.published = page.date
+        fields["published"] = _P + "date-line"
+
+    # Section then tags, in OpenGraph order after the timestamps.
+    tag_from = None
+    if after_ts is not None and after_ts < len(lines):
+        nxt = lines[after_ts]
+        if nxt.kind in ("tag", "text") and nxt.words <= 3 and after_ts not in pub.lines and not _DIGITS.search(nxt.text):
+            art.section = nxt.text
+            fields["section"] = _P + "line-after-timestamps"
+            tag_from = after_ts + 1
+        else:
+            tag_from = after_ts
+    tags: list[str] = []
+    if tag_from is not None:
+        k = tag_from
+        while k < len(lines) and lines[k].kind == "tag":
+            tags.append(lines[k].text)
+            k += 1
+    if not tags:
+        # No timestamp anchor: the first run of two or more tag lines.
+        k = 0
+        while k < len(lines):
+            if lines[k].kind == "tag" and k + 1 < len(lines) and lines[k + 1].kind == "tag":
+                while k < len(lines) and lines[k].kind == "tag":
+                    tags.append(lines[k].text)
+                    k += 1
+                break
+            k += 1
+        if tags:
+            fields["tags"] = _P + "first-tag-run"
+    else:
+        fields["tags"] = _P + "tag-lines-after-section"
+    art.tags = list(dict.fromkeys(tags))
+
+    # Description: the prose meta value just before the timestamps, else the
+    # first prose line of the header area.
+    teaser_pool = paras
+    desc = None
+    if ts_at:
+        for k in range(ts_at[0] - 1, max(-1, ts_at[0] - 4), -1):
+            l = lines[k]
+            if k not in body_set and _is_prose(l) and l.text != title and not _is_teaser(l.text, teaser_pool):
+                desc = l.text
+                fields["description"] = _P + "prose-line-before-timestamps"
+                break
+    if desc is None:
+        for k in range(0, best[0]):
+            l = lines[k]
+            if _is_prose(l) and l.words >= 6 and l.text != title and k not in pub.lines and not _is_teaser(l.text, teaser_pool):
+                desc = l.text
+                fields["description"] = _P + "first-prose-line-before-body"
+                break
+    art.description = desc
+
+    headline = [t for t in title_at if t < best[2][0]] if after_title else []
+    before_body = range(headline[-1] + 1 if headline else best[0], best[2][0])
+    art.authors, how = _authors(page, before_body, pub.name, title)
+    if art.authors:
+        fields["authors"] = how
+
+    images = [l.text for l in lines if l.kind == "image"]
+    art.images = list(dict.fromkeys(images))
+    if art.images:
+        fields["images"] = _P + "image-url-lines"
+    links = [l.text for l in lines if l.kind == "url" and not _is_url_of(l.text, art.url)]
+    art.links = list(dict.fromkeys(links))
+    if art.links:
+        fields["links"] = _P + "url-lines"
+
+    locale = next((l.text for l in lines if l.kind == "locale"), None)
+    if locale:
+        art.language = _LOCALE.match(locale).group(1).lower()
+        fields["language"] = _P + "locale-line"
+
+    art.source.name = pub.name
+    if pub.name:
+        fields["source.name"] = _P + "publisher-block"
+    else:
+        art.source.name = _repeated_short_line(page, title, art.authors)
+        if art.source.name:
+            fields["source.name"] = _P + "most-repeated-short-line"
+    if pub.owner:
+        art.source.owner = pub.owner
+        fields["source.owner"] = _P + "publisher-block-owner"
+    art.source.domain = domain_of(art.url)
+    if art.source.domain:
+        fields["source.domain"] = _P + "url-host"
+    art.provenance.fields.update(fields)
+    return art
+
+
+def _repeated_short_line(page: _Page, title: str | None, authors: list[str]) -> str | None:
+    best, best_n = None, 1
+    for l in page.lines:
+        n = page.counts[l.text]
+        if (
+            n > best_n and l.kind == "text" and l.words <= 5 and l.text != title
+            and l.text not in authors and l.text[:1].isupper() and not _SENTENCE_END.search(l.text)
+        ):
+            best, best_n = l.text, n
+    return best
