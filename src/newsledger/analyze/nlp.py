@@ -40,3 +40,24 @@ def docs_for(nlp, articles: Iterable[Article], batch_size: int = 16) -> Iterator
         docs = dict(zip((id(a) for a in english), nlp.pipe((a.text for a in english), batch_size=batch_size)))
         for a in batch:
             yield a, docs.get(id(a))
+
+
+def sentence_starts(doc) -> list[int]:
+    """Character offset where each of ``doc``'s sentences starts, computed once per doc.
+
+    Components index sentences by position in ``doc.sents``; caching the
+    offsets on the doc lets each of them map a character to its sentence with
+    one bisect instead of walking the sentences again.
+    """
+    cached = doc.user_data.get("newsledger.sentence_starts")
+    if cached is None:
+        cached = [s.start_char for s in doc.sents]
+        doc.user_data["newsledger.sentence_starts"] = cached
+    return cached
+
+
+def sentence_of(doc, char: int) -> int:
+    """Index (into ``doc.sents``) of the sentence holding character ``char``."""
+    from bisect import bisect_right
+
+    return max(0, bisect_right(sentence_starts(doc), char) - 1)

@@ -1,0 +1,273 @@
+"""Named entities: spaCy's small-model NER, corrected and canonicalised.
+
+The small English model reliably finds name spans but often mislabels them
+in war reporting: unfamiliar toponyms ("Seversk", "Donbass") come out as
+PERSON or PRODUCT, famous surnames ("Trump") as ORG, outlets ("Sputnik") as
+PERSON. Labels are repaired with, in order: the known-people list, the outlet
+registry, the gazetteer (when the places component ships one) and contextual
+rules ("the X city", "X’s liberation", toponymic suffixes). Each person then
+gets a document-level canonical name and a descriptor taken from a
+premodifier ("military analyst Igor Korotchenko") or an apposition
+("Igor Korotchenko, a military analyst,").
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from typing import Callable, Optional
+
+from ..schema import Entity
+from .coref import (
+    GENDERED_NOUNS,
+    Referent,
+    Resolver,
+    canonical_people,
+    clean_name,
+    honorific_gender,
+    known_people,
+    person_gender,
+)
+from .nlp import sentence_of
+
+LABELS = {"PERSON", "ORG", "GPE", "LOC", "NORP", "EVENT"}
+# Labels the small model gives to places it does not know.
+PLACE_CANDIDATE_LABELS = {"PERSON", "ORG", "PRODUCT", "FAC", "WORK_OF_ART", "GPE", "LOC"}
+PLACE_NOUNS = {
+    "city", "town", "village", "settlement", "region", "oblast", "province", "district", "area",
+    "county", "republic", "front", "direction", "axis", "border", "outskirts", "port", "airport",
+}
+# Things that happen to places in conflict reporting ("Seversk’s liberation").
+PLACE_EVENTS = {
+    "liberation", "fall", "capture", "siege", "encirclement", "defense", "defence", "outskirts",
+    "residents", "mayor", "governor", "streets", "suburbs", "shelling", "bombardment",
+}
+PLACE_PREPOSITIONS = {"in", "near", "outside", "around", "toward", "towards", "into", "across", "within"}
+TOPONYM_SUFFIX = re.compile(
+    r"(?:sk|grad|burg|opol|ovka|ivka|yevka|abad|stan)$"
+)
+DETERMINERS = {"the", "a", "an", "this", "that", "these", "those"}
+
+
+@lru_cache(maxsize=1)
+def _outlet_names() -> frozenset[str]:
+    try:
+        from ..outlets import all_outlets
+    except ImportError:
+        return frozenset()
+    try:
+        return frozenset(o.name.lower() for o in all_outlets())
+    except Exception:  # a broken registry must not stop entity extraction
+        return frozenset()
+
+
+@lru_cache(maxsize=1)
+def _place_lookup() -> Optional[Callable[[str], bool]]:
+    """The places component's gazetteer, when present: name -> is a known place."""
+    try:
+        from . import gazetteer
+    except ImportError:
+        return None
+    for name in ("is_place", "lookup", "find"):
+        fn = getattr(gazetteer, name, None)
+        if callable(fn):
+            def known(text: str, fn=fn) -> bool:
+                try:
+                    return bool(fn(text))
+                except Exception:
+                    return False
+            return known
+    return None
+
+
+def _is_outlet(text: str, own_outlet: Optional[str]) -> bool:
+    low = text.lower()
+    names = _outlet_names()
+    if own_outlet:
+        names = names | {own_outlet.lower()}
+    # "Sputnik" names "Sputnik International".
+    return any(n == low or n.startswith(low + " ") for n in names)
+
+
+def _strip_det(text: str) -> str:
+    parts = text.split(maxsplit=1)
+    if len(parts) == 2 and parts[0].lower() in DETERMINERS:
+        return parts[1]
+    return text
+
+
+def _place_evidence(doc, start: int, end: int, text: str) -> bool:
+    """Context that marks a one-word name as a place rather than a person."""
+    nxt = doc[end] if end < len(doc) else None
+    if nxt is not None and nxt.lower_ in ("’s", "'s") and end + 1 < len(doc):
+        nxt = doc[end + 1]
+        if nxt.lower_ in PLACE_EVENTS:
+            return True
+    if nxt is not None and nxt.lower_ in PLACE_NOUNS:
+        return True
+    prev = doc[start - 1] if start > 0 else None
+    if prev is not None and prev.lower_ == "of" and start > 1 and doc[start - 2].lower_ in PLACE_NOUNS:
+        return True
+    if prev is not None and prev.lower_ in PLACE_PREPOSITIONS:
+        return True
+    return bool(TOPONYM_SUFFIX.search(text.lower()))
+
+
+class _Raw:
+    __slots__ = ("start", "end", "label", "text")
+
+    def __init__(self, start: int, end: int, label: str, text: str):
+        self.start, self.end, self.label, self.text = start, end, label, text
+
+
+def _relabel(doc, spans: list[_Raw], own_outlet: Optional[str]) -> None:
+    by_surname, by_name = known_people()
+    place = _place_lookup()
+    person_surnames = {
+        clean_name(s.text).split()[-1].lower()
+        for s in spans
+        if s.label == "PERSON" and len(clean_name(s.text).split()) > 1
+    }
+    for s in spans:
+        name = clean_name(s.text)
+        low = name.lower()
+        if low in by_surname or low in by_name:
+            s.label = "PERSON"
+        elif _is_outlet(_strip_det(name), own_outlet) and s.label in ("PERSON", "GPE", "PRODUCT", "WORK_OF_ART"):
+            s.label = "ORG"
+        elif s.label in ("ORG", "GPE") and s.end - s.start == 1 and low in person_surnames:
+            s.label = "PERSON"
+        elif s.label in PLACE_CANDIDATE_LABELS and s.label not in ("GPE", "LOC") and low not in person_surnames:
+            if (place is not None and place(name)) or (
+                s.end - s.start == 1 and _place_evidence(doc, s.start, s.end, name)
+            ):
+                s.label = "GPE"
+
+
+def _add_surname_mentions(doc, spans: list[_Raw]) -> list[_Raw]:
+    """Later surname-only mentions the model missed ("Korotchenko summed up")."""
+    covered = set()
+    surnames = {}
+    for s in spans:
+        covered.update(range(s.start, s.end))
+        if s.label == "PERSON":
+            parts = clean_name(s.text).split()
+            if len(parts) > 1:
+                surnames[parts[-1]] = True
+    if not surnames:
+        return spans
+    extra = [
+        _Raw(t.i, t.i + 1, "PERSON", t.text)
+        for t in doc
+        if t.i not in covered and t.text in surnames and t.pos_ == "PROPN"
+    ]
+    return sorted(spans + extra, key=lambda s: s.start) if extra else spans
+
+
+def _premodifier(doc, start: int) -> Optional[str]:
+    """"military analyst Igor Korotchenko" -> "military analyst"."""
+    i = start - 1
+    while i >= 0 and start - i <= 5:
+        t = doc[i]
+        if t.is_punct or t.is_space or t.lower_ in DETERMINERS or t.pos_ not in ("NOUN", "ADJ", "PROPN", "NUM"):
+            break
+        if not (start <= t.head.i < start + 6 or i < t.head.i < start):
+            break
+        i -= 1
+    words = doc[i + 1 : start]
+    if not any(t.pos_ == "NOUN" and t.is_lower for t in words):
+        return None
+    # Leading proper nouns are usually another name or an organisation ("Kremlin spokesman").
+    return words.text if words[-1].pos_ == "NOUN" else None
+
+
+def _apposition(doc, start: int, end: int) -> Optional[str]:
+    """"Igor Korotchenko, a military analyst," -> "military analyst"."""
+    head = doc[start:end].root
+    for child in head.rights:
+        if child.dep_ == "appos" and child.i >= end:
+            toks = [t for t in child.subtree if not t.is_space]
+            while toks and (toks[0].is_punct or toks[0].lower_ in DETERMINERS):
+                toks = toks[1:]
+            while toks and toks[-1].is_punct:
+                toks = toks[:-1]
+            if toks and len(toks) <= 12 and child.pos_ == "NOUN":
+                return doc[toks[0].i : toks[-1].i + 1].text
+    return None
+
+
+def find_entities(doc, own_outlet: Optional[str] = None) -> list[Entity]:
+    """Entities of ``doc`` (a spaCy Doc over the article text), corrected and canonicalised."""
+    if doc is None:
+        return []
+    spans = [_Raw(e.start, e.end, e.label_, e.text) for e in doc.ents]
+    _relabel(doc, spans, own_outlet)
+    spans = [s for s in spans if s.label in LABELS]
+    spans = _add_surname_mentions(doc, spans)
+
+    people = [clean_name(s.text) for s in spans if s.label == "PERSON"]
+    canon = canonical_people(people)
+    descriptors: dict[str, str] = {}
+    out: list[Entity] = []
+    for s in spans:
+        span = doc[s.start : s.end]
+        ent = Entity(
+            text=span.text,
+            label=s.label,
+            start=span.start_char,
+            end=span.end_char,
+            sentence=sentence_of(doc, span.start_char),
+        )
+        if s.label == "PERSON":
+            ent.canonical = canon.get(clean_name(s.text), clean_name(s.text))
+            desc = _apposition(doc, s.start, s.end) or _premodifier(doc, s.start)
+            if desc and ent.canonical not in descriptors:
+                descriptors[ent.canonical] = desc
+        else:
+            ent.canonical = _strip_det(clean_name(s.text))
+        out.append(ent)
+    for ent in out:
+        if ent.label == "PERSON":
+            ent.descriptor = descriptors.get(ent.canonical)
+    return out
+
+
+def build_resolver(doc, entities: list[Entity]) -> Resolver:
+    """Pronoun resolver over the document's person and organisation mentions."""
+    genders: dict[str, Optional[str]] = {}
+    for e in entities:
+        if e.label != "PERSON" or not e.canonical:
+            continue
+        hint = honorific_gender(doc.text[max(0, e.start - 5) : e.end]) if e.start else None
+        if e.descriptor:
+            hint = hint or next((GENDERED_NOUNS[w] for w in e.descriptor.lower().split() if w in GENDERED_NOUNS), None)
+        genders[e.canonical] = genders.get(e.canonical) or person_gender(e.canonical, hint)
+    refs = []
+    for e in entities:
+        if e.label not in ("PERSON", "ORG", "NORP", "GPE") or not e.canonical:
+            continue
+        span = doc.char_span(e.start, e.end, alignment_mode="expand")
+        if span is None:
+            continue
+        root = span.root
+        refs.append(
+            Referent(
+                token=root.i,
+                canonical=e.canonical,
+                label=e.label,
+                subject=root.dep_ in ("nsubj", "nsubjpass"),
+                sentence=e.sentence or 0,
+                gender=genders.get(e.canonical),
+            )
+        )
+    return Resolver(refs)
+
+
+def extract_entities(ctx) -> list[Entity]:
+    return find_entities(ctx.doc, ctx.article.source.name if ctx.article else None)
+
+
+def load() -> Callable:
+    _outlet_names()
+    known_people()
+    return extract_entities
