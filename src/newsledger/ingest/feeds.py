@@ -1,0 +1,129 @@
+"""RSS and Atom feeds: each item's page, or its own content when the page
+cannot be had."""
+
+from __future__ import annotations
+
+import html
+import re
+from typing import Any, Iterator, Optional, Union
+from urllib.parse import urljoin
+from xml.etree.ElementTree import ParseError
+
+import feedparser
+from defusedxml import DefusedXmlException
+from defusedxml.ElementTree import fromstring as safe_fromstring
+
+from ..schema import BadInput, Origin, RawDocument
+from .dates import iso_date, iso_from_struct
+from .fetch import Fetcher, FetchError, page_document
+
+Item = Union[RawDocument, BadInput]
+
+# Any entity declaration is refused, also in XML too broken for defusedxml to
+# reach it: feedparser's lenient fallback would otherwise see it.
+_ENTITY_DECL = re.compile(rb"<!ENTITY", re.I)
+
+
+def refuse_reason(data: bytes) -> Optional[str]:
+    """Why a feed document must not be parsed (entity expansion, external
+    references), or None."""
+    try:
+        safe_fromstring(data, forbid_dtd=False, forbid_entities=True, forbid_external=True)
+    except DefusedXmlException as e:
+        return f"refused XML: {type(e).__name__} (entity expansion or external reference)"
+    except (ParseError, ValueError):
+        pass  # malformed feeds are common; feedparser copes, once entities are ruled out
+    if _ENTITY_DECL.search(data.replace(b"\x00", b"")):
+        return "refused XML: entity declaration"
+    return None
+
+
+def read_feed(data: bytes, source: str, fetcher: Optional[Fetcher]) -> Iterator[Item]:
+    """One item per feed entry. With a fetcher (and ``follow_links``) the
+    entry's link is fetched; otherwise, or when that fails, the entry's own
+    content or summary is the page."""
+    why = refuse_reason(data)
+    if why:
+        yield BadInput(Origin("feed", source), why)
+        return
+    # Bytes only: given a str, feedparser would open paths and URLs itself.
+    parsed = feedparser.parse(data, resolve_relative_uris=False)
+    if not parsed.entries:
+        reason = "no entries in feed"
+        if parsed.bozo:
+            reason += f" ({type(parsed.bozo_exception).__name__}: {parsed.bozo_exception})"[:250]
+        yield BadInput(Origin("feed", source), reason)
+        return
+    follow = fetcher is not None and fetcher.options.follow_links
+    for index, entry in enumerate(parsed.entries):
+        link = _link(entry, source)
+        origin = Origin("feed", source, offset=index, item=entry.get("id") or link)
+        hints = entry_hints(entry)
+        failure = None
+        if follow and link:
+            try:
+                doc = page_document(fetcher.fetch(link), origin, hints)
+            except FetchError as e:
+                doc = BadInput(origin, str(e))
+            if isinstance(doc, RawDocument):
+                yield doc
+                continue
+            failure = doc
+        body = _entry_html(entry)
+        if body is None:
+            yield failure or BadInput(origin, "feed item has neither a fetchable link nor content")
+            continue
+        if failure is not None:
+            hints["fetch_error"] = failure.reason
+        yield RawDocument(origin=origin, format="html", content=body, url=link, charset="utf-8", hints=hints)
+
+
+def _link(entry: Any, source: str) -> Optional[str]:
+    link = entry.get("link")
+    if not link:
+        return None
+    return urljoin(source, link) if source.startswith(("http://", "https://")) else link
+
+
+def entry_hints(entry: Any) -> dict[str, Any]:
+    hints: dict[str, Any] = {}
+    published = _date(entry, "published") or _date(entry, "updated")
+    if published:
+        hints["published"] = published
+    updated = _date(entry, "updated")
+    if updated and updated != published:
+        hints["modified"] = updated
+    if entry.get("title"):
+        hints["title"] = html.unescape(entry.title).strip()
+    authors = [a.get("name", "").strip() for a in entry.get("authors") or [] if isinstance(a, dict)]
+    authors = [a for a in authors if a]
+    if not authors and entry.get("author"):
+        authors = [entry.author.strip()]
+    if authors:
+        hints["authors"] = authors
+    return hints
+
+
+def _date(entry: Any, key: str) -> Optional[str]:
+    # The raw string keeps the publisher's UTC offset; feedparser's parsed
+    # value is normalised to UTC, a fallback for zone names dateutil lacks.
+    return iso_date(entry.get(key), aware_only=True) or iso_from_struct(entry.get(f"{key}_parsed"))
+
+
+def _entry_html(entry: Any) -> Optional[bytes]:
+    """The entry's longest content (or summary) as a small HTML page."""
+    candidates = list(entry.get("content") or [])
+    if entry.get("summary_detail"):
+        candidates.append(entry.summary_detail)
+    best = max(candidates, key=lambda c: len(c.get("value") or ""), default=None)
+    if best is None or not (best.get("value") or "").strip():
+        return None
+    value = best["value"]
+    if "html" not in (best.get("type") or "text/html"):
+        value = "".join(f"<p>{html.escape(p.strip())}</p>" for p in value.split("\n\n") if p.strip())
+    title = html.escape(html.unescape(entry.get("title") or ""))
+    page = (
+        '<!DOCTYPE html><html><head><meta charset="utf-8">'
+        f"<title>{title}</title></head><body><article>{value}</article></body></html>"
+    )
+    return page.encode("utf-8")

@@ -1,0 +1,93 @@
+"""JSON Lines: one page per line, ``{"url", "html" | "text", "published"?}``."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import zlib
+from typing import Any, Iterator, Union
+
+from ..schema import BadInput, Origin, RawDocument
+from .base import MAX_PAGE_BYTES, too_large
+from .dates import iso_date
+
+Item = Union[RawDocument, BadInput]
+
+JSONL_SUFFIXES = (".jsonl", ".ndjson", ".jsonl.gz", ".ndjson.gz")
+
+
+def is_jsonl_path(path: str) -> bool:
+    return path.lower().endswith(JSONL_SUFFIXES)
+
+
+def _lines(f) -> Iterator[tuple[int, bytes | None]]:
+    """(line number, bytes) per line; None for a line over the page cap,
+    which is skipped without ever being held whole."""
+    number = 0
+    while True:
+        line = f.readline(MAX_PAGE_BYTES + 1)
+        if not line:
+            return
+        number += 1
+        if len(line) > MAX_PAGE_BYTES and not line.endswith(b"\n"):
+            while line and not line.endswith(b"\n"):
+                line = f.readline(1024 * 1024)
+            yield number, None
+            continue
+        yield number, line
+
+
+def read_jsonl(path: str) -> Iterator[Item]:
+    opener = gzip.open if path.lower().endswith(".gz") else open
+    number = 0
+    try:
+        with opener(path, "rb") as f:
+            for number, line in _lines(f):
+                origin = Origin("jsonl", path, offset=number)
+                if line is None:
+                    yield BadInput(origin, f"line {number}: {too_large()}")
+                    continue
+                if line.strip():
+                    yield parse_line(line, origin)
+    except (OSError, EOFError, zlib.error) as e:
+        yield BadInput(Origin("jsonl", path, offset=number + 1), f"cannot read file: {e}")
+
+
+def parse_line(line: bytes, origin: Origin) -> Item:
+    n = origin.offset
+    try:
+        record = json.loads(line)
+    except (ValueError, RecursionError) as e:
+        return BadInput(origin, f"line {n}: invalid JSON: {e}"[:200], excerpt=line[:200].decode("utf-8", "replace"))
+    if not isinstance(record, dict):
+        return BadInput(origin, f"line {n}: expected a JSON object, got {type(record).__name__}")
+    url = record.get("url")
+    if url is not None and not isinstance(url, str):
+        return BadInput(origin, f"line {n}: 'url' is not a string")
+    page, text = record.get("html"), record.get("text")
+    if isinstance(page, str) and page.strip():
+        fmt, content, charset = "html", page.encode("utf-8"), "utf-8"
+    elif isinstance(text, str) and text.strip():
+        fmt, content, charset = "text", text, None
+    else:
+        return BadInput(origin, f"line {n}: needs a non-empty 'html' or 'text' string")
+    return RawDocument(origin=origin, format=fmt, content=content, url=url or None,
+                       charset=charset, hints=_hints(record))
+
+
+def _hints(record: dict[str, Any]) -> dict[str, Any]:
+    hints: dict[str, Any] = {}
+    published = record.get("published")
+    if isinstance(published, str) and published.strip():
+        hints["published"] = iso_date(published) or published.strip()
+    title = record.get("title")
+    if isinstance(title, str) and title.strip():
+        hints["title"] = title.strip()
+    authors = record.get("authors")
+    if isinstance(authors, str):
+        authors = [authors]
+    if isinstance(authors, list):
+        names = [a.strip() for a in authors if isinstance(a, str) and a.strip()]
+        if names:
+            hints["authors"] = names
+    return hints
