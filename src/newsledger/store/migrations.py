@@ -1,0 +1,187 @@
+"""Versioned schema steps, applied in order and recorded in ``PRAGMA user_version``.
+
+Tables holding records are derived from ``schema.py`` so the database always
+mirrors the records. A step is never edited once released: later changes are
+new steps appended to ``STEPS``. Fields added to a record later need no step:
+``sync_columns`` adds the missing (nullable) columns on open.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import datetime, timezone
+from typing import Callable
+
+from .. import schema
+from ..schema import ANNOTATION_TYPES, Article, Source
+
+# Columns the store adds to ``articles`` beyond the Article fields.
+ARTICLE_EXTRA: list[tuple[str, str]] = [
+    ("source_domain", "TEXT REFERENCES sources(domain)"),
+    ("content_hash", "TEXT"),  # extract.common.content_hash of the body
+    ("record_hash", "TEXT"),  # hash of the article record: detects "unchanged"
+    ("analysis_hash", "TEXT"),  # hash of the annotations; NULL = never analysed
+    ("duplicate_of", "TEXT REFERENCES articles(id) ON DELETE SET NULL"),  # earliest copy
+    ("similarity", "REAL"),  # 1.0 exact copy, else estimated Jaccard to duplicate_of
+    ("first_seen", "TEXT"),
+    ("updated_at", "TEXT"),
+    ("run_id", "INTEGER REFERENCES ingest_runs(id) ON DELETE SET NULL"),
+]
+
+# Flattened copies of nested claim fields, so claims can be filtered in SQL.
+# name -> (sql type, nested field, attribute)
+CLAIM_FLAT: dict[str, tuple[str, str, str]] = {
+    "actor_text": ("TEXT", "actor", "text"),
+    "actor_code": ("TEXT", "actor", "code"),
+    "actor_sector": ("TEXT", "actor", "sector"),
+    "target_text": ("TEXT", "target", "text"),
+    "target_code": ("TEXT", "target", "code"),
+    "place_name": ("TEXT", "place", "name"),
+    "place_geonames_id": ("INTEGER", "place", "geonames_id"),
+    "place_country_code": ("TEXT", "place", "country_code"),
+    "place_lat": ("REAL", "place", "lat"),
+    "place_lon": ("REAL", "place", "lon"),
+}
+# Extra annotation columns per table (beyond the record's own fields).
+ANNOTATION_EXTRA: dict[str, list[tuple[str, str]]] = {
+    "claims": [(n, t) for n, (t, _, _) in CLAIM_FLAT.items()] + [("asserted_by_names", "TEXT")],
+}
+
+# Indexes on columns the CLI and API filter on.
+ANNOTATION_INDEXES: dict[str, list[str]] = {
+    "entities": ["label", "canonical"],
+    "quotes": ["speaker"],
+    "places": ["geonames_id", "name"],
+    "claims": ["type", "actor_code", "place_name", "place_geonames_id", "date"],
+    "framing": ["term", "category"],
+}
+
+
+def q(name: str) -> str:
+    """Quote an identifier (record fields include SQL keywords such as ``end``)."""
+    return '"' + name.replace('"', '""') + '"'
+
+
+def article_columns() -> list[tuple[str, str]]:
+    return schema.columns(Article) + ARTICLE_EXTRA
+
+
+def source_columns() -> list[tuple[str, str]]:
+    return schema.columns(Source)
+
+
+def annotation_columns(kind: str) -> list[tuple[str, str]]:
+    return schema.columns(ANNOTATION_TYPES[kind]) + ANNOTATION_EXTRA.get(kind, [])
+
+
+def _col_defs(cols: list[tuple[str, str]], skip: set[str] = frozenset()) -> str:
+    return ", ".join(f"{q(n)} {t}" for n, t in cols if n not in skip)
+
+
+def _step1(db: sqlite3.Connection) -> None:
+    db.execute(
+        "CREATE TABLE ingest_runs (id INTEGER PRIMARY KEY, started TEXT NOT NULL, finished TEXT, "
+        "inputs JSON, counts JSON, status TEXT NOT NULL DEFAULT 'running')"
+    )
+    db.execute(f"CREATE TABLE sources (domain TEXT PRIMARY KEY, {_col_defs(source_columns(), {'domain'})})")
+    # ``seq`` is an explicit INTEGER PRIMARY KEY so the FTS index's rowids survive VACUUM.
+    db.execute(
+        "CREATE TABLE articles (seq INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, "
+        f"{_col_defs(article_columns(), {'id'})})"
+    )
+    for col in ("source_domain", "published", "language", "content_hash", "duplicate_of", "canonical_url", "run_id"):
+        db.execute(f"CREATE INDEX articles_{col} ON articles({q(col)})")
+    for kind in ANNOTATION_TYPES:
+        db.execute(
+            f"CREATE TABLE {q(kind)} (id INTEGER PRIMARY KEY, "
+            "article_id TEXT NOT NULL REFERENCES articles(id) ON DELETE CASCADE, "
+            f"{_col_defs(annotation_columns(kind))})"
+        )
+        db.execute(f"CREATE INDEX {kind}_article_id ON {q(kind)}(article_id)")
+        for col in ANNOTATION_INDEXES.get(kind, []):
+            db.execute(f"CREATE INDEX {kind}_{col} ON {q(kind)}({q(col)})")
+    db.execute(
+        "CREATE TABLE quarantine (id INTEGER PRIMARY KEY, "
+        "run_id INTEGER REFERENCES ingest_runs(id) ON DELETE SET NULL, origin JSON, origin_label TEXT NOT NULL, "
+        "reason TEXT NOT NULL, excerpt TEXT, first_seen TEXT NOT NULL, UNIQUE (origin_label, reason))"
+    )
+    db.execute("CREATE INDEX quarantine_reason ON quarantine(reason)")
+    # Near-duplicate detection: MinHash signatures plus their LSH band buckets, so
+    # candidates are found with an indexed query in any later run or process.
+    db.execute(
+        "CREATE TABLE minhashes (article_id TEXT PRIMARY KEY REFERENCES articles(id) ON DELETE CASCADE, "
+        "signature BLOB NOT NULL)"
+    )
+    db.execute(
+        "CREATE TABLE minhash_bands (band INTEGER NOT NULL, bucket INTEGER NOT NULL, "
+        "article_id TEXT NOT NULL REFERENCES articles(id) ON DELETE CASCADE, "
+        "PRIMARY KEY (band, bucket, article_id)) WITHOUT ROWID"
+    )
+    db.execute("CREATE INDEX minhash_bands_article ON minhash_bands(article_id)")
+    db.execute(
+        "CREATE VIRTUAL TABLE articles_fts USING fts5(title, text, content='articles', content_rowid='seq', "
+        "tokenize='porter unicode61 remove_diacritics 2')"
+    )
+    db.execute(
+        "CREATE TRIGGER articles_fts_insert AFTER INSERT ON articles BEGIN "
+        "INSERT INTO articles_fts(rowid, title, text) VALUES (new.seq, new.title, new.text); END"
+    )
+    db.execute(
+        "CREATE TRIGGER articles_fts_delete AFTER DELETE ON articles BEGIN "
+        "INSERT INTO articles_fts(articles_fts, rowid, title, text) VALUES ('delete', old.seq, old.title, old.text); END"
+    )
+    db.execute(
+        "CREATE TRIGGER articles_fts_update AFTER UPDATE OF title, text ON articles BEGIN "
+        "INSERT INTO articles_fts(articles_fts, rowid, title, text) VALUES ('delete', old.seq, old.title, old.text); "
+        "INSERT INTO articles_fts(rowid, title, text) VALUES (new.seq, new.title, new.text); END"
+    )
+
+
+# (version, description, step). Append only.
+STEPS: list[tuple[int, str, Callable[[sqlite3.Connection], None]]] = [
+    (1, "articles, sources, annotations, runs, quarantine, minhashes, full-text index", _step1),
+]
+LATEST = STEPS[-1][0]
+
+
+def migrate(db: sqlite3.Connection) -> None:
+    """Bring the database to ``LATEST``; each step commits with its version bump."""
+    current = db.execute("PRAGMA user_version").fetchone()[0]
+    if current > LATEST:
+        from .errors import StoreError
+
+        raise StoreError(
+            f"database schema version {current} is newer than this newsledger supports ({LATEST}): upgrade newsledger"
+        )
+    if current < LATEST:
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            # Re-read under the write lock: another process may have migrated meanwhile.
+            current = db.execute("PRAGMA user_version").fetchone()[0]
+            db.execute(
+                "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, "
+                "description TEXT NOT NULL, applied TEXT NOT NULL)"
+            )
+            now = datetime.now(timezone.utc).isoformat(timespec="seconds")
+            for version, description, step in STEPS:
+                if version > current:
+                    step(db)
+                    db.execute("INSERT INTO schema_migrations VALUES (?, ?, ?)", (version, description, now))
+                    db.execute(f"PRAGMA user_version = {version}")
+            db.execute("COMMIT")
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+    sync_columns(db)
+
+
+def sync_columns(db: sqlite3.Connection) -> None:
+    """Add columns for record fields that are newer than the database."""
+    wanted = {"sources": source_columns(), "articles": article_columns()}
+    wanted.update({k: annotation_columns(k) for k in ANNOTATION_TYPES})
+    for table, cols in wanted.items():
+        have = {r[1] for r in db.execute(f"PRAGMA table_info({q(table)})")}
+        missing = [(n, t) for n, t in cols if n not in have]
+        for name, typ in missing:
+            # ALTER TABLE cannot add a REFERENCES column with a non-NULL default; ours default to NULL.
+            db.execute(f"ALTER TABLE {q(table)} ADD COLUMN {q(name)} {typ}")

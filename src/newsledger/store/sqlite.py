@@ -1,0 +1,801 @@
+"""The SQLite store: articles, annotations, runs and quarantine in one file.
+
+The file is plain SQLite (WAL journal, FTS5 with the built-in porter
+tokenizer), so Datasette and the ``sqlite3`` shell read it as is. Every
+record column comes from ``schema.columns``; nested structures are JSON text.
+
+Each article is written together with its annotations in one transaction, so
+readers never see an article whose annotations are half replaced. Read
+methods return schema records or plain dicts (documented per method) and are
+safe to call from several threads: each thread gets its own connection.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+import os
+import sqlite3
+import threading
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass
+from datetime import date, datetime, timedelta, timezone
+from pathlib import Path
+from typing import IO, Any, Iterable, Iterator, Optional, Union
+
+from .. import schema
+from ..schema import ANNOTATION_TYPES, Analysis, Article, BadInput
+from . import migrations
+from .errors import QueryError, StoreError
+from .migrations import ARTICLE_EXTRA, CLAIM_FLAT, q
+
+DEFAULT_TIMEOUT = 10.0  # seconds to wait for another writer before giving up
+EXPORT_KINDS = ("articles", *ANNOTATION_TYPES, "sources", "quarantine", "runs")
+EXPORT_FORMATS = ("csv", "jsonl", "parquet")
+SNIPPET_MARKERS = ("[", "]")
+
+_ARTICLE_COLS = migrations.article_columns()
+_ARTICLE_JSON = {n for n, t in _ARTICLE_COLS if t == "JSON"}
+_RECORD_FIELDS = [n for n, _ in schema.columns(Article)]
+_UPDATABLE = [n for n, _ in _ARTICLE_COLS if n not in ("id", "first_seen", "duplicate_of", "similarity")]
+
+
+@dataclass(slots=True)
+class SearchHit:
+    """One full-text search result; ``snippet`` carries the highlight markers."""
+
+    id: str
+    title: Optional[str]
+    url: Optional[str]
+    source: Optional[str]  # domain
+    published: Optional[str]
+    language: Optional[str]
+    snippet: str
+    score: float  # bm25: lower is better
+    duplicate_of: Optional[str] = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+def _dump(value: Any) -> Optional[str]:
+    return None if value is None else json.dumps(value, ensure_ascii=False)
+
+
+def _cell(value: Any, typ: str) -> Any:
+    if typ == "JSON":
+        return _dump(value)
+    if isinstance(value, bool):
+        return int(value)
+    return value
+
+
+def _hash(obj: Any) -> str:
+    return hashlib.sha256(json.dumps(obj, sort_keys=True, ensure_ascii=False).encode("utf-8")).hexdigest()
+
+
+def _record_hash(art_dict: dict[str, Any]) -> str:
+    # Where a copy was read from is provenance, not content: the same page read
+    # from a WARC and from a feed is the same, unchanged article.
+    d = dict(art_dict)
+    d["provenance"] = {k: v for k, v in (d.get("provenance") or {}).items() if k != "origin"}
+    return _hash(d)
+
+
+def _parse_date(value: Union[str, date, None], name: str) -> Optional[datetime | date]:
+    if value is None or value == "":
+        return None
+    if isinstance(value, (date, datetime)):
+        return value
+    text = str(value).strip()
+    try:
+        if len(text) == 10:
+            return date.fromisoformat(text)
+        return datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        raise QueryError(f"invalid {name} date {text!r}: use YYYY-MM-DD (e.g. 2025-03-01) or an ISO 8601 time") from None
+
+
+def date_range(column: str, since: Any = None, until: Any = None) -> tuple[list[str], list[Any]]:
+    """SQL conditions for ``since <= column <= until`` on ISO 8601 text.
+
+    A bare date as ``until`` includes that whole day. Comparison is textual,
+    so times are compared as written (offsets are not normalised).
+    """
+    conds, params = [], []
+    lo = _parse_date(since, "since")
+    hi = _parse_date(until, "until")
+    if lo is not None:
+        conds.append(f"{column} >= ?")
+        params.append(lo.isoformat())
+    if hi is not None:
+        if isinstance(hi, datetime):
+            conds.append(f"{column} <= ?")
+            params.append(hi.isoformat())
+        else:
+            conds.append(f"{column} < ?")
+            params.append((hi + timedelta(days=1)).isoformat())
+    return conds, params
+
+
+def _translate(exc: sqlite3.Error, path: str) -> StoreError:
+    msg = str(exc)
+    if "locked" in msg or "busy" in msg:
+        return StoreError(
+            f"database is locked by another process: {path} (wait for the other newsledger command to finish, "
+            "or use --db to choose another file)"
+        )
+    if "not a database" in msg or "malformed" in msg:
+        return StoreError(f"{path} is not a readable newsledger database ({msg}): pass another file with --db")
+    if "readonly" in msg or "unable to open" in msg:
+        return StoreError(f"cannot write {path} ({msg}): check the file's permissions or use --db")
+    return StoreError(f"database error in {path}: {msg}")
+
+
+class Store:
+    """A newsledger database. Create with ``open_store``; close with ``close()`` or ``with``."""
+
+    def __init__(self, path: Union[str, Path], *, create: bool = True, timeout: float = DEFAULT_TIMEOUT):
+        self.path = str(path)
+        self.timeout = timeout
+        if self.path != ":memory:" and not create and not os.path.exists(self.path):
+            raise StoreError(
+                f"no database at {self.path}: run `newsledger ingest PATH --db {self.path}` first, "
+                "or point --db / NEWSLEDGER_DB at an existing file"
+            )
+        if self.path != ":memory:":
+            parent = os.path.dirname(os.path.abspath(self.path))
+            if not os.path.isdir(parent):
+                raise StoreError(f"cannot create {self.path}: folder {parent} does not exist")
+        self._local = threading.local()
+        self._conns: list[sqlite3.Connection] = []
+        self._lock = threading.Lock()
+        try:
+            db = self._conn()
+            db.execute("PRAGMA journal_mode=WAL")
+            migrations.migrate(db)
+        except sqlite3.Error as e:
+            self.close()
+            raise _translate(e, self.path) from None
+
+    # ------------------------------------------------------------ connections
+
+    def _conn(self) -> sqlite3.Connection:
+        db = getattr(self._local, "db", None)
+        if db is None:
+            # isolation_level=None: transactions are explicit (BEGIN IMMEDIATE below).
+            db = sqlite3.connect(self.path, timeout=self.timeout, isolation_level=None, check_same_thread=False)
+            db.execute(f"PRAGMA busy_timeout = {int(self.timeout * 1000)}")
+            db.execute("PRAGMA foreign_keys = ON")
+            db.execute("PRAGMA synchronous = NORMAL")
+            self._local.db = db
+            with self._lock:
+                self._conns.append(db)
+        return db
+
+    def close(self) -> None:
+        with self._lock:
+            for db in self._conns:
+                db.close()
+            self._conns.clear()
+        self._local = threading.local()
+
+    def __enter__(self) -> "Store":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    @contextmanager
+    def _write(self) -> Iterator[sqlite3.Connection]:
+        db = self._conn()
+        try:
+            db.execute("BEGIN IMMEDIATE")
+        except sqlite3.Error as e:
+            raise _translate(e, self.path) from None
+        try:
+            yield db
+            db.execute("COMMIT")
+        except sqlite3.Error as e:
+            db.execute("ROLLBACK")
+            raise _translate(e, self.path) from None
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+
+    def _read(self, sql: str, params: Iterable[Any] = ()) -> list[dict[str, Any]]:
+        db = self._conn()
+        try:
+            cur = db.execute(sql, tuple(params))
+            names = [d[0] for d in cur.description]
+            return [dict(zip(names, row)) for row in cur.fetchall()]
+        except sqlite3.Error as e:
+            raise _translate(e, self.path) from None
+
+    # ------------------------------------------------------------ runs and quarantine
+
+    def start_run(self, inputs: Iterable[str]) -> int:
+        """Record the start of an ingest run; returns its id."""
+        with self._write() as db:
+            cur = db.execute(
+                "INSERT INTO ingest_runs (started, inputs, status) VALUES (?, ?, 'running')",
+                (_now(), _dump([str(i) for i in inputs])),
+            )
+            return cur.lastrowid
+
+    def finish_run(self, run_id: int, counts: dict[str, Any], status: str = "ok") -> None:
+        """Close a run: status is ``ok``, ``failed`` or ``interrupted``."""
+        with self._write() as db:
+            db.execute(
+                "UPDATE ingest_runs SET finished = ?, counts = ?, status = ? WHERE id = ?",
+                (_now(), _dump(counts), status, run_id),
+            )
+
+    def quarantine(self, bad: BadInput, run_id: Optional[int] = None) -> bool:
+        """Keep an unreadable input for inspection; False if already quarantined for that reason."""
+        with self._write() as db:
+            return self._quarantine(db, bad, run_id)
+
+    def _quarantine(self, db: sqlite3.Connection, bad: BadInput, run_id: Optional[int]) -> bool:
+        cur = db.execute(
+            "INSERT INTO quarantine (run_id, origin, origin_label, reason, excerpt, first_seen) "
+            "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (origin_label, reason) DO NOTHING",
+            (run_id, _dump(schema.to_dict(bad.origin)), bad.origin.label(), bad.reason, bad.excerpt[:500], _now()),
+        )
+        return cur.rowcount > 0
+
+    # ------------------------------------------------------------ article writes
+
+    def upsert(self, item: Union[Analysis, Article], run_id: Optional[int] = None) -> str:
+        """Store one article with its annotations; returns new|updated|unchanged|duplicate.
+
+        The article id is its identity: the same URL stored twice is one row.
+        Storing identical content again writes nothing ("unchanged"). A bare
+        ``Article`` keeps existing annotations while its body is unchanged.
+        "duplicate" means a new row whose body copies (or nearly copies)
+        another article; ``duplicate_of`` then points at the earliest copy.
+        """
+        with self._write() as db:
+            return self._upsert(db, item, run_id)
+
+    def upsert_many(self, items: Iterable[Union[Analysis, Article]], run_id: Optional[int] = None) -> list[str]:
+        """``upsert`` for a batch, in a single transaction (all or nothing)."""
+        with self._write() as db:
+            return [self._upsert(db, it, run_id) for it in items]
+
+    def is_current(self, article: Article) -> bool:
+        """True when this exact article record is stored and was analysed."""
+        rows = self._read(
+            "SELECT record_hash, analysis_hash FROM articles WHERE id = ?", (article.id,)
+        )
+        return bool(rows) and rows[0]["record_hash"] == _record_hash(schema.to_dict(article)) and (
+            rows[0]["analysis_hash"] is not None
+        )
+
+    def _upsert(self, db: sqlite3.Connection, item: Union[Analysis, Article], run_id: Optional[int]) -> str:
+        from .dedup import Deduplicator, content_hash
+
+        annotated = isinstance(item, Analysis)
+        analysis = item if annotated else Analysis(article=item)
+        art = analysis.article
+        if not art.id:
+            raise StoreError("cannot store an article without an id (extract.common.finish assigns one)")
+        art_dict = schema.to_dict(art)
+        rec_hash = _record_hash(art_dict)
+        ann_dicts = {k: [schema.to_dict(x) for x in getattr(analysis, k)] for k in ANNOTATION_TYPES}
+        ann_hash = _hash(ann_dicts) if annotated else None
+        chash = content_hash(art.text or "")
+        now = _now()
+
+        old = db.execute(
+            "SELECT record_hash, analysis_hash, content_hash FROM articles WHERE id = ?", (art.id,)
+        ).fetchone()
+        if old and old[0] == rec_hash and (not annotated or old[1] == ann_hash):
+            return "unchanged"
+
+        domain = art.source.domain if art.source else None
+        if domain:
+            src = schema.to_dict(art.source)
+            cols = [n for n, _ in migrations.source_columns()]
+            db.execute(
+                f"INSERT INTO sources ({', '.join(q(c) for c in cols)}) VALUES ({', '.join('?' * len(cols))}) "
+                f"ON CONFLICT (domain) DO UPDATE SET "
+                + ", ".join(f"{q(c)} = COALESCE(excluded.{q(c)}, sources.{q(c)})" for c in cols if c != "domain"),
+                [_cell(src.get(c), t) for c, t in migrations.source_columns()],
+            )
+        values = {n: _cell(art_dict.get(n), t) for n, t in _ARTICLE_COLS if n in art_dict}
+        body_changed = old is not None and old[2] != chash
+        values.update(
+            source_domain=domain,
+            content_hash=chash,
+            record_hash=rec_hash,
+            updated_at=now,
+            run_id=run_id,
+        )
+        if annotated:
+            values["analysis_hash"] = ann_hash
+        elif old is None or body_changed:
+            values["analysis_hash"] = None  # annotations (if any) no longer match the text
+
+        if old is None:
+            values["first_seen"] = now
+            cols = list(values)
+            db.execute(
+                f"INSERT INTO articles ({', '.join(q(c) for c in cols)}) VALUES ({', '.join('?' * len(cols))})",
+                [values[c] for c in cols],
+            )
+        else:
+            cols = [c for c in values if c in _UPDATABLE]
+            db.execute(
+                f"UPDATE articles SET {', '.join(q(c) + ' = ?' for c in cols)} WHERE id = ?",
+                [values[c] for c in cols] + [art.id],
+            )
+        if annotated or body_changed:
+            for kind in ANNOTATION_TYPES:
+                db.execute(f"DELETE FROM {q(kind)} WHERE article_id = ?", (art.id,))
+            if annotated:
+                self._insert_annotations(db, art.id, ann_dicts)
+
+        copied = False
+        if old is None or body_changed:
+            copied = Deduplicator(db).assign(art.id, art.text or "", chash)
+        if old is None:
+            return "duplicate" if copied else "new"
+        return "updated"
+
+    def _insert_annotations(self, db: sqlite3.Connection, article_id: str, ann: dict[str, list[dict]]) -> None:
+        for kind, rows in ann.items():
+            if not rows:
+                continue
+            cols = migrations.annotation_columns(kind)
+            sql = (
+                f"INSERT INTO {q(kind)} (article_id, {', '.join(q(c) for c, _ in cols)}) "
+                f"VALUES (?, {', '.join('?' * len(cols))})"
+            )
+            data = []
+            for d in rows:
+                if kind == "claims":
+                    d = dict(d)
+                    for name, (_, parent, attr) in CLAIM_FLAT.items():
+                        d[name] = (d.get(parent) or {}).get(attr)
+                    d["asserted_by_names"] = "; ".join(a["name"] for a in d.get("asserted_by") or []) or None
+                data.append([article_id] + [_cell(d.get(c), t) for c, t in cols])
+            db.executemany(sql, data)
+
+    def delete(self, article_id: str) -> bool:
+        """Remove an article and (by cascade) its annotations and signatures."""
+        with self._write() as db:
+            return db.execute("DELETE FROM articles WHERE id = ?", (article_id,)).rowcount > 0
+
+    # ------------------------------------------------------------ article reads
+
+    def resolve_id(self, article_id: str) -> Optional[str]:
+        """Full id for an id or unique prefix (>= 4 characters); QueryError when ambiguous."""
+        article_id = article_id.strip().lower()
+        if len(article_id) < 4:
+            raise QueryError(f"article id {article_id!r} is too short: give at least 4 characters")
+        rows = self._read(
+            "SELECT id FROM articles WHERE id >= ? AND id < ? ORDER BY id LIMIT 2",
+            (article_id, article_id + "\U0010ffff"),
+        )
+        if len(rows) > 1 and rows[0]["id"] != article_id:
+            raise QueryError(f"article id prefix {article_id!r} is ambiguous: give more characters")
+        return rows[0]["id"] if rows else None
+
+    def _article_from_row(self, row: dict[str, Any]) -> Article:
+        d = {}
+        for name in _RECORD_FIELDS:
+            v = row.get(name)
+            d[name] = json.loads(v) if name in _ARTICLE_JSON and v is not None else v
+        return schema.from_dict(Article, d)
+
+    def article_meta(self, article_id: str) -> Optional[dict[str, Any]]:
+        """The store's bookkeeping for an article: source_domain, content_hash,
+        duplicate_of, similarity, first_seen, updated_at, run_id, analysed (bool)."""
+        full = self.resolve_id(article_id)
+        if not full:
+            return None
+        extra = [n for n, _ in ARTICLE_EXTRA if n not in ("record_hash", "analysis_hash")]
+        row = self._read(
+            f"SELECT {', '.join(q(c) for c in extra)}, analysis_hash IS NOT NULL AS analysed FROM articles WHERE id = ?",
+            (full,),
+        )[0]
+        row["analysed"] = bool(row["analysed"])
+        row["copies"] = [r["id"] for r in self._read("SELECT id FROM articles WHERE duplicate_of = ? ORDER BY id", (full,))]
+        return row
+
+    def get(self, article_id: str) -> Optional[Analysis]:
+        """The article with its annotations (empty lists if never analysed); id prefixes allowed."""
+        full = self.resolve_id(article_id)
+        if not full:
+            return None
+        rows = self._read("SELECT * FROM articles WHERE id = ?", (full,))
+        analysis = Analysis(article=self._article_from_row(rows[0]))
+        for kind, cls in ANNOTATION_TYPES.items():
+            setattr(analysis, kind, [schema.from_dict(cls, d) for d in self._annotation_rows(kind, full)])
+        return analysis
+
+    def _annotation_rows(self, kind: str, article_id: str) -> list[dict[str, Any]]:
+        cols = schema.columns(ANNOTATION_TYPES[kind])
+        rows = self._read(
+            f"SELECT {', '.join(q(c) for c, _ in cols)} FROM {q(kind)} WHERE article_id = ? ORDER BY id",
+            (article_id,),
+        )
+        return [_decode(r, cols) for r in rows]
+
+    def iter_articles(
+        self, *, source: Optional[str] = None, since: Any = None, until: Any = None, lang: Optional[str] = None,
+        annotations: bool = False,
+    ) -> Iterator[Union[Article, Analysis]]:
+        """Every stored article (oldest stored first), as Article, or Analysis with ``annotations=True``."""
+        conds, params = self._article_filters("a", source, since, until, lang)
+        where = f"WHERE {' AND '.join(conds)}" if conds else ""
+        last = 0
+        while True:  # pages by seq, so the iteration never holds a read transaction open
+            rows = self._read(
+                f"SELECT a.* FROM articles a {where} {'AND' if where else 'WHERE'} a.seq > ? ORDER BY a.seq LIMIT 200",
+                (*params, last),
+            )
+            if not rows:
+                return
+            for row in rows:
+                last = row["seq"]
+                if annotations:
+                    yield self.get(row["id"])
+                else:
+                    yield self._article_from_row(row)
+
+    def _article_filters(
+        self, alias: str, source: Optional[str], since: Any, until: Any, lang: Optional[str] = None
+    ) -> tuple[list[str], list[Any]]:
+        conds, params = date_range(f"{alias}.published", since, until)
+        if source:
+            conds.append(f"({alias}.source_domain = ? OR {alias}.source_domain LIKE ? ESCAPE '\\' "
+                         f"OR json_extract({alias}.source, '$.name') = ? COLLATE NOCASE)")
+            s = source.strip().lower()
+            params += [s, "%." + _like(s), source.strip()]
+        if lang:
+            conds.append(f"{alias}.language = ?")
+            params.append(lang.strip().lower())
+        return conds, params
+
+    def articles(
+        self, *, source: Optional[str] = None, since: Any = None, until: Any = None, lang: Optional[str] = None,
+        limit: int = 50, offset: int = 0,
+    ) -> list[dict[str, Any]]:
+        """Article summaries, newest published first: id, title, url, source (domain),
+        source_name, published, language, duplicate_of, words, annotation counts."""
+        conds, params = self._article_filters("a", source, since, until, lang)
+        where = f"WHERE {' AND '.join(conds)}" if conds else ""
+        counts = ", ".join(
+            f"(SELECT count(*) FROM {q(k)} x WHERE x.article_id = a.id) AS {q(k)}" for k in ANNOTATION_TYPES
+        )
+        return self._read(
+            f"SELECT a.id, a.title, a.url, a.source_domain AS source, json_extract(a.source, '$.name') AS source_name, "
+            f"a.published, a.language, a.duplicate_of, "
+            f"length(a.text) - length(replace(a.text, ' ', '')) + (a.text != '') AS words, {counts} "
+            f"FROM articles a {where} ORDER BY a.published IS NULL, a.published DESC, a.seq DESC LIMIT ? OFFSET ?",
+            (*params, int(limit), int(offset)),
+        )
+
+    def search(
+        self, query: str, *, source: Optional[str] = None, since: Any = None, until: Any = None,
+        lang: Optional[str] = None, limit: int = 20, offset: int = 0,
+        markers: tuple[str, str] = SNIPPET_MARKERS, snippet_tokens: int = 24,
+    ) -> list[SearchHit]:
+        """Full-text search over title and text (FTS5 query syntax), best bm25 first.
+
+        Title matches weigh 5x body matches. ``snippet`` surrounds matched terms
+        with ``markers``. Raises QueryError for invalid FTS syntax.
+        """
+        if not query or not query.strip():
+            raise QueryError("empty search query: give one or more words, e.g. newsledger search \"ceasefire\"")
+        conds, params = self._article_filters("a", source, since, until, lang)
+        extra = "".join(f" AND {c}" for c in conds)
+        sql = (
+            "SELECT a.id, a.title, a.url, a.source_domain, a.published, a.language, a.duplicate_of, "
+            "snippet(articles_fts, -1, ?, ?, '…', ?) AS snippet, bm25(articles_fts, 5.0, 1.0) AS score "
+            f"FROM articles_fts JOIN articles a ON a.seq = articles_fts.rowid WHERE articles_fts MATCH ?{extra} "
+            "ORDER BY score LIMIT ? OFFSET ?"
+        )
+        db = self._conn()
+        try:
+            rows = db.execute(
+                sql, (markers[0], markers[1], int(snippet_tokens), query, *params, int(limit), int(offset))
+            ).fetchall()
+        except sqlite3.OperationalError as e:
+            msg = str(e)
+            if "fts5" in msg or "no such column" in msg or "unterminated" in msg or "syntax" in msg:
+                raise QueryError(
+                    f"invalid search query {query!r} ({msg.removeprefix('fts5: ')}): use plain words, "
+                    '"quoted phrases", AND/OR/NOT in capitals, or word* for prefixes'
+                ) from None
+            raise _translate(e, self.path) from None
+        return [
+            SearchHit(id=r[0], title=r[1], url=r[2], source=r[3], published=r[4], language=r[5], duplicate_of=r[6],
+                      snippet=r[7] or "", score=r[8])
+            for r in rows
+        ]
+
+    # ------------------------------------------------------------ annotation reads
+
+    def _annotation_query(
+        self, kind: str, conds: list[str], params: list[Any], source: Optional[str], since: Any,
+        until: Any, limit: int, offset: int, order: str, date_col: str = "a.published",
+    ) -> list[dict[str, Any]]:
+        cols = migrations.annotation_columns(kind)
+        d_conds, d_params = date_range(date_col, since, until)
+        a_conds, a_params = self._article_filters("a", source, None, None)
+        where = conds + d_conds + a_conds
+        rows = self._read(
+            f"SELECT {', '.join('x.' + q(c) for c, _ in cols)}, x.article_id, a.title AS article_title, "
+            f"a.url AS article_url, a.source_domain AS source, a.published "
+            f"FROM {q(kind)} x JOIN articles a ON a.id = x.article_id "
+            f"{'WHERE ' + ' AND '.join(where) if where else ''} ORDER BY {order} LIMIT ? OFFSET ?",
+            (*params, *d_params, *a_params, int(limit), int(offset)),
+        )
+        return [_decode(r, cols) for r in rows]
+
+    def quotes(
+        self, *, speaker: Optional[str] = None, source: Optional[str] = None, since: Any = None,
+        until: Any = None, article_id: Optional[str] = None, limit: int = 50, offset: int = 0,
+    ) -> list[dict[str, Any]]:
+        """Quotes, newest article first. Each dict: the Quote fields (nested as dicts) plus
+        article_id, article_title, article_url, source (domain), published.
+        ``speaker`` matches case-insensitively anywhere in the speaker's name."""
+        conds, params = [], []
+        if speaker:
+            conds.append("x.speaker LIKE ? ESCAPE '\\'")
+            params.append(f"%{_like(speaker)}%")
+        if article_id:
+            conds.append("x.article_id = ?")
+            params.append(article_id)
+        return self._annotation_query(
+            "quotes", conds, params, source, since, until, limit, offset,
+            "a.published IS NULL, a.published DESC, x.article_id, x.id",
+        )
+
+    def claims(
+        self, *, place: Optional[str] = None, type: Optional[str] = None, actor: Optional[str] = None,
+        modality: Optional[str] = None, source: Optional[str] = None, since: Any = None, until: Any = None,
+        article_id: Optional[str] = None, limit: int = 50, offset: int = 0,
+    ) -> list[dict[str, Any]]:
+        """Claims, newest first. Each dict: the Claim fields (actor, place... as dicts), the
+        flattened columns (actor_code, place_name, place_geonames_id, ...) and the article
+        context (article_id, article_title, article_url, source, published).
+
+        ``place``: a GeoNames id, or a name matched case-insensitively; ``type``: exact
+        category (case-insensitive); ``actor``: ISO alpha-3 code or part of the actor's
+        text; ``since``/``until`` apply to the claim's date, else the article's.
+        """
+        conds, params = [], []
+        if place:
+            if place.strip().isdigit():
+                conds.append("x.place_geonames_id = ?")
+                params.append(int(place))
+            else:
+                conds.append("(x.place_name LIKE ? ESCAPE '\\' OR json_extract(x.place, '$.text') LIKE ? ESCAPE '\\')")
+                params += [_like(place.strip()), _like(place.strip())]
+        if type:
+            conds.append("x.type = ?")
+            params.append(type.strip().upper())
+        if actor:
+            conds.append("(x.actor_code = ? OR x.actor_text LIKE ? ESCAPE '\\')")
+            params += [actor.strip().upper(), f"%{_like(actor.strip())}%"]
+        if modality:
+            conds.append("x.modality = ?")
+            params.append(modality.strip().lower())
+        if article_id:
+            conds.append("x.article_id = ?")
+            params.append(article_id)
+        return self._annotation_query(
+            "claims", conds, params, source, since, until, limit, offset,
+            "COALESCE(x.date, a.published) IS NULL, COALESCE(x.date, a.published) DESC, x.id",
+            date_col="COALESCE(x.date, a.published)",
+        )
+
+    def places(
+        self, *, source: Optional[str] = None, since: Any = None, until: Any = None, country: Optional[str] = None,
+        limit: int = 100, offset: int = 0,
+    ) -> list[dict[str, Any]]:
+        """Places aggregated over articles, most mentioned first. Each dict: name,
+        geonames_id, feature, country_code, lat, lon, count (mentions), articles
+        (distinct articles). Unresolved places group by their text."""
+        conds, params = date_range("a.published", since, until)
+        a_conds, a_params = self._article_filters("a", source, None, None)
+        conds += a_conds
+        params += a_params
+        if country:
+            conds.append("p.country_code = ?")
+            params.append(country.strip().upper())
+        return self._read(
+            "SELECT COALESCE(p.name, p.text) AS name, p.geonames_id, max(p.feature) AS feature, "
+            "max(p.country_code) AS country_code, max(p.lat) AS lat, max(p.lon) AS lon, count(*) AS count, "
+            "count(DISTINCT p.article_id) AS articles "
+            f"FROM places p JOIN articles a ON a.id = p.article_id {'WHERE ' + ' AND '.join(conds) if conds else ''} "
+            "GROUP BY COALESCE(CAST(p.geonames_id AS TEXT), lower(COALESCE(p.name, p.text))) "
+            "ORDER BY count DESC, name LIMIT ? OFFSET ?",
+            (*params, int(limit), int(offset)),
+        )
+
+    def sources(self) -> list[dict[str, Any]]:
+        """Every source with its Source fields plus ``articles`` (count), most articles first."""
+        rows = self._read(
+            "SELECT s.*, (SELECT count(*) FROM articles a WHERE a.source_domain = s.domain) AS articles "
+            "FROM sources s ORDER BY articles DESC, s.domain"
+        )
+        for r in rows:
+            if r.get("state_affiliated") is not None:
+                r["state_affiliated"] = bool(r["state_affiliated"])
+        return rows
+
+    def runs(self, limit: int = 20) -> list[dict[str, Any]]:
+        """Ingest runs, newest first: id, started, finished, inputs (list), counts (dict), status."""
+        rows = self._read("SELECT * FROM ingest_runs ORDER BY id DESC LIMIT ?", (int(limit),))
+        for r in rows:
+            r["inputs"] = json.loads(r["inputs"]) if r["inputs"] else []
+            r["counts"] = json.loads(r["counts"]) if r["counts"] else {}
+        return rows
+
+    def quarantined(self, *, reason: Optional[str] = None, limit: int = 50, offset: int = 0) -> list[dict[str, Any]]:
+        """Quarantined inputs, newest first: id, run_id, origin (dict), origin_label, reason, excerpt, first_seen."""
+        where, params = ("WHERE reason = ?", [reason]) if reason else ("", [])
+        rows = self._read(
+            f"SELECT * FROM quarantine {where} ORDER BY id DESC LIMIT ? OFFSET ?", (*params, int(limit), int(offset))
+        )
+        for r in rows:
+            r["origin"] = json.loads(r["origin"]) if r["origin"] else None
+        return rows
+
+    def stats(self) -> dict[str, Any]:
+        """Counts: articles, analysed, duplicates, sources, languages {code: n},
+        annotations {kind: n}, runs, quarantined {reason: n}, published_min/max."""
+        one = lambda sql: self._read(sql)[0]  # noqa: E731
+        head = one(
+            "SELECT count(*) AS articles, count(analysis_hash) AS analysed, count(duplicate_of) AS duplicates, "
+            "min(published) AS published_min, max(published) AS published_max FROM articles"
+        )
+        return {
+            "articles": head["articles"],
+            "analysed": head["analysed"],
+            "duplicates": head["duplicates"],
+            "sources": one("SELECT count(*) AS n FROM sources")["n"],
+            "languages": {
+                r["language"] or "unknown": r["n"]
+                for r in self._read(
+                    "SELECT language, count(*) AS n FROM articles GROUP BY language ORDER BY n DESC, language"
+                )
+            },
+            "annotations": {k: one(f"SELECT count(*) AS n FROM {q(k)}")["n"] for k in ANNOTATION_TYPES},
+            "runs": one("SELECT count(*) AS n FROM ingest_runs")["n"],
+            "quarantined": {
+                r["reason"]: r["n"]
+                for r in self._read("SELECT reason, count(*) AS n FROM quarantine GROUP BY reason ORDER BY n DESC, reason")
+            },
+            "published_min": head["published_min"],
+            "published_max": head["published_max"],
+        }
+
+    # ------------------------------------------------------------ export
+
+    def export(self, fmt: str, out: Union[str, Path, IO], kind: str = "articles") -> int:
+        """Write every row of ``kind`` as csv, jsonl or parquet; returns the row count.
+
+        ``out`` is a path or an open file (text for csv/jsonl, binary for
+        parquet). Annotation kinds carry article_id plus the article's
+        source_domain and published. In csv and parquet, JSON columns stay JSON
+        text; in jsonl they are nested objects.
+        """
+        if fmt not in EXPORT_FORMATS:
+            raise QueryError(f"unknown export format {fmt!r}: choose one of {', '.join(EXPORT_FORMATS)}")
+        if kind not in EXPORT_KINDS:
+            raise QueryError(f"unknown export kind {kind!r}: choose one of {', '.join(EXPORT_KINDS)}")
+        sql, cols = self._export_query(kind)
+        if fmt == "parquet":
+            return self._export_parquet(sql, cols, out)
+        if isinstance(out, (str, Path)):
+            with open(out, "w", encoding="utf-8", newline="") as fh:
+                return self._export_text(fmt, sql, cols, fh)
+        return self._export_text(fmt, sql, cols, out)
+
+    def _export_query(self, kind: str) -> tuple[str, list[tuple[str, str]]]:
+        if kind == "articles":
+            cols = [(n, t) for n, t in _ARTICLE_COLS]
+            return f"SELECT {', '.join(q(c) for c, _ in cols)} FROM articles ORDER BY seq", cols
+        if kind in ANNOTATION_TYPES:
+            own = migrations.annotation_columns(kind)
+            cols = [("id", "INTEGER"), ("article_id", "TEXT"), ("source_domain", "TEXT"), ("published", "TEXT")] + own
+            sel = ", ".join(["x.id", "x.article_id", "a.source_domain", "a.published"] + [f"x.{q(c)}" for c, _ in own])
+            return f"SELECT {sel} FROM {q(kind)} x JOIN articles a ON a.id = x.article_id ORDER BY x.id", cols
+        table = "ingest_runs" if kind == "runs" else kind
+        cols = [(r["name"], (r["type"] or "TEXT").split()[0].upper()) for r in self._read(f"PRAGMA table_info({q(table)})")]
+        return f"SELECT {', '.join(q(c) for c, _ in cols)} FROM {q(table)}", cols
+
+    def _cursor(self, sql: str) -> Iterator[tuple]:
+        db = self._conn()
+        try:
+            cur = db.execute(sql)
+            while batch := cur.fetchmany(500):
+                yield from batch
+        except sqlite3.Error as e:
+            raise _translate(e, self.path) from None
+
+    def _export_text(self, fmt: str, sql: str, cols: list[tuple[str, str]], fh: IO[str]) -> int:
+        n = 0
+        names = [c for c, _ in cols]
+        if fmt == "csv":
+            w = csv.writer(fh)
+            w.writerow(names)
+            for row in self._cursor(sql):
+                w.writerow(["" if v is None else v for v in row])
+                n += 1
+            return n
+        json_cols = [t == "JSON" for _, t in cols]
+        for row in self._cursor(sql):
+            d = {k: (json.loads(v) if j and v is not None else v) for k, v, j in zip(names, row, json_cols)}
+            fh.write(json.dumps(d, ensure_ascii=False) + "\n")
+            n += 1
+        return n
+
+    def _export_parquet(self, sql: str, cols: list[tuple[str, str]], out: Union[str, Path, IO]) -> int:
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        kinds = {"INTEGER": pa.int64(), "REAL": pa.float64()}
+        pa_schema = pa.schema([(c, kinds.get(t, pa.string())) for c, t in cols])
+        n = 0
+        with pq.ParquetWriter(out if not isinstance(out, Path) else str(out), pa_schema) as writer:
+            batch: list[tuple] = []
+            for row in self._cursor(sql):
+                batch.append(row)
+                if len(batch) == 2000:
+                    writer.write_table(_arrow_table(pa, pa_schema, batch))
+                    n += len(batch)
+                    batch = []
+            if batch or n == 0:
+                writer.write_table(_arrow_table(pa, pa_schema, batch))
+                n += len(batch)
+        return n
+
+
+def _arrow_table(pa, pa_schema, rows: list[tuple]):
+    columns = list(zip(*rows)) if rows else [[] for _ in pa_schema]
+    return pa.Table.from_arrays(
+        [pa.array(list(col), type=f.type) for col, f in zip(columns, pa_schema)], schema=pa_schema
+    )
+
+
+def _like(text: str) -> str:
+    """Escape LIKE wildcards so user text matches literally (used with ESCAPE '\\')."""
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def _decode(row: dict[str, Any], cols: list[tuple[str, str]]) -> dict[str, Any]:
+    for name, typ in cols:
+        if typ == "JSON" and row.get(name) is not None:
+            row[name] = json.loads(row[name])
+    return row
+
+
+def open_store(url_or_path: Union[str, Path, None] = None, *, create: bool = True,
+               timeout: float = DEFAULT_TIMEOUT) -> Store:
+    """Open (and migrate) a database.
+
+    Accepts a path, ``sqlite:///path`` or ``None`` (``$NEWSLEDGER_DB``, else
+    ``newsledger.db`` in the working directory). ``create=False`` raises
+    StoreError when the file does not exist (for read-only commands).
+    """
+    target = str(url_or_path) if url_or_path else os.environ.get("NEWSLEDGER_DB") or "newsledger.db"
+    if "://" in target:
+        scheme, _, rest = target.partition("://")
+        if scheme != "sqlite":
+            raise StoreError(f"unsupported database URL {target!r}: use a file path or sqlite:///path/to/file.db")
+        target = rest[1:] if rest.startswith("/") else rest  # sqlite:///rel.db, sqlite:////abs.db
+        target = target or ":memory:"
+    return Store(target, create=create, timeout=timeout)
