@@ -1,0 +1,304 @@
+"""Places: find toponyms in the article text and resolve them to GeoNames.
+
+Detection does not trust the small spaCy model alone (it tags "Seversk" as
+PRODUCT and "Donbass" as PERSON): every capitalised word sequence is looked
+up in the gazetteer, and spaCy's entities and tags only decide how much to
+believe that a match is a place ("Hope Hicks" is a PERSON span wider than the
+match; "Russian" is NORP; a common noun at the start of a sentence is not a
+proper noun).
+
+Resolution scores every candidate with a population prior and then lets the
+other places of the article vote: a shared country or first-level region,
+nearby coordinates, the "Paris, Texas" apposition pattern and, weakly, the
+outlet's country. One name is resolved once per article.
+"""
+
+from __future__ import annotations
+
+import bisect
+import math
+import re
+from dataclasses import dataclass, field
+from typing import Callable, Optional
+
+from ..schema import Place
+from .gazetteer import Candidate, Gazetteer, get_gazetteer, haversine_km, normalize
+
+MAX_WORDS = 5
+# Letters-only words; "(A.)+" keeps U.S./U.K. whole; a possessive 's is left out of the word.
+_WORD = re.compile(r"(?:[A-Z]\.){2,}|[^\W\d_]+(?:['’](?![sS]\b)[^\W\d_]+)*")
+# Lowercase words allowed inside a multi-word name (Rostov-on-Don, Bosnia and Herzegovina).
+_CONNECTORS = frozenset("of de del della di do da dos das du la le les upon on am an der sur y al el and".split())
+_JOINERS = frozenset((" ", "-", "‐"))
+_ABBREV = frozenset(("St", "Mt", "Ft", "Ste", "Pt"))
+_REGION_CUES = frozenset("region oblast province state governorate prefecture krai district territory".split())
+_NEXT_WORD = re.compile(r"[ \t]+([A-Za-z]+)")
+_ROAD_CUES = frozenset("street st road avenue boulevard lane square highway university college hospital".split())
+
+# Capitalised words that GeoNames knows as some hamlet but that name nothing in news prose.
+_STOP = frozenset(normalize(w) for w in """
+January February March April May June July August September October November December
+Monday Tuesday Wednesday Thursday Friday Saturday Sunday Today
+God Lord Christ Allah Jesus Mary Hope Faith Grace Liberty Justice Union Unity Victory Independence Progress
+Mr Mrs Ms Dr Sir Lady King Queen Prince President Minister Secretary General Governor Senator Mayor Chief
+Police Army Navy Court Council Parliament Congress Senate Church Party Government Ministry Commission
+North South East West Central Northern Southern Eastern Western Upper Lower Middle New Old Great Little
+Mobile Internet Online Media News Press Post Times Star Sun Globe Mail Herald Tribune Guardian
+Stalin Lenin Trump Biden Putin Obama Bush Clinton Kennedy Reagan
+Sputnik Reuters Twitter Google Apple Amazon Ebola Zika Corona Covid Bird Swine
+""".split())
+
+_NER_PLACE = frozenset(("GPE", "LOC", "FAC"))
+_NER_NOT_PLACE = frozenset(("NORP", "WORK_OF_ART", "LAW", "LANGUAGE", "EVENT", "PRODUCT"))
+
+
+@dataclass
+class _Mention:
+    start: int
+    end: int
+    text: str
+    key: str
+    support: float  # how much detection believes this is a place at all
+    region_cue: bool = False
+    candidates: list[Candidate] = field(default_factory=list)
+
+
+def _prior(c: Candidate) -> float:
+    """Log-popularity of a feature; countries and named regions outrank same-named villages."""
+    if c.feature == "country":
+        base = max(math.log10(c.population + 1), 6.0) + 1.5
+    elif c.feature == "continent":
+        base = 8.0
+    elif c.feature == "region":
+        base = max(math.log10(c.population + 1), 6.0) if c.population else 6.5
+    else:
+        base = math.log10(c.population + 1000)
+    return base - (0.7 if c.alias else 0.0)
+
+
+class PlaceResolver:
+    def __init__(self, gazetteer: Optional[Gazetteer] = None):
+        from spacy.lang.en.stop_words import STOP_WORDS
+
+        self.gaz = gazetteer or get_gazetteer()
+        self.stop = _STOP | {normalize(w) for w in STOP_WORDS}
+
+    # ------------------------------------------------------------ detection
+
+    def _words(self, text: str) -> list[tuple[int, int]]:
+        return [m.span() for m in _WORD.finditer(text)]
+
+    def _detect(self, text: str, doc) -> list[_Mention]:
+        words = self._words(text)
+        ner: dict[int, tuple[int, int, str]] = {}
+        person_words: set[str] = set()
+        proper: Optional[set[int]] = None
+        sent_starts: set[int] = set()
+        if doc is not None:
+            for e in doc.ents:
+                for i in range(e.start_char, e.end_char):
+                    ner[i] = (e.start_char, e.end_char, e.label_)
+                if e.label_ == "PERSON" and len(e) > 1:
+                    person_words.update(t.text for t in e)
+            proper = {t.idx for t in doc if t.tag_ in ("NNP", "NNPS")}
+            sent_starts = {s.start_char for s in doc.sents}
+        mentions: list[_Mention] = []
+        n, i = len(words), 0
+        while i < n:
+            s0, e0 = words[i]
+            if not text[s0].isupper():
+                i += 1
+                continue
+            hit = None
+            last = i
+            for j in range(i + 1, min(n, i + MAX_WORDS)):
+                sep = text[words[j - 1][1]:words[j][0]]
+                prev = text[words[j - 1][0]:words[j - 1][1]]
+                if not (sep in _JOINERS or (sep == ". " and prev in _ABBREV)):
+                    break
+                w = text[words[j][0]:words[j][1]]
+                if not (w[0].isupper() or w in _CONNECTORS):
+                    break
+                last = j
+            for j in range(last, i - 1, -1):
+                if j > i and not text[words[j][0]].isupper():
+                    continue
+                span = text[s0:words[j][1]]
+                cands = self.gaz.lookup(span)
+                if cands:
+                    hit = (j, span, cands)
+                    break
+            if hit is None:
+                i += 1
+                continue
+            j, span, cands = hit
+            end = words[j][1]
+            m = self._judge(text, s0, end, span, list(cands), ner, proper, sent_starts, person_words, doc is None)
+            if m is not None:
+                mentions.append(m)
+            i = j + 1
+        return mentions
+
+    def _judge(self, text, start, end, span, cands, ner, proper, sent_starts, person_words, no_doc):
+        key = normalize(span)
+        letters = [c for c in span if c.isalpha()]
+        if len(letters) <= 3 and not all(c.isupper() for c in letters):
+            return None
+        if key in self.stop or span in person_words:
+            return None
+        nxt = _NEXT_WORD.match(text, end)
+        next_word = nxt.group(1).lower() if nxt else ""
+        if next_word in _ROAD_CUES:
+            return None
+        support = 0.5
+        ent = ner.get(start)
+        if ent is not None:
+            es, ee, label = ent
+            wider = es < start or ee > end
+            if label in _NER_PLACE:
+                support = 1.0
+            elif label in _NER_NOT_PLACE and label != "PRODUCT":
+                return None
+            elif wider:
+                return None  # part of a person's or organisation's name
+            else:
+                support = 0.3
+        elif proper is not None and start not in proper:
+            support = 0.1
+        elif no_doc and start in sent_starts:
+            support = 0.3
+        if no_doc and (start == 0 or text[max(0, start - 2):start].strip() in (".", "!", "?")):
+            support = min(support, 0.3)
+        region_cue = next_word in _REGION_CUES
+        if region_cue and any(c.feature == "region" for c in cands):
+            cands = [c for c in cands if c.feature == "region"]
+            end = nxt.end(1)
+        else:
+            region_cue = False
+            cands = self._drop_shadowed_regions(cands)
+        best = max(cands, key=_prior)
+        strong = best.feature in ("country", "continent") or (best.feature == "region" and not best.alias) or \
+            best.population >= 50_000
+        if support < 0.5 and not (strong and support >= 0.3) and not (best.feature == "country" and support > 0):
+            return None
+        return _Mention(start, end, text[start:end], key, support, region_cue, cands)
+
+    @staticmethod
+    def _drop_shadowed_regions(cands: list[Candidate]) -> list[Candidate]:
+        """A region that shares its name with a big city of its country is, in prose, the city
+        (Kharkiv, New York, Washington) unless a cue such as "region" or "state" follows."""
+        big = {c.country_code for c in cands if c.feature == "city" and c.population >= 50_000}
+        if not big:
+            return cands
+        kept = [c for c in cands if not (c.feature == "region" and c.country_code in big)]
+        return kept or cands
+
+    # ------------------------------------------------------------ resolution
+
+    def _resolve(self, mentions: list[_Mention], text: str, source_country: Optional[str]):
+        groups: dict[tuple[str, bool], list[_Mention]] = {}
+        for m in mentions:
+            groups.setdefault((m.key, m.region_cue), []).append(m)
+        keys = list(groups)
+        cands = {k: groups[k][0].candidates for k in keys}
+        priors = {k: [_prior(c) for c in cands[k]] for k in keys}
+
+        # "Paris, Texas": a name followed by ", " and a region or country that contains it.
+        bonus: dict[tuple, list[float]] = {k: [0.0] * len(cands[k]) for k in keys}
+        for a, b in zip(mentions, mentions[1:]):
+            if text[a.end:b.start] != ", ":
+                continue
+            ka, kb = (a.key, a.region_cue), (b.key, b.region_cue)
+            for ia, ca in enumerate(cands[ka]):
+                for ib, cb in enumerate(cands[kb]):
+                    if ca is cb or ca.feature == "country":
+                        continue
+                    inside = (cb.feature == "country" and cb.country_code == ca.country_code) or \
+                        (cb.feature == "region" and cb.admin1 and cb.admin1 == ca.admin1)
+                    if inside:
+                        bonus[ka][ia] = max(bonus[ka][ia], 4.0)
+                        bonus[kb][ib] = max(bonus[kb][ib], 2.0)
+
+        probs = {k: _softmax([p + b for p, b in zip(priors[k], bonus[k])]) for k in keys}
+        for _ in range(2):
+            new = {}
+            for k in keys:
+                scores = []
+                for idx, c in enumerate(cands[k]):
+                    s = priors[k][idx] + bonus[k][idx]
+                    s += self._context(c, k, keys, cands, probs)
+                    if source_country and c.country_code == source_country:
+                        s += 0.5
+                    scores.append(s)
+                new[k] = _softmax(scores)
+            probs = new
+        return groups, cands, probs
+
+    @staticmethod
+    def _context(c: Candidate, k, keys, cands, probs) -> float:
+        country = admin1 = near = 0.0
+        for k2 in keys:
+            if k2 == k:
+                continue
+            best_cc = best_a1 = best_near = 0.0
+            for c2, p in zip(cands[k2], probs[k2]):
+                if p < 0.05:
+                    continue
+                if c2.country_code and c2.country_code == c.country_code:
+                    best_cc = max(best_cc, p)
+                if c2.admin1 and c2.admin1 == c.admin1:
+                    best_a1 = max(best_a1, p)
+                if c.feature in ("city", "region") and c2.feature in ("city", "region") and c2.country_code and \
+                        c.country_code and haversine_km(c.lat, c.lon, c2.lat, c2.lon) < 250:
+                    best_near = max(best_near, p)
+            country += best_cc
+            admin1 += best_a1
+            near += best_near
+        return 1.5 * min(country, 2.0) + 1.0 * min(admin1, 2.0) + 1.0 * min(near, 2.0)
+
+    # ------------------------------------------------------------ component
+
+    def __call__(self, text: str, doc=None, source_country: Optional[str] = None) -> list[Place]:
+        if not text:
+            return []
+        mentions = self._detect(text, doc)
+        if not mentions:
+            return []
+        groups, cands, probs = self._resolve(mentions, text, (source_country or "").upper() or None)
+        sent_starts = [s.start_char for s in doc.sents] if doc is not None else None
+        places = []
+        for k, ms in groups.items():
+            ps = probs[k]
+            best = max(range(len(ps)), key=ps.__getitem__)
+            c = cands[k][best]
+            support = max(m.support for m in ms)
+            conf = round(ps[best] * (0.5 + 0.5 * support), 3)
+            for m in ms:
+                sent = bisect.bisect_right(sent_starts, m.start) - 1 if sent_starts else None
+                places.append(Place(
+                    text=m.text, start=m.start, end=m.end, name=c.name, geonames_id=c.geonames_id,
+                    feature="region" if c.feature == "continent" else c.feature, country_code=c.country_code,
+                    admin1=c.admin1, lat=c.lat, lon=c.lon, sentence=sent, confidence=conf,
+                ))
+        places.sort(key=lambda p: p.start)
+        return places
+
+
+def _softmax(xs: list[float]) -> list[float]:
+    m = max(xs)
+    es = [math.exp((x - m) * 2.0) for x in xs]
+    t = sum(es)
+    return [e / t for e in es]
+
+
+def load() -> Callable:
+    resolver = PlaceResolver()
+
+    def places(ctx) -> list[Place]:
+        art = ctx.article
+        try:
+            return resolver(art.text or "", ctx.doc, art.source.country if art.source else None)
+        except (ValueError, IndexError, KeyError):  # hostile text must never stop a batch
+            return []
+
+    return places
