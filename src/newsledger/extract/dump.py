@@ -54,6 +54,7 @@ _APOSTROPHES = re.compile(r"[’'`ʼ]")
 _SENTENCE_END = re.compile(r"[.!?…:;»\"”’)\]]$")
 _DIGITS = re.compile(r"\d")
 _SLUG_EXT = re.compile(r"\.(?:s?html?|php|aspx?|jsp)$", re.I)
+_TITLE_SEP = re.compile(r"\s+[|–—·•-]\s+|\s*\|\s*")
 _SLUG_SPLIT = re.compile(r"[-_.+~,]+")
 
 # Field provenance labels (Article.provenance.fields values).
@@ -189,20 +190,24 @@ def _same_word(a: str, b: str) -> bool:
     if a == b:
         return True
     # Slugs transliterate and truncate, so a shared stem counts as a match.
-    return min(len(a), len(b)) >= 4 and (a.startswith(b) or b.startswith(a) or a[:5] == b[:5])
+    return a[:4] == b[:4] and min(len(a), len(b)) >= 4 and (a.startswith(b) or b.startswith(a) or a[:5] == b[:5])
 
 
 def _slug_score(text: str, slug: list[str]) -> float:
+    """Dice overlap of the line's words with the slug's words (0..1)."""
     toks = _tokens(text)
-    if not toks or not slug:
+    if not toks or not slug or len(toks) > 3 * len(slug):  # too long to reach 0.5
         return 0.0
-    pool = list(slug)
+    pool: dict[str, list[str]] = {}
+    for s in slug:
+        pool.setdefault(s[:4], []).append(s)
     hits = 0
     for t in toks:
-        for j, s in enumerate(pool):
+        bucket = pool.get(t[:4], ())
+        for j, s in enumerate(bucket):
             if _same_word(t, s):
                 hits += 1
-                del pool[j]
+                del bucket[j]
                 break
     return 2 * hits / (len(toks) + len(slug))
 
@@ -214,7 +219,10 @@ def _find_title(page: _Page, skip: set[int]) -> tuple[str | None, str]:
     ]
     slug = _slug_tokens(page.url)
     if slug:
-        scored = [(_slug_score(l.text, slug), page.counts[l.text] > 1, -i, l.text) for i, l in cands]
+        first = {}
+        for i, l in cands:
+            first.setdefault(l.text, i)
+        scored = [(_slug_score(t, slug), page.counts[t] > 1, -i, t) for t, i in first.items()]
         repeated = [c for c in scored if c[1] and c[0] >= 0.5]
         if repeated:
             return max(repeated)[3], _P + "repeated-line-matching-slug"
@@ -424,9 +432,11 @@ def extract_dump(raw: RawDocument) -> Article:
         fields["page"] = f"{_P}first-of-{len(pages)}-pages"
 
     pub = _find_publisher(page)
+    domain = domain_of(page.url or raw.url)
     title, how = _find_title(page, pub.lines)
     if title:
-        fields["title"] = how
+        title, cut = _strip_site_suffix(title, page, _host_tokens(domain), pub.name)
+        fields["title"] = how + ("+site-suffix-removed" if cut else "")
 
     runs = _body_runs(page, title, pub)
     if not runs:
@@ -440,12 +450,19 @@ def extract_dump(raw: RawDocument) -> Article:
         return bool(prev) and all(lines[k].kind != "text" or k in pub.lines or _PERSON.match(lines[k].text)
                                   for k in range(prev[-1] + 1, run[2][0]))
 
-    def size(run: tuple[int, int, list[int]]) -> int:
-        return sum(len(lines[k].text) for k in run[2])
+    def weight(run: tuple[int, int, list[int]]) -> int:
+        # Meta values (description, teasers) repeat; article paragraphs occur once.
+        return sum(len(lines[k].text) for k in run[2] if page.counts[lines[k].text] == 1)
 
-    after_title = [r for r in runs if follows_title(r)]
-    best = max(after_title or runs, key=size)
-    fields["text"] = _P + ("prose-after-headline" if after_title else "longest-prose-run")
+    best = max(runs, key=weight)
+    after_title = max((r for r in runs if follows_title(r)), key=weight, default=None)
+    headline = None
+    if after_title is not None and 2 * weight(after_title) >= weight(best):
+        best = after_title
+        headline = max(t for t in title_at if t < best[2][0])
+        fields["text"] = _P + "prose-after-headline"
+    else:
+        fields["text"] = _P + "longest-prose-run"
     paras, body_idx = _clean_body(page, best[2])
     body_set = set(best[2])
 
@@ -531,8 +548,7 @@ def extract_dump(raw: RawDocument) -> Article:
                 break
     art.description = desc
 
-    headline = [t for t in title_at if t < best[2][0]] if after_title else []
-    before_body = range(headline[-1] + 1 if headline else best[0], best[2][0])
+    before_body = range(best[0] if headline is None else headline + 1, best[2][0])
     art.authors, how = _authors(page, before_body, pub.name, title)
     if art.authors:
         fields["authors"] = how
@@ -558,7 +574,7 @@ def extract_dump(raw: RawDocument) -> Article:
             art.language = declared
             fields["language"] = _P + "locale-line"
 
-    art.source.domain = domain_of(art.url)
+    art.source.domain = domain
     if pub.name:
         art.source.name = pub.name
         fields["source.name"] = _P + "publisher-block"
@@ -577,12 +593,31 @@ def extract_dump(raw: RawDocument) -> Article:
     return art
 
 
+def _host_tokens(domain: str | None) -> list[str]:
+    """Words of the registrable host label: northwind-gazette.example -> northwind, gazette."""
+    if not domain:
+        return []
+    labels = domain.split(".")
+    return _tokens(" ".join(_SLUG_SPLIT.split(labels[-2] if len(labels) > 1 else labels[0])))
+
+
+def _strip_site_suffix(title: str, page: _Page, host: list[str], site: str | None) -> tuple[str, bool]:
+    """"Headline | Site" -> "Headline" when the page also has the bare headline
+    or the tail names the site."""
+    for m in reversed(list(_TITLE_SEP.finditer(title))):
+        head, tail = title[: m.start()].strip(), title[m.end():].strip()
+        if len(head.split()) < 2:
+            continue
+        if head in page.counts or tail == site or (host and _slug_score(tail, host) >= 0.6):
+            return head, True
+    return title, False
+
+
 def _line_matching_domain(page: _Page, domain: str | None, title: str | None) -> str | None:
     """A short line naming the site the way its host name does ("Northwind Gazette" on northwind-gazette.example)."""
-    if not domain:
+    host = _host_tokens(domain)
+    if not host:
         return None
-    labels = domain.split(".")
-    host = _tokens(" ".join(_SLUG_SPLIT.split(labels[-2] if len(labels) > 1 else labels[0])))
     for l in page.lines:
         if l.kind == "text" and l.words <= 5 and l.text != title and _slug_score(l.text, host) >= 0.6:
             return l.text
