@@ -1,0 +1,574 @@
+"""Quotations and reported speech, with their speakers.
+
+Two passes. ``find_quotations`` pairs quotation marks in the raw text (no
+NLP), paragraph by paragraph, so an unbalanced mark can cost at most its
+own paragraph. Attribution then reads the spaCy parse of the quote's
+sentence(s): the nearest speech cue outside any quotation ("said", "told",
+"according to", ...) gives the speaker through its subject, passive agent
+or, for participles like "emphasizing", the subject of the verb it hangs on.
+A quote without a cue of its own continues the previous speaker when it
+follows in the same or the next paragraph, or a sentence ending in a colon.
+
+Kinds:
+
+- ``direct``: a quoted utterance: at least ``DIRECT_MIN_WORDS`` words, or a
+  shorter clause with a finite verb ("I quit").
+- ``partial``: a shorter quoted fragment (scare quotes, one-word borrowings
+  like “euphoric”).
+- ``indirect``: reported speech without marks: the clause governed by a speech
+  verb ("X said that ..."), an "according to X" clause, or the complement of
+  "urged"/"warned" ("urged against ...").
+
+Offsets (``start``/``end``) are those of the content, without the marks and
+without a trailing comma/colon/semicolon that belongs to the outer sentence.
+A quote carried over from an earlier attribution keeps the earlier
+``speaker_mention`` and ``cue`` (the words that name its speaker) and a lower
+confidence.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_left, bisect_right
+from dataclasses import dataclass
+from typing import Callable, Optional
+
+from ..schema import Entity, Mention, Quote
+from .coref import ORG_PRONOUNS, PRONOUN_GENDER
+from .entities import DETERMINERS, build_resolver, find_entities
+
+DIRECT_MIN_WORDS = 4
+MAX_MENTION_TOKENS = 30
+
+# Speech and thought verbs (lemmas) that introduce a quotation or report.
+SPEECH_VERBS = frozenset(
+    """say tell add note urge emphasize emphasise claim deny warn stress insist argue explain write
+    state assert declare announce report remark observe comment reply respond answer ask acknowledge
+    admit concede contend maintain suggest predict promise vow pledge recall continue conclude tweet
+    post complain charge allege testify confirm agree quip joke shout yell scream whisper exclaim
+    boast caution counter retort recount reiterate underline underscore mention disclose reveal
+    lament muse wonder tout proclaim propose demand question concur caution threaten""".split()
+)
+# Verbs that need a particle to be about speech ("summed up", "pointed out").
+PARTICLE_VERBS = {"sum": "up", "point": "out", "spell": "out", "chime": "in"}
+# Verbs that also report beliefs: only used for indirect attribution.
+THOUGHT_VERBS = frozenset("believe think feel know hope fear expect estimate".split())
+# Complements of "urged"/"warned" that carry the reported content.
+URGE_VERBS = frozenset("urge warn caution call appeal plead".split())
+NON_SPEAKERS = frozenset("that this these those what which there here i we you me us".split())
+
+# ---------------------------------------------------------------- quotation marks
+
+# Opening mark -> marks that may close it. Straight and doubled-apostrophe
+# marks appear on both sides; „ closes with “ (German) or ” (Polish, Romanian).
+CLOSERS = {
+    "“": "”\"",
+    "„": "“”\"",
+    "«": "»",
+    "»": "«",
+    "\"": "\"”",
+    "``": "''\"",
+    "''": "''",
+    "”": "”",
+    "‘": "’'",
+    "‚": "‘’",
+    "'": "'’",
+    "‹": "›",
+    "›": "‹",
+    "「": "」",
+    "『": "』",
+}
+ALWAYS_OPEN = set("“„«‘‚‹「『") | {"``"}
+SINGLE = set("‘’'‚‹›")
+MARK_RE = re.compile(r"``|''|[\"'“”„«»‹›‘’‚「」『』]")
+PARAGRAPH_RE = re.compile(r"\n[ \t\r\f\v]*\n\s*")
+# Elided openings that are not quotation marks ('90s, 'em, 'til).
+LEADING_ELISION = re.compile(r"(?:\d\ds\b|em\b|til\b|cause\b|n\b|tis\b|twas\b)", re.I)
+TRAIL_PUNCT = ",;:"
+
+
+@dataclass(slots=True)
+class Quotation:
+    """A pair of quotation marks: ``open``/``close`` span the marks, ``start``/``end`` the content."""
+
+    open: int
+    close: int
+    start: int
+    end: int
+    paragraph: int
+    continues: bool = False  # left open at the paragraph end, resumed by the next paragraph
+
+
+def _paragraphs(text: str) -> list[tuple[int, int]]:
+    spans, pos = [], 0
+    for m in PARAGRAPH_RE.finditer(text):
+        if m.start() > pos:
+            spans.append((pos, m.start()))
+        pos = m.end()
+    if pos < len(text):
+        spans.append((pos, len(text)))
+    return spans
+
+
+def _is_apostrophe(text: str, i: int, mark: str, lo: int, hi: int) -> bool:
+    """Single-quote characters inside or at the start of words (We’ll, Trump’s, ’90s)."""
+    if mark not in SINGLE:
+        return False
+    prev = text[i - 1] if i > lo else " "
+    nxt = text[i + 1] if i + 1 < hi else " "
+    if prev.isalnum() and nxt.isalnum():
+        return True
+    if mark in "’'" and not prev.isalnum() and prev not in ".,!?;:" and LEADING_ELISION.match(text, i + 1, hi):
+        return True
+    return False
+
+
+def _can_open(mark: str, prev: str, nxt: str) -> bool:
+    if nxt.isspace() or not nxt:
+        return False
+    if mark in ALWAYS_OPEN:
+        return True
+    return prev.isspace() or prev in "([{—–-/:" or prev == "" or MARK_RE.match(prev) is not None
+
+
+def _can_close(mark: str, prev: str) -> bool:
+    return mark not in ALWAYS_OPEN or mark in ("“", "‘") or not prev.isspace()
+
+
+def _trim(text: str, a: int, b: int) -> tuple[int, int]:
+    while a < b and text[a].isspace():
+        a += 1
+    while b > a and (text[b - 1].isspace() or text[b - 1] in TRAIL_PUNCT):
+        b -= 1
+    return a, b
+
+
+def find_quotations(text: str) -> list[Quotation]:
+    """Top-level quotations of ``text`` in order; nested quotes stay inside their outer quote.
+
+    Works on any mark style (“ ” " « » „ “ ‘ ’ ' `` ''). A mark left open at a
+    paragraph end is kept only when the next paragraph reopens (a quote running
+    over paragraphs) or when it opened the paragraph; otherwise it is dropped
+    without affecting the other quotes.
+    """
+    paras = _paragraphs(text)
+    pairs: list[Quotation] = []
+    for pi, (lo, hi) in enumerate(paras):
+        stack: list[tuple[str, int]] = []
+        for m in MARK_RE.finditer(text, lo, hi):
+            mark, i = m.group(), m.start()
+            if _is_apostrophe(text, i, mark, lo, hi):
+                continue
+            prev = text[i - 1] if i > lo else ""
+            nxt = text[m.end()] if m.end() < hi else ""
+            closed = False
+            if _can_close(mark, prev) and not (mark in SINGLE and prev.isspace()):
+                for k in range(len(stack) - 1, -1, -1):
+                    opener, at = stack[k]
+                    if mark in CLOSERS[opener] and not (opener == mark and at + len(opener) == i):
+                        a, b = _trim(text, at + len(opener), i)
+                        if b > a:
+                            pairs.append(Quotation(at, m.end(), a, b, pi))
+                        del stack[k:]
+                        closed = True
+                        break
+            if not closed and _can_open(mark, prev, nxt):
+                stack.append((mark, i))
+        if stack:
+            opener, at = stack[0]
+            nxt_para = text[paras[pi + 1][0] : paras[pi + 1][0] + 2] if pi + 1 < len(paras) else ""
+            resumes = bool(nxt_para) and any(nxt_para.startswith(o) for o in ALWAYS_OPEN | {"\"", "'"})
+            if resumes or text[lo:at].strip() == "":
+                a, b = _trim(text, at + len(opener), hi)
+                if b > a:
+                    pairs.append(Quotation(at, hi, a, b, pi, continues=resumes))
+    pairs.sort(key=lambda q: (q.open, -q.close))
+    top: list[Quotation] = []
+    for q in pairs:
+        if top and q.open < top[-1].close:
+            continue  # nested inside the previous top-level quote
+        if any(ch.isalnum() for ch in text[q.start : q.end]):
+            top.append(q)
+    return top
+
+
+# ---------------------------------------------------------------- attribution
+
+
+@dataclass(slots=True)
+class Attribution:
+    speaker: Optional[str]
+    mention: Optional[Mention]
+    descriptor: Optional[str]
+    cue: Optional[str]
+    token: int  # position of the cue, for carry-over ordering
+    confidence: float
+
+
+class _DocIndex:
+    """Per-document lookups shared by every quote, built in one pass."""
+
+    def __init__(self, doc, entities: list[Entity], quotations: list[Quotation]):
+        self.doc = doc
+        self.text = doc.text
+        self.tok_starts = [t.idx for t in doc]
+        self.sents = list(doc.sents)
+        self.sent_starts = [s.start for s in self.sents]
+        self.in_quote = bytearray(len(doc))
+        for q in quotations:
+            a, b = self.token_range(q.open, q.close)
+            self.in_quote[a:b] = b"\x01" * (b - a)
+        self.ent_of_token: dict[int, Entity] = {}
+        for e in entities:
+            a, b = self.token_range(e.start, e.end)
+            for i in range(a, b):
+                self.ent_of_token[i] = e
+        self.descriptors = {e.canonical: e.descriptor for e in entities if e.descriptor}
+        self.orgs_by_head: dict[str, str] = {}
+        for e in entities:
+            if e.label == "ORG" and e.canonical:
+                self.orgs_by_head.setdefault(e.canonical.split()[-1].lower(), e.canonical)
+        self.resolver = build_resolver(doc, entities)
+
+    def token_range(self, a: int, b: int) -> tuple[int, int]:
+        """Tokens overlapping characters [a, b)."""
+        i = max(0, bisect_right(self.tok_starts, a) - 1)
+        if i < len(self.doc) and self.doc[i].idx + len(self.doc[i]) <= a:
+            i += 1
+        j = bisect_left(self.tok_starts, b)
+        return i, max(i, j)
+
+    def sent_index(self, token: int) -> int:
+        return max(0, bisect_right(self.sent_starts, token) - 1)
+
+
+def _is_cue(tok) -> bool:
+    lemma = tok.lemma_.lower()
+    if tok.pos_ not in ("VERB", "AUX") and not (tok.pos_ == "NOUN" and tok.dep_ == "ROOT" and lemma in SPEECH_VERBS):
+        return False
+    if lemma in PARTICLE_VERBS:
+        return any(c.dep_ == "prt" and c.lower_ == PARTICLE_VERBS[lemma] for c in tok.children)
+    return lemma in SPEECH_VERBS
+
+
+def _is_according(tok) -> bool:
+    return tok.lower_ == "according" and any(c.lower_ == "to" for c in tok.children)
+
+
+def _subject(cue, depth: int = 0):
+    """The token naming who speaks through ``cue`` (None when nobody does)."""
+    if cue.lower_ == "according":
+        for to in cue.children:
+            if to.lower_ == "to":
+                return next((c for c in to.children if c.dep_ == "pobj"), None)
+        return None
+    subj = agent = None
+    for c in cue.children:
+        if c.dep_ in ("nsubj", "nsubjpass", "csubj") and subj is None:
+            subj = c
+        elif c.dep_ == "agent":
+            agent = next((g for g in c.children if g.dep_ == "pobj"), None)
+    if agent is not None:
+        return agent  # "it was stated by the ministry"
+    if subj is not None and subj.dep_ == "nsubjpass":
+        return None  # "he was told", without an agent: the subject listened
+    if subj is not None and subj.lower_ in ("who", "that", "which") and cue.dep_ == "relcl":
+        return cue.head
+    if subj is None and depth < 3 and cue.dep_ in ("advcl", "conj", "xcomp") and cue.head is not cue:
+        return _subject(cue.head, depth + 1)
+    return subj
+
+
+class _Attributor:
+    def __init__(self, ix: _DocIndex):
+        self.ix = ix
+
+    def mention(self, head) -> Mention:
+        """The whole noun phrase of the speaker ("military analyst Igor Korotchenko")."""
+        ix = self.ix
+        left, right = head.left_edge.i, head.right_edge.i
+        if right - left + 1 > MAX_MENTION_TOKENS or any(ix.in_quote[left : right + 1]):
+            left, right = head.i, head.i
+            while left > 0 and ix.doc[left - 1].dep_ in ("compound", "amod", "det", "poss", "case") and ix.doc[left - 1].head.i >= left:
+                left -= 1
+        doc = ix.doc
+        while left < right and (doc[left].is_punct or doc[left].is_space):
+            left += 1
+        while right > left and (doc[right].is_punct or doc[right].is_space):
+            right -= 1
+        span = doc[left : right + 1]
+        return Mention(span.text, span.start_char, span.end_char)
+
+    def speaker(self, head) -> tuple[Optional[str], Optional[str], float]:
+        """(canonical speaker, descriptor, confidence) for the speaker's head token."""
+        ix = self.ix
+        low = head.lower_
+        if head.pos_ == "PRON" or low in PRONOUN_GENDER or low in ORG_PRONOUNS:
+            ref = ix.resolver.resolve(head.i, ix.sent_index(head.i), low)
+            if ref is None:
+                return None, None, 0.5
+            return ref.canonical, ix.descriptors.get(ref.canonical), 0.8
+        ent = ix.ent_of_token.get(head.i)
+        if ent is None:
+            # "the spokesman, John Smith," / "his aide Jane Roe": a name inside the phrase.
+            for t in head.subtree:
+                cand = ix.ent_of_token.get(t.i)
+                if cand is not None and cand.label == "PERSON" and not ix.in_quote[t.i]:
+                    ent = cand
+                    break
+        if ent is not None and ent.label in ("PERSON", "ORG", "GPE", "NORP"):
+            return ent.canonical, ix.descriptors.get(ent.canonical), 0.9
+        org = ix.orgs_by_head.get(head.lemma_.lower()) if head.pos_ == "NOUN" else None
+        if org is not None:
+            return org, None, 0.8
+        start = head.left_edge.i
+        words = [t for t in ix.doc[start : head.i + 1] if not t.is_punct and not t.is_space]
+        if words and words[0].lower_ in DETERMINERS and len(words) > 1:
+            phrase = " ".join(t.text for t in words)
+        else:
+            phrase = " ".join(t.text for t in words) or head.text
+        return phrase, None, 0.7
+
+    def from_cue(self, cue) -> Optional[Attribution]:
+        head = _subject(cue)
+        if head is None or head.lower_ in NON_SPEAKERS or self.ix.in_quote[head.i]:
+            return None
+        speaker, desc, conf = self.speaker(head)
+        cue_text = cue.text
+        if cue.lower_ == "according":
+            cue_text = "according to"
+        else:
+            prt = next((c for c in cue.children if c.dep_ == "prt"), None)
+            if prt is not None and prt.i == cue.i + 1:
+                cue_text = f"{cue.text} {prt.text}"
+        return Attribution(speaker, self.mention(head), desc, cue_text, cue.i, conf)
+
+
+def _quote_root(doc, a: int, b: int):
+    for i in range(a, b):
+        h = doc[i].head.i
+        if h < a or h >= b or doc[i].head is doc[i]:
+            return doc[i]
+    return None
+
+
+def _frame(ix: _DocIndex, a: int, b: int) -> tuple[int, int]:
+    """Token range of the sentence(s) holding quote tokens [a, b), plus a split-off tail."""
+    s0 = ix.sent_index(a)
+    s1 = ix.sent_index(max(a, b - 1))
+    lo, hi = ix.sents[s0].start, ix.sents[s1].end
+    if s1 + 1 < len(ix.sents):
+        nxt = ix.sents[s1 + 1]
+        first = next((t for t in nxt if not t.is_space), None)
+        if first is not None and first.is_lower and "\n\n" not in ix.text[ix.doc[hi - 1].idx : first.idx]:
+            hi = nxt.end
+    return lo, hi
+
+
+def _cue_for(ix: _DocIndex, att: _Attributor, a: int, b: int) -> Optional[Attribution]:
+    doc = ix.doc
+    lo, hi = _frame(ix, a, b)
+    cands = [t for t in doc[lo:hi] if not ix.in_quote[t.i] and (_is_cue(t) or _is_according(t))]
+    if not cands:
+        return None
+    root = _quote_root(doc, a, b)
+    if root is not None:
+        anc, steps = root.head, 0
+        while steps < 6:
+            if anc in cands:
+                found = att.from_cue(anc)
+                if found is not None:
+                    return found
+            if anc.head is anc:
+                break
+            anc, steps = anc.head, steps + 1
+    # Otherwise the nearest cue; after the quote wins ties (“...,” he said).
+    cands.sort(key=lambda t: (a - t.i if t.i < a else t.i - b + 1, t.i < a))
+    for t in cands:
+        found = att.from_cue(t)
+        if found is not None:
+            return found
+    return None
+
+
+def _colon_intro(ix: _DocIndex, att: _Attributor, a: int) -> Optional[Attribution]:
+    """"Caddell continued:" followed by the quote."""
+    s = ix.sent_index(a)
+    sent = ix.sents[s]
+    before = [t for t in ix.doc[sent.start : a] if not t.is_space and not ix.in_quote[t.i]]
+    if before and before[-1].text == ":":
+        scope = before
+    elif s > 0:
+        prev = [t for t in ix.sents[s - 1] if not t.is_space]
+        if not prev or prev[-1].text != ":":
+            return None
+        scope = prev
+    else:
+        return None
+    for t in reversed(scope):
+        if (_is_cue(t) or t.dep_ == "ROOT") and not ix.in_quote[t.i]:
+            found = att.from_cue(t)
+            if found is not None:
+                return found
+    return None
+
+
+def _word_count(text: str) -> int:
+    return len(re.findall(r"\w+", text))
+
+
+def _kind(doc, a: int, b: int, text: str) -> str:
+    words = _word_count(text)
+    if words >= DIRECT_MIN_WORDS:
+        return "direct"
+    finite = any(
+        "Fin" in doc[i].morph.get("VerbForm") and any(c.dep_.startswith("nsubj") for c in doc[i].children)
+        for i in range(a, b)
+    )
+    return "direct" if finite and words >= 2 else "partial"
+
+
+def _indirect(ix: _DocIndex, att: _Attributor) -> list[tuple[Quote, Attribution]]:
+    doc, text = ix.doc, ix.text
+    out = []
+    for tok in doc:
+        if ix.in_quote[tok.i]:
+            continue
+        content = None
+        if _is_according(tok):
+            head = tok.head
+            if head is tok:
+                continue
+            lo, hi = head.left_edge.i, head.right_edge.i
+            acc_lo, acc_hi = tok.left_edge.i, tok.right_edge.i
+            if acc_lo <= lo + 1:
+                lo = acc_hi + 1
+            elif acc_hi >= hi - 1:
+                hi = acc_lo - 1
+            content = (lo, hi)
+        elif tok.pos_ in ("VERB", "AUX"):
+            lemma = tok.lemma_.lower()
+            if not (_is_cue(tok) or lemma in THOUGHT_VERBS):
+                continue
+            comp = next((c for c in tok.children if c.dep_ == "ccomp"), None)
+            if comp is None and lemma in URGE_VERBS:
+                comp = next(
+                    (c for c in tok.children if c.dep_ == "xcomp" or (c.dep_ == "prep" and c.lower_ in ("against", "for"))),
+                    None,
+                )
+            if comp is None:
+                continue
+            lo, hi = comp.left_edge.i, comp.right_edge.i
+            if lo <= tok.i <= hi:
+                continue
+            content = (lo, hi)
+        if content is None:
+            continue
+        lo, hi = content
+        while lo <= hi and (doc[lo].is_punct or doc[lo].is_space or (doc[lo].dep_ == "mark" and doc[lo].lower_ in ("that", "whether", "if"))):
+            lo += 1
+        while hi >= lo and (doc[hi].is_punct or doc[hi].is_space):
+            hi -= 1
+        if hi - lo + 1 < 3:
+            continue
+        a, b = doc[lo].idx, doc[hi].idx + len(doc[hi])
+        quoted = sum(ix.in_quote[lo : hi + 1])
+        if quoted * 2 > hi - lo + 1:
+            continue  # the clause is a direct quote, already recorded
+        attribution = att.from_cue(tok)
+        if attribution is None:
+            continue
+        out.append(
+            (
+                Quote(
+                    text=text[a:b],
+                    kind="indirect",
+                    start=a,
+                    end=b,
+                    cue=attribution.cue,
+                    confidence=round(min(attribution.confidence, 0.8), 2),
+                ),
+                attribution,
+            )
+        )
+    return out
+
+
+def _apply(q: Quote, attr: Attribution, confidence: float) -> None:
+    q.speaker, q.speaker_mention, q.speaker_descriptor, q.cue = attr.speaker, attr.mention, attr.descriptor, attr.cue
+    q.confidence = round(confidence, 2)
+
+
+def attribute_quotes(doc, entities: list[Entity]) -> list[Quote]:
+    """Direct, partial and indirect quotes of ``doc`` (a spaCy Doc over the article text)."""
+    text = doc.text
+    quotations = find_quotations(text)
+    ix = _DocIndex(doc, entities, quotations)
+    att = _Attributor(ix)
+    para_starts = [p[0] for p in _paragraphs(text)]
+
+    def para_of(char: int) -> int:
+        return max(0, bisect_right(para_starts, char) - 1)
+
+    indirect = _indirect(ix, att)
+    reported = sorted(((attr.token, attr) for _, attr in indirect), key=lambda x: x[0])
+    reported_at = [tok for tok, _ in reported]
+
+    quotes: list[Quote] = []
+    own: list[bool] = []
+    last: Optional[Attribution] = None
+    for q in quotations:
+        a, b = ix.token_range(q.start, q.end)
+        body = text[q.start : q.end]
+        quote = Quote(text=body, kind=_kind(doc, a, b, body), start=q.start, end=q.end, sentence=ix.sent_index(a))
+        attr = _cue_for(ix, att, a, b) if b > a else None
+        own.append(attr is not None)
+        if attr is not None:
+            _apply(quote, attr, attr.confidence)
+        else:
+            attr = _colon_intro(ix, att, a) if b > a else None
+            if attr is not None:
+                _apply(quote, attr, attr.confidence - 0.1)
+        if attr is None:
+            # Carry over the latest attribution before the quote, reported or quoted,
+            # if it is in this paragraph or the one before.
+            k = bisect_left(reported_at, a) - 1
+            prior = last
+            if k >= 0 and (prior is None or reported[k][1].token > prior.token):
+                prior = reported[k][1]
+            continued = bool(quotes) and quotations[len(quotes) - 1].continues
+            near = prior is not None and para_of(ix.doc[prior.token].idx) >= q.paragraph - 1
+            if prior is not None and (continued or (near and quote.kind == "direct")):
+                attr = prior
+                _apply(quote, prior, min(prior.confidence, 0.9) - 0.2)
+        if attr is None:
+            quote.confidence = 0.5
+        elif attr.speaker is not None or attr.mention is not None:
+            last = attr
+        quotes.append(quote)
+
+    # A quote running over paragraphs often names its speaker only in its last part.
+    for i in range(len(quotes) - 2, -1, -1):
+        if quotations[i].continues and not own[i] and quotes[i + 1].speaker_mention is not None:
+            nxt = quotes[i + 1]
+            quotes[i].speaker, quotes[i].speaker_mention = nxt.speaker, nxt.speaker_mention
+            quotes[i].speaker_descriptor, quotes[i].cue = nxt.speaker_descriptor, nxt.cue
+            quotes[i].confidence = min(quotes[i].confidence, nxt.confidence)
+
+    for quote, attr in indirect:
+        quote.speaker, quote.speaker_mention, quote.speaker_descriptor = attr.speaker, attr.mention, attr.descriptor
+        quote.sentence = ix.sent_index(ix.token_range(quote.start, quote.end)[0])
+        quotes.append(quote)
+    quotes.sort(key=lambda x: (x.start, x.kind))
+    return quotes
+
+
+def extract_quotes(ctx) -> list[Quote]:
+    if ctx.doc is None:
+        return []
+    entities = ctx.entities or find_entities(ctx.doc, ctx.article.source.name if ctx.article else None)
+    return attribute_quotes(ctx.doc, entities)
+
+
+def load() -> Callable:
+    return extract_quotes
