@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
+import os
 import zlib
 from typing import Iterator, Optional, Union
 
 from warcio.archiveiterator import ArchiveIterator
-from warcio.exceptions import ArchiveLoadFailed
 
 from ..schema import BadInput, Origin, RawDocument
 from .base import MAX_PAGE_BYTES, ReadStats, head_text, looks_like_markup, too_large
@@ -16,12 +16,14 @@ Item = Union[RawDocument, BadInput]
 
 WARC_SUFFIXES = (".warc", ".warc.gz")
 
-# Errors warcio and the gzip layer raise on damaged or cut archives.
-_DAMAGE = (ArchiveLoadFailed, EOFError, OSError, zlib.error, ValueError, IndexError)
 
 
 def is_warc_path(path: str) -> bool:
     return path.lower().endswith(WARC_SUFFIXES)
+
+
+class _Damaged(Exception):
+    pass
 
 
 def read_warc(path: str, stats: Optional[ReadStats] = None) -> Iterator[Item]:
@@ -32,15 +34,59 @@ def read_warc(path: str, stats: Optional[ReadStats] = None) -> Iterator[Item]:
     offset = 0
     try:
         with open(path, "rb") as fh:
+            size = os.fstat(fh.fileno()).st_size
             records = ArchiveIterator(fh)
             for record in records:
                 offset = records.offset
+                if not (record.rec_headers.get_header("Content-Length") or "").strip().isdigit():
+                    raise _Damaged("record without a valid Content-Length")
                 item = _record(record, path, offset, stats)
+                _drain(record)
                 if item is not None:
                     yield item
-    except _DAMAGE as e:
+            # warcio ends quietly on a record cut inside its header; the
+            # bytes it left unread are the evidence.
+            if records.offset < size:
+                offset = records.offset
+                raise _Damaged(f"{size - records.offset:,} bytes after the last complete record")
+            if _is_gzip(fh) and not _member_complete(fh, offset):
+                raise _Damaged("last gzip member cut short")
+    except Exception as e:
+        # warcio parses damaged bytes with few checks and fails in many ways
+        # (AttributeError on a missing header, for one): all of them mean damage.
         # offset is the start of the record being read when the damage showed.
-        yield BadInput(Origin("warc", path, offset=offset), f"damaged WARC: {type(e).__name__}: {e}"[:300])
+        name = "" if isinstance(e, _Damaged) else f"{type(e).__name__}: "
+        yield BadInput(Origin("warc", path, offset=offset), f"damaged WARC: {name}{e}"[:300])
+
+
+def _is_gzip(fh) -> bool:
+    fh.seek(0)
+    return fh.read(2) == b"\x1f\x8b"
+
+
+def _member_complete(fh, offset: int) -> bool:
+    """Whether the gzip member at ``offset`` ends with its trailer: a cut in
+    the last 8 bytes loses nothing warcio notices, but the file is still cut."""
+    fh.seek(offset)
+    inflater = zlib.decompressobj(zlib.MAX_WBITS | 16)
+    try:
+        while not inflater.eof:
+            chunk = inflater.unconsumed_tail or fh.read(1024 * 1024)
+            if not chunk:
+                return False
+            inflater.decompress(chunk, 1024 * 1024)  # output discarded, only the end matters
+    except zlib.error:
+        return False
+    return True
+
+
+def _drain(record) -> None:
+    """Read the rest of the record block; fewer bytes than its Content-Length means the file was cut."""
+    raw = record.raw_stream
+    while raw.read(1024 * 1024):
+        pass
+    if getattr(raw, "limit", 0) > 0:
+        raise _Damaged(f"record cut short ({raw.limit:,} bytes missing)")
 
 
 def _record(record, path: str, offset: int, stats: ReadStats) -> Item | None:
