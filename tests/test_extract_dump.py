@@ -303,7 +303,27 @@ def test_title_not_repeated():
         ],
     }
     assert art.provenance.fields["title"] == "dump:line-matching-slug"
+    assert art.provenance.fields["text"] == "dump:prose-after-headline"
+
+
+def test_body_without_preceding_headline_is_longest_prose_run():
+    content = (
+        " date 2026-02-10 https://northwind-gazette.example/local/night-buses-return\n"
+        "The night bus service returns on Friday after a two-year pause.\n"
+        "Three routes will run every half hour between midnight and five.\n"
+        "Night Buses Return\n"
+        "Northwind Gazette\n"
+        "Night buses are back from Friday.\n"
+        "2026-02-10T06:00:00Z\n"
+    )
+    art = extract_dump(raw_of(content))
+    assert (art.title, art.description) == ("Night Buses Return", "Night buses are back from Friday.")
+    assert art.text == (
+        "The night bus service returns on Friday after a two-year pause.\n\n"
+        "Three routes will run every half hour between midnight and five."
+    )
     assert art.provenance.fields["text"] == "dump:longest-prose-run"
+    assert art.provenance.fields["title"] == "dump:line-matching-slug"
 
 
 def test_publisher_block_without_owner_and_wrong_locale():

@@ -444,15 +444,18 @@ def extract_dump(raw: RawDocument) -> Article:
     title_at = [i for i, l in enumerate(lines) if l.text == title]
 
     def follows_title(run: tuple[int, int, list[int]]) -> bool:
-        # Only metadata-shaped lines (bylines, times, images) may sit between
-        # the headline and the first paragraph.
+        # Bylines, datelines, images may sit between the headline and the
+        # first paragraph, but no other prose.
         prev = [t for t in title_at if t < run[2][0]]
-        return bool(prev) and all(lines[k].kind != "text" or k in pub.lines or _PERSON.match(lines[k].text)
-                                  for k in range(prev[-1] + 1, run[2][0]))
+        return bool(prev) and not any(_is_prose(lines[k]) for k in range(prev[-1] + 1, run[2][0]))
 
     def weight(run: tuple[int, int, list[int]]) -> int:
-        # Meta values (description, teasers) repeat; article paragraphs occur once.
-        return sum(len(lines[k].text) for k in run[2] if page.counts[lines[k].text] == 1)
+        # Meta values (description, teasers) repeat while article paragraphs
+        # occur once; lists of headlines lack the full stops paragraphs have.
+        return sum(
+            len(lines[k].text) for k in run[2]
+            if page.counts[lines[k].text] == 1 and (lines[k].words >= 25 or _SENTENCE_END.search(lines[k].text))
+        )
 
     best = max(runs, key=weight)
     after_title = max((r for r in runs if follows_title(r)), key=weight, default=None)
