@@ -107,7 +107,8 @@ def entry_hints(entry: Any) -> dict[str, Any]:
 def _date(entry: Any, key: str) -> Optional[str]:
     # The raw string keeps the publisher's UTC offset; feedparser's parsed
     # value is normalised to UTC, a fallback for zone names dateutil lacks.
-    return iso_date(entry.get(key), aware_only=True) or iso_from_struct(entry.get(f"{key}_parsed"))
+    # dict.get skips feedparser's deprecated updated->published aliasing.
+    return iso_date(dict.get(entry, key), aware_only=True) or iso_from_struct(dict.get(entry, f"{key}_parsed"))
 
 
 def _entry_html(entry: Any) -> Optional[bytes]:
