@@ -1,0 +1,405 @@
+"""The REST API and the dashboard, served by one FastAPI app.
+
+Reads are open to loopback clients (the dashboard runs on the same machine);
+other clients, and every ingest, need the bearer token ``serve`` prints once.
+All lists share one shape: ``{total, limit, offset, items}``, and take
+``format=csv|jsonl|parquet`` to download every match instead of a page.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import tempfile
+import threading
+from pathlib import Path
+from typing import Any, Optional
+
+from fastapi import Depends, FastAPI, HTTPException, Path as PathParam, Query, Request
+from fastapi.responses import FileResponse, JSONResponse
+from fastapi.staticfiles import StaticFiles
+from starlette.concurrency import run_in_threadpool
+
+from ..store import QueryError, StoreError, open_store
+from . import queries
+from .export import check_format, export_response
+from .queries import ArticleFilter, Reader
+from .security import SecurityHeadersMiddleware, bearer_ok, is_loopback
+
+STATIC = Path(__file__).resolve().parent.parent / "web" / "static"
+PAGE_DEFAULT = 20
+PAGE_MAX = 1000  # JSON pages; exports may ask for up to EXPORT_MAX rows
+EXPORT_MAX = 1_000_000
+UPLOAD_MAX_BYTES = 64 * 1024 * 1024
+UPLOAD_MAX_FILES = 200
+URLS_MAX = 100
+_SAFE_NAME = re.compile(r"[^A-Za-z0-9._-]+")
+LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
+
+
+class HostCheckMiddleware:
+    """Refuse requests whose Host header is not ours: stops DNS-rebinding pages
+    from reading a loopback-only API through the victim's browser."""
+
+    def __init__(self, app, allowed: set[str]):
+        self.app = app
+        self.allowed = allowed
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] == "http" and "*" not in self.allowed:
+            host = dict(scope["headers"]).get(b"host", b"").decode("latin-1").lower()
+            name = host[1:].split("]", 1)[0] if host.startswith("[") else host.rsplit(":", 1)[0] if ":" in host else host
+            if name not in self.allowed:
+                await JSONResponse({"detail": "unknown Host header"}, status_code=421)(scope, receive, send)
+                return
+        await self.app(scope, receive, send)
+
+
+def _page(limit: Optional[int], offset: int, fmt: str) -> tuple[int, int]:
+    check_format(fmt)
+    if fmt == "json":
+        if limit is not None and limit > PAGE_MAX:
+            raise HTTPException(400, f"limit is at most {PAGE_MAX} per page; use format=csv|jsonl|parquet for more")
+        return limit or PAGE_DEFAULT, offset
+    return limit or EXPORT_MAX, offset
+
+
+def create_app(db_path: str | Path, token: Optional[str] = None, *,
+               allowed_hosts: Optional[list[str]] = None) -> FastAPI:
+    """The app for one database. ``token`` enables ``POST /api/ingest`` and
+    non-loopback reads; ``allowed_hosts`` adds Host names beyond loopback
+    (``["*"]`` turns the Host check off, e.g. behind a reverse proxy)."""
+    db_path = str(db_path)
+    store = open_store(db_path)
+    queries.ensure_indexes(db_path)
+    reader = Reader(db_path)
+    ingest_lock = threading.Lock()
+
+    app = FastAPI(
+        title="newsledger",
+        version="1",
+        summary="Who claims what, where, when and according to whom: articles, quotes, claims, places and framing.",
+        docs_url=None,
+        redoc_url=None,
+        openapi_url="/openapi.json",
+    )
+    app.state.store = store
+    app.state.reader = reader
+    app.add_middleware(HostCheckMiddleware, allowed={*LOOPBACK_HOSTS, *(h.lower() for h in allowed_hosts or [])})
+    app.add_middleware(SecurityHeadersMiddleware)
+
+    @app.exception_handler(QueryError)
+    async def _query_error(_request: Request, exc: QueryError):
+        return JSONResponse({"detail": str(exc)}, status_code=400)
+
+    @app.exception_handler(StoreError)
+    async def _store_error(_request: Request, exc: StoreError):
+        return JSONResponse({"detail": str(exc)}, status_code=503)
+
+    def read_access(request: Request) -> None:
+        client = request.client.host if request.client else None
+        if is_loopback(client) or bearer_ok(request.headers.get("authorization"), token):
+            return
+        raise HTTPException(401, "reading from another machine needs the bearer token", {"WWW-Authenticate": "Bearer"})
+
+    def write_access(request: Request) -> None:
+        if not token:
+            raise HTTPException(403, "ingest is disabled: start the server with `newsledger serve` to get a token")
+        if not bearer_ok(request.headers.get("authorization"), token):
+            raise HTTPException(401, "ingest needs the bearer token printed by `newsledger serve`",
+                                {"WWW-Authenticate": "Bearer"})
+
+    reads = [Depends(read_access)]
+    fmt_q = Query("json", description="json (one page) or csv | jsonl | parquet (every match)")
+    limit_q = Query(None, ge=1, le=EXPORT_MAX, description=f"page size (default {PAGE_DEFAULT}, JSON max {PAGE_MAX})")
+    offset_q = Query(0, ge=0)
+    since_q = Query(None, description="YYYY-MM-DD or ISO 8601, inclusive")
+    until_q = Query(None, description="YYYY-MM-DD (whole day included) or ISO 8601")
+
+    # ------------------------------------------------------------ dashboard and docs
+
+    @app.get("/", include_in_schema=False)
+    def index():
+        return FileResponse(STATIC / "index.html", headers={"Cache-Control": "no-cache"})
+
+    @app.get("/docs", include_in_schema=False)
+    def docs():
+        return FileResponse(STATIC / "docs.html", headers={"Cache-Control": "no-cache"})
+
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+
+    # ------------------------------------------------------------ articles
+
+    @app.get("/api/articles", dependencies=reads, tags=["articles"])
+    def list_articles(
+        q: Optional[str] = Query(None, description='FTS5 query: words, "phrases", OR, NOT, prefix*'),
+        source: Optional[str] = Query(None, description="outlet domain or name"),
+        state_affiliated: Optional[bool] = None,
+        lang: Optional[str] = Query(None, description="ISO 639-1 code"),
+        since: Optional[str] = since_q,
+        until: Optional[str] = until_q,
+        entity: Optional[str] = Query(None, description="entity text or canonical name"),
+        place: Optional[str] = Query(None, description="place name as written or resolved, or a GeoNames id"),
+        claim_type: Optional[str] = None,
+        duplicates: bool = Query(False, description="include near-duplicate copies"),
+        limit: Optional[int] = limit_q,
+        offset: int = offset_q,
+        format: str = fmt_q,
+    ):
+        """Articles matching every filter, best match first when ``q`` is given (else newest),
+        with facet counts. Snippets mark matches with U+E000 … U+E001."""
+        lim, off = _page(limit, offset, format)
+        f = ArticleFilter(q=q, source=source, state_affiliated=state_affiliated, lang=lang, since=since,
+                          until=until, entity=entity, place=place, claim_type=claim_type, duplicates=duplicates)
+        result = queries.search_articles(reader, f, lim, off, facets=format == "json")
+        if format != "json":
+            return export_response([queries.flat_article(i) for i in result["items"]], format, "articles",
+                                   queries.ARTICLE_EXPORT)
+        return result
+
+    @app.get("/api/articles/{article_id}", dependencies=reads, tags=["articles"])
+    def get_article(article_id: str = PathParam(..., description="article id or a unique prefix (4+ characters)")):
+        """The article with every annotation (offsets into ``text``, component, confidence),
+        its extraction provenance and the store's bookkeeping (duplicates, first seen)."""
+        analysis = store.get(article_id)
+        if analysis is None:
+            raise HTTPException(404, f"no article {article_id!r}")
+        body = analysis.to_dict()
+        meta = store.article_meta(analysis.article.id) or {}
+        body.update({k: meta.get(k) for k in ("duplicate_of", "similarity", "first_seen", "copies", "analysed")})
+        return body
+
+    # ------------------------------------------------------------ quotes
+
+    @app.get("/api/quotes", dependencies=reads, tags=["quotes"])
+    def list_quotes(
+        speaker: Optional[str] = Query(None, description="exact speaker name (case-insensitive)"),
+        q: Optional[str] = Query(None, description="text the quote contains"),
+        kind: Optional[str] = Query(None, description="direct | partial | indirect"),
+        source: Optional[str] = None,
+        since: Optional[str] = since_q,
+        until: Optional[str] = until_q,
+        limit: Optional[int] = limit_q,
+        offset: int = offset_q,
+        format: str = fmt_q,
+    ):
+        """Quotes with their speaker, offsets and article, newest article first."""
+        lim, off = _page(limit, offset, format)
+        result = queries.quotes(reader, speaker=speaker, q=q, source=source, since=since, until=until, kind=kind,
+                                limit=lim, offset=off)
+        return result if format == "json" else export_response(result["items"], format, "quotes",
+                                                                  queries.QUOTE_FIELDS + queries.CONTEXT_FIELDS)
+
+    @app.get("/api/speakers", dependencies=reads, tags=["quotes"])
+    def list_speakers(
+        q: Optional[str] = Query(None, description="part of the speaker's name"),
+        source: Optional[str] = None,
+        since: Optional[str] = since_q,
+        until: Optional[str] = until_q,
+        limit: Optional[int] = limit_q,
+        offset: int = offset_q,
+        format: str = fmt_q,
+    ):
+        """Speakers, most quoted first, with their quote counts per outlet."""
+        lim, off = _page(limit, offset, format)
+        result = queries.speakers(reader, q=q, source=source, since=since, until=until, limit=lim, offset=off)
+        if format == "json":
+            return result
+        rows = [{"speaker": s["speaker"], "source": o["source"], "name": o["name"], "count": o["count"]}
+                for s in result["items"] for o in s["outlets"]]
+        return export_response(rows, format, "speakers", queries.SPEAKER_EXPORT)
+
+    # ------------------------------------------------------------ claims and places
+
+    @app.get("/api/claims", dependencies=reads, tags=["claims"])
+    def list_claims(
+        place: Optional[str] = Query(None, description="place name or GeoNames id"),
+        actor: Optional[str] = Query(None, description="ISO alpha-3 code or part of the actor's name"),
+        type: Optional[str] = Query(None, description="claim type, e.g. TAKE_CONTROL"),
+        modality: Optional[str] = Query(None, description="asserted | denied | conditional | predicted | questioned"),
+        source: Optional[str] = None,
+        since: Optional[str] = since_q,
+        until: Optional[str] = until_q,
+        limit: Optional[int] = limit_q,
+        offset: int = offset_q,
+        format: str = fmt_q,
+    ):
+        """Claims (who did what to whom, where, when, according to whom), newest first;
+        dates filter on the claim's date, else the article's."""
+        lim, off = _page(limit, offset, format)
+        result = queries.claims(reader, place=place, actor=actor, type=type, modality=modality, source=source,
+                                since=since, until=until, limit=lim, offset=off)
+        return result if format == "json" else export_response(result["items"], format, "claims",
+                                                                  queries.CLAIM_FIELDS + queries.CONTEXT_FIELDS)
+
+    @app.get("/api/places.geojson", dependencies=reads, tags=["claims"])
+    def places_geojson(
+        source: Optional[str] = None,
+        since: Optional[str] = since_q,
+        until: Optional[str] = until_q,
+        claim_type: Optional[str] = Query(None, description="only places named in claims of this type"),
+        limit: Optional[int] = Query(None, ge=1, le=EXPORT_MAX),
+        offset: int = offset_q,
+        format: str = Query("json", description="json (GeoJSON) or csv | jsonl | parquet"),
+    ):
+        """A GeoJSON FeatureCollection of resolved places: mentions, articles, claim types and
+        mentions per day (``dates``) in each feature's properties."""
+        check_format(format)
+        fc = queries.places_geojson(reader, source=source, since=since, until=until, claim_type=claim_type,
+                                    limit=limit or (PAGE_MAX if format == "json" else EXPORT_MAX), offset=offset)
+        if format == "json":
+            return JSONResponse(fc, media_type="application/geo+json")
+        rows = [{**f["properties"], "lon": f["geometry"]["coordinates"][0], "lat": f["geometry"]["coordinates"][1]}
+                for f in fc["features"]]
+        return export_response(rows, format, "places", queries.PLACE_EXPORT)
+
+    # ------------------------------------------------------------ sources, timeline, comparison
+
+    @app.get("/api/sources", dependencies=reads, tags=["sources"])
+    def list_sources(
+        state_affiliated: Optional[bool] = None,
+        country: Optional[str] = Query(None, description="ISO 3166-1 alpha-2"),
+        limit: Optional[int] = limit_q,
+        offset: int = offset_q,
+        format: str = fmt_q,
+    ):
+        """Outlets with their registry data (owner, country, state affiliation and its basis)
+        and how many articles, quotes and claims of theirs are stored."""
+        lim, off = _page(limit, offset, format)
+        result = queries.sources(reader, state_affiliated=state_affiliated, country=country, limit=lim, offset=off)
+        return result if format == "json" else export_response(result["items"], format, "sources",
+                                                                  queries.SOURCE_FIELDS)
+
+    @app.get("/api/timeline", dependencies=reads, tags=["articles"])
+    def get_timeline(
+        q: Optional[str] = Query(None, description="FTS5 query, as for /api/articles"),
+        source: Optional[str] = None,
+        state_affiliated: Optional[bool] = None,
+        lang: Optional[str] = None,
+        since: Optional[str] = since_q,
+        until: Optional[str] = until_q,
+        entity: Optional[str] = None,
+        place: Optional[str] = None,
+        claim_type: Optional[str] = None,
+        limit: Optional[int] = limit_q,
+        offset: int = offset_q,
+        format: str = fmt_q,
+    ):
+        """Matching articles per publication day and outlet (rows: date, source, name, count)."""
+        lim, off = _page(limit, offset, format)
+        f = ArticleFilter(q=q, source=source, state_affiliated=state_affiliated, lang=lang, since=since,
+                          until=until, entity=entity, place=place, claim_type=claim_type)
+        result = queries.timeline(reader, f, lim, off)
+        return result if format == "json" else export_response(result["items"], format, "timeline",
+                                                                  queries.TIMELINE_FIELDS)
+
+    @app.get("/api/compare", dependencies=reads, tags=["articles"])
+    def compare(
+        entity: Optional[str] = None,
+        place: Optional[str] = None,
+        claim_type: Optional[str] = None,
+        since: Optional[str] = since_q,
+        until: Optional[str] = until_q,
+        limit: Optional[int] = limit_q,
+        offset: int = offset_q,
+        format: str = fmt_q,
+    ):
+        """Which outlets report an entity, place or claim type: when each first did, the
+        loaded terms they use (framing) and the claims they make about it."""
+        if not (entity or place or claim_type):
+            raise HTTPException(400, "give entity=, place= or claim_type=")
+        lim, off = _page(limit, offset, format)
+        result = queries.compare(reader, entity=entity, place=place, claim_type=claim_type, since=since,
+                                 until=until, limit=lim, offset=off)
+        if format == "json":
+            return result
+        return export_response([queries.flat_compare(i) for i in result["items"]], format, "compare",
+                               queries.COMPARE_EXPORT)
+
+    # ------------------------------------------------------------ ingest
+
+    @app.post("/api/ingest", dependencies=[Depends(write_access)], tags=["ingest"],
+              openapi_extra={"requestBody": {"content": {
+                  "multipart/form-data": {"schema": {"type": "object", "properties": {
+                      "files": {"type": "array", "items": {"type": "string", "format": "binary"}}}}},
+                  "application/json": {"schema": {"type": "object", "properties": {
+                      "urls": {"type": "array", "items": {"type": "string", "format": "uri"}}}}}}}})
+    async def ingest(request: Request, analyze: bool = True):
+        """Ingest uploaded files (multipart field ``files``: HTML, page dumps, WARC, feeds,
+        JSONL) or ``{"urls": [...]}``; needs ``Authorization: Bearer <token>``."""
+        ctype = request.headers.get("content-type", "")
+        declared = request.headers.get("content-length")
+        if declared and declared.isdigit() and int(declared) > UPLOAD_MAX_BYTES:
+            raise HTTPException(413, f"upload larger than {UPLOAD_MAX_BYTES // (1024 * 1024)} MiB")
+        workdir = Path(tempfile.mkdtemp(prefix="newsledger-upload-"))
+        try:
+            if ctype.startswith("multipart/form-data"):
+                inputs = await _save_uploads(request, workdir)
+            elif ctype.startswith("application/json"):
+                inputs = _urls(await _json_body(request))
+            else:
+                raise HTTPException(415, "send multipart/form-data with files, or application/json with urls")
+            return await run_in_threadpool(_run_ingest, inputs, analyze)
+        finally:
+            shutil.rmtree(workdir, ignore_errors=True)
+
+    def _run_ingest(inputs: list[str], analyze: bool) -> dict[str, Any]:
+        from ..ingest.base import InputError
+        from ..run import PipelineError, ingest as run_ingest
+
+        with ingest_lock:  # one writer at a time; readers go on meanwhile (WAL)
+            try:
+                summary = run_ingest(inputs, store, analyze=analyze)
+            except InputError as e:
+                raise HTTPException(400, str(e)) from None
+            except PipelineError as e:
+                raise HTTPException(503, str(e)) from None
+        stored = reader.rows("SELECT id, title, url FROM articles WHERE run_id = ? ORDER BY seq LIMIT 1000",
+                             [summary.run_id])
+        return {**summary.to_dict(), "articles": stored}
+
+    return app
+
+
+async def _json_body(request: Request) -> Any:
+    raw = await request.body()
+    if len(raw) > UPLOAD_MAX_BYTES:
+        raise HTTPException(413, "request body too large")
+    try:
+        return json.loads(raw)
+    except ValueError:
+        raise HTTPException(400, "body is not valid JSON") from None
+
+
+def _urls(body: Any) -> list[str]:
+    urls = body.get("urls") if isinstance(body, dict) else None
+    if not isinstance(urls, list) or not urls or not all(isinstance(u, str) for u in urls):
+        raise HTTPException(400, 'send {"urls": ["https://...", ...]}')
+    if len(urls) > URLS_MAX:
+        raise HTTPException(400, f"at most {URLS_MAX} urls per request")
+    bad = [u for u in urls if not u.lower().startswith(("http://", "https://"))]
+    if bad:
+        raise HTTPException(400, f"only http(s) URLs can be fetched: {bad[0][:200]!r}")
+    return [u.strip() for u in urls]
+
+
+async def _save_uploads(request: Request, workdir: Path) -> list[str]:
+    form = await request.form(max_files=UPLOAD_MAX_FILES, max_fields=20)
+    uploads = [v for _, v in form.multi_items() if hasattr(v, "read") and hasattr(v, "filename")]
+    if not uploads:
+        raise HTTPException(400, "no files in the multipart field 'files'")
+    written, paths = 0, []
+    for i, up in enumerate(uploads):
+        # Keep the extension (readers dispatch on it) but never the client's path.
+        name = _SAFE_NAME.sub("_", Path(up.filename or "upload").name).lstrip(".")[:120] or "upload"
+        target = workdir / f"{i:03d}-{name}"
+        with open(target, "wb") as out:
+            while chunk := await up.read(1 << 20):
+                written += len(chunk)
+                if written > UPLOAD_MAX_BYTES:
+                    raise HTTPException(413, f"upload larger than {UPLOAD_MAX_BYTES // (1024 * 1024)} MiB")
+                out.write(chunk)
+        paths.append(str(target))
+    await form.close()
+    return paths

@@ -1,0 +1,590 @@
+"""Read-only SQL behind the API's lists and aggregates.
+
+The store (``newsledger.store``) owns the schema and the per-record reads; this
+module adds what only the API needs: totals for pagination, facets, per-day
+timelines, per-outlet comparisons and map features. Every value from a request
+is a bound parameter; identifiers are constants of this module.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Optional
+from urllib.parse import quote as urlquote
+
+from ..store import QueryError, StoreError
+from ..store.sqlite import date_range
+
+# Private-use characters never occur in article text, so the browser can split
+# on them safely instead of parsing highlight markup.
+MARK_OPEN, MARK_CLOSE = "\ue000", "\ue001"
+SNIPPET_TOKENS = 24
+
+# Case-insensitive lookups the API makes; the store's own indexes are case-sensitive.
+INDEXES = (
+    ("api_entities_canonical_nocase", "entities", "canonical COLLATE NOCASE"),
+    ("api_entities_text_nocase", "entities", "text COLLATE NOCASE"),
+    ("api_places_name_nocase", "places", "name COLLATE NOCASE"),
+    ("api_places_text_nocase", "places", "text COLLATE NOCASE"),
+    ("api_claims_place_name_nocase", "claims", "place_name COLLATE NOCASE"),
+    ("api_quotes_speaker_nocase", "quotes", "speaker COLLATE NOCASE"),
+    ("api_articles_source_published", "articles", "source_domain, published"),
+)
+
+
+def ensure_indexes(path: str) -> None:
+    """Create the API's indexes once; a read-only database just goes without them."""
+    try:
+        db = sqlite3.connect(path, timeout=10)
+        try:
+            for name, table, cols in INDEXES:
+                db.execute(f"CREATE INDEX IF NOT EXISTS {name} ON {table}({cols})")
+            db.execute("ANALYZE")
+            db.commit()
+        finally:
+            db.close()
+    except sqlite3.Error:
+        pass
+
+
+class Reader:
+    """Thread-local read-only connections (FastAPI runs sync endpoints in a pool)."""
+
+    def __init__(self, path: str):
+        self.path = str(Path(path).resolve())
+        self._local = threading.local()
+
+    def conn(self) -> sqlite3.Connection:
+        db = getattr(self._local, "db", None)
+        if db is None:
+            uri = f"file:{urlquote(self.path)}?mode=ro"
+            db = sqlite3.connect(uri, uri=True, check_same_thread=False, timeout=10)
+            db.execute("PRAGMA query_only = 1")
+            db.row_factory = sqlite3.Row
+            self._local.db = db
+        return db
+
+    def rows(self, sql: str, params: list | tuple = ()) -> list[dict[str, Any]]:
+        try:
+            return [dict(r) for r in self.conn().execute(sql, tuple(params)).fetchall()]
+        except sqlite3.OperationalError as e:
+            msg = str(e)
+            if "fts5" in msg or "unterminated" in msg or "no such column" in msg:
+                raise QueryError(
+                    f"invalid search query ({msg.removeprefix('fts5: ')}): use plain words, "
+                    '"quoted phrases", AND/OR/NOT in capitals, or word* for prefixes'
+                ) from None
+            raise StoreError(f"database error: {msg}") from None
+
+
+# ------------------------------------------------------------------ filters
+
+
+@dataclass
+class ArticleFilter:
+    q: Optional[str] = None
+    source: Optional[str] = None
+    state_affiliated: Optional[bool] = None
+    lang: Optional[str] = None
+    since: Optional[str] = None
+    until: Optional[str] = None
+    entity: Optional[str] = None
+    place: Optional[str] = None
+    claim_type: Optional[str] = None
+    duplicates: bool = False
+
+    @property
+    def fts(self) -> bool:
+        return bool(self.q and self.q.strip())
+
+
+def _entity_ids(value: str) -> tuple[str, list[Any]]:
+    return ("SELECT article_id FROM entities WHERE canonical = ? COLLATE NOCASE OR text = ? COLLATE NOCASE",
+            [value, value])
+
+
+def _place_ids(value: str) -> tuple[str, list[Any]]:
+    if value.isdigit():
+        return ("SELECT article_id FROM places WHERE geonames_id = ? "
+                "UNION SELECT article_id FROM claims WHERE place_geonames_id = ?", [int(value)] * 2)
+    return ("SELECT article_id FROM places WHERE name = ? COLLATE NOCASE OR text = ? COLLATE NOCASE "
+            "UNION SELECT article_id FROM claims WHERE place_name = ? COLLATE NOCASE", [value] * 3)
+
+
+def _where(f: ArticleFilter) -> tuple[str, list[str], list[Any]]:
+    """FROM clause (alias ``a``), conditions and parameters for an article filter."""
+    conds: list[str] = []
+    params: list[Any] = []
+    if f.fts:
+        frm = "articles_fts JOIN articles a ON a.seq = articles_fts.rowid"
+        conds.append("articles_fts MATCH ?")
+        params.append(f.q.strip())
+    else:
+        frm = "articles a"
+    if f.source:
+        # A source is named by domain or by outlet name; both resolve to domains first,
+        # so the articles index on source_domain stays usable.
+        conds.append("a.source_domain IN (SELECT domain FROM sources WHERE domain = ? OR name = ? COLLATE NOCASE)")
+        params += [f.source.strip().lower(), f.source.strip()]
+    if f.state_affiliated is not None:
+        conds.append("a.source_domain IN (SELECT domain FROM sources WHERE state_affiliated = ?)")
+        params.append(int(f.state_affiliated))
+    if f.lang:
+        conds.append("a.language = ?")
+        params.append(f.lang.strip().lower())
+    d_conds, d_params = date_range("a.published", f.since, f.until)
+    conds += d_conds
+    params += d_params
+    if f.entity:
+        sql, p = _entity_ids(f.entity.strip())
+        conds.append(f"a.id IN ({sql})")
+        params += p
+    if f.place:
+        sql, p = _place_ids(f.place.strip())
+        conds.append(f"a.id IN ({sql})")
+        params += p
+    if f.claim_type:
+        conds.append("a.id IN (SELECT article_id FROM claims WHERE type = ?)")
+        params.append(f.claim_type.strip().upper())
+    if not f.duplicates:
+        conds.append("a.duplicate_of IS NULL")
+    return frm, conds, params
+
+
+def _sql_where(conds: list[str]) -> str:
+    return f"WHERE {' AND '.join(conds)}" if conds else ""
+
+
+def _bool(v: Any) -> Optional[bool]:
+    return None if v is None else bool(v)
+
+
+def _source_labels(r: Reader, domains: list[str]) -> dict[str, dict[str, Any]]:
+    if not domains:
+        return {}
+    marks = ",".join("?" * len(domains))
+    rows = r.rows(f"SELECT domain, name, country, state_affiliated FROM sources WHERE domain IN ({marks})", domains)
+    return {row["domain"]: {**row, "state_affiliated": _bool(row["state_affiliated"])} for row in rows}
+
+
+# ------------------------------------------------------------------ articles
+
+
+def search_articles(r: Reader, f: ArticleFilter, limit: int, offset: int, facets: bool = True) -> dict[str, Any]:
+    frm, conds, params = _where(f)
+    where = _sql_where(conds)
+    if f.fts:
+        snippet = f"snippet(articles_fts, -1, '{MARK_OPEN}', '{MARK_CLOSE}', '…', {SNIPPET_TOKENS})"
+        # "rank MATCH" sets FTS5's ranking (title 5x body) so "ORDER BY rank" is
+        # consumed by the index and snippets are built for the returned page only.
+        where += " AND articles_fts.rank MATCH 'bm25(5.0, 1.0)'"
+        order = "articles_fts.rank"
+    else:
+        snippet = "substr(a.text, 1, 240)"
+        order = "a.published IS NULL, a.published DESC, a.seq DESC"
+    items = r.rows(
+        "SELECT a.id, a.title, a.url, a.published, a.language, a.duplicate_of, a.source_domain, "
+        f"json_extract(a.source, '$.name') AS page_source_name, {snippet} AS snippet "
+        f"FROM {frm} {where} ORDER BY {order} LIMIT ? OFFSET ?",
+        [*params, limit, offset],
+    )
+    out: dict[str, Any] = {}
+    if facets:
+        groups = r.rows(
+            f"SELECT a.source_domain AS source, a.language AS language, count(*) AS n FROM {frm} "
+            f"{_sql_where(conds)} GROUP BY a.source_domain, a.language",
+            params,
+        )
+        total = sum(g["n"] for g in groups)
+        by_source: dict[Any, int] = {}
+        by_lang: dict[Any, int] = {}
+        for g in groups:
+            by_source[g["source"]] = by_source.get(g["source"], 0) + g["n"]
+            by_lang[g["language"]] = by_lang.get(g["language"], 0) + g["n"]
+        claim_types = r.rows(
+            "SELECT c.type AS value, count(DISTINCT c.article_id) AS count FROM claims c "
+            f"WHERE c.article_id IN (SELECT a.id FROM {frm} {_sql_where(conds)}) "
+            "GROUP BY c.type ORDER BY count DESC, c.type",
+            params,
+        )
+        labels = _source_labels(r, [d for d in by_source if d])
+        out["facets"] = {
+            "source": [
+                {"value": d, "label": (labels.get(d) or {}).get("name") or d, "count": n}
+                for d, n in sorted(by_source.items(), key=lambda kv: (-kv[1], kv[0] or "")) if d
+            ],
+            "language": [
+                {"value": lang, "count": n}
+                for lang, n in sorted(by_lang.items(), key=lambda kv: (-kv[1], kv[0] or "")) if lang
+            ],
+            "claim_type": claim_types,
+        }
+    else:
+        total = r.rows(f"SELECT count(*) AS n FROM {frm} {_sql_where(conds)}", params)[0]["n"]
+    labels = _source_labels(r, sorted({i["source_domain"] for i in items if i["source_domain"]}))
+    for item in items:
+        reg = labels.get(item.pop("source_domain")) if item.get("source_domain") else None
+        page_name = item.pop("page_source_name")
+        item["source"] = {
+            "domain": reg["domain"] if reg else None,
+            "name": page_name or (reg or {}).get("name"),
+            "country": (reg or {}).get("country"),
+            "state_affiliated": (reg or {}).get("state_affiliated"),
+        }
+    return {"total": total, "limit": limit, "offset": offset, "items": items, **out}
+
+
+ARTICLE_EXPORT = ("id", "title", "url", "published", "language", "source_domain", "source_name",
+                  "state_affiliated", "duplicate_of", "snippet")
+TIMELINE_FIELDS = ("date", "source", "name", "state_affiliated", "count")
+SOURCE_FIELDS = ("domain", "name", "owner", "country", "state_affiliated", "affiliation_source", "articles",
+                 "quotes", "claims", "first_published", "last_published")
+SPEAKER_EXPORT = ("speaker", "source", "name", "count")
+PLACE_EXPORT = ("name", "geonames_id", "country_code", "lat", "lon", "mentions", "claims", "claim_types",
+                "articles", "dates", "first", "last")
+COMPARE_EXPORT = ("source", "name", "country", "state_affiliated", "articles", "first_date", "first_article_id",
+                  "framing_terms", "claim_types")
+
+
+def flat_article(item: dict[str, Any]) -> dict[str, Any]:
+    """A search hit as one flat export row."""
+    src = item.get("source") or {}
+    return {
+        "id": item["id"], "title": item["title"], "url": item["url"], "published": item["published"],
+        "language": item["language"], "source_domain": src.get("domain"), "source_name": src.get("name"),
+        "state_affiliated": src.get("state_affiliated"), "duplicate_of": item["duplicate_of"],
+        "snippet": (item.get("snippet") or "").replace(MARK_OPEN, "").replace(MARK_CLOSE, ""),
+    }
+
+
+def timeline(r: Reader, f: ArticleFilter, limit: int, offset: int) -> dict[str, Any]:
+    frm, conds, params = _where(f)
+    conds = conds + ["a.published IS NOT NULL"]
+    groups = r.rows(
+        f"SELECT substr(a.published, 1, 10) AS date, a.source_domain AS source, count(*) AS count "
+        f"FROM {frm} {_sql_where(conds)} GROUP BY 1, 2 ORDER BY 1, 2",
+        params,
+    )
+    page = groups[offset:offset + limit]
+    labels = _source_labels(r, sorted({g["source"] for g in page if g["source"]}))
+    for g in page:
+        reg = labels.get(g["source"]) or {}
+        g["name"] = reg.get("name") or g["source"]
+        g["state_affiliated"] = reg.get("state_affiliated")
+    return {"total": len(groups), "limit": limit, "offset": offset, "items": page}
+
+
+# ------------------------------------------------------------------ quotes and speakers
+
+
+def _source_conds(alias: str, source: Optional[str], since: Any, until: Any) -> tuple[list[str], list[Any]]:
+    conds, params = date_range(f"{alias}.published", since, until)
+    if source:
+        conds.append(f"{alias}.source_domain IN (SELECT domain FROM sources WHERE domain = ? OR name = ? COLLATE NOCASE)")
+        params += [source.strip().lower(), source.strip()]
+    return conds, params
+
+
+def _decode_json(row: dict[str, Any], names: tuple[str, ...]) -> dict[str, Any]:
+    for n in names:
+        if isinstance(row.get(n), str):
+            row[n] = json.loads(row[n])
+    return row
+
+
+QUOTE_FIELDS = ("id", "article_id", "text", "kind", "start", "end", "speaker", "speaker_mention",
+                "speaker_descriptor", "cue", "sentence", "component", "confidence")
+CONTEXT_FIELDS = ("title", "url", "published", "source", "source_name", "state_affiliated")
+_QUOTE_COLS = ", ".join(f'x."{c}"' for c in QUOTE_FIELDS)
+_ARTICLE_CTX = ("a.title, a.url, a.published, a.source_domain AS source, s.name AS source_name, "
+                "s.state_affiliated")
+
+
+def quotes(r: Reader, *, speaker: Optional[str], q: Optional[str], source: Optional[str], since: Any,
+           until: Any, kind: Optional[str], limit: int, offset: int) -> dict[str, Any]:
+    conds, params = _source_conds("a", source, since, until)
+    if speaker:
+        conds.append("x.speaker = ? COLLATE NOCASE")
+        params.append(speaker.strip())
+    if q:
+        conds.append("instr(lower(x.text), lower(?)) > 0")
+        params.append(q)
+    if kind:
+        conds.append("x.kind = ?")
+        params.append(kind.strip().lower())
+    base = (f"FROM quotes x JOIN articles a ON a.id = x.article_id LEFT JOIN sources s ON s.domain = a.source_domain "
+            f"{_sql_where(conds)}")
+    total = r.rows(f"SELECT count(*) AS n {base}", params)[0]["n"]
+    items = r.rows(
+        f"SELECT {_QUOTE_COLS}, {_ARTICLE_CTX} {base} "
+        "ORDER BY a.published IS NULL, a.published DESC, x.article_id, x.start LIMIT ? OFFSET ?",
+        [*params, limit, offset],
+    )
+    for it in items:
+        _decode_json(it, ("speaker_mention",))
+        it["state_affiliated"] = _bool(it["state_affiliated"])
+    return {"total": total, "limit": limit, "offset": offset, "items": items}
+
+
+def speakers(r: Reader, *, q: Optional[str], source: Optional[str], since: Any, until: Any,
+             limit: int, offset: int) -> dict[str, Any]:
+    conds, params = _source_conds("a", source, since, until)
+    conds.append("x.speaker IS NOT NULL")
+    if q:
+        conds.append("instr(lower(x.speaker), lower(?)) > 0")
+        params.append(q)
+    rows = r.rows(
+        "SELECT x.speaker AS speaker, a.source_domain AS source, count(*) AS n "
+        f"FROM quotes x JOIN articles a ON a.id = x.article_id {_sql_where(conds)} GROUP BY x.speaker, a.source_domain",
+        params,
+    )
+    per: dict[str, dict[str, Any]] = {}
+    for row in rows:
+        sp = per.setdefault(row["speaker"], {"speaker": row["speaker"], "count": 0, "outlets": []})
+        sp["count"] += row["n"]
+        sp["outlets"].append({"source": row["source"], "count": row["n"]})
+    ordered = sorted(per.values(), key=lambda s: (-s["count"], s["speaker"].lower()))
+    page = ordered[offset:offset + limit]
+    labels = _source_labels(r, sorted({o["source"] for s in page for o in s["outlets"] if o["source"]}))
+    for sp in page:
+        for o in sp["outlets"]:
+            reg = labels.get(o["source"]) or {}
+            o["name"] = reg.get("name") or o["source"]
+            o["state_affiliated"] = reg.get("state_affiliated")
+        sp["outlets"].sort(key=lambda o: (-o["count"], o["name"] or ""))
+    return {"total": len(ordered), "limit": limit, "offset": offset, "items": page}
+
+
+# ------------------------------------------------------------------ claims and places
+
+
+CLAIM_FIELDS = ("id", "article_id", "type", "start", "end", "sentence", "actor", "target", "place", "date",
+                "date_text", "modality", "asserted_by", "framing", "trigger", "component", "confidence")
+_CLAIM_COLS = ", ".join(f'x."{c}"' for c in CLAIM_FIELDS)
+_CLAIM_JSON = ("actor", "target", "place", "asserted_by", "framing", "trigger")
+
+
+def claims(r: Reader, *, place: Optional[str], actor: Optional[str], type: Optional[str], modality: Optional[str],
+           source: Optional[str], since: Any, until: Any, limit: int, offset: int) -> dict[str, Any]:
+    conds, params = _source_conds("a", source, None, None)
+    d_conds, d_params = date_range("COALESCE(x.date, a.published)", since, until)
+    conds += d_conds
+    params += d_params
+    if place:
+        place = place.strip()
+        if place.isdigit():
+            conds.append("x.place_geonames_id = ?")
+            params.append(int(place))
+        else:
+            conds.append("(x.place_name = ? COLLATE NOCASE OR json_extract(x.place, '$.text') = ? COLLATE NOCASE)")
+            params += [place, place]
+    if actor:
+        conds.append("(x.actor_code = ? OR instr(lower(x.actor_text), lower(?)) > 0)")
+        params += [actor.strip().upper(), actor.strip()]
+    if type:
+        conds.append("x.type = ?")
+        params.append(type.strip().upper())
+    if modality:
+        conds.append("x.modality = ?")
+        params.append(modality.strip().lower())
+    base = (f"FROM claims x JOIN articles a ON a.id = x.article_id LEFT JOIN sources s ON s.domain = a.source_domain "
+            f"{_sql_where(conds)}")
+    total = r.rows(f"SELECT count(*) AS n {base}", params)[0]["n"]
+    items = r.rows(
+        f"SELECT {_CLAIM_COLS}, {_ARTICLE_CTX} {base} "
+        "ORDER BY COALESCE(x.date, a.published) IS NULL, COALESCE(x.date, a.published) DESC, x.id LIMIT ? OFFSET ?",
+        [*params, limit, offset],
+    )
+    for it in items:
+        _decode_json(it, _CLAIM_JSON)
+        it["state_affiliated"] = _bool(it["state_affiliated"])
+    return {"total": total, "limit": limit, "offset": offset, "items": items}
+
+
+def places_geojson(r: Reader, *, source: Optional[str], since: Any, until: Any, claim_type: Optional[str],
+                   limit: int, offset: int) -> dict[str, Any]:
+    """Resolved places as GeoJSON points: mentions, articles, claim types and mentions per day.
+
+    Places are keyed by GeoNames id (else lower-cased name) so the same town
+    written two ways is one point. With ``claim_type`` only places named in
+    claims of that type are returned.
+    """
+    conds, params = _source_conds("a", source, since, until)
+    feats: dict[str, dict[str, Any]] = {}
+
+    def feature(key: str, row: dict[str, Any]) -> dict[str, Any]:
+        if key not in feats:
+            feats[key] = {
+                "name": row["name"], "geonames_id": row["geonames_id"], "country_code": row["country_code"],
+                "lat": row["lat"], "lon": row["lon"], "mentions": 0, "articles": set(), "claims": 0,
+                "claim_types": {}, "dates": {},
+            }
+        return feats[key]
+
+    if not claim_type:
+        for row in r.rows(
+            "SELECT COALESCE(CAST(p.geonames_id AS TEXT), lower(COALESCE(p.name, p.text))) AS key, "
+            "COALESCE(p.name, p.text) AS name, p.geonames_id, p.country_code, p.lat, p.lon, p.article_id, "
+            "substr(a.published, 1, 10) AS day, count(*) AS n "
+            "FROM places p JOIN articles a ON a.id = p.article_id "
+            f"{_sql_where(conds + ['p.lat IS NOT NULL', 'p.lon IS NOT NULL'])} GROUP BY key, p.article_id",
+            params,
+        ):
+            ft = feature(row["key"], row)
+            ft["mentions"] += row["n"]
+            ft["articles"].add(row["article_id"])
+            if row["day"]:
+                ft["dates"][row["day"]] = ft["dates"].get(row["day"], 0) + row["n"]
+
+    c_conds = conds + ["c.place_lat IS NOT NULL", "c.place_lon IS NOT NULL"]
+    c_params = list(params)
+    if claim_type:
+        c_conds.append("c.type = ?")
+        c_params.append(claim_type.strip().upper())
+    for row in r.rows(
+        "SELECT COALESCE(CAST(c.place_geonames_id AS TEXT), lower(c.place_name)) AS key, c.place_name AS name, "
+        "c.place_geonames_id AS geonames_id, c.place_country_code AS country_code, c.place_lat AS lat, "
+        "c.place_lon AS lon, c.type, c.article_id, COALESCE(c.date, substr(a.published, 1, 10)) AS day "
+        f"FROM claims c JOIN articles a ON a.id = c.article_id {_sql_where(c_conds)}",
+        c_params,
+    ):
+        ft = feature(row["key"], row)
+        ft["claims"] += 1
+        ft["claim_types"][row["type"]] = ft["claim_types"].get(row["type"], 0) + 1
+        ft["articles"].add(row["article_id"])
+        if claim_type:  # claim-only map: the claims are the mentions
+            ft["mentions"] += 1
+            if row["day"]:
+                ft["dates"][row["day"]] = ft["dates"].get(row["day"], 0) + 1
+
+    ordered = sorted(feats.values(), key=lambda ft: (-ft["mentions"], -ft["claims"], str(ft["name"])))
+    features = []
+    for ft in ordered[offset:offset + limit]:
+        days = sorted(ft["dates"])
+        props = {k: v for k, v in ft.items() if k not in ("lat", "lon", "articles", "dates")}
+        props.update(articles=len(ft["articles"]), dates=dict(sorted(ft["dates"].items())),
+                     first=days[0] if days else None, last=days[-1] if days else None)
+        features.append({"type": "Feature", "geometry": {"type": "Point", "coordinates": [ft["lon"], ft["lat"]]},
+                         "properties": props})
+    return {"type": "FeatureCollection", "total": len(ordered), "limit": limit, "offset": offset, "features": features}
+
+
+# ------------------------------------------------------------------ sources and comparison
+
+
+def sources(r: Reader, *, state_affiliated: Optional[bool], country: Optional[str], limit: int,
+            offset: int) -> dict[str, Any]:
+    conds, params = [], []
+    if state_affiliated is not None:
+        conds.append("s.state_affiliated = ?")
+        params.append(int(state_affiliated))
+    if country:
+        conds.append("s.country = ?")
+        params.append(country.strip().upper())
+    where = _sql_where(conds)
+    total = r.rows(f"SELECT count(*) AS n FROM sources s {where}", params)[0]["n"]
+    items = r.rows(
+        "SELECT s.domain, s.name, s.owner, s.country, s.state_affiliated, s.affiliation_source, "
+        "(SELECT count(*) FROM articles a WHERE a.source_domain = s.domain) AS articles, "
+        "(SELECT count(*) FROM quotes x JOIN articles a ON a.id = x.article_id WHERE a.source_domain = s.domain) AS quotes, "
+        "(SELECT count(*) FROM claims x JOIN articles a ON a.id = x.article_id WHERE a.source_domain = s.domain) AS claims, "
+        "(SELECT min(published) FROM articles a WHERE a.source_domain = s.domain) AS first_published, "
+        "(SELECT max(published) FROM articles a WHERE a.source_domain = s.domain) AS last_published "
+        f"FROM sources s {where} ORDER BY articles DESC, s.domain LIMIT ? OFFSET ?",
+        [*params, limit, offset],
+    )
+    for it in items:
+        it["state_affiliated"] = _bool(it["state_affiliated"])
+    return {"total": total, "limit": limit, "offset": offset, "items": items}
+
+
+def compare(r: Reader, *, entity: Optional[str], place: Optional[str], claim_type: Optional[str],
+            since: Any, until: Any, limit: int, offset: int, examples: int = 3) -> dict[str, Any]:
+    """Per outlet: how many articles mention the subject, when it first did, which
+    loaded terms those articles use and which claims they make about it."""
+    # Reprints count here: an outlet that reprints a story is still saying it.
+    f = ArticleFilter(entity=entity, place=place, claim_type=claim_type, since=since, until=until, duplicates=True)
+    frm, conds, params = _where(f)
+    matched = f"SELECT a.id FROM {frm} {_sql_where(conds)}"
+    outlets = r.rows(
+        "SELECT a.source_domain AS source, count(*) AS articles, min(a.published) AS first_date, "
+        "a.id AS first_id, a.title AS first_title "
+        f"FROM {frm} {_sql_where(conds + ['a.source_domain IS NOT NULL'])} GROUP BY a.source_domain "
+        "ORDER BY first_date IS NULL, first_date, a.source_domain",
+        params,
+    )
+    total = len(outlets)
+    page = outlets[offset:offset + limit]
+    if not page:
+        return {"total": total, "limit": limit, "offset": offset, "items": []}
+    domains = [o["source"] for o in page]
+    marks = ",".join("?" * len(domains))
+    in_page = f"a.source_domain IN ({marks})"
+
+    framing = r.rows(
+        "SELECT a.source_domain AS source, f.term, max(f.category) AS category, max(f.neutral) AS neutral, "
+        "f.text, count(*) AS n FROM framing f JOIN articles a ON a.id = f.article_id "
+        f"WHERE f.article_id IN ({matched}) AND {in_page} GROUP BY a.source_domain, f.term, lower(f.text)",
+        [*params, *domains],
+    )
+    # Claims about the subject itself, not every claim in a matching article.
+    c_conds, c_params = [f"c.article_id IN ({matched})", in_page], [*params, *domains]
+    if place:
+        if place.strip().isdigit():
+            c_conds.append("c.place_geonames_id = ?")
+            c_params.append(int(place.strip()))
+        else:
+            c_conds.append("(c.place_name = ? COLLATE NOCASE OR json_extract(c.place, '$.text') = ? COLLATE NOCASE)")
+            c_params += [place.strip(), place.strip()]
+    if claim_type:
+        c_conds.append("c.type = ?")
+        c_params.append(claim_type.strip().upper())
+    if entity:
+        c_conds.append("(instr(lower(c.sentence), lower(?)) > 0 OR c.actor_text = ? COLLATE NOCASE "
+                       "OR c.target_text = ? COLLATE NOCASE)")
+        c_params += [entity.strip()] * 3
+    claim_rows = r.rows(
+        "SELECT a.source_domain AS source, c.type, c.sentence, c.modality, c.article_id, "
+        "COALESCE(c.date, substr(a.published, 1, 10)) AS date FROM claims c JOIN articles a ON a.id = c.article_id "
+        f"WHERE {' AND '.join(c_conds)} ORDER BY date IS NULL, date, c.id",
+        c_params,
+    )
+    labels = _source_labels(r, domains)
+    items = []
+    for o in page:
+        reg = labels.get(o["source"]) or {}
+        terms: dict[str, dict[str, Any]] = {}
+        for row in (x for x in framing if x["source"] == o["source"]):
+            t = terms.setdefault(row["term"], {"term": row["term"], "category": row["category"],
+                                               "neutral": row["neutral"], "count": 0, "texts": []})
+            t["count"] += row["n"]
+            if row["text"] not in t["texts"]:
+                t["texts"].append(row["text"])
+        own_claims = [c for c in claim_rows if c["source"] == o["source"]]
+        types: dict[str, int] = {}
+        for c in own_claims:
+            types[c["type"]] = types.get(c["type"], 0) + 1
+        items.append({
+            "source": o["source"], "name": reg.get("name") or o["source"], "country": reg.get("country"),
+            "state_affiliated": reg.get("state_affiliated"), "articles": o["articles"],
+            "first": {"date": o["first_date"], "article_id": o["first_id"], "title": o["first_title"]},
+            "framing": sorted(terms.values(), key=lambda t: (-t["count"], t["term"])),
+            "claim_types": [{"type": k, "count": v} for k, v in sorted(types.items(), key=lambda kv: (-kv[1], kv[0]))],
+            "examples": [{"article_id": c["article_id"], "sentence": c["sentence"], "type": c["type"],
+                          "modality": c["modality"], "date": c["date"]} for c in own_claims[:examples]],
+        })
+    return {"total": total, "limit": limit, "offset": offset, "items": items}
+
+
+def flat_compare(item: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "source": item["source"], "name": item["name"], "country": item["country"],
+        "state_affiliated": item["state_affiliated"], "articles": item["articles"],
+        "first_date": item["first"]["date"], "first_article_id": item["first"]["article_id"],
+        "framing_terms": "; ".join(f"{t['term']} ({t['count']})" for t in item["framing"]),
+        "claim_types": "; ".join(f"{c['type']} ({c['count']})" for c in item["claim_types"]),
+    }

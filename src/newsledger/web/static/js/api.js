@@ -1,0 +1,27 @@
+// Thin fetch wrapper: query params from an object, API errors surfaced as messages.
+
+export class ApiError extends Error {}
+
+export function query(params) {
+  const qs = new URLSearchParams();
+  for (const [k, v] of Object.entries(params || {})) {
+    if (v !== null && v !== undefined && v !== "") qs.set(k, v);
+  }
+  const s = qs.toString();
+  return s ? `?${s}` : "";
+}
+
+export async function getJSON(path, params) {
+  const res = await fetch(path + query(params), { headers: { Accept: "application/json" } });
+  if (!res.ok) {
+    let message = `${res.status} ${res.statusText}`;
+    try {
+      const body = await res.json();
+      if (typeof body.detail === "string") message = body.detail;
+    } catch {
+      /* keep the status line */
+    }
+    throw new ApiError(message);
+  }
+  return res.json();
+}

@@ -1,0 +1,167 @@
+// Article reader: the body text with every annotation layer highlighted by offsets.
+import { getJSON } from "../api.js";
+import { affiliationBadge, countryName, externalLink, formatDate, h, route } from "../dom.js";
+
+const LAYERS = [
+  { key: "quotes", label: "Quotes", cls: "quote" },
+  { key: "entities", label: "Entities", cls: "entity" },
+  { key: "places", label: "Places", cls: "place" },
+  { key: "framing", label: "Framing", cls: "framing" },
+  { key: "claims", label: "Claims", cls: "claim" },
+];
+
+function annLabel(layer, rec) {
+  switch (layer.key) {
+    case "quotes": return `Quote (${rec.kind}) — ${rec.speaker || "unattributed"}`;
+    case "entities": return `${rec.label}: ${rec.canonical || rec.text}`;
+    case "places": return `Place: ${rec.name || rec.text}${rec.country_code ? ", " + countryName(rec.country_code) : ""}`;
+    case "framing": return `Framing: “${rec.text}” (${rec.term}${rec.neutral ? ", neutral: " + rec.neutral : ""})`;
+    case "claims": return `Claim ${rec.type} (${rec.modality})`;
+    default: return layer.label;
+  }
+}
+
+function detailRows(layer, rec, article) {
+  const rows = [
+    ["Layer", layer.label],
+    ["Text", rec.text ?? rec.sentence],
+    ["Offsets", `${rec.start}–${rec.end}`],
+    ["Confidence", typeof rec.confidence === "number" ? rec.confidence.toFixed(2) : "n/a"],
+    ["Produced by", rec.component],
+  ];
+  if (layer.key === "quotes") {
+    rows.push(["Speaker", rec.speaker || "unattributed"], ["Speaker descriptor", rec.speaker_descriptor], ["Cue", rec.cue],
+      ["Speaker mention", rec.speaker_mention ? `“${rec.speaker_mention.text}” at ${rec.speaker_mention.start}–${rec.speaker_mention.end}` : null]);
+  } else if (layer.key === "entities") {
+    rows.push(["Label", rec.label], ["Canonical", rec.canonical], ["Descriptor", rec.descriptor]);
+  } else if (layer.key === "places") {
+    rows.push(["Resolved", rec.name], ["Country", countryName(rec.country_code)], ["Feature", rec.feature],
+      ["GeoNames", rec.geonames_id], ["Coordinates", rec.lat != null ? `${rec.lat}, ${rec.lon}` : null]);
+  } else if (layer.key === "framing") {
+    rows.push(["Term", rec.term], ["Category", rec.category], ["Neutral wording", rec.neutral], ["Typically used by", rec.used_by]);
+  } else if (layer.key === "claims") {
+    rows.push(["Type", rec.type], ["Modality", rec.modality], ["Actor", rec.actor?.text], ["Target", rec.target?.text],
+      ["Place", rec.place?.name || rec.place?.text], ["Date", rec.date], ["Asserted by", (rec.asserted_by || []).map((a) => a.name).join(", ")],
+      ["Framing", (rec.framing || []).join(", ")]);
+  }
+  const extractor = article.provenance?.extractor;
+  if (extractor) rows.push(["Pipeline", extractor]);
+  return rows.filter(([, v]) => v !== null && v !== undefined && v !== "");
+}
+
+function clampSpans(text, layers, data) {
+  const anns = [];
+  for (const layer of layers) {
+    (data[layer.key] || []).forEach((rec, i) => {
+      const start = Math.max(0, Number(rec.start));
+      const end = Math.min(text.length, Number(rec.end));
+      if (Number.isFinite(start) && Number.isFinite(end) && end > start) anns.push({ layer, rec, i, start, end });
+    });
+  }
+  return anns;
+}
+
+function segments(text, anns) {
+  const cuts = new Set([0, text.length]);
+  for (const a of anns) { cuts.add(a.start); cuts.add(a.end); }
+  const points = [...cuts].sort((a, b) => a - b);
+  const out = [];
+  for (let k = 0; k + 1 < points.length; k++) {
+    const [a, b] = [points[k], points[k + 1]];
+    out.push({ start: a, end: b, covering: anns.filter((x) => x.start <= a && x.end >= b) });
+  }
+  return out;
+}
+
+export async function renderArticle(root, _params, rest) {
+  const id = rest.join("/");
+  const data = await getJSON(`/api/articles/${encodeURIComponent(id)}`);
+  const text = data.text || "";
+  const enabled = new Set(LAYERS.filter((l) => l.key !== "claims").map((l) => l.key));
+
+  const src = data.source || {};
+  const header = h("header", { class: "article-head" },
+    h("p", null, h("a", { href: "#/search" }, "← Back to search")),
+    h("h1", { tabindex: "-1", id: "article-title" }, data.title || "(untitled)"),
+    h("p", { class: "meta" },
+      h("span", { class: "source" }, src.name || src.domain || "unknown source"), " ", affiliationBadge(src.state_affiliated),
+      src.country ? ` · ${countryName(src.country)}` : "", src.owner ? ` · owner: ${src.owner}` : "", " · ",
+      h("time", null, formatDate(data.published)), data.language ? ` · ${data.language}` : "",
+      (data.authors || []).length ? ` · by ${data.authors.join(", ")}` : ""),
+    data.url ? h("p", { class: "meta" }, "Original: ", externalLink(data.url)) : null,
+    data.duplicate_of ? h("p", { class: "note" }, "Near-duplicate of ", h("a", { href: `#/article/${encodeURIComponent(data.duplicate_of)}` }, data.duplicate_of)) : null);
+
+  const details = h("aside", { class: "ann-details", "aria-live": "polite", id: "ann-details" },
+    h("h2", null, "Annotation"), h("p", { class: "muted" }, "Select a highlighted span to see where it came from and how confident the pipeline is."));
+  const body = h("div", { class: "article-text", id: "article-text", lang: data.language || null });
+
+  function showDetails(list) {
+    details.replaceChildren(h("h2", null, list.length > 1 ? `${list.length} annotations here` : "Annotation"));
+    for (const a of list) {
+      details.append(h("section", { class: `ann-card ann-card-${a.layer.cls}` },
+        h("h3", null, annLabel(a.layer, a.rec)),
+        h("dl", null, detailRows(a.layer, a.rec, data).map(([k, v]) => [h("dt", null, k), h("dd", null, String(v))]))));
+    }
+  }
+
+  function paint() {
+    const anns = clampSpans(text, LAYERS.filter((l) => enabled.has(l.key)), data);
+    body.replaceChildren();
+    for (const seg of segments(text, anns)) {
+      const piece = text.slice(seg.start, seg.end);
+      if (!seg.covering.length) { body.append(piece); continue; }
+      const list = [...seg.covering].sort((x, y) => (x.end - x.start) - (y.end - y.start));
+      const span = h("span", {
+        class: ["ann", ...new Set(list.map((a) => `ann-${a.layer.cls}`))].join(" "),
+        tabindex: "0", role: "button", "data-start": seg.start, "data-end": seg.end,
+        title: list.map((a) => annLabel(a.layer, a.rec)).join("\n"),
+        onclick: () => showDetails(list),
+        onkeydown: (e) => { if (e.key === "Enter" || e.key === " ") { e.preventDefault(); showDetails(list); } },
+      }, piece);
+      body.append(span);
+    }
+  }
+
+  const toggles = h("fieldset", { class: "layers" }, h("legend", null, "Highlight"),
+    LAYERS.map((l) => {
+      const box = h("input", { type: "checkbox", id: `layer-${l.key}`, checked: enabled.has(l.key), onchange: (e) => {
+        if (e.target.checked) enabled.add(l.key); else enabled.delete(l.key);
+        paint();
+      } });
+      return h("label", { class: `layer-toggle layer-${l.cls}`, for: `layer-${l.key}` }, box, ` ${l.label} (${(data[l.key] || []).length})`);
+    }));
+
+  function focusSpan(layer, rec) {
+    if (!enabled.has(layer.key)) { enabled.add(layer.key); document.getElementById(`layer-${layer.key}`).checked = true; paint(); }
+    const target = [...body.querySelectorAll(`.ann-${layer.cls}`)].find((el) => Number(el.dataset.start) >= rec.start && Number(el.dataset.end) <= rec.end);
+    target?.scrollIntoView({ block: "center" });
+    target?.focus();
+    showDetails([{ layer, rec }]);
+  }
+
+  const quotes = (data.quotes || []).map((q) => h("li", null,
+    h("button", { type: "button", class: "linkish", onclick: () => focusSpan(LAYERS[0], q) }, h("strong", { class: "speaker" }, q.speaker || "unattributed"), ": “", q.text, "”"),
+    q.speaker ? [" ", h("a", { href: route("quotes", { speaker: q.speaker }), class: "more" }, "all quotes")] : null));
+  const places = (data.places || []).map((p) => h("li", null,
+    h("button", { type: "button", class: "linkish", onclick: () => focusSpan(LAYERS[2], p) }, `${p.text} → ${p.name || "unresolved"}${p.country_code ? ", " + countryName(p.country_code) : ""}`)));
+  const claims = (data.claims || []).map((c) => h("li", null,
+    h("button", { type: "button", class: "linkish", onclick: () => focusSpan(LAYERS[4], c) }, h("strong", null, c.type), ` (${c.modality}) `, c.sentence)));
+  const framing = (data.framing || []).map((f) => h("li", null,
+    h("button", { type: "button", class: "linkish", onclick: () => focusSpan(LAYERS[3], f) }, `“${f.text}” — ${f.category}${f.neutral ? "; neutral: " + f.neutral : ""}`)));
+
+  const prov = data.provenance || {};
+  const provenance = h("details", { class: "provenance" }, h("summary", null, "Extraction provenance"),
+    h("dl", null,
+      h("dt", null, "Extractor"), h("dd", null, prov.extractor || "n/a"),
+      h("dt", null, "Origin"), h("dd", null, prov.origin ? `${prov.origin.kind} ${prov.origin.path || ""}${prov.origin.offset != null ? "@" + prov.origin.offset : ""}` : "n/a"),
+      Object.entries(prov.fields || {}).map(([k, v]) => [h("dt", null, k), h("dd", null, String(v))])));
+
+  paint();
+  root.append(header, toggles, h("div", { class: "reader" }, body, details),
+    h("section", { class: "ann-lists" },
+      h("section", null, h("h2", null, `Quotes (${quotes.length})`), h("ul", { class: "quote-list", id: "article-quotes" }, quotes)),
+      h("section", null, h("h2", null, `Places (${places.length})`), h("ul", { id: "article-places" }, places)),
+      h("section", null, h("h2", null, `Framing (${framing.length})`), h("ul", { id: "article-framing" }, framing)),
+      h("section", null, h("h2", null, `Claims (${claims.length})`), h("ul", { id: "article-claims" }, claims))),
+    provenance);
+}
