@@ -242,6 +242,11 @@ class Store:
         with self._write() as db:
             return self._quarantine(db, bad, run_id)
 
+    def quarantine_many(self, bad: Iterable[BadInput], run_id: Optional[int] = None) -> int:
+        """``quarantine`` for a batch in one transaction; returns how many rows were new."""
+        with self._write() as db:
+            return sum(self._quarantine(db, b, run_id) for b in bad)
+
     def _quarantine(self, db: sqlite3.Connection, bad: BadInput, run_id: Optional[int]) -> bool:
         cur = db.execute(
             "INSERT INTO quarantine (run_id, origin, origin_label, reason, excerpt, first_seen) "
@@ -500,7 +505,7 @@ class Store:
         extra = "".join(f" AND {c}" for c in conds)
         sql = (
             "SELECT a.id, a.title, a.url, a.source_domain, a.published, a.language, a.duplicate_of, "
-            "snippet(articles_fts, -1, ?, ?, '…', ?) AS snippet, bm25(articles_fts, 5.0, 1.0) AS score "
+            "snippet(articles_fts, 1, ?, ?, '…', ?) AS snippet, bm25(articles_fts, 5.0, 1.0) AS score "
             f"FROM articles_fts JOIN articles a ON a.seq = articles_fts.rowid WHERE articles_fts MATCH ?{extra} "
             "ORDER BY score LIMIT ? OFFSET ?"
         )
@@ -736,7 +741,7 @@ class Store:
                 w.writerow(["" if v is None else v for v in row])
                 n += 1
             return n
-        json_cols = [t == "JSON" for _, t in cols]
+        json_cols = [t == "JSON" for _, t in cols]  # nested again, as in to_dict
         for row in self._cursor(sql):
             d = {k: (json.loads(v) if j and v is not None else v) for k, v, j in zip(names, row, json_cols)}
             fh.write(json.dumps(d, ensure_ascii=False) + "\n")
@@ -748,7 +753,7 @@ class Store:
         import pyarrow.parquet as pq
 
         kinds = {"INTEGER": pa.int64(), "REAL": pa.float64()}
-        pa_schema = pa.schema([(c, kinds.get(t, pa.string())) for c, t in cols])
+        pa_schema = pa.schema([(c, kinds.get(t.split()[0], pa.string())) for c, t in cols])
         n = 0
         with pq.ParquetWriter(out if not isinstance(out, Path) else str(out), pa_schema) as writer:
             batch: list[tuple] = []

@@ -1,0 +1,643 @@
+"""The ``newsledger`` command line.
+
+Start-up stays fast: heavy modules (spaCy, trafilatura, pyarrow) are only
+imported inside the commands that need them. Every error a user can cause
+ends in one line on stderr that says how to fix it, and a non-zero exit.
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import json
+import os
+import sys
+from datetime import date, datetime
+from typing import Any, Iterable, Optional
+
+import click
+
+DEFAULT_DB = "newsledger.db"
+DB_ENV = "NEWSLEDGER_DB"
+
+# Commands other packages provide, imported only when used: name -> (module, attribute).
+LAZY_COMMANDS = {"serve": ("newsledger.api.cli", "serve")}
+
+
+def _one_line(text: str) -> str:
+    return " ".join(str(text).split())
+
+
+def _known_errors() -> tuple[tuple[type, int], ...]:
+    """The project's error classes and their exit codes (2: the request itself is invalid)."""
+    from ..extract import ExtractError
+    from ..ingest.base import InputError
+    from ..run import PipelineError
+    from ..store.errors import QueryError, StoreError
+
+    return ((QueryError, 2), (StoreError, 1), (InputError, 1), (PipelineError, 1), (ExtractError, 1))
+
+
+class NewsledgerGroup(click.Group):
+    """Adds lazily imported commands and turns errors into one-line messages."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        lazy = [n for n, (mod, _) in LAZY_COMMANDS.items() if _module_exists(mod)]
+        return sorted(set(super().list_commands(ctx)) | set(lazy))
+
+    def get_command(self, ctx: click.Context, name: str) -> Optional[click.Command]:
+        cmd = super().get_command(ctx, name)
+        if cmd is not None or name not in LAZY_COMMANDS:
+            return cmd
+        module, attr = LAZY_COMMANDS[name]
+        if not _module_exists(module):
+            return None
+        try:
+            return getattr(importlib.import_module(module), attr)
+        except Exception as e:  # e.g. the web extras are not installed
+            reason = _one_line(f"{type(e).__name__}: {e}")
+
+            @click.command(name, context_settings={"ignore_unknown_options": True}, add_help_option=False)
+            @click.argument("args", nargs=-1, type=click.UNPROCESSED)
+            def unavailable(args: tuple[str, ...]) -> None:
+                raise click.ClickException(f"`newsledger {name}` is unavailable ({reason}): run `make setup`")
+
+            return unavailable
+
+    def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):
+        """Run the CLI; errors print one line, never a traceback (set NEWSLEDGER_DEBUG=1 for it)."""
+        try:
+            rv = super().main(args, prog_name or "newsledger", complete_var, standalone_mode=False, **extra)
+        except click.UsageError as e:
+            hint = f" Try '{e.ctx.command_path} --help'." if e.ctx else ""
+            _fail(_one_line(e.format_message()).rstrip(".") + "." + hint, e.exit_code)
+        except click.ClickException as e:
+            _fail(_one_line(e.format_message()), e.exit_code)
+        except (click.Abort, KeyboardInterrupt):
+            _fail("interrupted", 130)
+        except BrokenPipeError:
+            # Output piped into `head` and the reader left: not an error.
+            sys.stderr = open(os.devnull, "w")
+            sys.exit(0)
+        except Exception as e:
+            for cls, code in _known_errors():
+                if isinstance(e, cls):
+                    _fail(_one_line(str(e)) or type(e).__name__, code)
+            if isinstance(e, OSError) and e.filename:
+                _fail(f"cannot use {e.filename}: {e.strerror or e}", 1)
+            if os.environ.get("NEWSLEDGER_DEBUG"):
+                raise
+            _fail(
+                f"internal error ({type(e).__name__}: {_one_line(str(e))[:300]}); "
+                "rerun with NEWSLEDGER_DEBUG=1 for the traceback and report it",
+                1,
+            )
+        sys.exit(rv if isinstance(rv, int) else 0)
+
+
+def _fail(message: str, code: int) -> None:
+    click.echo(f"Error: {message}", err=True)
+    sys.exit(code)
+
+
+def _module_exists(name: str) -> bool:
+    try:
+        return importlib.util.find_spec(name) is not None
+    except (ImportError, ValueError):
+        return False
+
+
+class DateParam(click.ParamType):
+    """An ISO 8601 date (YYYY-MM-DD) or date-time; passed on as text."""
+
+    name = "DATE"
+
+    def convert(self, value: Any, param, ctx) -> str:
+        if isinstance(value, (date, datetime)):
+            return value.isoformat()
+        text = str(value).strip()
+        try:
+            if len(text) == 10:
+                date.fromisoformat(text)
+            else:
+                datetime.fromisoformat(text.replace("Z", "+00:00"))
+        except ValueError:
+            self.fail(f"{text!r} is not a date: use YYYY-MM-DD, e.g. 2025-03-01", param, ctx)
+        return text
+
+
+DATE = DateParam()
+
+
+def db_option(f):
+    return click.option(
+        "--db", "db", envvar=DB_ENV, default=DEFAULT_DB, show_default=True, metavar="FILE",
+        help=f"Database file (or set {DB_ENV}).",
+    )(f)
+
+
+def json_option(f):
+    return click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")(f)
+
+
+def _open(db: str, create: bool = False):
+    from ..store import open_store
+
+    return open_store(db, create=create)
+
+
+def _stdout():
+    from rich.console import Console
+
+    return Console(highlight=False, soft_wrap=False)
+
+
+def _stderr():
+    from rich.console import Console
+
+    return Console(stderr=True, highlight=False)
+
+
+def _fetch_options(allow_private: bool):
+    from ..ingest.fetch import FetchOptions
+
+    return FetchOptions(allow_private=allow_private)
+
+
+def _warn_bad(bad) -> None:
+    click.echo(f"skipped {bad.origin.label()}: {_one_line(bad.reason)}", err=True)
+
+
+def _print_json(obj: Any) -> None:
+    click.echo(json.dumps(obj, ensure_ascii=False, indent=2))
+
+
+# ---------------------------------------------------------------- the group
+
+
+@click.group(
+    cls=NewsledgerGroup,
+    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
+    epilog="""\b
+Examples:
+  newsledger extract page.html                 # one article as JSON
+  newsledger ingest dumps/ feed.xml --db news.db
+  newsledger search '"peace talks" AND Kyiv' --since 2025-01-01
+  newsledger quotes --speaker Velt
+  newsledger export --format parquet --kind claims --out claims.parquet
+""",
+)
+@click.version_option(package_name="newsledger", prog_name="newsledger")
+def cli() -> None:
+    """Turn news pages into a record of who claims what, where, when and according to whom.
+
+    Inputs are page dumps, HTML files, WARC archives, RSS/Atom feeds, sitemaps,
+    JSONL exports, plain text, or http(s) URLs; directories are read recursively.
+    """
+
+
+# ---------------------------------------------------------------- stateless stages
+
+
+FORMAT_JSON = click.option(
+    "--format", "fmt", type=click.Choice(["json", "jsonl"]), default="json", show_default=True,
+    help="json: one object for one article, an array for several; jsonl: one object per line.",
+)
+ALLOW_PRIVATE = click.option(
+    "--allow-private", is_flag=True, help="Allow URLs on private/loopback networks (refused by default)."
+)
+
+
+def _emit(records: Iterable[dict], fmt: str) -> int:
+    """Print records as they come (jsonl) or all at the end (json); returns how many."""
+    if fmt == "jsonl":
+        n = 0
+        for rec in records:
+            click.echo(json.dumps(rec, ensure_ascii=False))
+            n += 1
+        return n
+    out = list(records)
+    if out:
+        _print_json(out[0] if len(out) == 1 else out)
+    return len(out)
+
+
+def _good(items: Iterable, counter: dict[str, int]) -> Iterable:
+    from ..schema import BadInput
+
+    for item in items:
+        if isinstance(item, BadInput):
+            counter["bad"] += 1
+            _warn_bad(item)
+        else:
+            counter["ok"] += 1
+            yield item
+
+
+@cli.command(epilog="""\b
+Examples:
+  newsledger extract article.html
+  newsledger extract dump.txt --format jsonl > articles.jsonl
+  newsledger extract https://example.org/news/story
+""")
+@click.argument("paths", nargs=-1, required=True, metavar="PATH|URL...")
+@FORMAT_JSON
+@ALLOW_PRIVATE
+def extract(paths: tuple[str, ...], fmt: str, allow_private: bool) -> None:
+    """Extract articles (title, date, authors, body...) and print them as JSON. Stores nothing.
+
+    Inputs that hold no article are reported on stderr and skipped.
+    """
+    from ..run import extract_only
+    from ..schema import to_dict
+
+    counter = {"ok": 0, "bad": 0}
+    items = extract_only(paths, fetch_options=_fetch_options(allow_private))
+    _emit((to_dict(a) for a in _good(items, counter)), fmt)
+    if not counter["ok"]:
+        raise click.ClickException(
+            "no article could be extracted from the input (see the reasons above)"
+            if counter["bad"] else "the input holds no documents"
+        )
+
+
+@cli.command(epilog="""\b
+Examples:
+  newsledger analyze article.html
+  newsledger analyze dumps/ --format jsonl > analyses.jsonl
+""")
+@click.argument("paths", nargs=-1, required=True, metavar="PATH|URL...")
+@FORMAT_JSON
+@ALLOW_PRIVATE
+def analyze(paths: tuple[str, ...], fmt: str, allow_private: bool) -> None:
+    """Extract and analyse articles (entities, quotes, places, claims, framing); print JSON.
+
+    Stores nothing; use `ingest` to build a database.
+    """
+    from ..ingest import ReadStats, count_inputs
+    from ..run import analyze_only, load_analyzer
+
+    analyzer = load_analyzer()
+    stats = ReadStats()
+    total = count_inputs(list(paths))
+    counter = {"ok": 0, "bad": 0}
+    items = analyze_only(paths, fetch_options=_fetch_options(allow_private), stats=stats, analyzer=analyzer)
+    console = _stderr()
+    show = console.is_terminal and (total is None or total > 1)
+    with _progress(console, disable=not show) as bar:
+        task = bar.add_task("analysing", total=total, info="")
+
+        def records():
+            for a in _good(items, counter):
+                bar.update(task, completed=stats.files, info=f"{counter['ok']} articles")
+                yield a.to_dict()
+
+        _emit(records(), fmt)
+    if not counter["ok"]:
+        raise click.ClickException(
+            "no article could be analysed (see the reasons above)" if counter["bad"] else "the input holds no documents"
+        )
+
+
+def _progress(console, disable: bool):
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    return Progress(
+        SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+        TextColumn("files"), TextColumn("{task.fields[info]}"), TimeElapsedColumn(),
+        console=console, transient=True, disable=disable,
+    )
+
+
+# ---------------------------------------------------------------- database
+
+
+@cli.command(epilog="""\b
+Examples:
+  newsledger ingest dumps/ archive.warc.gz --db news.db
+  newsledger ingest https://example.org/feed.xml
+  newsledger ingest pages/ --no-analyze        # store articles only, fast
+Ingesting the same input again adds nothing: unchanged articles are skipped.
+""")
+@click.argument("paths", nargs=-1, required=True, metavar="PATH|URL...")
+@db_option
+@click.option("--no-analyze", is_flag=True, help="Store extracted articles without analysing them.")
+@click.option("--force", is_flag=True, help="Re-analyse articles even when they are stored unchanged.")
+@ALLOW_PRIVATE
+@json_option
+def ingest(paths: tuple[str, ...], db: str, no_analyze: bool, force: bool, allow_private: bool, as_json: bool) -> None:
+    """Read, extract, analyse and store articles in the database.
+
+    Unreadable inputs are quarantined (see `stats`), never fatal.
+    """
+    from ..run import ingest as run_ingest
+    from ..run import load_analyzer
+
+    # Load the models before creating the database, so a broken setup leaves no empty file behind.
+    analyzer = None if no_analyze else load_analyzer()
+    console = _stderr()
+    with _open(db, create=True) as store, _progress(console, disable=not console.is_terminal) as bar:
+        task = bar.add_task("ingesting", total=None, info="")
+
+        def progress(s) -> None:
+            bar.update(task, completed=s.files, total=s.total_files,
+                       info=f"{s.read} docs, {s.new} new, {sum(s.quarantined.values())} quarantined")
+
+        summary = run_ingest(
+            paths, store, analyze=not no_analyze, analyzer=analyzer, progress=progress,
+            fetch_options=_fetch_options(allow_private), force=force,
+        )
+    if as_json:
+        _print_json(summary.to_dict())
+        return
+    from rich.table import Table
+
+    table = Table(title=f"ingest run {summary.run_id} → {db}", show_header=True)
+    table.add_column("result")
+    table.add_column("documents", justify="right")
+    for label, n in (("read", summary.read), ("new", summary.new), ("updated", summary.updated),
+                     ("unchanged", summary.unchanged), ("duplicates", summary.duplicates)):
+        table.add_row(label, str(n))
+    table.add_row("quarantined", str(sum(summary.quarantined.values())))
+    for reason, n in summary.quarantined.most_common():
+        table.add_row(f"  {reason}", str(n))
+    for kind, n in sorted(summary.skipped.items()):
+        table.add_row(f"skipped ({kind})", str(n))
+    _stdout().print(table)
+    rate = summary.read / summary.elapsed if summary.elapsed else 0
+    click.echo(f"{summary.read} documents in {summary.elapsed:.1f}s ({rate:.1f}/s)", err=True)
+
+
+SOURCE = click.option("--source", metavar="DOMAIN", help="Only this outlet (domain such as example.org, or name).")
+SINCE = click.option("--since", type=DATE, help="Published on or after this date (YYYY-MM-DD).")
+UNTIL = click.option("--until", type=DATE, help="Published on or before this date (YYYY-MM-DD).")
+LIMIT = click.option("--limit", type=click.IntRange(1, 10_000), default=20, show_default=True, help="Rows to show.")
+OFFSET = click.option("--offset", type=click.IntRange(0), default=0, help="Rows to skip (paging).")
+
+
+@cli.command(epilog="""\b
+Query syntax (SQLite FTS5):
+  ceasefire                 a word (stemmed: also ceasefires)
+  "peace talks"             a phrase
+  Kyiv AND (talks OR summit)
+  escalat*                  a prefix
+  title:Kharkiv             only in titles
+Examples:
+  newsledger search "Seversk" --since 2025-01-01 --limit 5
+  newsledger search 'drone NOT exercise' --source example.org
+""")
+@click.argument("query")
+@SOURCE
+@SINCE
+@UNTIL
+@click.option("--lang", metavar="CODE", help="Only articles in this language (ISO 639-1, e.g. en).")
+@LIMIT
+@OFFSET
+@db_option
+@json_option
+def search(query: str, source, since, until, lang, limit: int, offset: int, db: str, as_json: bool) -> None:
+    """Full-text search over titles and article text, best matches first."""
+    from rich.text import Text
+
+    start, end = "\x02", "\x03"  # control characters cannot occur in stored text, so markers are unambiguous
+    with _open(db) as store:
+        hits = store.search(query, source=source, since=since, until=until, lang=lang, limit=limit, offset=offset,
+                            markers=(start, end) if not as_json else ("[", "]"))
+    if as_json:
+        _print_json([h.to_dict() for h in hits])
+        return
+    console = _stdout()
+    if not hits:
+        console.print("no matches")
+        return
+    for i, h in enumerate(hits, offset + 1):
+        head = Text(f"{i}. ", style="bold")
+        head.append(h.title or "(untitled)", style="bold")
+        console.print(head)
+        meta = " · ".join(x for x in (h.source, (h.published or "")[:10], h.id[:10]) if x)
+        if h.duplicate_of:
+            meta += f" · copy of {h.duplicate_of[:10]}"
+        console.print(Text(meta, style="dim"))
+        console.print(_highlight(h.snippet, start, end))
+        console.print()
+
+
+def _highlight(snippet: str, start: str, end: str):
+    from rich.text import Text
+
+    out = Text()
+    for i, part in enumerate(snippet.replace(end, start).split(start)):
+        out.append(" ".join(part.split("\n")), style="bold yellow" if i % 2 else None)
+    return out
+
+
+@cli.command(epilog="""\b
+Examples:
+  newsledger show 3f9a1c          # an id prefix is enough
+  newsledger show 3f9a1c --json   # the full analysis
+""")
+@click.argument("article_id", metavar="ID")
+@db_option
+@json_option
+def show(article_id: str, db: str, as_json: bool) -> None:
+    """Show one stored article with its annotations."""
+    with _open(db) as store:
+        analysis = store.get(article_id)
+        if analysis is None:
+            raise click.ClickException(f"no article with id {article_id!r}: find ids with `newsledger search WORDS`")
+        meta = store.article_meta(analysis.article.id)
+    if as_json:
+        _print_json({**analysis.to_dict(), "store": meta})
+        return
+    from rich.table import Table
+    from rich.text import Text
+
+    art = analysis.article
+    console = _stdout()
+    console.print(Text(art.title or "(untitled)", style="bold"))
+    fields = [("id", art.id), ("url", art.url), ("source", art.source.name or art.source.domain),
+              ("published", art.published), ("language", art.language), ("authors", ", ".join(art.authors)),
+              ("duplicate of", meta["duplicate_of"]), ("copies", ", ".join(c[:10] for c in meta["copies"]))]
+    for name, value in fields:
+        if value:
+            console.print(Text(f"{name:>12}: ", style="dim") + Text(str(value)))
+    console.print()
+    console.print(Text(art.text[:1500] + ("…" if len(art.text) > 1500 else "")))
+    if analysis.quotes:
+        t = Table(title="quotes")
+        for col in ("speaker", "kind", "quote"):
+            t.add_column(col)
+        for qt in analysis.quotes:
+            t.add_row(Text(qt.speaker or "?"), qt.kind, Text(qt.text))
+        console.print(t)
+    if analysis.claims:
+        t = Table(title="claims")
+        for col in ("type", "actor", "place", "date", "modality", "according to"):
+            t.add_column(col)
+        for c in analysis.claims:
+            t.add_row(c.type, Text(c.actor.text if c.actor else ""), Text(c.place.name or c.place.text if c.place else ""),
+                      c.date or "", c.modality, Text(", ".join(a.name for a in c.asserted_by)))
+        console.print(t)
+    counts = {k: len(getattr(analysis, k)) for k in ("entities", "quotes", "places", "claims", "framing")}
+    console.print(Text(" · ".join(f"{n} {k}" for k, n in counts.items()), style="dim"))
+
+
+@cli.command(epilog="""\b
+Examples:
+  newsledger export --format parquet --out articles.parquet
+  newsledger export --format csv --kind quotes --out quotes.csv
+  newsledger export --kind claims > claims.jsonl
+""")
+@click.option("--format", "fmt", type=click.Choice(["parquet", "csv", "jsonl"]),
+              help="Output format (default: from --out's extension, else jsonl).")
+@click.option("--kind", type=click.Choice(["articles", "entities", "quotes", "places", "claims", "framing",
+                                            "sources", "quarantine", "runs"]),
+              default="articles", show_default=True, help="What to export.")
+@click.option("--out", type=click.Path(dir_okay=False, writable=True), help="Output file (default: stdout).")
+@db_option
+def export(fmt: Optional[str], kind: str, out: Optional[str], db: str) -> None:
+    """Export a table of the database as Parquet, CSV or JSON lines."""
+    if fmt is None:
+        ext = os.path.splitext(out or "")[1].lower().lstrip(".")
+        fmt = ext if ext in ("parquet", "csv", "jsonl") else "jsonl"
+    if fmt == "parquet" and not out and sys.stdout.isatty():
+        raise click.UsageError("Parquet is binary: write it to a file with --out FILE.parquet")
+    with _open(db) as store:
+        if out:
+            n = store.export(fmt, out, kind=kind)
+        elif fmt == "parquet":
+            n = store.export(fmt, click.get_binary_stream("stdout"), kind=kind)
+        else:
+            n = store.export(fmt, click.get_text_stream("stdout"), kind=kind)
+    click.echo(f"exported {n} rows of {kind}" + (f" to {out}" if out else ""), err=True)
+
+
+@cli.command(epilog="Example:\n\n  newsledger stats --db news.db --json")
+@db_option
+@json_option
+def stats(db: str, as_json: bool) -> None:
+    """Counts of articles, sources, languages, annotations, runs and quarantined inputs."""
+    with _open(db) as store:
+        s = store.stats()
+    if as_json:
+        _print_json(s)
+        return
+    from rich.table import Table
+    from rich.text import Text
+
+    t = Table(title=f"newsledger database {db}", show_header=False)
+    t.add_column("what")
+    t.add_column("count", justify="right")
+    for key in ("articles", "analysed", "duplicates", "sources", "runs"):
+        t.add_row(key, str(s[key]))
+    if s["published_min"]:
+        t.add_row("published", f"{s['published_min'][:10]} … {s['published_max'][:10]}")
+    for lang, n in s["languages"].items():
+        t.add_row(f"language {lang}", str(n))
+    for kind, n in s["annotations"].items():
+        t.add_row(kind, str(n))
+    t.add_row("quarantined", str(sum(s["quarantined"].values())))
+    for reason, n in s["quarantined"].items():
+        t.add_row(Text(f"  {reason}"), str(n))
+    _stdout().print(t)
+
+
+def _table(rows: list[dict], columns: list[tuple[str, str]], title: str, as_json: bool) -> None:
+    if as_json:
+        _print_json(rows)
+        return
+    from rich.table import Table
+    from rich.text import Text
+
+    console = _stdout()
+    if not rows:
+        console.print(f"no {title}")
+        return
+    t = Table(title=title)
+    for _, header in columns:
+        t.add_column(header)
+    for r in rows:
+        t.add_row(*(Text("" if r.get(k) is None else str(r.get(k))) for k, _ in columns))
+    console.print(t)
+
+
+@cli.command(epilog="""\b
+Examples:
+  newsledger quotes --speaker "Velt" --since 2025-03-01
+  newsledger quotes --source example.org --json
+""")
+@click.option("--speaker", help="Part of the speaker's name (case-insensitive).")
+@SOURCE
+@SINCE
+@UNTIL
+@LIMIT
+@OFFSET
+@db_option
+@json_option
+def quotes(speaker, source, since, until, limit, offset, db, as_json) -> None:
+    """Quotes and who said them, newest first."""
+    with _open(db) as store:
+        rows = store.quotes(speaker=speaker, source=source, since=since, until=until, limit=limit, offset=offset)
+    for r in rows:
+        r["day"] = (r.get("published") or "")[:10]
+        r["article"] = r["article_id"][:10]
+    _table(rows, [("speaker", "speaker"), ("text", "quote"), ("kind", "kind"), ("source", "source"),
+                  ("day", "published"), ("article", "article")], "quotes", as_json)
+
+
+@cli.command(epilog="""\b
+Examples:
+  newsledger claims --type TAKE_CONTROL --place Bakhmut
+  newsledger claims --actor RUS --since 2025-01-01 --json
+""")
+@click.option("--place", help="Place name or GeoNames id.")
+@click.option("--type", "type_", metavar="TYPE", help="Claim type, e.g. ASSAULT, TAKE_CONTROL.")
+@click.option("--actor", help="Actor country code (ISO alpha-3, e.g. UKR) or part of its name.")
+@SOURCE
+@click.option("--since", type=DATE, help="Claimed event (else publication) on or after this date.")
+@click.option("--until", type=DATE, help="Claimed event (else publication) on or before this date.")
+@LIMIT
+@OFFSET
+@db_option
+@json_option
+def claims(place, type_, actor, source, since, until, limit, offset, db, as_json) -> None:
+    """Event claims: who did what, where, when, according to whom."""
+    with _open(db) as store:
+        rows = store.claims(place=place, type=type_, actor=actor, source=source, since=since, until=until,
+                            limit=limit, offset=offset)
+    for r in rows:
+        r["according_to"] = r.get("asserted_by_names") or r.get("source")
+        r["article"] = r["article_id"][:10]
+    _table(rows, [("type", "type"), ("actor_text", "actor"), ("place_name", "place"), ("date", "date"),
+                  ("modality", "modality"), ("according_to", "according to"), ("sentence", "sentence"),
+                  ("article", "article")], "claims", as_json)
+
+
+@cli.command(epilog="""\b
+Examples:
+  newsledger places --since 2025-03-01
+  newsledger places --country UA --json
+""")
+@SOURCE
+@SINCE
+@UNTIL
+@click.option("--country", metavar="CC", help="Only places in this country (ISO alpha-2).")
+@LIMIT
+@OFFSET
+@db_option
+@json_option
+def places(source, since, until, country, limit, offset, db, as_json) -> None:
+    """Places mentioned in articles, most mentioned first, with coordinates."""
+    with _open(db) as store:
+        rows = store.places(source=source, since=since, until=until, country=country, limit=limit, offset=offset)
+    _table(rows, [("name", "place"), ("country_code", "country"), ("geonames_id", "geonames"), ("lat", "lat"),
+                  ("lon", "lon"), ("count", "mentions"), ("articles", "articles")], "places", as_json)
+
+
+def main(argv: Optional[list[str]] = None) -> None:
+    """Console-script entry point."""
+    cli.main(args=argv, prog_name="newsledger")
+
+
+if __name__ == "__main__":
+    main()

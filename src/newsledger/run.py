@@ -1,0 +1,242 @@
+"""The pipeline runner: inputs -> read -> extract -> analyze -> store.
+
+Documents stream through in batches (the analyzer is fastest on batches and
+one transaction per batch keeps writes cheap). A document that cannot be
+read, extracted or analysed is quarantined with its origin and the reason;
+it never stops the run. Only problems with the run itself stop it: a missing
+input (``InputError``, before anything is written), an unusable database
+(``StoreError``) or an analyzer that cannot load (``PipelineError``).
+"""
+
+from __future__ import annotations
+
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, Optional, Union
+
+from .schema import Analysis, Article, BadInput, Origin, RawDocument
+
+if TYPE_CHECKING:
+    from .store import Store
+
+BATCH_SIZE = 32
+EXCERPT_CHARS = 300
+
+
+class PipelineError(Exception):
+    """A stage cannot run at all (e.g. the analyzer's models are missing)."""
+
+
+@dataclass
+class RunSummary:
+    """What one ``ingest`` did. ``read`` counts documents (and bad inputs) read;
+    ``skipped`` counts files the readers passed over on purpose, by kind."""
+
+    run_id: Optional[int] = None
+    read: int = 0
+    new: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    duplicates: int = 0
+    quarantined: Counter = field(default_factory=Counter)  # reason -> documents
+    skipped: dict[str, int] = field(default_factory=dict)
+    files: int = 0  # files opened so far
+    total_files: Optional[int] = None  # files to open, when known up front
+    elapsed: float = 0.0
+    status: str = "running"
+
+    @property
+    def stored(self) -> int:
+        return self.new + self.updated + self.unchanged + self.duplicates
+
+    def counts(self) -> dict[str, Any]:
+        return {
+            "read": self.read, "new": self.new, "updated": self.updated, "unchanged": self.unchanged,
+            "duplicates": self.duplicates, "quarantined": dict(self.quarantined), "skipped": dict(self.skipped),
+            "files": self.files, "elapsed": round(self.elapsed, 3),
+        }
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"run_id": self.run_id, "status": self.status, **self.counts()}
+
+
+Progress = Callable[[RunSummary], None]
+
+
+def _excerpt(raw: RawDocument) -> str:
+    content = raw.content
+    if isinstance(content, bytes):
+        content = content[: EXCERPT_CHARS * 4].decode("utf-8", "replace")
+    return content[:EXCERPT_CHARS]
+
+
+def _failure(what: str, exc: Exception) -> str:
+    detail = str(exc).strip().splitlines()[0][:200] if str(exc).strip() else ""
+    return f"{what}: {type(exc).__name__}" + (f": {detail}" if detail else "")
+
+
+def extract_one(raw: RawDocument) -> Union[Article, BadInput]:
+    """Extract one document; any failure becomes a BadInput with the reason."""
+    from .extract import ExtractError, extract
+
+    try:
+        return extract(raw)
+    except ExtractError as e:
+        return BadInput(raw.origin, str(e) or "no article found", _excerpt(raw))
+    except Exception as e:  # an extractor bug on hostile input must not end the batch
+        return BadInput(raw.origin, _failure("extractor failed", e), _excerpt(raw))
+
+
+def _read(inputs: Iterable[str], stats=None, fetch_options=None) -> Iterator[Union[RawDocument, BadInput]]:
+    from .ingest import read
+
+    return read(list(inputs), stats=stats, fetch_options=fetch_options)
+
+
+def extract_only(inputs: Iterable[str], *, fetch_options=None, stats=None) -> Iterator[Union[Article, BadInput]]:
+    """Articles (or BadInputs) of ``inputs``, in input order; nothing is stored."""
+    for item in _read(inputs, stats, fetch_options):
+        yield item if isinstance(item, BadInput) else extract_one(item)
+
+
+def load_analyzer():
+    """The shared analyzer, or PipelineError saying how to get one."""
+    from .analyze.pipeline import shared_analyzer
+
+    try:
+        return shared_analyzer()
+    except Exception as e:
+        raise PipelineError(
+            f"the analyzer cannot load ({_failure('error', e).removeprefix('error: ')}): "
+            "run `make setup`, or use `newsledger extract` / `ingest --no-analyze`"
+        ) from None
+
+
+def analyze_batch(analyzer, articles: list[Article]) -> list[Union[Analysis, BadInput]]:
+    """Analyse a batch; when it fails, retry one by one so only the culprit is lost."""
+    done: list[Union[Analysis, BadInput]] = []
+    try:
+        for analysis in analyzer.analyze(articles):
+            done.append(analysis)
+        return done
+    except Exception:
+        pass
+    for art in articles[len(done):]:
+        try:
+            done.append(analyzer.analyze_one(art))
+        except Exception as e:
+            origin = art.provenance.origin or Origin(kind="article", path=art.url or art.id)
+            done.append(BadInput(origin, _failure("analysis failed", e), (art.title or art.text or "")[:EXCERPT_CHARS]))
+    return done
+
+
+def _batched(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
+    """Batches holding ``size`` articles each; BadInputs ride along in order."""
+    batch: list[Any] = []
+    articles = 0
+    for item in items:
+        batch.append(item)
+        if isinstance(item, Article):
+            articles += 1
+            if articles >= size:
+                yield batch
+                batch, articles = [], 0
+    if batch:
+        yield batch
+
+
+def analyze_only(
+    inputs: Iterable[str], *, fetch_options=None, batch_size: int = BATCH_SIZE, stats=None, analyzer=None
+) -> Iterator[Union[Analysis, BadInput]]:
+    """Analyses (or BadInputs) of ``inputs``, in input order; nothing is stored."""
+    analyzer = analyzer or load_analyzer()
+    for batch in _batched(extract_only(inputs, fetch_options=fetch_options, stats=stats), batch_size):
+        results = iter(analyze_batch(analyzer, [x for x in batch if isinstance(x, Article)]))
+        for item in batch:
+            yield item if isinstance(item, BadInput) else next(results)
+
+
+def ingest(
+    inputs: Iterable[str],
+    store: "Store",
+    *,
+    analyze: bool = True,
+    progress: Optional[Progress] = None,
+    fetch_options=None,
+    batch_size: int = BATCH_SIZE,
+    force: bool = False,
+    analyzer=None,
+) -> RunSummary:
+    """Read, extract, (analyse) and store ``inputs``; returns the run's summary.
+
+    Articles already stored unchanged and analysed are not analysed again
+    unless ``force``. ``progress`` is called with the summary after each batch.
+    ``analyzer`` defaults to the process's shared one.
+    """
+    from .ingest import ReadStats, count_inputs
+
+    inputs = [str(i) for i in inputs]
+    analyzer = (analyzer or load_analyzer()) if analyze else None
+    stats = ReadStats()
+    summary = RunSummary(total_files=count_inputs(inputs))
+    documents = extract_only(inputs, fetch_options=fetch_options, stats=stats)
+    # read() checks that every input exists before yielding: fail before a run is recorded.
+    first = next(documents, None)
+    started = time.monotonic()
+    summary.run_id = store.start_run(inputs)
+    try:
+        stream = documents if first is None else _chain(first, documents)
+        for batch in _batched(stream, batch_size):
+            summary.read += len(batch)
+            _store_batch(batch, store, analyzer, summary, force)
+            summary.files = stats.files
+            summary.skipped = dict(stats.skipped)
+            summary.elapsed = time.monotonic() - started
+            if progress:
+                progress(summary)
+        summary.status = "ok"
+    except KeyboardInterrupt:
+        summary.status = "interrupted"
+        raise
+    except BaseException:
+        summary.status = "failed"
+        raise
+    finally:
+        summary.files = stats.files
+        summary.skipped = dict(stats.skipped)
+        summary.elapsed = time.monotonic() - started
+        try:
+            store.finish_run(summary.run_id, summary.counts(), summary.status)
+        except Exception:
+            if summary.status == "ok":
+                raise
+    return summary
+
+
+def _chain(first: Any, rest: Iterator[Any]) -> Iterator[Any]:
+    yield first
+    yield from rest
+
+
+def _store_batch(batch: list, store: "Store", analyzer, summary: RunSummary, force: bool) -> None:
+    bad = [x for x in batch if isinstance(x, BadInput)]
+    articles = [x for x in batch if isinstance(x, Article)]
+    if analyzer is not None:
+        todo = []
+        for art in articles:
+            if not force and store.is_current(art):
+                summary.unchanged += 1
+            else:
+                todo.append(art)
+        results = analyze_batch(analyzer, todo) if todo else []
+        bad += [r for r in results if isinstance(r, BadInput)]
+        records: list[Union[Analysis, Article]] = [r for r in results if isinstance(r, Analysis)]
+    else:
+        records = list(articles)
+    for status in store.upsert_many(records, run_id=summary.run_id):
+        field_name = "duplicates" if status == "duplicate" else status
+        setattr(summary, field_name, getattr(summary, field_name) + 1)
+    if bad:
+        store.quarantine_many(bad, run_id=summary.run_id)
+        summary.quarantined.update(b.reason for b in bad)
