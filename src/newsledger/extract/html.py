@@ -1,0 +1,376 @@
+"""HTML page -> Article: body by trafilatura, metadata reconciled from every
+source the page carries (see ``metadata`` for the precedence table).
+
+Untrusted input: pages over ``MAX_BYTES`` are truncated before parsing, the
+parser never resolves entities or fetches anything, deep nesting ends in
+``ExtractError`` rather than a crash, and everything returned is plain text.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from typing import Any, Optional
+
+import lxml.html
+from lxml import etree
+
+from ..schema import Article, RawDocument, Source
+from . import ExtractError
+from . import metadata as md
+from .encoding import decode
+
+MAX_BYTES = 10_000_000
+_MIN_BODY_CHARS = 1
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>", re.I)
+_WS = re.compile(r"\s+")
+_TOKEN = re.compile(r"\w+")
+
+# Blocks that close a body: what follows a paywall or share box is not article text.
+_PARSER = lxml.html.HTMLParser(
+    recover=True, huge_tree=False, remove_comments=True, remove_pis=True, no_network=True, collect_ids=False
+)
+
+logging.getLogger("trafilatura").setLevel(logging.CRITICAL)
+logging.getLogger("htmldate").setLevel(logging.CRITICAL)
+
+
+def extract_html(raw: RawDocument) -> Article:
+    """Article from an HTML page; raises ``ExtractError`` when it holds no article."""
+    page = _page_text(raw.content, raw.charset)
+    tree = _parse(page)
+    try:
+        return _extract(tree, raw)
+    except RecursionError as exc:
+        raise ExtractError("document nested too deeply") from exc
+
+
+# ---------------------------------------------------------------- input
+
+
+def _page_text(content: bytes | str, charset: Optional[str]) -> str:
+    if isinstance(content, str):
+        text = content[:MAX_BYTES]
+    else:
+        data = bytes(content[:MAX_BYTES])
+        if not data.strip():
+            raise ExtractError("empty page")
+        if _binary(data):
+            raise ExtractError("binary content, not HTML")
+        text = decode(data, charset)
+    text = _CONTROL.sub("", text)
+    if not text.strip():
+        raise ExtractError("empty page")
+    bad = text.count("\ufffd")
+    if bad > 100 and bad > len(text) // 20:
+        raise ExtractError("undecodable content")
+    return _XML_DECL.sub("", text, count=1)
+
+
+def _binary(data: bytes) -> bool:
+    head = data[:4096]
+    if head.startswith((b"\x89PNG", b"GIF8", b"\xff\xd8\xff", b"%PDF", b"PK\x03\x04", b"\x1f\x8b")):
+        return True
+    # UTF-16 pages carry NULs too, but with a BOM; anything else with many NULs is not text
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return False
+    return head.count(b"\x00") > len(head) // 10
+
+
+def _parse(page: str):
+    try:
+        tree = lxml.html.document_fromstring(page, parser=_PARSER)
+    except (etree.ParserError, etree.XMLSyntaxError, ValueError) as exc:
+        raise ExtractError(f"unparseable HTML: {exc}") from exc
+    if tree is None:
+        raise ExtractError("unparseable HTML")
+    return tree
+
+
+# ---------------------------------------------------------------- body
+
+
+def _paragraphs(text: Optional[str]) -> list[str]:
+    if not text:
+        return []
+    return [p for p in (_WS.sub(" ", line).strip() for line in text.split("\n")) if p]
+
+
+def _trafilatura_body(tree, url: Optional[str]) -> list[str]:
+    import trafilatura
+
+    try:
+        doc = trafilatura.bare_extraction(
+            tree, url=url, favor_precision=True, include_comments=False, with_metadata=False
+        )
+    except (ValueError, TypeError, etree.LxmlError):
+        return []
+    return _paragraphs(doc.text if doc is not None else None)
+
+
+# ---------------------------------------------------------------- links and images
+
+
+_BLOCKS = frozenset(("p", "li", "h2", "h3", "h4", "h5", "h6", "blockquote", "td", "dd", "figcaption", "div", "section"))
+
+
+def _norm(s: str) -> str:
+    return _WS.sub(" ", s).strip()
+
+
+def _body_links(tree, paragraphs: list[str], base: Optional[str]) -> list[str]:
+    """Links whose enclosing block made it into the body text."""
+    body = "\n".join(paragraphs)
+    out: list[str] = []
+    seen: set[str] = set()
+    block_ok: dict[Any, bool] = {}
+    for a in tree.iterfind(".//a[@href]"):
+        anchor = _norm(a.text_content())
+        if not anchor:
+            continue
+        block = a.getparent()
+        while block is not None and block.tag not in _BLOCKS:
+            block = block.getparent()
+        if block is None:
+            continue
+        ok = block_ok.get(block)
+        if ok is None:
+            text = _norm(block.text_content())
+            ok = len(text) >= 20 and text in body
+            block_ok[block] = ok
+        if not ok:
+            continue
+        href = md.absolute(a.get("href"), base)
+        if href and href not in seen:
+            seen.add(href)
+            out.append(href)
+    return out
+
+
+def _body_container(tree, paragraphs: list[str]):
+    """Smallest element holding every page paragraph that the body kept."""
+    body = "\n".join(paragraphs)
+    matched = []
+    for p in tree.iterfind(".//p"):
+        text = _norm(p.text_content())
+        if len(text) >= 40 and text in body:
+            matched.append(p)
+    if not matched:
+        return None
+    container = matched[0]
+    for el in matched[1:]:
+        while container is not None and not _contains(container, el):
+            container = container.getparent()
+    if container is None or container.tag in ("html", "body"):
+        return None
+    return container
+
+
+def _contains(ancestor, el) -> bool:
+    while el is not None:
+        if el is ancestor:
+            return True
+        el = el.getparent()
+    return False
+
+
+def _image_src(img) -> Optional[str]:
+    for attr in ("src", "data-src", "data-original", "data-lazy-src"):
+        v = (img.get(attr) or "").strip()
+        if v and not v.startswith("data:"):
+            return v
+    srcset = (img.get("srcset") or img.get("data-srcset") or "").strip()
+    if srcset:
+        return srcset.split(",")[0].split()[0]
+    return None
+
+
+def _body_images(container, base: Optional[str]) -> list[str]:
+    if container is None:
+        return []
+    out = []
+    for img in container.iterfind(".//img"):
+        src = md.absolute(_image_src(img), base)
+        if src:
+            out.append(src)
+    return out
+
+
+# ---------------------------------------------------------------- assembly
+
+
+def _extract(tree, raw: RawDocument) -> Article:
+    url = raw.url
+    meta = md.meta_map(tree)
+    objs = md.jsonld_objects(tree)
+    markup = md.from_markup(tree)
+    sources: dict[str, dict[str, Any]] = {
+        "json-ld": md.from_jsonld(objs, url),
+        "og": md.from_og(meta),
+        "twitter": md.from_twitter(meta),
+        "meta": md.from_meta(meta),
+        "microdata": md.from_microdata(tree),
+        "hint": _hint_fields(raw.hints),
+        **markup,
+    }
+    base = md.base_url(tree, url)
+
+    paragraphs = _trafilatura_body(tree, url)
+    body_source = "trafilatura"
+
+    art = Article(id="", url=url)
+    fields = art.provenance.fields
+
+    site_name, src = _pick(sources, "site_name", lambda v: md.clean(v))
+    keys = md.site_keys(site_name, url)
+
+    def title_ok(v):
+        t = md.clean(v)
+        if not t:
+            return None
+        t = md.strip_site_affixes(t, keys)
+        return t if md._norm_key(t) not in keys else None
+
+    art.title, fields_title = _pick(sources, "title", title_ok)
+    if art.title is None:
+        sources["trafilatura"] = _trafilatura_meta(tree)
+        art.title, fields_title = _pick(sources, "title", title_ok)
+    if fields_title:
+        fields["title"] = fields_title
+
+    if paragraphs and art.title and _norm(paragraphs[0]) == art.title:
+        paragraphs = paragraphs[1:]
+    art.text = "\n\n".join(paragraphs)
+    if not art.text.strip() and not art.title:
+        raise ExtractError("no article text or title found")
+    if art.text:
+        fields["text"] = body_source
+
+    art.description, which = _pick(sources, "description", md.clean)
+    if which:
+        fields["description"] = which
+
+    for name in ("published", "modified"):
+        value, which = _pick_date(sources, name)
+        if value is None and name == "published":
+            value, which = _htmldate(tree, url)
+        if value:
+            setattr(art, name, value)
+            fields[name] = which
+
+    outlets = {k for k in keys}
+    art.authors, which = _pick(sources, "authors", lambda v: md.clean_authors(_as_list(v), outlets) or None)
+    if not art.authors:
+        sources.setdefault("trafilatura", _trafilatura_meta(tree))
+        art.authors, which = _pick(sources, "authors", lambda v: md.clean_authors(_as_list(v), outlets) or None)
+        art.authors = art.authors or []
+    if which:
+        fields["authors"] = which
+
+    art.section, which = _pick(sources, "section", md.clean)
+    if which:
+        fields["section"] = which
+    tags, which = _pick(sources, "tags", lambda v: _dedupe(md.clean(t) for t in _as_list(v)) or None)
+    art.tags = tags or []
+    if which:
+        fields["tags"] = which
+
+    canon, which = _pick(sources, "canonical_url", lambda v: md.absolute(v, base))
+    if canon:
+        art.canonical_url = canon
+        fields["canonical_url"] = which
+
+    if site_name:
+        fields["source.name"] = src
+    owner, which = _pick(sources, "owner", md.clean)
+    if owner:
+        fields["source.owner"] = which
+    art.source = Source(name=site_name, owner=owner)
+
+    meta_images = [u for s in ("og", "json-ld") for u in _as_list(sources[s].get("images"))]
+    images = [md.absolute(u, base) for u in meta_images]
+    if paragraphs:
+        images += _body_images(_body_container(tree, paragraphs), base)
+        art.links = _body_links(tree, paragraphs, base)
+    art.images = _dedupe(images)
+    return art
+
+
+def _hint_fields(hints: dict[str, Any]) -> dict[str, Any]:
+    out = {}
+    for key, field in (("title", "title"), ("published", "published"), ("authors", "authors"), ("author", "authors")):
+        v = hints.get(key) if hints else None
+        if v and field not in out:
+            out[field] = v
+    return out
+
+
+def _trafilatura_meta(tree) -> dict[str, Any]:
+    """trafilatura's own heuristics (title/byline/site name), the last resort; no date search."""
+    from trafilatura import metadata as tm
+
+    out: dict[str, Any] = {}
+    try:
+        title = tm.extract_title(tree)
+        author = tm.extract_author(tree)
+        site = tm.extract_sitename(tree)
+    except (ValueError, TypeError, etree.LxmlError):
+        return out
+    if title:
+        out["title"] = title
+    if author:
+        out["authors"] = [a for a in author.split(";") if a.strip()]
+    if site:
+        out["site_name"] = site
+    return out
+
+
+def _as_list(v: Any) -> list:
+    if v is None:
+        return []
+    return list(v) if isinstance(v, (list, tuple)) else [v]
+
+
+def _dedupe(values) -> list:
+    out, seen = [], set()
+    for v in values:
+        if v and v not in seen:
+            seen.add(v)
+            out.append(v)
+    return out
+
+
+def _pick(sources: dict[str, dict[str, Any]], field: str, accept) -> tuple[Any, Optional[str]]:
+    """First value, in precedence order, that ``accept`` turns into something."""
+    for name in md.PRECEDENCE[field]:
+        value = sources.get(name, {}).get(field)
+        if value is None:
+            continue
+        value = accept(value)
+        if value:
+            return value, name
+    return None, None
+
+
+def _pick_date(sources: dict[str, dict[str, Any]], field: str) -> tuple[Optional[str], Optional[str]]:
+    for name in md.PRECEDENCE[field]:
+        parsed = md.parse_date(sources.get(name, {}).get(field))
+        if parsed:
+            value, had_offset = parsed
+            return value, name if had_offset else f"{name} (UTC assumed)"
+    return None, None
+
+
+def _htmldate(tree, url: Optional[str]) -> tuple[Optional[str], Optional[str]]:
+    from htmldate import find_date
+
+    try:
+        found = find_date(tree, url=url, original_date=True, extensive_search=True, outputformat="%Y-%m-%d")
+    except (ValueError, TypeError, etree.LxmlError):
+        return None, None
+    parsed = md.parse_date(found)
+    if not parsed:
+        return None, None
+    return parsed[0], "htmldate (date only, UTC assumed)"

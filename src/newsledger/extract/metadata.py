@@ -1,0 +1,566 @@
+"""Page metadata: gather every candidate the page carries, then reconcile.
+
+Each source yields ``{field: value}``; ``reconcile`` walks ``PRECEDENCE``
+and keeps the first source whose value survives cleaning. The winning source
+is what ``Article.provenance.fields`` records.
+
+======================  ==================================================================
+field                   sources, best first
+======================  ==================================================================
+title                   json-ld headline, og:title, h1, twitter:title, meta (parsely-title,
+                        sailthru.title, dc.title, title), microdata headline, feed hint,
+                        <title>, trafilatura; site-name affixes stripped from all of them
+description             og:description, json-ld description, meta description,
+                        twitter:description, dc.description, trafilatura
+published               json-ld datePublished, article:published_time, microdata
+                        datePublished, meta (parsely-pub-date, sailthru.date, pubdate,
+                        publish-date, dc.date, date, ...), <time pubdate|itemprop>, feed hint,
+                        htmldate (original date, from the page and its URL)
+modified                json-ld dateModified, article:modified_time, og:updated_time,
+                        microdata dateModified, meta (last-modified, dc.modified)
+authors                 json-ld author, meta (author, parsely-author, sailthru.author,
+                        dc.creator, article:author when not a URL), microdata author,
+                        rel=author / byline elements, feed hint, trafilatura
+section                 json-ld articleSection, article:section, meta (parsely-section,
+                        section, category)
+tags                    article:tag, json-ld keywords, meta (news_keywords, keywords,
+                        parsely-tags, sailthru.tags)
+canonical_url           link rel=canonical, og:url, json-ld url / mainEntityOfPage
+source.name             og:site_name, json-ld publisher name, application-name, trafilatura
+source.owner            json-ld publisher parentOrganization name (only when the page says)
+images                  og:image, json-ld image, then images inside the article body
+======================  ==================================================================
+
+Dates become ISO 8601 with the page's own offset; a page that gives no offset
+is read as UTC and the provenance says ``(UTC assumed)``. Nothing here fetches.
+"""
+
+from __future__ import annotations
+
+import html as htmllib
+import json
+import re
+from datetime import datetime, timedelta, timezone
+from typing import Any, Iterable, Optional
+from urllib.parse import urljoin, urlsplit
+
+from lxml import etree
+
+ARTICLE_TYPES = frozenset(
+    t.lower()
+    for t in (
+        "NewsArticle", "Article", "ReportageNewsArticle", "AnalysisNewsArticle", "OpinionNewsArticle",
+        "BackgroundNewsArticle", "ReviewNewsArticle", "LiveBlogPosting", "BlogPosting", "Report",
+        "TechArticle", "ScholarlyArticle", "SatiricalArticle", "AskPublicNewsArticle", "Review",
+    )
+)
+_PAGE_TYPES = frozenset(("webpage", "itempage", "collectionpage"))
+
+PRECEDENCE: dict[str, tuple[str, ...]] = {
+    "title": ("json-ld", "og", "h1", "twitter", "meta", "microdata", "hint", "title-tag", "trafilatura"),
+    "description": ("og", "json-ld", "meta", "twitter", "trafilatura"),
+    "published": ("json-ld", "og", "microdata", "meta", "time", "hint", "htmldate"),
+    "modified": ("json-ld", "og", "microdata", "meta"),
+    "authors": ("json-ld", "meta", "microdata", "byline", "hint", "trafilatura"),
+    "section": ("json-ld", "og", "meta"),
+    "tags": ("og", "json-ld", "meta"),
+    "canonical_url": ("link", "og", "json-ld"),
+    "site_name": ("og", "json-ld", "meta", "trafilatura"),
+    "owner": ("json-ld",),
+}
+
+_WS = re.compile(r"\s+")
+_TAG = re.compile(r"<[^>]{0,200}>")
+_SEP = re.compile(r"\s+[|\-–—:·•»/]\s+|\s+::\s+")
+_ALNUM = re.compile(r"[\W_]+")
+_BY = re.compile(r"^(?:(?:written|posted|story|words|reporting|text|photos?|video)\s+)?by\b[:\s]*", re.I)
+_NAME_SPLIT = re.compile(r"\s*(?:,|;|\||/|\s&\s|\band\b|\bund\b|\bet\b|\by\b|\n)\s*", re.I)
+_ROLE = re.compile(
+    r"^(?:(?:senior|chief|staff|contributing|special|guest|deputy|managing|associate|executive|political|"
+    r"foreign|news|sports|business|editorial)\s+)*(?:writer|reporter|editor|correspondent|contributor|"
+    r"columnist|staff|producer|journalist|team|desk|editors|staff writer|photographer)s?$",
+    re.I,
+)
+_ISO_LIKE = re.compile(r"^\d{4}-\d{2}-\d{2}")
+_DIGITS = re.compile(r"\d")
+_EPOCH = re.compile(r"^\d{10}(?:\d{3})?$")
+
+
+def clean(value: Any) -> Optional[str]:
+    """Unescape entities, drop stray tags, collapse whitespace."""
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        value = str(value)
+    value = _TAG.sub(" ", htmllib.unescape(value))
+    value = _WS.sub(" ", value).strip()
+    return value or None
+
+
+def _norm_key(s: str) -> str:
+    return _ALNUM.sub("", s).lower()
+
+
+# ---------------------------------------------------------------- JSON-LD
+
+
+def _types(obj: dict) -> set[str]:
+    t = obj.get("@type")
+    if isinstance(t, str):
+        return {t.lower()}
+    if isinstance(t, list):
+        return {x.lower() for x in t if isinstance(x, str)}
+    return set()
+
+
+def _walk(node: Any, out: list[dict], depth: int = 0) -> None:
+    if depth > 12:
+        return
+    if isinstance(node, list):
+        for x in node:
+            _walk(x, out, depth + 1)
+    elif isinstance(node, dict):
+        out.append(node)
+        for key in ("@graph", "mainEntity", "mainEntityOfPage", "hasPart", "itemListElement"):
+            if isinstance(node.get(key), (list, dict)):
+                _walk(node[key], out, depth + 1)
+
+
+def _load_json(text: str) -> Any:
+    text = text.strip()
+    if text.startswith("<!--"):
+        text = text[4:]
+    if text.endswith("-->"):
+        text = text[:-3]
+    text = text.strip().rstrip(";")
+    try:
+        return json.loads(text, strict=False)
+    except ValueError:
+        return None
+
+
+def jsonld_objects(tree) -> list[dict]:
+    objs: list[dict] = []
+    for script in tree.iterfind(".//script"):
+        if "ld+json" not in (script.get("type") or "").lower() or not script.text:
+            continue
+        data = _load_json(script.text)
+        if data is not None:
+            _walk(data, objs)
+    return objs
+
+
+def _name_of(x: Any, index: dict[str, dict]) -> Optional[str]:
+    if isinstance(x, str):
+        return clean(x)
+    if isinstance(x, dict):
+        if "name" not in x and isinstance(x.get("@id"), str) and x["@id"] in index:
+            x = index[x["@id"]]
+        name = x.get("name")
+        if isinstance(name, list):
+            name = name[0] if name else None
+        return clean(name) if isinstance(name, str) else None
+    return None
+
+
+def _as_list(x: Any) -> list:
+    if x is None:
+        return []
+    return x if isinstance(x, list) else [x]
+
+
+def _image_urls(x: Any) -> list[str]:
+    out = []
+    for item in _as_list(x):
+        if isinstance(item, str):
+            out.append(item)
+        elif isinstance(item, dict):
+            u = item.get("url") or item.get("contentUrl")
+            if isinstance(u, str):
+                out.append(u)
+    return out
+
+
+def _same_page(obj: dict, url: Optional[str]) -> bool:
+    if not url:
+        return False
+    target = _strip_url(url)
+    for key in ("url", "mainEntityOfPage", "@id"):
+        v = obj.get(key)
+        if isinstance(v, dict):
+            v = v.get("@id") or v.get("url")
+        if isinstance(v, str) and _strip_url(v) == target:
+            return True
+    return False
+
+
+def _strip_url(u: str) -> str:
+    try:
+        p = urlsplit(u.strip())
+    except ValueError:
+        return u
+    return (p.netloc.lower().removeprefix("www.") + p.path.rstrip("/")).lower()
+
+
+def from_jsonld(objs: list[dict], url: Optional[str]) -> dict[str, Any]:
+    index = {o["@id"]: o for o in objs if isinstance(o.get("@id"), str)}
+    articles = [o for o in objs if _types(o) & ARTICLE_TYPES]
+    pages = [o for o in objs if _types(o) & _PAGE_TYPES]
+    out: dict[str, Any] = {}
+    if articles:
+        # the page's own article beats related-article teasers embedded in the same graph
+        art = max(articles, key=lambda o: (_same_page(o, url), "headline" in o, len(str(o.get("articleBody") or ""))))
+    elif pages:
+        art = pages[0]
+    else:
+        art = None
+    if art is not None:
+        headline = art.get("headline") if art in articles else None
+        out["title"] = clean(headline if isinstance(headline, str) else None) or (
+            clean(art.get("name")) if art in articles and isinstance(art.get("name"), str) else None
+        )
+        if isinstance(art.get("description"), str):
+            out["description"] = clean(art["description"])
+        for key, field in (("datePublished", "published"), ("dateCreated", "published"), ("dateModified", "modified")):
+            v = art.get(key)
+            if isinstance(v, str) and field not in out:
+                out[field] = v
+        authors = []
+        for a in _as_list(art.get("author")) + _as_list(art.get("creator")):
+            name = _name_of(a, index)
+            if name:
+                authors.append(name)
+        if authors:
+            out["authors"] = authors
+        section = art.get("articleSection")
+        if isinstance(section, list):
+            section = next((s for s in section if isinstance(s, str) and s.strip()), None)
+        if isinstance(section, str):
+            out["section"] = clean(section)
+        kw = art.get("keywords")
+        if isinstance(kw, str):
+            out["tags"] = [k for k in (clean(x) for x in kw.split(",")) if k]
+        elif isinstance(kw, list):
+            out["tags"] = [k for k in (clean(x) for x in kw if isinstance(x, str)) if k]
+        images = _image_urls(art.get("image")) + _image_urls(art.get("thumbnailUrl"))
+        if images:
+            out["images"] = images
+        for key in ("url", "mainEntityOfPage"):
+            v = art.get(key)
+            if isinstance(v, dict):
+                v = v.get("@id") or v.get("url")
+            if isinstance(v, str) and v.startswith("http"):
+                out["canonical_url"] = v
+                break
+        body = art.get("articleBody")
+        if isinstance(body, str) and body.strip():
+            out["body"] = body
+            out["free"] = art.get("isAccessibleForFree") not in (False, "False", "false")
+        publisher = art.get("publisher") or art.get("sourceOrganization")
+    else:
+        publisher = None
+    if publisher is None:
+        publisher = next((o for o in objs if _types(o) & {"newsmediaorganization", "organization"}), None)
+    if isinstance(publisher, list):
+        publisher = publisher[0] if publisher else None
+    if isinstance(publisher, dict) and isinstance(publisher.get("@id"), str) and "name" not in publisher:
+        publisher = index.get(publisher["@id"], publisher)
+    if publisher is not None:
+        out["site_name"] = _name_of(publisher, index)
+        if isinstance(publisher, dict):
+            parent = publisher.get("parentOrganization")
+            owner = _name_of(_as_list(parent)[0], index) if parent else None
+            if owner:
+                out["owner"] = owner
+    return out
+
+
+# ---------------------------------------------------------------- meta tags and markup
+
+
+def meta_map(tree) -> dict[str, list[str]]:
+    """Lower-cased name/property/itemprop -> contents, in page order."""
+    out: dict[str, list[str]] = {}
+    for m in tree.iterfind(".//meta"):
+        content = m.get("content")
+        if content is None:
+            continue
+        for attr in ("property", "name", "itemprop", "http-equiv"):
+            key = m.get(attr)
+            if key:
+                out.setdefault(key.strip().lower(), []).append(content)
+    return out
+
+
+def _first(meta: dict[str, list[str]], *keys: str) -> Optional[str]:
+    for k in keys:
+        for v in meta.get(k, ()):
+            v = clean(v)
+            if v:
+                return v
+    return None
+
+
+def _all(meta: dict[str, list[str]], *keys: str) -> list[str]:
+    return [c for k in keys for c in (clean(v) for v in meta.get(k, ())) if c]
+
+
+def _text(el) -> str:
+    return _WS.sub(" ", "".join(el.itertext())).strip()
+
+
+def from_og(meta: dict[str, list[str]]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for field, keys in (
+        ("title", ("og:title",)),
+        ("description", ("og:description",)),
+        ("published", ("article:published_time", "og:published_time", "article:published")),
+        ("modified", ("article:modified_time", "og:updated_time", "article:modified")),
+        ("section", ("article:section",)),
+        ("site_name", ("og:site_name",)),
+        ("canonical_url", ("og:url",)),
+    ):
+        v = _first(meta, *keys)
+        if v:
+            out[field] = v
+    tags = _all(meta, "article:tag")
+    if tags:
+        out["tags"] = tags
+    images = [v.strip() for k in ("og:image", "og:image:url", "og:image:secure_url") for v in meta.get(k, ())]
+    if images:
+        out["images"] = images
+    return out
+
+
+def from_twitter(meta: dict[str, list[str]]) -> dict[str, Any]:
+    out = {}
+    for field, key in (("title", "twitter:title"), ("description", "twitter:description")):
+        v = _first(meta, key)
+        if v:
+            out[field] = v
+    return out
+
+
+def from_meta(meta: dict[str, list[str]]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for field, keys in (
+        ("title", ("parsely-title", "sailthru.title", "dc.title", "title", "headline")),
+        ("description", ("description", "dc.description", "sailthru.description")),
+        (
+            "published",
+            (
+                "parsely-pub-date", "sailthru.date", "pubdate", "publishdate", "publish-date", "publish_date",
+                "date.published", "article.published", "dc.date.issued", "dcterms.date", "dc.date", "date",
+                "citation_publication_date", "originalpublicationdate", "cxenseparse:recs:publishtime",
+                "article_date_original", "og:pubdate",
+            ),
+        ),
+        ("modified", ("last-modified", "dc.date.modified", "dcterms.modified", "lastmod", "revised")),
+        ("section", ("parsely-section", "section", "article-section", "category", "sailthru.section")),
+        ("site_name", ("application-name", "publisher", "dc.publisher")),
+    ):
+        v = _first(meta, *keys)
+        if v:
+            out[field] = v
+    authors = _all(meta, "author", "parsely-author", "sailthru.author", "dc.creator", "byl", "article:author")
+    if authors:
+        out["authors"] = authors
+    tags = []
+    for key in ("news_keywords", "keywords", "parsely-tags", "sailthru.tags"):
+        for v in meta.get(key, ()):
+            tags.extend(t for t in (clean(x) for x in v.split(",")) if t)
+        if tags:
+            break
+    if tags:
+        out["tags"] = tags
+    return out
+
+
+def from_microdata(tree) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for el in tree.xpath("//*[@itemprop='datePublished' or @itemprop='dateModified' or @itemprop='headline']"):
+        prop = el.get("itemprop")
+        val = el.get("content") or el.get("datetime") or _text(el)
+        field = {"datePublished": "published", "dateModified": "modified", "headline": "title"}[prop]
+        if val and field not in out:
+            out[field] = val if field != "title" else clean(val)
+    names = []
+    for el in tree.xpath("//*[@itemprop='author']"):
+        inner = el.xpath(".//*[@itemprop='name']")
+        val = (inner[0].get("content") or _text(inner[0])) if inner else (el.get("content") or _text(el))
+        if val:
+            names.append(val)
+    if names:
+        out["authors"] = names
+    return out
+
+
+def from_markup(tree) -> dict[str, dict[str, Any]]:
+    """Candidates that come from ordinary elements: canonical link, h1, <title>, <time>, bylines."""
+    found: dict[str, dict[str, Any]] = {"link": {}, "h1": {}, "title-tag": {}, "time": {}, "byline": {}}
+    for link in tree.xpath("//link[@href]"):
+        rels = (link.get("rel") or "").lower().split()
+        if "canonical" in rels and "canonical_url" not in found["link"]:
+            found["link"]["canonical_url"] = link.get("href").strip()
+    h1s = [t for t in (_text(h) for h in tree.iterfind(".//h1")) if t]
+    if h1s:
+        found["h1"]["title"] = h1s[0]
+    title = tree.find(".//title")
+    if title is not None:
+        t = clean(_text(title))
+        if t:
+            found["title-tag"]["title"] = t
+    times = tree.xpath("//time[@pubdate][@datetime] | //time[contains(@class,'publish')][@datetime]")
+    if not times:
+        times = tree.xpath("//article//time[@datetime] | //header//time[@datetime]")
+    if times:
+        found["time"]["published"] = times[0].get("datetime")
+    names = [_text(a) for a in tree.xpath("//a[contains(concat(' ', normalize-space(@rel), ' '), ' author ')]")]
+    if not names:
+        for el in tree.xpath(
+            "//*[contains(@class,'byline') or contains(@class,'author-name') or contains(@class,'authorName')]"
+        )[:3]:
+            names.append(_text(el))
+    names = [n for n in names if n]
+    if names:
+        found["byline"]["authors"] = names
+    return found
+
+
+# ---------------------------------------------------------------- cleaning per field
+
+
+def parse_date(value: Any, now: Optional[datetime] = None) -> Optional[tuple[str, bool]]:
+    """(ISO 8601 with offset, offset given by the page) or None when implausible."""
+    if value is None:
+        return None
+    s = str(value).strip()
+    if not s:
+        return None
+    dt: Optional[datetime] = None
+    if _EPOCH.match(s):
+        secs = int(s) / (1000 if len(s) == 13 else 1)
+        dt = datetime.fromtimestamp(secs, tz=timezone.utc)
+    else:
+        iso = s.replace("Z", "+00:00") if _ISO_LIKE.match(s) else s
+        try:
+            dt = datetime.fromisoformat(iso)
+        except ValueError:
+            from dateutil import parser as dparser
+
+            try:
+                dt = dparser.parse(s, fuzzy=False)
+            except (ValueError, OverflowError, TypeError):
+                return None
+    had_offset = dt.tzinfo is not None
+    if not had_offset:
+        dt = dt.replace(tzinfo=timezone.utc)
+    now = now or datetime.now(timezone.utc)
+    if dt.year < 1990 or dt > now + timedelta(days=2):
+        return None
+    return dt.isoformat(timespec="seconds"), had_offset
+
+
+def _looks_like_person(name: str, outlets: set[str]) -> bool:
+    if not name or len(name) > 60 or "@" in name or "://" in name or name.lower().startswith("www."):
+        return False
+    if _DIGITS.search(name) or _ROLE.match(name):
+        return False
+    words = name.split()
+    if len(words) > 5:
+        return False
+    if _norm_key(name) in outlets:
+        return False
+    return any(w[:1].isupper() for w in words)
+
+
+def clean_authors(values: Iterable[str], outlets: set[str]) -> list[str]:
+    """Person names from byline strings: split lists, strip "By", drop URLs, emails, roles, outlets."""
+    out: list[str] = []
+    seen: set[str] = set()
+    for value in values:
+        value = clean(value)
+        if not value:
+            continue
+        if value.startswith(("http://", "https://")):
+            continue
+        for part in _NAME_SPLIT.split(_BY.sub("", value)):
+            part = _BY.sub("", part).strip(" .:-–—\t")
+            if not _looks_like_person(part, outlets):
+                continue
+            if part.isupper():
+                part = part.title()
+            key = part.lower()
+            if key not in seen:
+                seen.add(key)
+                out.append(part)
+    return out
+
+
+def strip_site_affixes(title: str, site_keys: set[str]) -> str:
+    """Drop " | Site" / "Site - " parts that name the site; keep the headline."""
+    parts = _SEP.split(title)
+    if len(parts) < 2:
+        return title
+    seps = _SEP.findall(title)
+    # remove matching segments from either end, never the whole title
+    while len(parts) > 1 and _segment_is_site(parts[-1], site_keys):
+        parts.pop()
+        seps.pop()
+    while len(parts) > 1 and _segment_is_site(parts[0], site_keys):
+        parts.pop(0)
+        seps.pop(0)
+    rebuilt = parts[0]
+    for sep, part in zip(seps, parts[1:]):
+        rebuilt += sep + part
+    return rebuilt.strip()
+
+
+def _segment_is_site(segment: str, site_keys: set[str]) -> bool:
+    key = _norm_key(segment)
+    if not key:
+        return False
+    return any(key == k or (len(k) >= 4 and (key.startswith(k) or k.startswith(key)) and len(key) <= len(k) + 6)
+               for k in site_keys)
+
+
+def site_keys(site_name: Optional[str], url: Optional[str]) -> set[str]:
+    keys = set()
+    if site_name:
+        keys.add(_norm_key(site_name))
+    if url:
+        try:
+            host = (urlsplit(url).hostname or "").lower()
+        except ValueError:
+            host = ""
+        labels = [l for l in host.split(".") if l not in ("www", "m", "amp", "com", "co", "org", "net", "news")]
+        if labels:
+            keys.add(_norm_key(labels[0]))
+            keys.add(_norm_key(host.removeprefix("www.")))
+    return {k for k in keys if k}
+
+
+def absolute(url: Optional[str], base: Optional[str]) -> Optional[str]:
+    if not url:
+        return None
+    url = url.strip()
+    try:
+        full = urljoin(base or "", url)
+        parts = urlsplit(full)
+    except ValueError:
+        return None
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        return None
+    return full
+
+
+def base_url(tree, url: Optional[str]) -> Optional[str]:
+    for b in tree.xpath("//base[@href]")[:1]:
+        href = absolute(b.get("href"), url)
+        if href:
+            return href
+    return url
+
+
+def is_element(node) -> bool:
+    return isinstance(node, etree._Element) and isinstance(node.tag, str)
