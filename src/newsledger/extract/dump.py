@@ -33,7 +33,8 @@ from .language import detect_language
 
 DATE_LINE = re.compile(r"^\s*date (\d{4}-\d{2}-\d{2}) (\S+)\s*$")
 
-_URL = re.compile(r"^(?:https?:)?//[^\s/$.?#][^\s]*$", re.I)
+_URL = re.compile(r"^(?:[a-z][a-z0-9+.-]*:)?//[^\s/$.?#]\S*$", re.I)
+_WEB_URL = re.compile(r"^https?://", re.I)
 _IMAGE_URL = re.compile(r"\.(?:jpe?g|png|gif|webp|avif|svg|bmp|tiff?)(?:[?#]\S*)?$|/(?:img|image|images)/", re.I)
 _ISO = re.compile(
     r"^(\d{4})-(\d{2})-(\d{2})"
@@ -221,7 +222,8 @@ def _find_title(page: _Page, skip: set[int]) -> tuple[str | None, str]:
     if slug:
         first = {}
         for i, l in cands:
-            first.setdefault(l.text, i)
+            if l.words >= 3:
+                first.setdefault(l.text, i)
         scored = [(_slug_score(t, slug), page.counts[t] > 1, -i, t) for t, i in first.items()]
         repeated = [c for c in scored if c[1] and c[0] >= 0.5]
         if repeated:
@@ -229,9 +231,13 @@ def _find_title(page: _Page, skip: set[int]) -> tuple[str | None, str]:
         single = [c for c in scored if c[0] >= 0.6]
         if single:
             return max(single)[3], _P + "line-matching-slug"
-    for i, l in cands:
-        if page.counts[l.text] > 1 and l.words >= 3:
+    repeated = [l for i, l in cands if page.counts[l.text] > 1 and l.words >= 3]
+    # Headlines have no full stop; a repeated sentence is usually the description.
+    for l in repeated:
+        if l.words <= 25 and not l.text.endswith("."):
             return l.text, _P + "first-repeated-line"
+    if repeated:
+        return repeated[0].text, _P + "first-repeated-line"
     for i, l in cands:
         if l.words >= 3:
             return l.text, _P + "first-text-line"
@@ -556,11 +562,11 @@ def extract_dump(raw: RawDocument) -> Article:
     if art.authors:
         fields["authors"] = how
 
-    images = [l.text for l in lines if l.kind == "image"]
+    images = [l.text for l in lines if l.kind == "image" and _WEB_URL.match(l.text)]
     art.images = list(dict.fromkeys(images))
     if art.images:
         fields["images"] = _P + "image-url-lines"
-    links = [l.text for l in lines if l.kind == "url" and not _is_url_of(l.text, art.url)]
+    links = [l.text for l in lines if l.kind == "url" and _WEB_URL.match(l.text) and not _is_url_of(l.text, art.url)]
     art.links = list(dict.fromkeys(links))
     if art.links:
         fields["links"] = _P + "url-lines"
@@ -605,13 +611,17 @@ def _host_tokens(domain: str | None) -> list[str]:
 
 
 def _strip_site_suffix(title: str, page: _Page, host: list[str], site: str | None) -> tuple[str, bool]:
-    """"Headline | Site" -> "Headline" when the page also has the bare headline
-    or the tail names the site."""
+    """"Headline | Site" -> "Headline" when the page also has the bare headline,
+    the tail names the site, or the head alone matches the URL slug better."""
+    slug = _slug_tokens(page.url)
     for m in reversed(list(_TITLE_SEP.finditer(title))):
         head, tail = title[: m.start()].strip(), title[m.end():].strip()
         if len(head.split()) < 2:
             continue
-        if head in page.counts or tail == site or (host and _slug_score(tail, host) >= 0.6):
+        if (
+            head in page.counts or tail == site or (host and _slug_score(tail, host) >= 0.6)
+            or (slug and _slug_score(head, slug) > _slug_score(title, slug))
+        ):
             return head, True
     return title, False
 
