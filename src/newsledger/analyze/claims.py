@@ -1,0 +1,792 @@
+"""Claims: the events a text states, who does them to whom, where, when,
+how firmly, and on whose word.
+
+A claim is anchored on a trigger found with the dependency parse: a verb or
+noun lemma, or a multi-word phrase, from ``data/triggers.json`` (documented
+in ``data/plover_mapping.md``). Types are PLOVER's sixteen event categories
+plus three territorial-control types (TAKE_CONTROL, LOSE_CONTROL,
+CONTESTED). Territorial triggers ("capture", "withdraw", "fighting for")
+only count when their argument is a place; otherwise they fall back to a
+PLOVER type ("captured soldiers" is COERCE) or to nothing.
+
+Arguments come from the parse: subjects and "by" agents are actors, objects
+and "of"/"from"/"for" complements are places or targets; possessives and
+"of" complements of nominal triggers ("Seversk’s fall", "the liberation of
+X"). Actor phrases are normalised to an ISO 3166-1 alpha-3 code and a sector
+with ``data/actors.json`` then country names, demonyms and capitals.
+
+When a territorial claim names no actor, the actor is inferred (confidence
+0.5): a capture framed as "liberation" is credited to the publishing outlet's
+country when known; otherwise to the actor of another claim about the same
+place, else to the military actor the article mentions most.
+
+Modality, in order of precedence: questioned ("?" or "whether"), conditional
+(an "if"/"unless" clause), denied (negation, "no ...", or a complement of
+"deny"), predicted (will/would/may/could, "is expected to", "plans to"...),
+else asserted. A conditional coercive or violent act ("if ..., we will take
+it by force") is a THREATEN claim.
+
+``asserted_by``: the outlet for text in its own voice, and the speaker of
+any quote overlapping the sentence (from the quotes component, or when it
+produced nothing, the subject of a reporting verb in the sentence or the
+previous sentence's speaker for a quote that runs on). A trigger inside a
+direct quote is asserted by the speaker only.
+
+Dates: the first date expression in the sentence, resolved against the
+publication date (``dates.py``); failing that, narrated past events
+(asserted or denied, past tense) get the publication date as an upper bound
+with ``date_text`` None and the claim's confidence lowered by 0.1.
+
+Claims within a sentence are ordered main clause first (by parse depth),
+so the first claim of a sentence is its main event.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Callable, Optional
+
+from ..schema import Actor, Attribution, Claim, ClaimPlace, Mention
+from .dates import find_date
+
+DATA = Path(__file__).resolve().parent.parent / "data"
+TERRITORIAL = {"TAKE_CONTROL", "LOSE_CONTROL", "CONTESTED"}
+# A conditional act of force is a threat (PLOVER codes threats by content).
+THREAT_CONVERTIBLE = {"ASSAULT", "COERCE", "SANCTION", "TAKE_CONTROL", "MOBILIZE"}
+# Verbal acts whose clausal complement is their content, not a second event.
+SPEECH_TYPES = {"THREATEN", "REQUEST", "AGREE", "REJECT", "ACCUSE", "SUPPORT"}
+REPORTING = {"say", "tell", "add", "claim", "state", "announce", "report", "write", "note", "stress", "emphasize",
+             "emphasise", "sum", "explain", "insist", "argue", "confirm", "assert", "declare", "remark", "tweet"}
+DENIAL_VERBS = {"deny", "refute", "dismiss"}
+FUTURE_AUX = {"will", "shall", "would", "may", "might", "could", "'ll", "’ll"}
+FUTURE_HEADS = {"expect", "plan", "intend", "prepare", "aim", "seek", "want", "vow", "hope", "set", "go", "likely",
+                "poise", "threaten", "promise", "pledge", "try", "attempt", "mean", "scheme", "plot"}
+# Light verbs whose object noun names the event ("launched strikes", "imposed sanctions").
+LIGHT_VERBS = {"launch", "impose", "sign", "hold", "conduct", "carry", "stage", "issue", "make", "mount", "begin",
+               "start", "resume", "announce", "reach", "give", "deliver", "send", "provide", "continue"}
+PLACE_HEADS = {"village", "town", "city", "settlement", "hamlet", "position", "positions", "territory", "area",
+               "region", "bridgehead", "height", "heights", "airport", "airfield", "plant", "base", "outskirts",
+               "district", "stronghold", "oblast", "province", "suburb", "locality", "outpost", "port",
+               "agglomeration", "island", "peninsula", "border", "capital", "municipality", "neighbourhood",
+               "neighborhood", "bridge", "dam", "station", "railway", "road", "highway", "hill", "front", "line",
+               "lines", "direction", "farm", "settlements", "villages", "towns", "cities", "territories"}
+PLACE_LABELS = {"GPE", "LOC", "FAC"}
+PRONOUNS = {"we", "they", "he", "she", "it", "i", "you", "us", "them", "our", "their", "this", "that", "who", "which"}
+
+
+# ---------------------------------------------------------------- resources
+
+
+@dataclass
+class ActorTable:
+    actors: list[tuple[re.Pattern, str, Optional[str]]]
+    sectors: list[tuple[re.Pattern, str]]
+    countries: re.Pattern
+    country_code: dict[str, tuple[str, bool]]  # lowercase name -> (iso3, is_capital)
+    demonym: dict[str, str]  # iso3 -> demonym
+
+
+@dataclass
+class Triggers:
+    verbs: dict[str, dict]
+    nouns: dict[str, dict]
+    phrases: list[tuple[re.Pattern, str]]
+
+
+def _words(pattern: str, flags: int = re.IGNORECASE) -> re.Pattern:
+    return re.compile(rf"(?<![\w-])(?:{pattern})(?![\w-])", flags)
+
+
+@lru_cache(maxsize=1)
+def triggers() -> Triggers:
+    d = json.loads((DATA / "triggers.json").read_text(encoding="utf-8"))
+    return Triggers(d["verbs"], d["nouns"], [(_words(p["pattern"]), p["type"]) for p in d["phrases"]])
+
+
+@lru_cache(maxsize=1)
+def actor_table() -> ActorTable:
+    from countryinfo import all_countries
+
+    d = json.loads((DATA / "actors.json").read_text(encoding="utf-8"))
+    actors = [(_words(a["pattern"], 0 if a.get("case_sensitive") else re.IGNORECASE), a["code"], a.get("sector"))
+              for a in d["actors"]]
+    sectors = [(_words(s["pattern"]), s["sector"]) for s in d["sectors"]]
+    names: dict[str, tuple[str, bool]] = {}
+    demonyms: dict[str, str] = {}
+    for c in all_countries():
+        info = c.info()
+        iso3 = (info.get("ISO") or {}).get("alpha3")
+        if not iso3:
+            continue
+        cands = [info.get("name")] + [a for a in info.get("altSpellings") or [] if len(a) > 3]
+        for n in cands:
+            if n and n.isascii():
+                names.setdefault(n.lower(), (iso3, False))
+        dem = info.get("demonym")
+        if dem and dem.isascii():
+            names.setdefault(dem.lower(), (iso3, False))
+            demonyms.setdefault(iso3, dem)
+        caps = info.get("capital") or []
+        for cap in [caps] if isinstance(caps, str) else caps:
+            if cap and cap.isascii():
+                names.setdefault(cap.split(" D.C.")[0].lower(), (iso3, True))
+    alts = sorted(names, key=len, reverse=True)
+    countries = re.compile(r"(?<![\w-])(" + "|".join(map(re.escape, alts)) + r")(?:'s|’s)?(?![\w-])", re.IGNORECASE)
+    return ActorTable(actors, sectors, countries, names, demonyms)
+
+
+def iso3_of_iso2(iso2: Optional[str]) -> Optional[str]:
+    if not iso2:
+        return None
+    return _iso2_map().get(iso2.upper())
+
+
+@lru_cache(maxsize=1)
+def _iso2_map() -> dict[str, str]:
+    from countryinfo import all_countries
+
+    out = {}
+    for c in all_countries():
+        iso = c.info().get("ISO") or {}
+        if iso.get("alpha2") and iso.get("alpha3"):
+            out[iso["alpha2"]] = iso["alpha3"]
+    return out
+
+
+def normalize_actor(text: str, start: Optional[int] = None, end: Optional[int] = None) -> Optional[Actor]:
+    """An actor phrase -> Actor with ISO3 code and sector; None for pronouns and empty phrases."""
+    phrase = " ".join(text.split())
+    if not phrase or phrase.lower() in PRONOUNS:
+        return None
+    tab = actor_table()
+    for rx, code, sector in tab.actors:
+        if rx.search(phrase):
+            return Actor(text=phrase, code=code, sector=sector or _sector(phrase), start=start, end=end)
+    m = tab.countries.search(phrase)
+    if m:
+        code, capital = tab.country_code[m.group(1).lower()]
+        sector = _sector(phrase) or "government"
+        return Actor(text=phrase, code=code, sector=sector, start=start, end=end)
+    return Actor(text=phrase, code=None, sector=_sector(phrase), start=start, end=end)
+
+
+def _sector(phrase: str) -> Optional[str]:
+    for rx, sector in actor_table().sectors:
+        if rx.search(phrase):
+            return sector
+    return None
+
+
+# ---------------------------------------------------------------- per-article state
+
+
+@dataclass
+class _Doc:
+    ctx: Any
+    text: str
+    places: list
+    ents: list[tuple[int, int, str, str]]  # start, end, label, text
+    quoted: list[tuple[int, int]]  # direct-quote spans
+    claims: list[tuple[int, int, int, Claim]] = field(default_factory=list)  # (sentence start, depth, order, claim)
+    last_speaker: Optional[Attribution] = None
+    _dominant: Any = None
+
+    def place_at(self, start: int, end: int):
+        for p in self.places:
+            if p.start < end and start < p.end:
+                return p
+        return None
+
+    def ent_at(self, start: int, end: int, labels=None):
+        for s, e, label, t in self.ents:
+            if s < end and start < e and (labels is None or label in labels):
+                return s, e, label, t
+        return None
+
+    def in_quote(self, pos: int) -> bool:
+        return any(s <= pos < e for s, e in self.quoted)
+
+
+def _entities(ctx) -> list[tuple[int, int, str, str]]:
+    if ctx.entities:
+        return [(e.start, e.end, e.label, e.text) for e in ctx.entities]
+    if ctx.doc is not None:
+        return [(e.start_char, e.end_char, e.label_, e.text) for e in ctx.doc.ents]
+    return []
+
+
+_QUOTE_SPAN = re.compile(r"“[^”]{1,2000}”|\"[^\"\n]{1,2000}\"")
+
+
+def _quoted_spans(ctx) -> list[tuple[int, int]]:
+    if ctx.quotes:
+        return [(q.start, q.end) for q in ctx.quotes if q.kind in ("direct", "partial")]
+    # Without the quotes component, quotation marks delimit direct speech.
+    return [(m.start(), m.end()) for m in _QUOTE_SPAN.finditer(ctx.article.text or "")]
+
+
+# ---------------------------------------------------------------- parse helpers
+
+
+def _depth(tok) -> int:
+    d = 0
+    while tok.head is not tok and d < 50:
+        tok, d = tok.head, d + 1
+    return d
+
+
+def _span(tok, limit: int = 12):
+    """The phrase a token heads, without leading punctuation or trailing clauses."""
+    toks = [t for t in tok.subtree if t.dep_ not in ("relcl", "acl", "appos", "punct", "cc", "conj")
+            or t is tok]
+    toks = [t for t in toks if abs(t.i - tok.i) <= limit]
+    left = [t for t in toks if t.i <= tok.i]
+    # keep only the contiguous run around the head
+    lo = tok.i
+    for t in reversed(left):
+        if t.i == lo - 1:
+            lo = t.i
+    hi = tok.i
+    for t in sorted(toks, key=lambda t: t.i):
+        if t.i == hi + 1:
+            hi = t.i
+    return tok.doc[lo:hi + 1]
+
+
+def _children(tok, *deps):
+    return [c for c in tok.children if c.dep_ in deps]
+
+
+def _prep_objs(tok, *preps):
+    out = []
+    for c in tok.children:
+        if c.dep_ in ("prep", "agent") and c.lower_ in preps:
+            out += [(c.lower_, o) for o in c.children if o.dep_ in ("pobj", "pcomp")]
+    return out
+
+
+def _subject(tok):
+    """The subject of a verb, inherited through conjunction, xcomp and relative-clause chains."""
+    node, hops = tok, 0
+    while hops < 6:
+        subs = _children(node, "nsubj", "csubj")
+        if subs:
+            return subs[0]
+        agents = [o for p, o in _prep_objs(node, "by") if p == "by"]
+        if agents and _children(node, "nsubjpass"):
+            return agents[0]
+        if node.dep_ in ("conj", "xcomp", "advcl") and node.head is not node:
+            node, hops = node.head, hops + 1
+            continue
+        if node.dep_ == "relcl":
+            return node.head
+        return None
+    return None
+
+
+def _governing_verb(tok):
+    node, hops = tok, 0
+    while node.pos_ not in ("VERB", "AUX") and node.head is not node and hops < 6:
+        node, hops = node.head, hops + 1
+    return node if node.pos_ in ("VERB", "AUX") else None
+
+
+# ---------------------------------------------------------------- place / actor arguments
+
+
+def _is_place(d: _Doc, tok) -> bool:
+    sp = _span(tok)
+    if d.place_at(tok.idx, tok.idx + len(tok)):
+        return True
+    if tok.lower_ in PLACE_HEADS or tok.lemma_.lower() in PLACE_HEADS:
+        return True
+    if d.ent_at(tok.idx, tok.idx + len(tok), PLACE_LABELS):
+        return True
+    if tok.pos_ == "PROPN":
+        act = normalize_actor(sp.text)
+        # Unknown proper names after a territorial trigger are mostly toponyms the small model mislabels.
+        return act is None or act.code is None or act.text.lower() in actor_table().country_code
+    return False
+
+
+def _place_token(tok):
+    """'the village of X' -> X; otherwise the token itself."""
+    if tok.lower_ in PLACE_HEADS or tok.lemma_.lower() in PLACE_HEADS:
+        for p, o in _prep_objs(tok, "of"):
+            if o.pos_ == "PROPN":
+                return o
+        for c in tok.children:
+            if c.dep_ in ("appos", "compound") and c.pos_ == "PROPN" and c.ent_type_ not in ("NORP",):
+                # "the town Kupiansk" / "Pokrovsk city" name the place directly
+                if c.dep_ == "appos" or c.i > tok.i - 2:
+                    return c if c.dep_ == "appos" else tok
+    return tok
+
+
+def _claim_place(d: _Doc, tok) -> ClaimPlace:
+    tok = _place_token(tok)
+    sp = _span(tok)
+    # Only a place the head word names: "the strategic Donbass city" is a city, not the Donbas.
+    p = d.place_at(tok.idx, tok.idx + len(tok))
+    if p is not None:
+        return ClaimPlace(text=p.text, name=p.name or p.text, geonames_id=p.geonames_id,
+                          country_code=p.country_code, lat=p.lat, lon=p.lon, start=p.start, end=p.end)
+    if tok.pos_ == "PROPN":
+        s = tok.idx
+        e = tok.idx + len(tok)
+        # extend over a multi-word name ("Chasiv Yar")
+        for c in tok.children:
+            if c.dep_ == "compound" and c.pos_ == "PROPN":
+                s = min(s, c.idx)
+        name = d.text[s:e]
+        return ClaimPlace(text=name, name=name, start=s, end=e)
+    return ClaimPlace(text=sp.text, name=None, start=sp.start_char, end=sp.end_char)
+
+
+def _actor_of(tok) -> Optional[Actor]:
+    if tok is None:
+        return None
+    sp = _span(tok, limit=8)
+    text = sp.text
+    if tok.lower_ in PRONOUNS:
+        return None
+    return normalize_actor(text, sp.start_char, sp.end_char)
+
+
+# ---------------------------------------------------------------- modality
+
+
+def _chain(tok):
+    chain, node, hops = [tok], tok, 0
+    while node.dep_ in ("xcomp", "conj", "dobj", "pobj", "prep", "nsubj", "nsubjpass", "compound", "amod", "acomp",
+                        "poss", "attr", "pcomp") and node.head is not node and hops < 8:
+        node, hops = node.head, hops + 1
+        chain.append(node)
+    return chain
+
+
+def _modality(tok, sent) -> str:
+    if sent.text.rstrip(" ”\"'’").endswith("?"):
+        return "questioned"
+    chain = _chain(tok)
+    ancestors = list(tok.ancestors)
+    for node in chain + ancestors:
+        if node.lower_ == "whether" or any(c.dep_ == "mark" and c.lower_ == "whether" for c in node.children):
+            return "questioned"
+    for node in [tok] + ancestors:
+        for c in node.children:
+            if c.dep_ == "advcl" and any(m.dep_ == "mark" and m.lower_ in ("if", "unless") for m in c.children):
+                if not (c is tok or c in tok.ancestors):
+                    return "conditional"
+        if node.dep_ == "advcl" and any(m.dep_ == "mark" and m.lower_ in ("if", "unless") for m in node.children):
+            return "conditional"
+    for node in chain:
+        if any(c.dep_ == "neg" or c.lower_ in ("never",) for c in node.children):
+            return "denied"
+        if any(c.dep_ in ("nsubj", "nsubjpass") and any(g.lower_ == "no" for g in c.children) for c in node.children):
+            return "denied"
+    for node in chain + ancestors:
+        if node.lemma_.lower() in DENIAL_VERBS and node is not tok:
+            return "denied"
+    for node in chain:
+        for c in node.children:
+            if c.dep_ == "aux" and (c.lower_ in FUTURE_AUX or c.lemma_.lower() in ("will", "shall")):
+                return "predicted"
+        if node is not tok and node.lemma_.lower() in FUTURE_HEADS:
+            return "predicted"
+    return "asserted"
+
+
+# ---------------------------------------------------------------- trigger detection
+
+
+@dataclass
+class _Trig:
+    tok: Any  # anchor token
+    start: int
+    end: int
+    spec: dict
+    kind: str  # verb | noun | phrase
+
+
+def _find_triggers(sent, trig: Triggers) -> list[_Trig]:
+    found: list[_Trig] = []
+    covered: set[int] = set()
+    base = sent.start_char
+    for rx, typ in trig.phrases:
+        for m in rx.finditer(sent.text):
+            s, e = base + m.start(), base + m.end()
+            toks = [t for t in sent if s <= t.idx < e]
+            if not toks or any(t.i in covered for t in toks):
+                continue
+            anchor = min(toks, key=_depth)
+            covered.update(t.i for t in toks)
+            found.append(_Trig(anchor, s, e, {"type": typ}, "phrase"))
+    for t in sent:
+        if t.i in covered:
+            continue
+        lemma = t.lemma_.lower()
+        if t.pos_ == "VERB" and lemma in trig.verbs:
+            found.append(_Trig(t, t.idx, t.idx + len(t), trig.verbs[lemma], "verb"))
+        elif t.pos_ in ("NOUN", "PROPN") and (lemma in trig.nouns or t.lower_ in trig.nouns):
+            found.append(_Trig(t, t.idx, t.idx + len(t), trig.nouns.get(lemma) or trig.nouns[t.lower_], "noun"))
+    return found
+
+
+def _place_args(d: _Doc, tr: _Trig):
+    """Candidate place tokens for a trigger, most specific first."""
+    t = tr.tok
+    cands = []
+    if tr.kind == "noun":
+        cands += _children(t, "poss")
+        cands += [o for p, o in _prep_objs(t, "of", "for", "over", "from", "in", "near", "around", "on")]
+    elif tr.kind == "verb":
+        cands += _children(t, "dobj", "nsubjpass")
+        cands += [o for p, o in _prep_objs(t, "from", "of", "for", "over", "in", "into", "near", "around", "on")]
+        if t.lemma_.lower() == "fall":
+            cands = _children(t, "nsubj") + cands
+    else:
+        after = [x for x in t.sent if x.idx >= tr.end and x.dep_ in ("pobj", "dobj", "nsubjpass", "nsubj", "conj")]
+        cands += after
+        cands += [x for x in _children(t, "nsubj", "nsubjpass")]
+        cands += [o for p, o in _prep_objs(t, "of", "for", "over", "from", "in", "near", "around")]
+    return [c for c in cands if _is_place(d, c)]
+
+
+def _claim_for(d: _Doc, tr: _Trig, sent) -> Optional[tuple[Claim, int]]:
+    t = tr.tok
+    spec = tr.spec
+    places = _place_args(d, tr)
+    typ = spec.get("type") or (spec.get("place") if places else spec.get("other"))
+    if not typ:
+        return None
+    if typ not in TERRITORIAL:
+        places = [p for p in places if p.pos_ == "PROPN" or d.place_at(p.idx, p.idx + len(p))]
+    actor = target = None
+    if tr.kind == "verb":
+        if t.lemma_.lower() == "fall":
+            actor = next((_actor_of(o) for p, o in _prep_objs(t, "to")), None)
+        else:
+            subj = _subject(t)
+            if subj is not None and not (places and subj is places[0]):
+                actor = _actor_of(subj)
+            if actor is None:
+                actor = next((_actor_of(o) for p, o in _prep_objs(t, "by")), None)
+        objs = [o for o in _children(t, "dobj", "nsubjpass") if not places or o is not places[0]]
+        objs += [o for p, o in _prep_objs(t, "against", "on", "at", "with", "to")]
+        for o in objs:
+            target = _actor_of(o)
+            if target is not None and target.code:
+                break
+            target = None
+    elif tr.kind == "noun":
+        by = [o for p, o in _prep_objs(t, "by")]
+        if by:
+            actor = _actor_of(by[0])
+        else:
+            for c in t.children:
+                if c.dep_ in ("amod", "compound", "poss") and c not in places:
+                    a = normalize_actor(c.text, c.idx, c.idx + len(c))
+                    if a is not None and a.code:
+                        actor = a
+                        break
+        if actor is None:
+            v = _governing_verb(t)
+            if v is not None and t.dep_ in ("dobj",) and v.lemma_.lower() in LIGHT_VERBS | {"launch"}:
+                actor = _actor_of(_subject(v))
+        tgt = [o for p, o in _prep_objs(t, "against", "on", "of") if o not in places]
+        if tgt:
+            target = _actor_of(tgt[0])
+            if target is not None and not target.code:
+                target = None
+    else:
+        v = t if t.pos_ in ("VERB", "AUX") else _governing_verb(t)
+        if v is not None:
+            subj = _subject(v)
+            if subj is not None and not (places and subj is places[0]) and subj.idx < tr.start:
+                actor = _actor_of(subj)
+    if actor is not None and actor.code is None and actor.sector is None:
+        actor = None if typ in TERRITORIAL else actor
+    modality = _modality(t, sent)
+    if modality == "conditional" and typ in THREAT_CONVERTIBLE:
+        typ = "THREATEN"
+    confidence = 0.8 if tr.kind != "noun" else 0.7
+    place = _claim_place(d, places[0]) if places else None
+    claim = Claim(type=typ, start=sent.start_char, end=sent.end_char, sentence=sent.text, actor=actor,
+                  target=target, place=place, modality=modality,
+                  trigger=Mention(d.text[tr.start:tr.end], tr.start, tr.end), confidence=confidence)
+    return claim, _depth(t)
+
+
+def _skip_embedded(tr: _Trig, by_tok: dict[int, _Trig]) -> bool:
+    """Complements of speech acts and objects of light verbs are part of the outer claim."""
+    t = tr.tok
+    node, hops = t, 0
+    while node.head is not node and hops < 4:
+        parent = by_tok.get(node.head.i)
+        if parent is not None and parent is not tr:
+            ptype = parent.spec.get("type")
+            if node.dep_ in ("xcomp", "ccomp") and ptype in SPEECH_TYPES:
+                return True
+        if node.dep_ not in ("xcomp", "ccomp", "aux", "prep", "pobj"):
+            break
+        node, hops = node.head, hops + 1
+    return False
+
+
+def _light_verb_dropped(tr: _Trig, nouns_by_head: dict[int, list[_Trig]]) -> bool:
+    return tr.kind == "verb" and tr.tok.lemma_.lower() in LIGHT_VERBS and bool(nouns_by_head.get(tr.tok.i))
+
+
+# ---------------------------------------------------------------- attribution
+
+
+def _speaker_kind(d: _Doc, name: str) -> str:
+    for s, e, label, text in d.ents:
+        if label == "ORG" and (text == name or name in text):
+            return "organization"
+    act = normalize_actor(name)
+    if act is not None and act.code and act.sector in ("government", "military") and " " not in name.strip():
+        return "organization"
+    return "person"
+
+
+def _fallback_speaker(d: _Doc, sent) -> Optional[Attribution]:
+    for t in sent:
+        if t.lemma_.lower() in REPORTING and t.pos_ == "VERB":
+            for s in _children(t, "nsubj"):
+                if s.lower_ in ("he", "she"):
+                    prev = [x for x in d.ents if x[2] == "PERSON" and x[1] <= s.idx]
+                    if prev:
+                        name = _full_name(d, prev[-1][3])
+                        return Attribution(name=name, kind="person", mention=Mention(s.text, s.idx, s.idx + len(s)))
+                    continue
+                if s.lower_ in PRONOUNS:
+                    continue
+                ent = d.ent_at(s.idx, s.idx + len(s), {"PERSON", "ORG"})
+                if ent:
+                    name = _full_name(d, ent[3])
+                    m = Mention(ent[3], ent[0], ent[1])
+                else:
+                    sp = _span(s, limit=6)
+                    name, m = sp.text, Mention(sp.text, sp.start_char, sp.end_char)
+                return Attribution(name=name, kind=_speaker_kind(d, name), mention=m)
+    low = sent.text.lower()
+    i = low.find("according to ")
+    if i >= 0:
+        rest = sent.text[i + 13:]
+        name = re.split(r"[,.;:”\"]", rest, maxsplit=1)[0].strip()
+        if name:
+            s = sent.start_char + i + 13
+            return Attribution(name=name, kind=_speaker_kind(d, name), mention=Mention(name, s, s + len(name)))
+    return None
+
+
+def _full_name(d: _Doc, name: str) -> str:
+    """'Korotchenko' -> 'Igor Korotchenko' when the article names him in full (entities give canonical names)."""
+    for e in d.ctx.entities or []:
+        if e.label == "PERSON" and e.canonical and (e.text == name or e.canonical == name):
+            return e.canonical
+    best = name
+    for s, e, label, text in d.ents:
+        if label == "PERSON" and len(text) > len(best) and text.split()[-1] == name.split()[-1]:
+            best = text
+    return best
+
+
+def _sentence_speakers(d: _Doc, sent) -> list[Attribution]:
+    s, e = sent.start_char, sent.end_char
+    out: list[Attribution] = []
+    if d.ctx.quotes:
+        for q in d.ctx.quotes:
+            if q.start < e and s < q.end and q.speaker:
+                if not any(a.name == q.speaker for a in out):
+                    out.append(Attribution(name=q.speaker, kind=_speaker_kind(d, q.speaker), mention=q.speaker_mention))
+        return out
+    sp = _fallback_speaker(d, sent)
+    if sp is not None:
+        d.last_speaker = sp
+        return [sp]
+    # A quotation that runs on from the previous sentence keeps its speaker.
+    if d.last_speaker is not None and any(qs < e and s < qe for qs, qe in d.quoted):
+        return [d.last_speaker]
+    d.last_speaker = None
+    return []
+
+
+def _outlet(article) -> Optional[Attribution]:
+    name = article.source.name or article.source.domain
+    return Attribution(name=name, kind="outlet") if name else None
+
+
+# ---------------------------------------------------------------- implicit actors
+
+
+def _dominant_military(d: _Doc) -> Optional[Actor]:
+    if d._dominant is None:
+        counts: dict[str, tuple[int, str]] = {}
+        for rx, code, sector in actor_table().actors:
+            if sector != "military":
+                continue
+            for m in rx.finditer(d.text):
+                n, first = counts.get(code, (0, m.group(0)))
+                counts[code] = (n + 1, first)
+        if counts:
+            code, (n, text) = max(counts.items(), key=lambda kv: kv[1][0])
+            d._dominant = Actor(text=text, code=code, sector="military")
+        else:
+            d._dominant = False
+    return d._dominant or None
+
+
+def _infer_actor(d: _Doc, claim: Claim) -> Optional[Actor]:
+    framed = [f for f in d.ctx.framing if f.category == "capture"
+              and claim.trigger and f.start < claim.trigger.end and claim.trigger.start < f.end]
+    if framed and claim.type == "TAKE_CONTROL":
+        code = iso3_of_iso2(d.ctx.article.source.country)
+        if code:
+            dem = actor_table().demonym.get(code)
+            return Actor(text=f"{dem} forces" if dem else f"{code} forces", code=code, sector="military")
+    if claim.place is not None:
+        for *_, other in d.claims:
+            if (other.type == claim.type and other.actor and other.actor.code and other.place
+                    and other.place.name and other.place.name == claim.place.name):
+                return Actor(text=other.actor.text, code=other.actor.code, sector=other.actor.sector)
+    if claim.type == "TAKE_CONTROL":
+        dom = _dominant_military(d)
+        if dom is not None:
+            return Actor(text=dom.text, code=dom.code, sector=dom.sector)
+    return None
+
+
+# A definite singular place description that names nothing: "the city", "this strategic town".
+_ANAPHOR = re.compile(r"(?i)^(?:the|this|that)\b(?!.*\b(?:\w+s)$)")
+
+
+def _link_anaphoric_places(d: _Doc, claims: list[Claim]) -> None:
+    """'the strategic city' -> the place the headline (or another claim) names."""
+    named = [c.place for c in claims if c.place and c.place.name]
+    topic = (d.ctx.article.title or "") + " " + (d.ctx.article.description or "")
+    topic_places = []
+    pool = [(p.text, p) for p in d.places] + [(n.text, n) for n in named]
+    pool += [(t, None) for s, e, label, t in d.ents if label in PLACE_LABELS]
+    for text, obj in pool:
+        if text and re.search(rf"(?<!\w){re.escape(text)}(?!\w)", topic):
+            topic_places.append((text, obj))
+    for c in claims:
+        if c.type not in TERRITORIAL or c.place is None or c.place.name or not _ANAPHOR.match(c.place.text):
+            continue
+        pick = topic_places[0] if topic_places else ((named[0].text, named[0]) if named else None)
+        if pick is None:
+            continue
+        text, obj = pick
+        name = getattr(obj, "name", None) or text
+        c.place.name = name
+        for attr in ("geonames_id", "country_code", "lat", "lon"):
+            if obj is not None and hasattr(obj, attr):
+                setattr(c.place, attr, getattr(obj, attr))
+        c.confidence = round(c.confidence - 0.1, 2)
+
+
+# ---------------------------------------------------------------- component
+
+
+def extract_claims(ctx) -> list[Claim]:
+    doc = ctx.doc
+    if doc is None or not ctx.article.text:
+        return []
+    d = _Doc(ctx=ctx, text=ctx.article.text, places=list(ctx.places or []), ents=_entities(ctx),
+             quoted=_quoted_spans(ctx))
+    trig = triggers()
+    outlet = _outlet(ctx.article)
+    order = 0
+    for sent in doc.sents:
+        found = _find_triggers(sent, trig)
+        if not found:
+            _sentence_speakers(d, sent)
+            continue
+        by_tok = {tr.tok.i: tr for tr in found}
+        nouns_by_head: dict[int, list[_Trig]] = {}
+        for tr in found:
+            if tr.kind == "noun" and tr.tok.dep_ == "dobj":
+                nouns_by_head.setdefault(tr.tok.head.i, []).append(tr)
+        speakers = _sentence_speakers(d, sent)
+        per_type: dict[str, Claim] = {}
+        for tr in found:
+            if _skip_embedded(tr, by_tok) or _light_verb_dropped(tr, nouns_by_head):
+                continue
+            if tr.kind == "noun" and tr.tok.dep_ == "dobj" and tr.tok.head.i in by_tok:
+                parent = by_tok[tr.tok.head.i]
+                if not _light_verb_dropped(parent, nouns_by_head):
+                    continue  # "condemned the attack": the verb is the event reported
+            res = _claim_for(d, tr, sent)
+            if res is None:
+                continue
+            claim, depth = res
+            prev = per_type.get(claim.type)
+            if prev is not None and _score(prev) >= _score(claim):
+                continue
+            if prev is not None:
+                d.claims = [x for x in d.claims if x[-1] is not prev]
+            per_type[claim.type] = claim
+            claim.asserted_by = _attribution(d, claim, outlet, speakers)
+            _set_date(ctx, claim, sent)
+            claim.framing = _framing_terms(ctx, claim)
+            d.claims.append((sent.start_char, depth, order, claim))
+            order += 1
+    claims = [c for *_, c in sorted(d.claims, key=lambda x: x[:3])]
+    for c in claims:
+        if c.type in ("TAKE_CONTROL", "LOSE_CONTROL") and c.actor is None:
+            c.actor = _infer_actor(d, c)
+            if c.actor is not None:
+                c.confidence = min(c.confidence, 0.5)
+    _link_anaphoric_places(d, claims)
+    return claims
+
+
+def _score(c: Claim) -> int:
+    return (c.actor is not None and c.actor.code is not None) * 2 + (c.place is not None) + (c.target is not None)
+
+
+def _attribution(d: _Doc, claim: Claim, outlet, speakers) -> list[Attribution]:
+    out = []
+    quoted = claim.trigger is not None and d.in_quote(claim.trigger.start)
+    if outlet is not None and (not quoted or not speakers):
+        out.append(outlet)
+    out += speakers
+    return out
+
+
+def _set_date(ctx, claim: Claim, sent) -> None:
+    found = find_date(sent.text, ctx.article.published, future=claim.modality in ("predicted", "conditional"))
+    if found:
+        claim.date, claim.date_text = found[0], found[1]
+        return
+    if claim.modality in ("asserted", "denied") and ctx.article.published:
+        verb = claim.trigger and next((t for t in sent if t.idx == claim.trigger.start), None)
+        past = verb is not None and (verb.tag_ in ("VBD", "VBN") or verb.pos_ == "NOUN")
+        if past:
+            claim.date = ctx.article.published[:10]
+            claim.confidence = round(claim.confidence - 0.1, 2)
+
+
+def _framing_terms(ctx, claim: Claim) -> list[str]:
+    spans = [(claim.trigger.start, claim.trigger.end)] if claim.trigger else []
+    for a in (claim.actor, claim.target):
+        if a is not None and a.start is not None:
+            spans.append((a.start, a.end))
+    out = []
+    for f in ctx.framing or []:
+        if any(f.start < e and s < f.end for s, e in spans) and f.term not in out:
+            out.append(f.term)
+    return out
+
+
+def load() -> Callable[[Any], list[Claim]]:
+    triggers()
+    actor_table()
+    return extract_claims
