@@ -1,0 +1,155 @@
+"""Evaluate claim extraction.
+
+1. PLOVER gold-standard sentences (``../shared/data/plover/PLOVER_GSR_CAMEO.txt``,
+   skipped when absent): each sentence's first claim (its main event) is
+   compared with the gold event. Gold records use PLOVER 0.5 names; they are
+   mapped to the current categories as the PLOVER manual's CAMEO-to-PLOVER
+   table does: DEMAND -> REQUEST, DISAPPROVE -> ACCUSE, INVESTIGATE ->
+   ACCUSE, FIGHT -> ASSAULT. A sentence with no claim counts as a miss.
+   Actor accuracy: the share of gold sentences with a coded source actor
+   whose predicted actor code is one of the gold source codes (legacy CAMEO
+   codes such as JAP/ITL are mapped to ISO3), and the same share among
+   sentences where an actor was predicted.
+2. Our fictional ACLED-style territorial snippets (``eval/data/territorial_snippets.jsonl``):
+   type P/R/F1, actor code accuracy, place match and modality accuracy.
+
+Run: ``.venv/bin/python eval/claims_eval.py [--limit N]``
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PLOVER = ROOT.parent / "shared" / "data" / "plover" / "PLOVER_GSR_CAMEO.txt"
+SNIPPETS = ROOT / "eval" / "data" / "territorial_snippets.jsonl"
+GOLD_MAP = {"DEMAND": "REQUEST", "DISAPPROVE": "ACCUSE", "INVESTIGATE": "ACCUSE", "FIGHT": "ASSAULT"}
+LEGACY_CODES = {"JAP": "JPN", "ITL": "ITA", "PSE": "PSE"}
+
+
+def prf(gold: list, pred: list) -> dict:
+    """Single-label per item; None means no prediction / no event."""
+    labels = sorted({g for g in gold if g} | {p for p in pred if p})
+    per = {}
+    tp_all = fp_all = fn_all = 0
+    for lab in labels:
+        tp = sum(1 for g, p in zip(gold, pred) if g == lab and p == lab)
+        fp = sum(1 for g, p in zip(gold, pred) if p == lab and g != lab)
+        fn = sum(1 for g, p in zip(gold, pred) if g == lab and p != lab)
+        tp_all, fp_all, fn_all = tp_all + tp, fp_all + fp, fn_all + fn
+        P = tp / (tp + fp) if tp + fp else 0.0
+        R = tp / (tp + fn) if tp + fn else 0.0
+        per[lab] = {"p": P, "r": R, "f1": 2 * P * R / (P + R) if P + R else 0.0, "support": tp + fn}
+    gold_labels = [lab for lab in labels if per[lab]["support"]]
+    micro_p = tp_all / (tp_all + fp_all) if tp_all + fp_all else 0.0
+    micro_r = tp_all / (tp_all + fn_all) if tp_all + fn_all else 0.0
+    return {
+        "per_type": per,
+        "macro_p": sum(per[lab]["p"] for lab in gold_labels) / len(gold_labels),
+        "macro_r": sum(per[lab]["r"] for lab in gold_labels) / len(gold_labels),
+        "macro_f1": sum(per[lab]["f1"] for lab in gold_labels) / len(gold_labels),
+        "micro_p": micro_p,
+        "micro_r": micro_r,
+        "micro_f1": 2 * micro_p * micro_r / (micro_p + micro_r) if micro_p + micro_r else 0.0,
+    }
+
+
+def analyze_texts(texts: list[str], published: str = "2024-06-14T12:00:00+00:00"):
+    from newsledger.analyze.pipeline import Analyzer
+    from newsledger.schema import Article, Source
+
+    analyzer = Analyzer()
+    arts = [Article(id=f"e{i}", text=t, language="en", published=published, source=Source(name="Eval Wire"))
+            for i, t in enumerate(texts)]
+    return list(analyzer.analyze(arts))
+
+
+def eval_plover(limit: int | None) -> dict | None:
+    if not PLOVER.exists():
+        print(f"skip PLOVER: {PLOVER} not found")
+        return None
+    recs = [r for r in json.loads(PLOVER.read_text(encoding="utf-8")) if r.get("text") and r["event"] != "DOCUMENT"]
+    recs = recs[:limit] if limit else recs
+    t0 = time.time()
+    results = analyze_texts([r["text"] for r in recs])
+    secs = time.time() - t0
+    gold = [GOLD_MAP.get(r["event"], r["event"]) for r in recs]
+    pred = [a.claims[0].type if a.claims else None for a in results]
+    out = prf(gold, pred)
+    coded = hit = predicted = hit_pred = 0
+    for r, a in zip(recs, results):
+        src = r.get("source") if isinstance(r.get("source"), list) else []
+        codes = {LEGACY_CODES.get(s.get("code"), s.get("code")) for s in src if s.get("code")}
+        if not codes:
+            continue
+        coded += 1
+        code = a.claims[0].actor.code if a.claims and a.claims[0].actor else None
+        if code:
+            predicted += 1
+            if code in codes:
+                hit += 1
+                hit_pred += 1
+    out["actor_acc"] = hit / coded if coded else 0.0
+    out["actor_acc_when_predicted"] = hit_pred / predicted if predicted else 0.0
+    out["n"] = len(recs)
+    out["no_claim"] = sum(p is None for p in pred)
+    out["sentences_per_s"] = len(recs) / secs
+    out["confusions"] = Counter(f"{g}->{p}" for g, p in zip(gold, pred) if g != p).most_common(12)
+    return out
+
+
+def eval_snippets() -> dict:
+    rows = [json.loads(line) for line in SNIPPETS.read_text(encoding="utf-8").splitlines() if line.strip()]
+    results = analyze_texts([r["text"] for r in rows])
+    gold, pred, actor_ok, actor_n, place_ok, mod_ok, misses = [], [], 0, 0, 0, 0, []
+    for r, a in zip(rows, results):
+        # The claim of the gold type when there is one, else the main claim.
+        c = next((c for c in a.claims if c.type == r["type"]), a.claims[0] if a.claims else None)
+        gold.append(r["type"])
+        pred.append(c.type if c else None)
+        if r.get("actor"):
+            actor_n += 1
+            actor_ok += bool(c and c.actor and c.actor.code == r["actor"])
+        got_place = c and c.place and (c.place.name or c.place.text) or ""
+        place_ok += bool(c and r["place"].lower() in got_place.lower())
+        mod_ok += bool(c and c.modality == r.get("modality", "asserted"))
+        if not c or c.type != r["type"]:
+            misses.append((r["text"], c.type if c else None))
+    out = prf(gold, pred)
+    out.update(actor_acc=actor_ok / actor_n, place_acc=place_ok / len(rows), modality_acc=mod_ok / len(rows),
+               n=len(rows), misses=misses)
+    return out
+
+
+def _show(name: str, res: dict) -> None:
+    print(f"== {name} (n={res['n']})")
+    print(f"macro P/R/F1 {res['macro_p']:.3f}/{res['macro_r']:.3f}/{res['macro_f1']:.3f}  "
+          f"micro P/R/F1 {res['micro_p']:.3f}/{res['micro_r']:.3f}/{res['micro_f1']:.3f}")
+    for lab, v in sorted(res["per_type"].items()):
+        print(f"  {lab:13s} P {v['p']:.2f} R {v['r']:.2f} F1 {v['f1']:.2f} (gold {v['support']})")
+    for k in ("actor_acc", "actor_acc_when_predicted", "place_acc", "modality_acc", "no_claim", "sentences_per_s"):
+        if k in res:
+            print(f"  {k}: {res[k]:.3f}" if isinstance(res[k], float) else f"  {k}: {res[k]}")
+    for k in ("confusions", "misses"):
+        if res.get(k):
+            print(f"  {k}: {res[k]}")
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--limit", type=int, default=None, help="evaluate only the first N PLOVER sentences")
+    args = ap.parse_args(argv)
+    plover = eval_plover(args.limit)
+    if plover:
+        _show("PLOVER GSR", plover)
+    _show("territorial snippets", eval_snippets())
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
