@@ -233,7 +233,7 @@ def _extract(tree, raw: RawDocument) -> Article:
         t = md.strip_site_affixes(t, keys)
         return t if md._norm_key(t) not in keys else None
 
-    art.title, fields_title = _pick(sources, "title", title_ok)
+    art.title, fields_title = _title(sources, title_ok)
     if art.title is None:
         sources["trafilatura"] = _trafilatura_meta(tree)
         art.title, fields_title = _pick(sources, "title", title_ok)
@@ -296,6 +296,28 @@ def _extract(tree, raw: RawDocument) -> Article:
         art.links = _body_links(tree, paragraphs, base)
     art.images = _dedupe(images)
     return art
+
+
+def _title(sources: dict[str, dict[str, Any]], accept) -> tuple[Optional[str], Optional[str]]:
+    """The visible headline (<h1>) when it agrees with the page's metadata titles, else precedence.
+
+    Metadata titles are often SEO variants; the <h1> is what readers see. A
+    lone <h1> can also be a logo or a section name, so it must share words
+    with some other title or description; a label printed before the
+    headline ("Opinion | ...") is dropped when a metadata title is the rest.
+    """
+    h1 = accept(sources["h1"].get("title")) if sources["h1"].get("title") else None
+    others = [t for name in md.PRECEDENCE["title"] if (t := accept(sources.get(name, {}).get("title") or ""))]
+    if h1:
+        words = {w.lower() for w in _TOKEN.findall(h1) if len(w) >= 3}
+        context = " ".join(others + [md.clean(sources[s].get("description")) or "" for s in ("og", "json-ld", "meta")])
+        shared = words & {w.lower() for w in _TOKEN.findall(context)}
+        if len(h1.split()) >= 3 and (len(shared) >= 2 or not context.strip()):
+            for t in others:
+                if len(t) < len(h1) and h1.endswith(t) and len(t.split()) >= 3:
+                    return t, next(n for n in md.PRECEDENCE["title"] if accept(sources.get(n, {}).get("title") or "") == t)
+            return h1, "h1"
+    return _pick(sources, "title", accept)
 
 
 def _hint_fields(hints: dict[str, Any]) -> dict[str, Any]:

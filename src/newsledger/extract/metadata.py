@@ -7,7 +7,9 @@ is what ``Article.provenance.fields`` records.
 ======================  ==================================================================
 field                   sources, best first
 ======================  ==================================================================
-title                   json-ld headline, og:title, h1, twitter:title, meta (parsely-title,
+title                   h1 (when it shares words with the page's other titles/descriptions;
+                        a metadata title that is the h1 minus a leading label wins), then
+                        json-ld headline, og:title, twitter:title, meta (parsely-title,
                         sailthru.title, dc.title, title), microdata headline, feed hint,
                         <title>, trafilatura; site-name affixes stripped from all of them
 description             og:description, json-ld description, meta description,
@@ -57,7 +59,7 @@ ARTICLE_TYPES = frozenset(
 _PAGE_TYPES = frozenset(("webpage", "itempage", "collectionpage"))
 
 PRECEDENCE: dict[str, tuple[str, ...]] = {
-    "title": ("json-ld", "og", "h1", "twitter", "meta", "microdata", "hint", "title-tag", "trafilatura"),
+    "title": ("json-ld", "og", "twitter", "meta", "microdata", "hint", "title-tag", "trafilatura"),
     "description": ("og", "json-ld", "meta", "twitter", "trafilatura"),
     "published": ("json-ld", "og", "microdata", "meta", "time", "hint", "htmldate"),
     "modified": ("json-ld", "og", "microdata", "meta"),
@@ -81,6 +83,20 @@ _ROLE = re.compile(
     r"columnist|staff|producer|journalist|team|desk|editors|staff writer|photographer)s?$",
     re.I,
 )
+# a byline's last word naming a desk or an organisation, not a person
+_ORG_TAIL = re.compile(
+    r"\b(?:staff|reporters?|writers?|editors?|desk|team|wire|correspondents?|company|inc|ltd|llc|media|"
+    r"news|press|magazine|newspaper|group|agency|network|service|journal|times|post|daily)\.?$",
+    re.I,
+)
+# words that end a byline element's name: labels and widgets printed next to it
+_BYLINE_STOP = re.compile(
+    r"\s+(?:published|updated|posted|link|copied|follow|share|email|e-mail|twitter|facebook|contributor|"
+    r"reporter|writer|editor|correspondent|is|was|has|for|at|on|in)\b.*$",
+    re.I,
+)
+_CREDENTIAL = re.compile(r"^(?:[A-Z]{2,}|Ph\.?\s?D\.?|Esq\.?)$")
+_DOMAINISH = re.compile(r"\.\w{2,}\b")
 _ISO_LIKE = re.compile(r"^\d{4}-\d{2}-\d{2}")
 _DIGITS = re.compile(r"\d")
 _EPOCH = re.compile(r"^\d{10}(?:\d{3})?$")
@@ -461,17 +477,30 @@ def parse_date(value: Any, now: Optional[datetime] = None) -> Optional[tuple[str
     return dt.isoformat(timespec="seconds"), had_offset
 
 
+def _trim_name(name: str) -> str:
+    """Drop widget labels and trailing credentials / upper-case outlet tags after a name."""
+    name = _BYLINE_STOP.sub("", name).strip(" .,:-–—|")
+    words = name.split()
+    while len(words) > 2 and not name.isupper() and _CREDENTIAL.match(words[-1].strip(",")):
+        words.pop()
+    return " ".join(words)
+
+
 def _looks_like_person(name: str, outlets: set[str]) -> bool:
-    if not name or len(name) > 60 or "@" in name or "://" in name or name.lower().startswith("www."):
+    if not name or len(name) > 60 or "@" in name or "://" in name or _DOMAINISH.search(name):
         return False
-    if _DIGITS.search(name) or _ROLE.match(name):
+    if _DIGITS.search(name) or _ROLE.match(name) or _ORG_TAIL.search(name):
         return False
     words = name.split()
-    if len(words) > 5:
+    # one-word bylines are desk labels or first names far more often than people
+    if not 2 <= len(words) <= 5 or words[0].lower() == "the":
         return False
     if _norm_key(name) in outlets:
         return False
-    return any(w[:1].isupper() for w in words)
+    return all(w[:1].isupper() or w.lower() in _PARTICLES for w in words)
+
+
+_PARTICLES = frozenset(("de", "da", "del", "della", "di", "van", "von", "der", "den", "le", "la", "du", "bin", "al", "el", "y", "e"))
 
 
 def clean_authors(values: Iterable[str], outlets: set[str]) -> list[str]:
@@ -485,7 +514,7 @@ def clean_authors(values: Iterable[str], outlets: set[str]) -> list[str]:
         if value.startswith(("http://", "https://")):
             continue
         for part in _NAME_SPLIT.split(_BY.sub("", value)):
-            part = _BY.sub("", part).strip(" .:-–—\t")
+            part = _trim_name(_BY.sub("", part).strip(" .:-–—\t"))
             if not _looks_like_person(part, outlets):
                 continue
             if part.isupper():
@@ -503,13 +532,18 @@ def strip_site_affixes(title: str, site_keys: set[str]) -> str:
     if len(parts) < 2:
         return title
     seps = _SEP.findall(title)
-    # remove matching segments from either end, never the whole title
-    while len(parts) > 1 and _segment_is_site(parts[-1], site_keys):
-        parts.pop()
-        seps.pop()
+    # a segment naming the site ends the headline: what follows it is a tagline
+    for i in range(1, len(parts)):
+        if _segment_is_site(parts[i], site_keys):
+            parts, seps = parts[:i], seps[: i - 1]
+            break
     while len(parts) > 1 and _segment_is_site(parts[0], site_keys):
         parts.pop(0)
         seps.pop(0)
+    # a one-word tail after a pipe is a section label ("... | Opinion")
+    while len(parts) > 1 and seps[-1].strip() == "|" and len(parts[-1].split()) == 1:
+        parts.pop()
+        seps.pop()
     rebuilt = parts[0]
     for sep, part in zip(seps, parts[1:]):
         rebuilt += sep + part
