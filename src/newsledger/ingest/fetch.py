@@ -107,7 +107,7 @@ def refused_address(addr: str, allow_private: bool) -> Optional[str]:
         return f"refused address {ip} (cloud metadata)"
     if allow_private:
         return None
-    for kind in ("loopback", "private", "link_local", "multicast", "reserved", "unspecified"):
+    for kind in ("loopback", "link_local", "multicast", "unspecified", "reserved", "private"):
         if getattr(ip, f"is_{kind}"):
             return f"refused address {ip} ({kind.replace('_', '-')})"
     if not ip.is_global:  # shared (CGNAT) space, documentation ranges, 6to4 of private, ...
@@ -170,16 +170,18 @@ class Fetcher:
         redirects: list[str] = []
         current = url
         while True:
+            # The address check comes first, so a refused host is reported
+            # as such and not even its robots.txt is requested.
+            target = self._target(current)
             self._check_robots(current)
-            resp = self._request(current, max_bytes or self.options.max_bytes)
-            if resp.status in (301, 302, 303, 307, 308):
-                location = resp.location
-                if not location:
+            resp = self._request(current, target, max_bytes or self.options.max_bytes)
+            if resp.location is not None:
+                if not resp.location:
                     raise FetchError(f"HTTP {resp.status} without Location")
                 if len(redirects) >= self.options.max_redirects:
                     raise FetchError(f"too many redirects (more than {self.options.max_redirects})")
                 redirects.append(current)
-                current = urljoin(current, location)
+                current = urljoin(current, resp.location)
                 continue
             if resp.status >= 400:
                 raise FetchError(f"HTTP {resp.status}")
@@ -200,7 +202,11 @@ class Fetcher:
             raise FetchError(f"unsupported URL: {url[:200]}")
         port = parsed.port or (443 if parsed.scheme == "https" else 80)
         try:
-            addresses = self._resolve(parsed.host, port)
+            addresses = [str(ipaddress.ip_address(parsed.host))]
+        except ValueError:
+            addresses = None  # a name, not an address literal
+        try:
+            addresses = addresses or self._resolve(parsed.host, port)
         except (OSError, UnicodeError) as e:
             raise FetchError(f"cannot resolve {parsed.host}: {e}") from None
         if not addresses:
@@ -211,7 +217,7 @@ class Fetcher:
             if why:
                 raise FetchError(why)
         host_header = parsed.netloc.decode("ascii")
-        return parsed.copy_with(host=addresses[0].split("%", 1)[0]), host_header, f"{parsed.scheme}://{host_header}"
+        return parsed.copy_with(host=addresses[0].split("%", 1)[0]), host_header, _host_key(parsed)
 
     def _wait_turn(self, host_key: str, interval: float) -> None:
         with self._lock:
@@ -221,8 +227,8 @@ class Fetcher:
                 time.sleep(interval - (now - last))
             self._last[host_key] = time.monotonic()
 
-    def _request(self, url: str, max_bytes: int) -> Response:
-        pinned, host_header, host_key = self._target(url)
+    def _request(self, url: str, target: tuple[httpx.URL, str, str], max_bytes: int) -> Response:
+        pinned, host_header, host_key = target
         self._wait_turn(host_key, self._interval(host_key))
         extensions = {"sni_hostname": urlsplit(url).hostname} if pinned.scheme == "https" else {}
         deadline = time.monotonic() + 3 * self.options.timeout
@@ -231,7 +237,7 @@ class Fetcher:
                 "GET", pinned, headers={"Host": host_header}, extensions=extensions
             ) as r:
                 if r.status_code in (301, 302, 303, 307, 308):
-                    return Response(url, r.status_code, b"", location=r.headers.get("Location", ""))
+                    return Response(url, r.status_code, b"", location=r.headers.get("Location", "").strip())
                 if r.status_code >= 300:
                     return Response(url, r.status_code, b"")
                 declared = r.headers.get("Content-Length", "")
@@ -271,8 +277,7 @@ class Fetcher:
     def _check_robots(self, url: str) -> None:
         if not self.options.respect_robots:
             return
-        parts = urlsplit(url)
-        host_key = f"{parts.scheme}://{parts.netloc}"
+        host_key = _host_key(httpx.URL(url))
         if host_key not in self._robots:
             self._robots[host_key] = None  # while fetching robots.txt itself
             self._robots[host_key] = self._load_robots(host_key)
@@ -297,6 +302,11 @@ class Fetcher:
                 return parser
         parser.parse(lines)
         return parser
+
+
+def _host_key(url: httpx.URL) -> str:
+    """scheme://host[:port]: the unit of robots.txt and of rate limiting."""
+    return f"{url.scheme}://{url.netloc.decode('ascii')}"
 
 
 def _too_large(limit: int, size: Optional[int] = None) -> str:
