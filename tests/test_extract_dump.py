@@ -7,6 +7,8 @@ import time
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from newsledger.extract import ExtractError, extract
 from newsledger.extract.dump import extract_dump, looks_like_dump, split_dump
@@ -379,6 +381,34 @@ def test_french_page_with_author_name_lines():
     }
 
 
+def test_site_suffix_keyword_list_app_links_and_headline_lists():
+    art = dump("site_suffix_and_lists.txt")
+    assert fields_of(art) == {
+        "url": "https://www.fjordpost.example/news/2026/10/02/pedestrian-bridge-reopens-after-repairs/",
+        "title": "Pedestrian bridge reopens after repairs",
+        "description": "The old pedestrian bridge over the Vale river reopened on Thursday after six months of repairs.",
+        "published": "2026-10-02",
+        "modified": None,
+        "section": None,
+        # "Vale river,bridges,City Council,repairs" is an SEO keyword list, not tags.
+        "tags": [],
+        "language": None,
+        "authors": ["Ingrid Solvang"],
+        "images": [],
+        # The app-scheme deep link and the page's own URL are not links.
+        "links": [],
+        "source": {"name": "The Fjord Post", "domain": "fjordpost.example"},
+        # The "Most read" headline list is longer than the article but has no sentences.
+        "paragraphs": [
+            "Crowds gathered on both banks as the bridge opened at nine in the morning.",
+            "Engineers replaced the rusted cables and half of the wooden deck.",
+            "The city said the repairs cost 2.4 million kroner, slightly under budget.",
+        ],
+    }
+    assert art.provenance.fields["title"] == "dump:repeated-line-matching-slug+site-suffix-removed"
+    assert art.provenance.fields["source.name"] == "dump:title-suffix-naming-host"
+
+
 # ---------------------------------------------------------------- robustness
 
 
@@ -413,6 +443,20 @@ def test_timestamp_forms_normalised():
         ("2026-13-04T10:00:00Z", "2026-01-01"),  # not a date: the date line stands in
     ]:
         assert extract_dump(raw_of(base.format(ts=ts))).published == want, ts
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.one_of(
+    st.text(max_size=80),
+    st.sampled_from(["https://a.example/x.jpg", "2026-01-01T00:00Z", "news", "x@y.example", "+1 555 010 0000",
+                     "en_GB", "2026", "12:40", "By ", "a, b, c", "…", "|", " date 2026-01-01 https://a.example/p"]),
+), max_size=40))
+def test_hostile_dumps_extract_or_raise_extract_error(lines):
+    try:
+        art = extract_dump(raw_of("\n".join(lines), url="https://a.example/p"))
+    except ExtractError:
+        return
+    assert art.text and isinstance(art.title, (str, type(None)))
 
 
 def test_speed_over_500_dumps_per_second():

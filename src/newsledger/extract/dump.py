@@ -123,6 +123,8 @@ def _classify(s: str) -> str:
         return "locale"
     if _BYLINE.match(s) and len(s) <= 120 and not _SENTENCE_END.search(s.rstrip(".")):
         return "byline"
+    if _is_keyword_list(s):
+        return "keywords"
     if s == s.lower() and any(c.isalpha() for c in s):
         # Lower-case lines are meta values, not prose: keyword lists have commas,
         # tags are short phrases.
@@ -131,6 +133,14 @@ def _classify(s: str) -> str:
         if len(s) <= 60 and len(s.split()) <= 6 and not _SENTENCE_END.search(s):
             return "tag"
     return "text"
+
+
+def _is_keyword_list(s: str) -> bool:
+    """"los angeles,Charlie Sheen ,Malibu": a comma list of short items (meta keywords)."""
+    if s.count(",") < 2 or _SENTENCE_END.search(s):
+        return False
+    items = s.split(",")
+    return all(len(i.split()) <= 4 for i in items) and (len(items) >= 4 or any(i[:1] not in " " for i in items[1:]))
 
 
 def _parse(content: str, url: str | None) -> _Page:
@@ -233,11 +243,13 @@ def _find_title(page: _Page, skip: set[int]) -> tuple[str | None, str]:
             return max(single)[3], _P + "line-matching-slug"
     repeated = [l for i, l in cands if page.counts[l.text] > 1 and l.words >= 3]
     # Headlines have no full stop; a repeated sentence is usually the description.
-    for l in repeated:
-        if l.words <= 25 and not l.text.endswith("."):
-            return l.text, _P + "first-repeated-line"
-    if repeated:
-        return repeated[0].text, _P + "first-repeated-line"
+    headlines = [l for l in repeated if l.words <= 25 and not l.text.endswith(".")]
+    if slug and headlines:
+        score, best = max(((_slug_score(l.text, slug), -n), l) for n, l in enumerate(headlines))
+        if score[0] >= 0.2:
+            return best.text, _P + "repeated-line-closest-to-slug"
+    if headlines or repeated:
+        return (headlines or repeated)[0].text, _P + "first-repeated-line"
     for i, l in cands:
         if l.words >= 3:
             return l.text, _P + "first-text-line"
@@ -441,8 +453,10 @@ def extract_dump(raw: RawDocument) -> Article:
     domain = domain_of(page.url or raw.url)
     title, how = _find_title(page, pub.lines)
     if title:
-        title, cut = _strip_site_suffix(title, page, _host_tokens(domain), pub.name)
+        title, cut, site_in_title = _strip_site_suffix(title, page, _host_tokens(domain), pub.name)
         fields["title"] = how + ("+site-suffix-removed" if cut else "")
+    else:
+        site_in_title = None
 
     runs = _body_runs(page, title, pub)
     if not runs:
@@ -590,6 +604,9 @@ def extract_dump(raw: RawDocument) -> Article:
     elif name := _line_matching_domain(page, art.source.domain, title):
         art.source.name = name
         fields["source.name"] = _P + "line-matching-domain"
+    elif site_in_title:
+        art.source.name = site_in_title
+        fields["source.name"] = _P + "title-suffix-naming-host"
     elif name := _repeated_short_line(page, title, art.authors):
         art.source.name = name
         fields["source.name"] = _P + "most-repeated-short-line"
@@ -610,20 +627,38 @@ def _host_tokens(domain: str | None) -> list[str]:
     return _tokens(" ".join(_SLUG_SPLIT.split(labels[-2] if len(labels) > 1 else labels[0])))
 
 
-def _strip_site_suffix(title: str, page: _Page, host: list[str], site: str | None) -> tuple[str, bool]:
-    """"Headline | Site" -> "Headline" when the page also has the bare headline,
-    the tail names the site, or the head alone matches the URL slug better."""
+def _names_host(text: str, host: list[str]) -> bool:
+    """"The Fjord Post" names fjordpost.example, "Northwind Gazette" northwind-gazette.example."""
+    if not host:
+        return False
+    words = _tokens(text)
+    joined = "".join(host)
+    if "".join(words) == joined or (len(words) > 1 and len(words[0]) <= 3 and "".join(words[1:]) == joined):
+        return True
+    return _slug_score(text, host) >= 0.6
+
+
+def _strip_site_suffix(title: str, page: _Page, host: list[str], site: str | None) -> tuple[str, bool, str | None]:
+    """"Headline | Site" -> "Headline" (and "Section | Headline" -> "Headline")
+    when the page also has the bare headline, the other part names the site,
+    or the headline alone matches the URL slug better.
+
+    Returns (title, whether it was cut, the site name when the cut part names the host)."""
     slug = _slug_tokens(page.url)
+    whole = _slug_score(title, slug) if slug else 0.0
+
+    def better(part: str) -> bool:
+        return bool(slug) and _slug_score(part, slug) > whole
+
     for m in reversed(list(_TITLE_SEP.finditer(title))):
         head, tail = title[: m.start()].strip(), title[m.end():].strip()
-        if len(head.split()) < 2:
-            continue
-        if (
-            head in page.counts or tail == site or (host and _slug_score(tail, host) >= 0.6)
-            or (slug and _slug_score(head, slug) > _slug_score(title, slug))
-        ):
-            return head, True
-    return title, False
+        names_host = _names_host(tail, host)
+        if len(head.split()) >= 2 and (head in page.counts or tail == site or names_host or better(head)):
+            return head, True, tail if names_host else None
+        # A leading section name ("Opinion | ...") goes only on the slug's word.
+        if len(tail.split()) >= 2 and better(tail):
+            return tail, True, None
+    return title, False, None
 
 
 def _line_matching_domain(page: _Page, domain: str | None, title: str | None) -> str | None:
@@ -632,7 +667,7 @@ def _line_matching_domain(page: _Page, domain: str | None, title: str | None) ->
     if not host:
         return None
     for l in page.lines:
-        if l.kind == "text" and l.words <= 5 and l.text != title and _slug_score(l.text, host) >= 0.6:
+        if l.kind == "text" and l.words <= 5 and l.text != title and _names_host(l.text, host):
             return l.text
     return None
 
