@@ -23,6 +23,7 @@ because without it a dump cannot be told from plain text reliably.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections import Counter
 from dataclasses import dataclass, field
 from urllib.parse import unquote, urlsplit
@@ -270,7 +271,10 @@ def _find_publisher(page: _Page) -> _Publisher:
     blocks: list[tuple[str, str | None]] = []
     i = 0
     while i < len(lines):
-        if lines[i].kind in ("email", "phone") and i > 0 and lines[i - 1].kind == "text" and lines[i - 1].words <= 8:
+        if (
+            lines[i].kind in ("email", "phone") and i > 0 and lines[i - 1].kind == "text"
+            and lines[i - 1].words <= 8 and not lines[i - 1].text.endswith((".", "!", "?"))
+        ):
             j = i
             while j < len(lines) and lines[j].kind in ("email", "phone"):
                 j += 1
@@ -358,10 +362,11 @@ def _body_runs(page: _Page, title: str | None, pub: _Publisher) -> list[tuple[in
     return runs
 
 
-def _clean_body(page: _Page, idx: list[int]) -> tuple[list[str], list[int]]:
+def _clean_body(page: _Page, idx: list[int]) -> list[str]:
     """Paragraph texts of a run without in-run repeats and teaser lines; clock
     lines are joined to the entry they time."""
-    paras, kept, seen = [], [], set()
+    paras: list[str] = []
+    seen: set[str] = set()
     pending_clock = None
     for k in idx:
         l = page.lines[k]
@@ -370,32 +375,40 @@ def _clean_body(page: _Page, idx: list[int]) -> tuple[list[str], list[int]]:
             continue
         text = f"{pending_clock} {l.text}" if pending_clock else l.text
         pending_clock = None
-        if text in seen:
-            continue
-        seen.add(text)
-        paras.append(text)
-        kept.append(k)
-    out, out_idx = [], []
-    for n, p in enumerate(paras):
-        others = [q for m, q in enumerate(paras) if m != n]
-        if not _is_teaser(p, others):
-            out.append(p)
-            out_idx.append(kept[n])
-    return out, out_idx
+        if text not in seen:
+            seen.add(text)
+            paras.append(text)
+    index = _TeaserIndex(paras)
+    return [p for p in paras if not index.is_teaser(p)]
 
 
-def _is_teaser(line: str, paras: list[str]) -> bool:
-    """A line made only of other paragraphs glued together (a summary widget),
-    or a truncated copy of one of them."""
-    cut = line.rstrip("…").rstrip(".").rstrip() if line.endswith(("…", "...")) else None
-    if cut and len(cut) >= 20 and any(p.startswith(cut) and p != line for p in paras):
-        return True
-    rest, used = line, 0
-    for p in sorted(paras, key=len, reverse=True):
-        if len(p) >= 20 and p in rest:
-            rest = rest.replace(p, " ", 1)
+class _TeaserIndex:
+    """Finds lines made only of body paragraphs glued together (a summary
+    widget) or truncated copies of one of them, in time linear in the line."""
+
+    _KEY = 20  # paragraphs shorter than this are too generic to count
+
+    def __init__(self, paras: list[str]) -> None:
+        self.by_start: dict[str, list[str]] = {}
+        for p in paras:
+            if len(p) >= self._KEY:
+                self.by_start.setdefault(p[: self._KEY], []).append(p)
+
+    def is_teaser(self, line: str) -> bool:
+        if line.endswith(("…", "...")):
+            cut = line.rstrip("….").rstrip()
+            if len(cut) >= self._KEY and any(
+                p.startswith(cut) and p != line for p in self.by_start.get(cut[: self._KEY], ())
+            ):
+                return True
+        rest, used = line, 0
+        while rest:
+            piece = next((p for p in self.by_start.get(rest[: self._KEY], ()) if rest.startswith(p) and p != line), None)
+            if piece is None:
+                return False
+            rest = rest[len(piece):].lstrip()
             used += 1
-    return used >= 2 and not rest.strip()
+        return used >= 2
 
 
 def _authors(page: _Page, before_body: range, source_name: str | None, title: str | None) -> tuple[list[str], str]:
@@ -463,11 +476,18 @@ def extract_dump(raw: RawDocument) -> Article:
         raise ExtractError("dump: no body paragraphs")
     title_at = [i for i, l in enumerate(lines) if l.text == title]
 
-    def follows_title(run: tuple[int, int, list[int]]) -> bool:
+    prose_before = [0]  # prose_before[i]: prose lines among lines[:i]
+    for l in lines:
+        prose_before.append(prose_before[-1] + _is_prose(l))
+
+    def headline_of(run: tuple[int, int, list[int]]) -> int | None:
         # Bylines, datelines, images may sit between the headline and the
         # first paragraph, but no other prose.
-        prev = [t for t in title_at if t < run[2][0]]
-        return bool(prev) and not any(_is_prose(lines[k]) for k in range(prev[-1] + 1, run[2][0]))
+        first = run[2][0]
+        n = bisect_left(title_at, first)
+        if n and prose_before[first] == prose_before[title_at[n - 1] + 1]:
+            return title_at[n - 1]
+        return None
 
     def weight(run: tuple[int, int, list[int]]) -> int:
         # Meta values (description, teasers) repeat while article paragraphs
@@ -478,15 +498,15 @@ def extract_dump(raw: RawDocument) -> Article:
         )
 
     best = max(runs, key=weight)
-    after_title = max((r for r in runs if follows_title(r)), key=weight, default=None)
+    after_title = max((r for r in runs if headline_of(r) is not None), key=weight, default=None)
     headline = None
     if after_title is not None and 2 * weight(after_title) >= weight(best):
         best = after_title
-        headline = max(t for t in title_at if t < best[2][0])
+        headline = headline_of(best)
         fields["text"] = _P + "prose-after-headline"
     else:
         fields["text"] = _P + "longest-prose-run"
-    paras, body_idx = _clean_body(page, best[2])
+    paras = _clean_body(page, best[2])
     body_set = set(best[2])
 
     art = Article(id="", url=page.url or raw.url, text="\n\n".join(paras), title=title)
@@ -550,12 +570,12 @@ def extract_dump(raw: RawDocument) -> Article:
 
     # Description: the prose meta value just before the timestamps, else the
     # first prose line of the header area.
-    teaser_pool = paras
+    teasers = _TeaserIndex(paras)
     desc = None
     if ts_at:
         for k in range(ts_at[0] - 1, max(-1, ts_at[0] - 4), -1):
             l = lines[k]
-            if k not in body_set and _is_prose(l) and not _is_title_variant(l.text, title) and not _is_teaser(l.text, teaser_pool):
+            if k not in body_set and _is_prose(l) and not _is_title_variant(l.text, title) and not teasers.is_teaser(l.text):
                 desc = l.text
                 fields["description"] = _P + "prose-line-before-timestamps"
                 break
@@ -564,7 +584,7 @@ def extract_dump(raw: RawDocument) -> Article:
             l = lines[k]
             if (
                 _is_prose(l) and l.words >= 6 and not _is_title_variant(l.text, title)
-                and k not in pub.lines and not _is_teaser(l.text, teaser_pool)
+                and k not in pub.lines and not teasers.is_teaser(l.text)
             ):
                 desc = l.text
                 fields["description"] = _P + "first-prose-line-before-body"
