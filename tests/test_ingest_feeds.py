@@ -6,7 +6,7 @@ import feedparser
 
 from newsledger.ingest import FetchOptions, ReadStats, read
 from newsledger.ingest.feeds import read_feed, refuse_reason
-from newsledger.schema import BadInput, RawDocument
+from newsledger.schema import BadInput
 
 RSS = b"""<?xml version="1.0" encoding="utf-8"?>
 <rss version="2.0" xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:content="http://purl.org/rss/1.0/modules/content/">

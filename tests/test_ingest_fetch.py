@@ -126,17 +126,31 @@ def test_robots_unreachable_means_disallowed(server):
     server.routes["/robots.txt"] = (503, {}, b"busy")
     server.routes["/page"] = (200, HTML, PAGE)
     (bad,) = read([server.url("/page")], fetch_options=local())
+    assert bad.reason == "disallowed: robots.txt unreachable (HTTP 503)"
+    assert server.paths() == ["/robots.txt"]
+
+
+def test_large_robots_txt_is_read_up_to_its_cap(server):
+    rules = b"User-agent: newsledger\nDisallow: /late/\n"
+    server.routes["/robots.txt"] = (200, {"Content-Type": "text/plain"}, b"# pad\n" * 100_000 + rules)
+    server.routes["/late/x"] = (200, HTML, PAGE)
+    (doc,) = read([server.url("/late/x")], fetch_options=local())
+    assert isinstance(doc, RawDocument)  # the rule lies past 512 KiB: ignored, and no failure
+    server.routes["/robots.txt"] = (200, {"Content-Type": "text/plain"}, rules + b"# pad\n" * 100_000)
+    (bad,) = read([server.url("/late/x")], fetch_options=local())
     assert bad.reason == "disallowed by robots.txt"
 
 
 def test_rate_limit_spaces_requests_to_a_host(server):
     server.routes["/a"] = (200, HTML, PAGE)
     server.routes["/b"] = (200, HTML, PAGE)
-    results = list(read([server.url("/a"), server.url("/b")], fetch_options=local(min_interval=0.25)))
+    results = list(read([server.url("/a"), server.url("/b")], fetch_options=local(min_interval=0.3)))
     assert all(isinstance(r, RawDocument) for r in results)
     times = [t for _, t, _ in server.log]
     assert [p for p, _, _ in server.log] == ["/robots.txt", "/a", "/b"]
-    assert all(later - earlier >= 0.24 for earlier, later in zip(times, times[1:]))
+    # spacing is kept between request starts on the client; arrival times jitter a little
+    assert all(later - earlier >= 0.25 for earlier, later in zip(times, times[1:])), times
+    assert times[-1] - times[0] >= 0.55
 
 
 def test_size_cap_declared_and_streamed(server):

@@ -24,6 +24,7 @@ import httpx
 from .. import __version__
 from ..schema import BadInput, Origin, RawDocument
 from .base import MAX_PAGE_BYTES, too_large
+from .html_files import check_html
 
 Item = Union[RawDocument, BadInput]
 
@@ -43,6 +44,10 @@ Resolver = Callable[[str, int], list[str]]
 
 class FetchError(Exception):
     """A URL could not be fetched; the message is the quarantine reason."""
+
+    def __init__(self, reason: str, status: Optional[int] = None):
+        super().__init__(reason)
+        self.status = status  # the HTTP status when the server answered with an error
 
 
 @dataclass
@@ -151,6 +156,7 @@ class Fetcher:
             headers={"User-Agent": self.options.user_agent},
         )
         self._robots: dict[str, Optional[urllib.robotparser.RobotFileParser]] = {}
+        self._robots_unreachable: dict[str, str] = {}  # host key -> why its robots.txt could not be read
         self._last: dict[str, float] = {}
         self._lock = threading.Lock()
 
@@ -165,8 +171,11 @@ class Fetcher:
 
     # ------------------------------------------------------------ public
 
-    def fetch(self, url: str, *, max_bytes: Optional[int] = None) -> Response:
-        """GET ``url`` following redirects; raises FetchError with the reason."""
+    def fetch(self, url: str, *, max_bytes: Optional[int] = None, truncate: bool = False) -> Response:
+        """GET ``url`` following redirects; raises FetchError with the reason.
+
+        A body over ``max_bytes`` is an error, or with ``truncate`` is cut there.
+        """
         redirects: list[str] = []
         current = url
         while True:
@@ -174,7 +183,7 @@ class Fetcher:
             # as such and not even its robots.txt is requested.
             target = self._target(current)
             self._check_robots(current)
-            resp = self._request(current, target, max_bytes or self.options.max_bytes)
+            resp = self._request(current, target, max_bytes or self.options.max_bytes, truncate)
             if resp.location is not None:
                 if not resp.location:
                     raise FetchError(f"HTTP {resp.status} without Location")
@@ -183,10 +192,8 @@ class Fetcher:
                 redirects.append(current)
                 current = urljoin(current, resp.location)
                 continue
-            if resp.status >= 400:
-                raise FetchError(f"HTTP {resp.status}")
             if not 200 <= resp.status < 300:
-                raise FetchError(f"unexpected HTTP {resp.status}")
+                raise FetchError(f"HTTP {resp.status}", status=resp.status)
             resp.redirects = redirects
             return resp
 
@@ -220,14 +227,16 @@ class Fetcher:
         return parsed.copy_with(host=addresses[0].split("%", 1)[0]), host_header, _host_key(parsed)
 
     def _wait_turn(self, host_key: str, interval: float) -> None:
+        # The slot is booked under the lock and slept outside it, so threads
+        # sharing a Fetcher wait only for their own host.
         with self._lock:
-            last = self._last.get(host_key)
             now = time.monotonic()
-            if last is not None and now - last < interval:
-                time.sleep(interval - (now - last))
-            self._last[host_key] = time.monotonic()
+            start = max(now, self._last.get(host_key, -interval) + interval)
+            self._last[host_key] = start
+        if start > now:
+            time.sleep(start - now)
 
-    def _request(self, url: str, target: tuple[httpx.URL, str, str], max_bytes: int) -> Response:
+    def _request(self, url: str, target: tuple[httpx.URL, str, str], max_bytes: int, truncate: bool) -> Response:
         pinned, host_header, host_key = target
         self._wait_turn(host_key, self._interval(host_key))
         extensions = {"sni_hostname": urlsplit(url).hostname} if pinned.scheme == "https" else {}
@@ -238,16 +247,19 @@ class Fetcher:
             ) as r:
                 if r.status_code in (301, 302, 303, 307, 308):
                     return Response(url, r.status_code, b"", location=r.headers.get("Location", "").strip())
-                if r.status_code >= 300:
-                    return Response(url, r.status_code, b"")
+                if not 200 <= r.status_code < 300:
+                    return Response(url, r.status_code, b"")  # error bodies are never read
                 declared = r.headers.get("Content-Length", "")
-                if declared.isdigit() and int(declared) > max_bytes:
+                if declared.isdigit() and int(declared) > max_bytes and not truncate:
                     raise FetchError(_too_large(max_bytes, int(declared)))
                 chunks, size = [], 0
                 for chunk in r.iter_bytes():  # decoded: a gzip bomb is counted as it inflates
                     size += len(chunk)
                     if size > max_bytes:
-                        raise FetchError(_too_large(max_bytes))
+                        if not truncate:
+                            raise FetchError(_too_large(max_bytes))
+                        chunks.append(chunk[: len(chunk) - (size - max_bytes)])
+                        break
                     if time.monotonic() > deadline:
                         raise FetchError(f"timeout: body not received in {3 * self.options.timeout:g} s")
                     chunks.append(chunk)
@@ -283,22 +295,22 @@ class Fetcher:
             self._robots[host_key] = self._load_robots(host_key)
         robots = self._robots[host_key]
         if robots is not None and not robots.can_fetch(ROBOTS_AGENT, url):
+            if host_key in self._robots_unreachable:
+                raise FetchError(f"disallowed: robots.txt unreachable ({self._robots_unreachable[host_key]})")
             raise FetchError("disallowed by robots.txt")
 
     def _load_robots(self, host_key: str) -> urllib.robotparser.RobotFileParser:
         parser = urllib.robotparser.RobotFileParser(host_key + "/robots.txt")
         try:
-            resp = self.fetch(host_key + "/robots.txt", max_bytes=ROBOTS_MAX_BYTES)
+            resp = self.fetch(host_key + "/robots.txt", max_bytes=ROBOTS_MAX_BYTES, truncate=True)
             lines = resp.content.decode("utf-8", errors="replace").splitlines()
         except FetchError as e:
-            reason = str(e)
-            if reason.startswith("HTTP 4"):
+            if e.status is not None and 400 <= e.status < 500:
                 lines = []  # RFC 9309: robots.txt unavailable, everything allowed
-            elif reason.startswith("page larger"):
-                lines = []
             else:
                 # RFC 9309: unreachable (5xx, network), so assume everything is disallowed
                 parser.disallow_all = True
+                self._robots_unreachable[host_key] = str(e)
                 return parser
         parser.parse(lines)
         return parser
@@ -321,8 +333,6 @@ def _too_large(limit: int, size: Optional[int] = None) -> str:
 
 def page_document(resp: Response, origin: Origin, hints: Optional[dict] = None) -> Item:
     """A fetched response as a raw document, or BadInput when it is no page."""
-    from .html_files import check_html
-
     if resp.content_type and not is_html_type(resp.content_type):
         mime = resp.content_type.split(";", 1)[0].strip()
         return BadInput(origin, f"not HTML: {mime}")
