@@ -36,15 +36,35 @@ def load_geovirus(path: Path) -> list[dict]:
     return arts
 
 
-def evaluate(arts: list[dict], errors: int = 0) -> dict:
-    from newsledger.analyze.gazetteer import haversine_km
+def parse(texts: list[str], cache: Path | None):
+    """spaCy docs for the texts; a DocBin cache saves re-parsing while tuning."""
+    import hashlib
+
+    from spacy.tokens import DocBin
+
     from newsledger.analyze.nlp import get_nlp
+
+    nlp = get_nlp()
+    if cache is not None:
+        digest = hashlib.sha1("\0".join(texts).encode()).hexdigest()[:12]
+        path = cache / f"geovirus-{digest}.spacy"
+        if path.exists():
+            return list(DocBin().from_disk(path).get_docs(nlp.vocab))
+    docs = list(nlp.pipe(texts, batch_size=16))
+    if cache is not None:
+        cache.mkdir(parents=True, exist_ok=True)
+        DocBin(docs=docs).to_disk(path)
+    return docs
+
+
+def evaluate(arts: list[dict], errors: int = 0, cache: Path | None = None) -> dict:
+    from newsledger.analyze.gazetteer import haversine_km
     from newsledger.analyze.places import PlaceResolver
 
-    nlp, resolver = get_nlp(), PlaceResolver()
+    resolver = PlaceResolver()
     texts = [a["text"] for a in arts]
     t0 = time.perf_counter()
-    docs = list(nlp.pipe(texts, batch_size=16))
+    docs = parse(texts, cache)
     t_spacy = time.perf_counter() - t0
     t0 = time.perf_counter()
     preds = [resolver(t, d) for t, d in zip(texts, docs)]
@@ -104,6 +124,7 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--data", type=Path, default=DEFAULT)
     ap.add_argument("--limit", type=int, default=0)
+    ap.add_argument("--doc-cache", type=Path, default=None, help="folder to keep parsed spaCy docs in")
     ap.add_argument("--errors", type=int, default=0, help="print this many worst cases to stderr")
     args = ap.parse_args()
     if not args.data.exists():
@@ -112,7 +133,7 @@ def main() -> int:
     arts = load_geovirus(args.data)
     if args.limit:
         arts = arts[:args.limit]
-    res = evaluate(arts, args.errors)
+    res = evaluate(arts, args.errors, args.doc_cache)
     for k, v in res.items():
         print(f"{k:24s} {v:.3f}" if isinstance(v, float) else f"{k:24s} {v}")
     return 0

@@ -304,9 +304,12 @@ def _is_place(d: _Doc, tok) -> bool:
         return True
     if tok.lower_ in PLACE_HEADS or tok.lemma_.lower() in PLACE_HEADS:
         return True
+    if tok.lower_ in ("control", "bank", "part", "parts", "centre", "center", "rest"):
+        inner = _place_token(tok)
+        return inner is not tok and _is_place(d, inner)
     if d.ent_at(tok.idx, tok.idx + len(tok), PLACE_LABELS):
         return True
-    if tok.pos_ == "PROPN":
+    if tok.pos_ == "PROPN" or (tok.dep_ in ("advmod", "npadvmod") and tok.is_title and tok.is_alpha):
         act = normalize_actor(sp.text)
         # Unknown proper names after a territorial trigger are mostly toponyms the small model mislabels.
         return act is None or act.code is None or act.text.lower() in actor_table().country_code
@@ -315,6 +318,9 @@ def _is_place(d: _Doc, tok) -> bool:
 
 def _place_token(tok):
     """'the village of X' -> X; otherwise the token itself."""
+    if tok.lower_ in ("control", "outskirts", "bank", "part", "parts", "centre", "center", "rest"):
+        for p, o in _prep_objs(tok, "of"):
+            return _place_token(o)
     if tok.lower_ in PLACE_HEADS or tok.lemma_.lower() in PLACE_HEADS:
         for p, o in _prep_objs(tok, "of"):
             if o.pos_ == "PROPN":
@@ -335,7 +341,7 @@ def _claim_place(d: _Doc, tok) -> ClaimPlace:
     if p is not None:
         return ClaimPlace(text=p.text, name=p.name or p.text, geonames_id=p.geonames_id,
                           country_code=p.country_code, lat=p.lat, lon=p.lon, start=p.start, end=p.end)
-    if tok.pos_ == "PROPN":
+    if tok.pos_ == "PROPN" or (tok.dep_ in ("advmod", "npadvmod") and tok.is_title):
         s = tok.idx
         e = tok.idx + len(tok)
         # extend over a multi-word name ("Chasiv Yar")
@@ -347,14 +353,36 @@ def _claim_place(d: _Doc, tok) -> ClaimPlace:
     return ClaimPlace(text=sp.text, name=None, start=sp.start_char, end=sp.end_char)
 
 
+def _clause_owner(tok) -> Optional[Actor]:
+    """The coded subject of an enclosing clause: "Kyiv said (it / its troops / troops) ..."."""
+    for anc in tok.ancestors:
+        for subj in _children(anc, "nsubj"):
+            if subj is not tok and subj.i < tok.i and subj.lower_ not in PRONOUNS:
+                owner = normalize_actor(_span(subj, limit=8).text)
+                if owner is not None and owner.code:
+                    return owner
+    return None
+
+
 def _actor_of(tok) -> Optional[Actor]:
     if tok is None:
         return None
     sp = _span(tok, limit=8)
-    text = sp.text
     if tok.lower_ in PRONOUNS:
+        if tok.lower_ in ("it", "they") and tok.dep_ in ("nsubj", "nsubjpass"):
+            owner = _clause_owner(tok)
+            if owner is not None:
+                return Actor(text=tok.text, code=owner.code, sector=owner.sector, start=tok.idx,
+                             end=tok.idx + len(tok))
         return None
-    return normalize_actor(text, sp.start_char, sp.end_char)
+    actor = normalize_actor(sp.text, sp.start_char, sp.end_char)
+    if actor is not None and actor.code is None and actor.sector in ("military", "government", "police") and (
+            any(t.dep_ == "poss" and t.pos_ == "PRON" for t in sp) or not any(t.dep_ == "det" for t in sp)):
+        # "Kyiv denied that its troops ...", "Ukraine's commander said troops were ..."
+        owner = _clause_owner(tok)
+        if owner is not None:
+            actor.code = owner.code
+    return actor
 
 
 # ---------------------------------------------------------------- modality
@@ -444,16 +472,26 @@ def _place_args(d: _Doc, tr: _Trig):
     if tr.kind == "noun":
         cands += _children(t, "poss")
         cands += [o for p, o in _prep_objs(t, "of", "for", "over", "from", "in", "near", "around", "on")]
+        if t.dep_ in ("nsubj", "nsubjpass") and t.head is not t:
+            # "Fighting continues for control of X", "fighting was reported around X"
+            cands += [o for p, o in _prep_objs(t.head, "for", "over", "around", "in", "near", "at")]
     elif tr.kind == "verb":
         cands += _children(t, "dobj", "nsubjpass")
-        cands += [o for p, o in _prep_objs(t, "from", "of", "for", "over", "in", "into", "near", "around", "on")]
+        cands += [o for p, o in _prep_objs(t, "from", "of", "for", "over", "in", "into", "near", "around", "on",
+                                           "toward", "towards", "to", "at")]
+        for obj in _children(t, "dobj"):
+            # "repelled assaults near Lyman", "struck a facility in Odesa"
+            cands += [o for p, o in _prep_objs(obj, "in", "near", "around", "outside", "at", "of")]
         if t.lemma_.lower() == "fall":
-            cands = _children(t, "nsubj") + cands
+            # "X fell to ...": the small model sometimes tags an unknown toponym subject as an adverb
+            cands = [c for c in t.lefts if c.dep_ in ("nsubj", "advmod", "npadvmod") and c.text[:1].isupper()] + cands
     else:
         after = [x for x in t.sent if x.idx >= tr.end and x.dep_ in ("pobj", "dobj", "nsubjpass", "nsubj", "conj")]
         cands += after
         cands += [x for x in _children(t, "nsubj", "nsubjpass")]
         cands += [o for p, o in _prep_objs(t, "of", "for", "over", "from", "in", "near", "around")]
+        # "the town of X remains contested": the subject may hang off a copula or auxiliary
+        cands += [x for x in t.sent if x.dep_ in ("nsubj", "nsubjpass") and x.idx < tr.start]
     return [c for c in cands if _is_place(d, c)]
 
 
@@ -530,7 +568,8 @@ def _skip_embedded(tr: _Trig, by_tok: dict[int, _Trig]) -> bool:
         parent = by_tok.get(node.head.i)
         if parent is not None and parent is not tr:
             ptype = parent.spec.get("type")
-            if node.dep_ in ("xcomp", "ccomp") and ptype in SPEECH_TYPES:
+            if (node.dep_ in ("xcomp", "ccomp") and ptype in SPEECH_TYPES
+                    and parent.tok.lemma_.lower() not in DENIAL_VERBS):
                 return True
         if node.dep_ not in ("xcomp", "ccomp", "aux", "prep", "pobj"):
             break
