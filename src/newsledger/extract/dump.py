@@ -83,7 +83,7 @@ class _Page:
     date: str | None
     url: str | None
     lines: list[_Line]
-    counts: Counter = field(default_factory=Counter)
+    counts: Counter
 
 
 def looks_like_dump(text: str) -> bool:
@@ -152,7 +152,7 @@ def _parse(content: str, url: str | None) -> _Page:
         if l.strip():
             m = DATE_LINE.match(l)
             if m:
-                date, url = m.group(1), m.group(2) or url
+                date, url = m.group(1), m.group(2)
                 start = i + 1
             break
     lines = []
@@ -336,10 +336,9 @@ def _body_runs(page: _Page, title: str | None, pub: _Publisher) -> list[tuple[in
         while cur and not _is_prose(lines[cur[-1]]):
             cur.pop()
         # Name lines and headings before the first paragraph are not body.
-        while cur and lines[cur[0]].kind != "clock" and not _is_prose(lines[cur[0]]):
-            cur.pop(0)
-        if cur and any(_is_prose(lines[k]) for k in cur):
-            runs.append((start, end, cur))
+        first = next((n for n, k in enumerate(cur) if lines[k].kind == "clock" or _is_prose(lines[k])), len(cur))
+        if cur[first:]:
+            runs.append((start, end, cur[first:]))
         cur, start = [], None
 
     for i, l in enumerate(lines):
@@ -438,11 +437,8 @@ def _is_title_variant(s: str, title: str | None) -> bool:
     return bool(title) and title in s
 
 
-def _is_url_of(u: str, page_url: str | None) -> bool:
-    if not page_url:
-        return False
-    norm = lambda x: x.split("#")[0].rstrip("/").lower().replace("://www.", "://")
-    return norm(u) == norm(page_url)
+def _url_key(url: str) -> str:
+    return url.split("#")[0].rstrip("/").lower().replace("://www.", "://")
 
 
 def extract_dump(raw: RawDocument) -> Article:
@@ -474,7 +470,11 @@ def extract_dump(raw: RawDocument) -> Article:
     runs = _body_runs(page, title, pub)
     if not runs:
         raise ExtractError("dump: no body paragraphs")
-    title_at = [i for i, l in enumerate(lines) if l.text == title]
+    # Where the headline stands: the title line or a non-prose variant ("Title | Site").
+    title_at = [
+        i for i, l in enumerate(lines)
+        if l.text == title or (not _is_prose(l) and _is_title_variant(l.text, title))
+    ]
 
     prose_before = [0]  # prose_before[i]: prose lines among lines[:i]
     for l in lines:
@@ -510,86 +510,9 @@ def extract_dump(raw: RawDocument) -> Article:
     body_set = set(best[2])
 
     art = Article(id="", url=page.url or raw.url, text="\n\n".join(paras), title=title)
-
-    # Timestamps: OpenGraph order is published, modified.
-    ts_at = [i for i, l in enumerate(lines) if l.kind == "timestamp" and i not in body_set]
-    if ts_at:
-        run_end = ts_at[0]
-        while run_end + 1 < len(lines) and lines[run_end + 1].kind == "timestamp":
-            run_end += 1
-        art.published = _norm_timestamp(lines[ts_at[0]].text)
-        fields["published"] = _P + "first-timestamp-line"
-        if run_end > ts_at[0]:
-            art.modified = _norm_timestamp(lines[ts_at[0] + 1].text)
-            fields["modified"] = _P + "second-timestamp-line"
-        after_ts = run_end + 1
-    else:
-        after_ts = None
-    if not art.published and page.date:
-        art.published = page.date
-        fields["published"] = _P + "date-line"
-
-    # Section then tags, in OpenGraph order after the timestamps.
-    tag_from = None
-    if after_ts is not None and after_ts < len(lines):
-        nxt = lines[after_ts]
-        if nxt.kind in ("tag", "text") and nxt.words <= 3 and after_ts not in pub.lines and not _DIGITS.search(nxt.text):
-            art.section = nxt.text
-            fields["section"] = _P + "line-after-timestamps"
-            tag_from = after_ts + 1
-        else:
-            tag_from = after_ts
-    tags: list[str] = []
-    if tag_from is not None:
-        k = tag_from
-        while k < len(lines) and lines[k].kind == "tag":
-            tags.append(lines[k].text)
-            k += 1
-    if not tags:
-        # No timestamp anchor: the first run of two or more tag lines.
-        k = 0
-        while k < len(lines):
-            if lines[k].kind == "tag" and k + 1 < len(lines) and lines[k + 1].kind == "tag":
-                prev = lines[k - 1] if k else None
-                if (
-                    art.section is None and prev and prev.kind == "text" and prev.words <= 3
-                    and prev.text[:1].isupper() and page.counts[prev.text] == 1 and not _DIGITS.search(prev.text)
-                ):
-                    art.section = prev.text
-                    fields["section"] = _P + "line-before-tags"
-                while k < len(lines) and lines[k].kind == "tag":
-                    tags.append(lines[k].text)
-                    k += 1
-                break
-            k += 1
-        if tags:
-            fields["tags"] = _P + "first-tag-run"
-    else:
-        fields["tags"] = _P + "tag-lines-after-section"
-    art.tags = list(dict.fromkeys(tags))
-
-    # Description: the prose meta value just before the timestamps, else the
-    # first prose line of the header area.
-    teasers = _TeaserIndex(paras)
-    desc = None
-    if ts_at:
-        for k in range(ts_at[0] - 1, max(-1, ts_at[0] - 4), -1):
-            l = lines[k]
-            if k not in body_set and _is_prose(l) and not _is_title_variant(l.text, title) and not teasers.is_teaser(l.text):
-                desc = l.text
-                fields["description"] = _P + "prose-line-before-timestamps"
-                break
-    if desc is None:
-        for k in range(0, best[0]):
-            l = lines[k]
-            if (
-                _is_prose(l) and l.words >= 6 and not _is_title_variant(l.text, title)
-                and k not in pub.lines and not teasers.is_teaser(l.text)
-            ):
-                desc = l.text
-                fields["description"] = _P + "first-prose-line-before-body"
-                break
-    art.description = desc
+    after_ts = _dates(art, page, body_set, fields)
+    _section_and_tags(art, page, after_ts, pub, fields)
+    art.description = _description(page, title, paras, best, body_set, pub, fields)
 
     before_body = range(best[0] if headline is None else headline + 1, best[2][0])
     art.authors, how = _authors(page, before_body, pub.name, title)
@@ -600,7 +523,8 @@ def extract_dump(raw: RawDocument) -> Article:
     art.images = list(dict.fromkeys(images))
     if art.images:
         fields["images"] = _P + "image-url-lines"
-    links = [l.text for l in lines if l.kind == "url" and _WEB_URL.match(l.text) and not _is_url_of(l.text, art.url)]
+    own = _url_key(art.url or "")
+    links = [l.text for l in lines if l.kind == "url" and _WEB_URL.match(l.text) and _url_key(l.text) != own]
     art.links = list(dict.fromkeys(links))
     if art.links:
         fields["links"] = _P + "url-lines"
@@ -637,6 +561,92 @@ def extract_dump(raw: RawDocument) -> Article:
         fields["source.domain"] = _P + "url-host"
     art.provenance.fields.update(fields)
     return art
+
+
+def _dates(art: Article, page: _Page, body: set[int], fields: dict[str, str]) -> int | None:
+    """Published/modified from the first run of timestamp lines (OpenGraph
+    order: published, modified), else the date line. Returns the index just
+    after that run, where OpenGraph puts the section."""
+    lines = page.lines
+    first = next((i for i, l in enumerate(lines) if l.kind == "timestamp" and i not in body), None)
+    after = None
+    if first is not None:
+        end = first
+        while end + 1 < len(lines) and lines[end + 1].kind == "timestamp":
+            end += 1
+        art.published = _norm_timestamp(lines[first].text)
+        fields["published"] = _P + "first-timestamp-line"
+        if end > first:
+            art.modified = _norm_timestamp(lines[first + 1].text)
+            fields["modified"] = _P + "second-timestamp-line"
+        after = end + 1
+    if not art.published and page.date:
+        art.published = page.date
+        fields["published"] = _P + "date-line"
+    return after
+
+
+def _section_and_tags(art: Article, page: _Page, after_ts: int | None, pub: _Publisher, fields: dict[str, str]) -> None:
+    lines = page.lines
+    tags: list[str] = []
+    if after_ts is not None and after_ts < len(lines):
+        k = after_ts
+        nxt = lines[k]
+        if nxt.kind in ("tag", "text") and nxt.words <= 3 and k not in pub.lines and not _DIGITS.search(nxt.text):
+            art.section = nxt.text
+            fields["section"] = _P + "line-after-timestamps"
+            k += 1
+        while k < len(lines) and lines[k].kind == "tag":
+            tags.append(lines[k].text)
+            k += 1
+        if tags:
+            fields["tags"] = _P + "tag-lines-after-section"
+    if not tags:
+        # No timestamp anchor: the first run of two or more tag lines, and a
+        # short capitalised line just before it as the section.
+        k = next((k for k in range(len(lines) - 1) if lines[k].kind == lines[k + 1].kind == "tag"), None)
+        if k is not None:
+            prev = lines[k - 1] if k else None
+            if (
+                art.section is None and prev and prev.kind == "text" and prev.words <= 3
+                and prev.text[:1].isupper() and page.counts[prev.text] == 1 and not _DIGITS.search(prev.text)
+            ):
+                art.section = prev.text
+                fields["section"] = _P + "line-before-tags"
+            while k < len(lines) and lines[k].kind == "tag":
+                tags.append(lines[k].text)
+                k += 1
+            fields["tags"] = _P + "first-tag-run"
+    art.tags = list(dict.fromkeys(tags))
+
+
+def _description(
+    page: _Page, title: str | None, paras: list[str], body: tuple[int, int, list[int]], body_set: set[int],
+    pub: _Publisher, fields: dict[str, str],
+) -> str | None:
+    """The prose meta value just before the timestamps (OpenGraph order), else
+    the first prose line ahead of the body; never a title variant or a teaser."""
+    lines = page.lines
+    teasers = _TeaserIndex(paras)
+
+    def fits(k: int) -> bool:
+        l = lines[k]
+        return (
+            k not in body_set and k not in pub.lines and _is_prose(l)
+            and not _is_title_variant(l.text, title) and not teasers.is_teaser(l.text)
+        )
+
+    first_ts = next((i for i, l in enumerate(lines) if l.kind == "timestamp" and i not in body_set), None)
+    if first_ts is not None:
+        for k in range(first_ts - 1, max(-1, first_ts - 4), -1):
+            if fits(k):
+                fields["description"] = _P + "prose-line-before-timestamps"
+                return lines[k].text
+    for k in range(0, body[0]):
+        if lines[k].words >= 6 and fits(k):
+            fields["description"] = _P + "first-prose-line-before-body"
+            return lines[k].text
+    return None
 
 
 def _host_tokens(domain: str | None) -> list[str]:
