@@ -190,3 +190,12 @@ def test_sniff_helpers():
     assert base.root_element("<urlset xmlns='x'>") == "urlset"
     assert base.head_text(b"\x00\x01binary")[0] is None
     assert base.head_text("<p>é</p>".encode("utf-16-be")) == ("<p>é</p>", "utf-16-be")
+
+
+def test_xml_file_that_is_neither_feed_nor_sitemap(tmp_path):
+    (tmp_path / "data.xml").write_text('<?xml version="1.0"?><inventory><item/></inventory>', encoding="utf-8")
+    (tmp_path / "page.xml").write_text('<?xml version="1.0"?><html xmlns="http://www.w3.org/1999/xhtml">'
+                                       "<body><p>Hi</p></body></html>", encoding="utf-8")
+    bad, page = _all(tmp_path / "data.xml", tmp_path / "page.xml")
+    assert bad.reason == "unknown format: XML root <inventory>"
+    assert page.format == "html" and page.origin.kind == "html"

@@ -12,6 +12,7 @@ import os
 import zlib
 from typing import Callable, Iterable, Iterator, Optional, Union
 
+from ..extract.dump import looks_like_dump
 from ..schema import BadInput, Origin, RawDocument
 from .base import (
     FEED_ROOTS,
@@ -188,14 +189,16 @@ def _read_xml_file(path: str, ctx: _Context) -> Iterator[Item]:
 
 
 def _feed_sitemap_or_page(data: bytes, source: str, ctx: _Context, as_page: Callable[[], Item]) -> Iterator[Item]:
-    """XML is told apart by its root element: feed, sitemap, else a page."""
+    """Told apart by the root element: feed, sitemap, else a page (HTML
+    may start with any element, but an XML document rooted elsewhere is
+    something else)."""
     text, _ = head_text(data)
     root = root_element(text) if text is not None else None
     if root in FEED_ROOTS:
         yield from read_feed(data, source, ctx.fetcher if ctx.options.follow_links else None)
     elif root in SITEMAP_ROOTS:
         yield from read_sitemap(data, source, ctx.fetcher)
-    elif root not in (None, "html") and not root.startswith("htm"):
+    elif root is not None and root != "html" and text.lstrip("\ufeff \t\r\n").startswith("<?xml"):
         yield BadInput(Origin("html", source), f"unknown format: XML root <{root}>")
     else:
         yield as_page()
@@ -209,7 +212,7 @@ def _sniff_file(path: str, ctx: _Context, in_directory: bool) -> Iterator[Item]:
     except OSError as e:
         yield BadInput(Origin("text", path), f"cannot read file: {e.strerror or e}")
         return
-    if gunzip_capped(head, limit=8)[:5] == b"WARC/" or head.startswith(b"WARC/"):
+    if gunzip_capped(head, limit=8).startswith(b"WARC/"):
         yield from read_warc(path, ctx.stats)
         return
     text, _ = head_text(gunzip_capped(head, limit=SNIFF_BYTES))
@@ -218,8 +221,6 @@ def _sniff_file(path: str, ctx: _Context, in_directory: bool) -> Iterator[Item]:
         if root in FEED_ROOTS or root in SITEMAP_ROOTS:
             yield from _read_xml_file(path, ctx)
             return
-        from ..extract.dump import looks_like_dump
-
         if looks_like_dump(text):
             yield from read_text_file(path)
             return

@@ -71,7 +71,7 @@ def read_feed(data: bytes, source: str, fetcher: Optional[Fetcher]) -> Iterator[
             failure = doc
         body = _entry_html(entry)
         if body is None:
-            yield failure or BadInput(origin, "feed item has neither a fetchable link nor content")
+            yield failure or BadInput(origin, "feed item has no content" + ("" if follow else " (links not followed)"))
             continue
         if failure is not None:
             hints["fetch_error"] = failure.reason
@@ -79,10 +79,10 @@ def read_feed(data: bytes, source: str, fetcher: Optional[Fetcher]) -> Iterator[
 
 
 def _link(entry: Any, source: str) -> Optional[str]:
-    link = entry.get("link")
-    if not link:
-        return None
-    return urljoin(source, link) if source.startswith(("http://", "https://")) else link
+    link = (entry.get("link") or "").strip()
+    if source.startswith(("http://", "https://")):
+        link = urljoin(source, link)
+    return link if link.lower().startswith(("http://", "https://")) else None
 
 
 def entry_hints(entry: Any) -> dict[str, Any]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 from dataclasses import dataclass, field
-from typing import Iterator, Union
+from typing import Iterator, Optional, Union
 from urllib.parse import urljoin
 from xml.etree.ElementTree import ParseError
 
@@ -31,13 +31,14 @@ def _local(tag: str) -> str:
     return tag.rsplit("}", 1)[-1]
 
 
-def parse_sitemap(data: bytes, limit: int) -> tuple[str, list[SitemapEntry]]:
-    """(root name, entries); ValueError with a reason for anything unusable.
+def parse_sitemap(data: bytes, limit: int) -> tuple[str, list[SitemapEntry], Optional[str]]:
+    """(root name, entries, problem with the rest of the file or None);
+    ValueError with a reason when nothing is usable.
 
     Entity declarations and external references are refused by defusedxml.
     """
     entries: list[SitemapEntry] = []
-    root = None
+    root, problem = None, None
     try:
         for event, elem in iterparse(io.BytesIO(data), events=("start", "end"),
                                      forbid_dtd=False, forbid_entities=True, forbid_external=True):
@@ -54,15 +55,17 @@ def parse_sitemap(data: bytes, limit: int) -> tuple[str, list[SitemapEntry]]:
             if entry is not None:
                 entries.append(entry)
                 if len(entries) >= limit:
+                    problem = f"more than {limit:,} URLs in one sitemap; the rest were skipped"
                     break
     except DefusedXmlException as e:
         raise ValueError(f"refused XML: {type(e).__name__}") from None
     except ParseError as e:
         if not entries:
             raise ValueError(f"malformed sitemap XML: {e}") from None
+        problem = f"malformed sitemap XML after {len(entries):,} URLs: {e}"
     if root is None:
         raise ValueError("empty sitemap")
-    return root, entries
+    return root, entries, problem
 
 
 def _entry(elem) -> SitemapEntry | None:
@@ -88,7 +91,7 @@ def _entry(elem) -> SitemapEntry | None:
 def read_sitemap(data: bytes, source: str, fetcher: Fetcher, *, depth: int = 0) -> Iterator[Item]:
     """Fetch every page a sitemap lists (following index files); one item per page."""
     try:
-        kind, entries = parse_sitemap(gunzip_capped(data), fetcher.options.max_sitemap_urls)
+        kind, entries, problem = parse_sitemap(gunzip_capped(data), fetcher.options.max_sitemap_urls)
     except ValueError as e:
         yield BadInput(Origin("sitemap", source), str(e))
         return
@@ -108,3 +111,5 @@ def read_sitemap(data: bytes, source: str, fetcher: Fetcher, *, depth: int = 0) 
             yield BadInput(origin, str(e))
             continue
         yield from read_sitemap(resp.content, resp.url, fetcher, depth=depth + 1)
+    if problem:
+        yield BadInput(Origin("sitemap", source, offset=len(entries)), problem)
