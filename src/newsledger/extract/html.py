@@ -389,7 +389,7 @@ def _htmldate(tree, url: Optional[str]) -> tuple[Optional[str], Optional[str]]:
     from htmldate import find_date
 
     try:
-        found = find_date(tree, url=url, original_date=True, extensive_search=True, outputformat="%Y-%m-%d")
+        found = find_date(tree, url=url, original_date=True, extensive_search=False, outputformat="%Y-%m-%d")
     except (ValueError, TypeError, etree.LxmlError):
         return None, None
     parsed = md.parse_date(found)

@@ -425,7 +425,7 @@ def from_markup(tree) -> dict[str, dict[str, Any]]:
     if title is not None:
         t = clean(_text(title))
         if t:
-            found["title-tag"]["title"] = t
+            found["title-tag"]["title"] = strip_title_tail(t)
     times = tree.xpath("//time[@pubdate][@datetime] | //time[contains(@class,'publish')][@datetime]")
     if not times:
         times = tree.xpath("//article//time[@datetime] | //header//time[@datetime]")
@@ -550,12 +550,31 @@ def strip_site_affixes(title: str, site_keys: set[str]) -> str:
     return rebuilt.strip()
 
 
+_TAIL_SEP = re.compile(r"\s+[|\-–—]\s+")
+
+
+def strip_title_tail(title: str) -> str:
+    """For a bare <title>: drop a short last segment, which names the site even when nothing else does."""
+    parts = _TAIL_SEP.split(title)
+    if len(parts) < 2 or len(parts[-1].split()) > 4:
+        return title
+    head = title[: title.rfind(parts[-1])].rstrip(" |-–—")
+    return head if len(head.split()) >= 3 else title
+
+
 def _segment_is_site(segment: str, site_keys: set[str]) -> bool:
     key = _norm_key(segment)
     if not key:
         return False
-    return any(key == k or (len(k) >= 4 and (key.startswith(k) or k.startswith(key)) and len(key) <= len(k) + 6)
-               for k in site_keys)
+    for k in site_keys:
+        if key == k:
+            return True
+        # "The Hill News" for thehill; "Northwind" for northwindgazette only when most of the name is there
+        if len(k) >= 4 and key.startswith(k) and len(key) <= len(k) + 6:
+            return True
+        if len(key) >= 4 and k.startswith(key) and len(key) >= 0.75 * len(k):
+            return True
+    return False
 
 
 def site_keys(site_name: Optional[str], url: Optional[str]) -> set[str]:
