@@ -66,7 +66,7 @@ FUTURE_AUX = {"will", "shall", "would", "may", "might", "could", "'ll", "’ll"}
 FUTURE_HEADS = {"expect", "plan", "intend", "prepare", "aim", "seek", "want", "vow", "hope", "set", "go", "likely",
                 "poise", "threaten", "promise", "pledge", "try", "attempt", "mean", "scheme", "plot"}
 # Light verbs whose object noun names the event ("launched strikes", "imposed sanctions").
-LIGHT_VERBS = {"launch", "impose", "sign", "hold", "conduct", "carry", "stage", "issue", "make", "mount", "begin",
+LIGHT_VERBS = {"order", "launch", "impose", "sign", "hold", "conduct", "carry", "stage", "issue", "make", "mount", "begin",
                "start", "resume", "announce", "reach", "give", "deliver", "send", "provide", "continue"}
 PLACE_HEADS = {"village", "town", "city", "settlement", "hamlet", "position", "positions", "territory", "area",
                "region", "bridgehead", "height", "heights", "airport", "airfield", "plant", "base", "outskirts",
@@ -75,6 +75,10 @@ PLACE_HEADS = {"village", "town", "city", "settlement", "hamlet", "position", "p
                "neighborhood", "bridge", "dam", "station", "railway", "road", "highway", "hill", "front", "line",
                "lines", "direction", "farm", "settlements", "villages", "towns", "cities", "territories"}
 PLACE_LABELS = {"GPE", "LOC", "FAC"}
+# Words naming a part of a place: "control of X", "the outskirts of X", "X's southern flank".
+PART_WORDS = {"control", "outskirts", "bank", "part", "parts", "centre", "center", "rest", "flank", "edge", "sector",
+              "all", "most", "half", "remainder", "south", "north", "east", "west"}
+SETTLEMENT_HEADS = {"city", "town", "village", "settlement", "hamlet"}
 PRONOUNS = {"we", "they", "he", "she", "it", "i", "you", "us", "them", "our", "their", "this", "that", "who", "which"}
 
 
@@ -264,9 +268,21 @@ def _children(tok, *deps):
 def _prep_objs(tok, *preps):
     out = []
     for c in tok.children:
-        if c.dep_ in ("prep", "agent") and c.lower_ in preps:
+        if c.dep_ in ("prep", "agent", "prt") and c.lower_ in preps:
             out += [(c.lower_, o) for o in c.children if o.dep_ in ("pobj", "pcomp")]
+        if c.dep_ in ("prep", "prt", "advmod") and c.lower_ in ("out", "away", "back"):
+            # complex prepositions: "out of X", "away from X", "back from X"
+            for c2 in c.children:
+                if c2.dep_ == "prep" and c2.lower_ in preps:
+                    out += [(c2.lower_, o) for o in c2.children if o.dep_ in ("pobj", "pcomp")]
     return out
+
+
+def _particle(tok) -> Optional[str]:
+    for c in tok.children:
+        if c.dep_ in ("prt", "prep", "advmod") and c.lower_ in ("out", "back", "away"):
+            return c.lower_
+    return None
 
 
 def _subject(tok):
@@ -304,7 +320,7 @@ def _is_place(d: _Doc, tok) -> bool:
         return True
     if tok.lower_ in PLACE_HEADS or tok.lemma_.lower() in PLACE_HEADS:
         return True
-    if tok.lower_ in ("control", "bank", "part", "parts", "centre", "center", "rest"):
+    if tok.lower_ in PART_WORDS:
         inner = _place_token(tok)
         return inner is not tok and _is_place(d, inner)
     if d.ent_at(tok.idx, tok.idx + len(tok), PLACE_LABELS):
@@ -318,9 +334,12 @@ def _is_place(d: _Doc, tok) -> bool:
 
 def _place_token(tok):
     """'the village of X' -> X; otherwise the token itself."""
-    if tok.lower_ in ("control", "outskirts", "bank", "part", "parts", "centre", "center", "rest"):
+    if tok.lower_ in PART_WORDS:
         for p, o in _prep_objs(tok, "of"):
             return _place_token(o)
+        for c in tok.children:
+            if c.dep_ == "poss" and c.pos_ == "PROPN":
+                return c  # "Avdiivka's southern flank"
     if tok.lower_ in PLACE_HEADS or tok.lemma_.lower() in PLACE_HEADS:
         for p, o in _prep_objs(tok, "of"):
             if o.pos_ == "PROPN":
@@ -336,8 +355,15 @@ def _place_token(tok):
 def _claim_place(d: _Doc, tok) -> ClaimPlace:
     tok = _place_token(tok)
     sp = _span(tok)
-    # Only a place the head word names: "the strategic Donbass city" is a city, not the Donbas.
+    # Only a place the head word names: "the strategic Donbass city" is a city, not the Donbas;
+    # but "Kherson city" names the city Kherson.
     p = d.place_at(tok.idx, tok.idx + len(tok))
+    if p is None and tok.lower_ in SETTLEMENT_HEADS:
+        for c in tok.children:
+            if c.dep_ == "compound":
+                q = d.place_at(c.idx, c.idx + len(c))
+                if q is not None and q.feature == "city":
+                    p = q
     if p is not None:
         return ClaimPlace(text=p.text, name=p.name or p.text, geonames_id=p.geonames_id,
                           country_code=p.country_code, lat=p.lat, lon=p.lon, start=p.start, end=p.end)
@@ -492,14 +518,27 @@ def _place_args(d: _Doc, tr: _Trig):
         cands += [o for p, o in _prep_objs(t, "of", "for", "over", "from", "in", "near", "around")]
         # "the town of X remains contested": the subject may hang off a copula or auxiliary
         cands += [x for x in t.sent if x.dep_ in ("nsubj", "nsubjpass") and x.idx < tr.start]
-    return [c for c in cands if _is_place(d, c)]
+    out = []
+    for c in cands:
+        if c.lower_ == "it" and c.dep_ in ("dobj", "nsubjpass", "pobj"):
+            # "landed at Hostomel airport and took it": the nearest place before the pronoun
+            c = next((x for x in reversed(list(t.sent)) if x.i < c.i and x.pos_ in ("PROPN", "NOUN")
+                      and x.dep_ not in ("compound", "amod") and _is_place(d, x)), c)
+        if _is_place(d, c):
+            out.append(c)
+    return out
 
 
 def _claim_for(d: _Doc, tr: _Trig, sent) -> Optional[tuple[Claim, int]]:
     t = tr.tok
     spec = tr.spec
     places = _place_args(d, tr)
+    prt = _particle(t) if tr.kind == "verb" else None
+    if spec.get("particle") and prt not in spec["particle"]:
+        return None
     typ = spec.get("type") or (spec.get("place") if places else spec.get("other"))
+    if places and prt and prt in (spec.get("particle_type") or {}):
+        typ = spec["particle_type"][prt]
     if not typ:
         return None
     if typ not in TERRITORIAL:
