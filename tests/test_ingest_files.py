@@ -9,10 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from newsledger.ingest import InputError, ReadStats, count_inputs, read
+from newsledger.ingest import FetchOptions, InputError, ReadStats, count_inputs, read
 from newsledger.ingest import base, html_files
 from newsledger.schema import BadInput, RawDocument
 
+FOLLOW_NOTHING = FetchOptions(follow_links=False, allow_private=False)
 SEED = Path(__file__).parent / "fixtures" / "seed_sputnik.txt"
 
 PAGE = (
@@ -199,3 +200,48 @@ def test_xml_file_that_is_neither_feed_nor_sitemap(tmp_path):
     bad, page = _all(tmp_path / "data.xml", tmp_path / "page.xml")
     assert bad.reason == "unknown format: XML root <inventory>"
     assert page.format == "html" and page.origin.kind == "html"
+
+
+def test_unexpected_reader_error_ends_that_input_only(tmp_path, monkeypatch):
+    import newsledger.ingest as ingest
+
+    def broken(path):
+        yield RawDocument(origin=ingest.Origin("html", path), format="html", content=b"<p>x</p>")
+        raise RuntimeError("parser tripped")
+
+    monkeypatch.setattr(ingest, "read_html_file", broken)
+    (tmp_path / "a.html").write_text(PAGE, encoding="utf-8")
+    (tmp_path / "b.txt").write_text("plain words", encoding="utf-8")
+    stats = ReadStats()
+    results = _all(tmp_path / "a.html", tmp_path / "b.txt", stats=stats)
+    assert [type(r).__name__ for r in results] == ["RawDocument", "BadInput", "RawDocument"]
+    assert results[1].reason == "unexpected error: RuntimeError: parser tripped"
+    assert (stats.documents, stats.bad) == (2, 1)
+
+
+DEV_HTML = Path(__file__).resolve().parents[1] / ".." / "shared" / "data" / "extraction-dev" / "html"
+
+
+@pytest.mark.skipif(not DEV_HTML.is_dir(), reason="shared dev data not present")
+def test_dev_pages_all_read():
+    stats = ReadStats()
+    results = list(read([str(DEV_HTML)], stats=stats))
+    assert stats.bad == 0 and stats.documents == stats.files == len(results) == count_inputs([str(DEV_HTML)])
+    assert all(r.format == "html" and r.content.lstrip()[:1] == b"<" for r in results)
+
+
+def test_random_bytes_never_raise(tmp_path):
+    import random
+
+    rng = random.Random(7)
+    names = ["x.html", "x.html.gz", "x.txt", "x.jsonl", "x.xml", "x.rss", "x.warc", "x.warc.gz", "x.bin"]
+    paths = []
+    for i in range(60):
+        size = rng.choice([1, 10, 300, 5000])
+        prefix = rng.choice([b"", b"\x1f\x8b", b"WARC/1.0\r\n", b"<rss>", b"<html>", b"{", b" date 2025-01-01 x\n"])
+        path = tmp_path / f"{i}-{names[i % len(names)]}"
+        path.write_bytes(prefix + rng.randbytes(size))
+        paths.append(str(path))
+    results = list(read(paths, fetch_options=FOLLOW_NOTHING))
+    assert all(isinstance(r, (RawDocument, BadInput)) for r in results)
+    assert not any(r.reason.startswith("unexpected error") for r in results if isinstance(r, BadInput))

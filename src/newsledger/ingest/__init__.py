@@ -112,11 +112,11 @@ def _read(inputs: list[str], stats: ReadStats, options: FetchOptions) -> Iterato
     try:
         for item in inputs:
             if is_url(item):
-                source = _read_url(item, ctx)
+                source = _guarded(_read_url(item, ctx), Origin("url", item))
             elif os.path.isdir(item):
                 source = _read_dir(item, ctx)
             else:
-                source = _read_file(item, ctx, in_directory=False)
+                source = _guarded(_read_file(item, ctx, in_directory=False), Origin("text", item))
             for result in source:
                 if isinstance(result, BadInput):
                     stats.bad += 1
@@ -151,7 +151,17 @@ def _read_dir(root: str, ctx: _Context) -> Iterator[Item]:
         if path.lower().endswith(_NEVER_PAGES):
             ctx.stats.skip("file:not-a-page")
             continue
-        yield from _read_file(path, ctx, in_directory=True)
+        yield from _guarded(_read_file(path, ctx, in_directory=True), Origin("text", path))
+
+
+def _guarded(source: Iterator[Item], origin: Origin) -> Iterator[Item]:
+    """The readers turn every known failure into BadInput; this is the net
+    for the unknown ones (a parser library tripping on hostile bytes), so one
+    input can end early but never the batch."""
+    try:
+        yield from source
+    except Exception as e:  # noqa: BLE001 - deliberately broad, see docstring
+        yield BadInput(origin, f"unexpected error: {type(e).__name__}: {e}"[:300])
 
 
 def _read_file(path: str, ctx: _Context, *, in_directory: bool) -> Iterator[Item]:
