@@ -245,3 +245,20 @@ def test_random_bytes_never_raise(tmp_path):
     results = list(read(paths, fetch_options=FOLLOW_NOTHING))
     assert all(isinstance(r, (RawDocument, BadInput)) for r in results)
     assert not any(r.reason.startswith("unexpected error") for r in results if isinstance(r, BadInput))
+
+
+def test_big_dump_file_is_streamed_in_blocks(tmp_path, monkeypatch):
+    from newsledger.ingest import dumps
+
+    monkeypatch.setattr(dumps, "MAX_PAGE_BYTES", 400)
+    monkeypatch.setattr(dumps, "DUMP_BLOCK_BYTES", 250)
+    pages = [f" date 2025-03-{d:02d} https://northwind.example/{d}\nHeadline {d}\nBody line {d}.\n" for d in range(1, 11)]
+    giant = " date 2025-04-01 https://northwind.example/giant\n" + "filler line\n" * 60
+    path = tmp_path / "many.txt"
+    path.write_text("".join(pages[:5]) + giant + "".join(pages[5:]), encoding="utf-8")
+    results = list(read([str(path)]))
+    assert [getattr(r, "url", None) for r in results] == [f"https://northwind.example/{d}" for d in range(1, 6)] + [
+        None] + [f"https://northwind.example/{d}" for d in range(6, 11)]
+    assert [r.origin.offset for r in results] == list(range(11))
+    assert results[5].reason.startswith("page larger than")
+    assert results[7].content == pages[6].rstrip("\n")
