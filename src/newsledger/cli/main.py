@@ -164,10 +164,6 @@ def _fetch_options(allow_private: bool):
     return FetchOptions(allow_private=allow_private)
 
 
-def _warn_bad(bad) -> None:
-    click.echo(f"skipped {bad.origin.label()}: {_one_line(bad.reason)}", err=True)
-
-
 def _print_json(obj: Any) -> None:
     click.echo(json.dumps(obj, ensure_ascii=False, indent=2))
 
@@ -176,6 +172,7 @@ def _print_json(obj: Any) -> None:
 
 
 @click.group(
+    "newsledger",
     cls=NewsledgerGroup,
     context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
     epilog="""\b
@@ -222,16 +219,29 @@ def _emit(records: Iterable[dict], fmt: str) -> int:
     return len(out)
 
 
-def _good(items: Iterable, counter: dict[str, int]) -> Iterable:
+def _good(items: Iterable, bad: list) -> Iterable:
+    """Pass articles through; keep BadInputs aside for ``_report_bad``."""
     from ..schema import BadInput
 
     for item in items:
         if isinstance(item, BadInput):
-            counter["bad"] += 1
-            _warn_bad(item)
+            bad.append(item)
         else:
-            counter["ok"] += 1
             yield item
+
+
+def _report_bad(bad: list, produced: int, what: str) -> None:
+    """Warn about skipped inputs, or fail in one line when nothing came out."""
+    if produced:
+        for b in bad:
+            click.echo(f"skipped {b.origin.label()}: {_one_line(b.reason)}", err=True)
+        return
+    if not bad:
+        raise click.ClickException("the input holds no documents")
+    first = f"{bad[0].origin.label()}: {_one_line(bad[0].reason)}"
+    if len(bad) == 1:
+        raise click.ClickException(f"no article {what} from {first}")
+    raise click.ClickException(f"no article {what} from {len(bad)} inputs (first: {first})")
 
 
 @cli.command(epilog="""\b
@@ -251,14 +261,10 @@ def extract(paths: tuple[str, ...], fmt: str, allow_private: bool) -> None:
     from ..run import extract_only
     from ..schema import to_dict
 
-    counter = {"ok": 0, "bad": 0}
+    bad: list = []
     items = extract_only(paths, fetch_options=_fetch_options(allow_private))
-    _emit((to_dict(a) for a in _good(items, counter)), fmt)
-    if not counter["ok"]:
-        raise click.ClickException(
-            "no article could be extracted from the input (see the reasons above)"
-            if counter["bad"] else "the input holds no documents"
-        )
+    n = _emit((to_dict(a) for a in _good(items, bad)), fmt)
+    _report_bad(bad, n, "could be extracted")
 
 
 @cli.command(epilog="""\b
@@ -280,7 +286,7 @@ def analyze(paths: tuple[str, ...], fmt: str, allow_private: bool) -> None:
     analyzer = load_analyzer()
     stats = ReadStats()
     total = count_inputs(list(paths))
-    counter = {"ok": 0, "bad": 0}
+    bad: list = []
     items = analyze_only(paths, fetch_options=_fetch_options(allow_private), stats=stats, analyzer=analyzer)
     console = _stderr()
     show = console.is_terminal and (total is None or total > 1)
@@ -288,15 +294,12 @@ def analyze(paths: tuple[str, ...], fmt: str, allow_private: bool) -> None:
         task = bar.add_task("analysing", total=total, info="")
 
         def records():
-            for a in _good(items, counter):
-                bar.update(task, completed=stats.files, info=f"{counter['ok']} articles")
+            for i, a in enumerate(_good(items, bad), 1):
+                bar.update(task, completed=stats.files, info=f"{i} articles")
                 yield a.to_dict()
 
-        _emit(records(), fmt)
-    if not counter["ok"]:
-        raise click.ClickException(
-            "no article could be analysed (see the reasons above)" if counter["bad"] else "the input holds no documents"
-        )
+        n = _emit(records(), fmt)
+    _report_bad(bad, n, "could be analysed")
 
 
 def _progress(console, disable: bool):
@@ -506,9 +509,9 @@ def export(fmt: Optional[str], kind: str, out: Optional[str], db: str) -> None:
         if out:
             n = store.export(fmt, out, kind=kind)
         elif fmt == "parquet":
-            n = store.export(fmt, click.get_binary_stream("stdout"), kind=kind)
+            n = store.export(fmt, sys.stdout.buffer, kind=kind)
         else:
-            n = store.export(fmt, click.get_text_stream("stdout"), kind=kind)
+            n = store.export(fmt, sys.stdout, kind=kind)
     click.echo(f"exported {n} rows of {kind}" + (f" to {out}" if out else ""), err=True)
 
 

@@ -789,13 +789,20 @@ def _decode(row: dict[str, Any], cols: list[tuple[str, str]]) -> dict[str, Any]:
 
 
 def open_store(url_or_path: Union[str, Path, None] = None, *, create: bool = True,
-               timeout: float = DEFAULT_TIMEOUT) -> Store:
+               timeout: Optional[float] = None) -> Store:
     """Open (and migrate) a database.
 
     Accepts a path, ``sqlite:///path`` or ``None`` (``$NEWSLEDGER_DB``, else
     ``newsledger.db`` in the working directory). ``create=False`` raises
     StoreError when the file does not exist (for read-only commands).
+    ``timeout``: seconds to wait for another process's write lock (default
+    ``$NEWSLEDGER_LOCK_TIMEOUT``, else 10).
     """
+    if timeout is None:
+        try:
+            timeout = float(os.environ.get("NEWSLEDGER_LOCK_TIMEOUT") or DEFAULT_TIMEOUT)
+        except ValueError:
+            raise StoreError("NEWSLEDGER_LOCK_TIMEOUT must be a number of seconds, e.g. 10") from None
     target = str(url_or_path) if url_or_path else os.environ.get("NEWSLEDGER_DB") or "newsledger.db"
     if "://" in target:
         scheme, _, rest = target.partition("://")
