@@ -293,3 +293,39 @@ def test_refused_address_table():
     assert refused_address("fe80::1%eth0", False) == "refused address fe80::1 (link-local)"
     assert refused_address("::1", False) == "refused address ::1 (loopback)"
     assert refused_address("240.0.0.1", False) == "refused address 240.0.0.1 (reserved)"
+
+
+# ------------------------------------------------------------ TLS with a pinned address
+
+
+def _self_signed(tmp_path, name):
+    import shutil
+    import subprocess
+
+    if not shutil.which("openssl"):
+        pytest.skip("openssl not available")
+    key, cert = tmp_path / "key.pem", tmp_path / "cert.pem"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1",
+                    "-nodes", "-keyout", str(key), "-out", str(cert), "-days", "1", "-subj", f"/CN={name}",
+                    "-addext", f"subjectAltName=DNS:{name}"], check=True, capture_output=True)
+    return key, cert
+
+
+def test_https_to_pinned_address_checks_the_certificate_name(server, tmp_path):
+    import ssl
+
+    key, cert = _self_signed(tmp_path, "news.example")
+    server_ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    server_ctx.load_cert_chain(cert, key)
+    server.httpd.socket = server_ctx.wrap_socket(server.httpd.socket, server_side=True)
+    port = server.httpd.server_address[1]
+    server.routes["/story"] = (200, HTML, PAGE)
+    client_ctx = ssl.create_default_context(cafile=str(cert))
+    answers = {"news.example": ["127.0.0.1"], "other.example": ["127.0.0.1"]}
+    with Fetcher(local(respect_robots=False), resolver=lambda h, p: answers[h], verify=client_ctx) as fetcher:
+        resp = fetcher.fetch(f"https://news.example:{port}/story")
+        assert (resp.content, resp.url) == (PAGE, f"https://news.example:{port}/story")
+        assert server.log[-1][2]["Host"] == f"news.example:{port}"
+        # same address, other name: the certificate is checked against the name, so this fails
+        with pytest.raises(FetchError, match="network error: ConnectError: .*CERTIFICATE_VERIFY_FAILED"):
+            fetcher.fetch(f"https://other.example:{port}/story")

@@ -11,6 +11,7 @@ from __future__ import annotations
 import email.utils
 import ipaddress
 import socket
+import ssl
 import threading
 import time
 import urllib.robotparser
@@ -136,7 +137,8 @@ class Fetcher:
     """Fetches URLs one at a time, with robots.txt, rate limits and caps.
 
     ``resolver`` and ``transport`` replace DNS and the network (tests use
-    them to play a public server without touching the internet).
+    them to play a public server without touching the internet); ``verify``
+    is httpx's: a CA bundle path or an SSL context for private CAs.
     """
 
     def __init__(
@@ -145,6 +147,7 @@ class Fetcher:
         *,
         resolver: Optional[Resolver] = None,
         transport: Optional[httpx.BaseTransport] = None,
+        verify: Union[bool, str, ssl.SSLContext] = True,
     ):
         self.options = options or FetchOptions()
         self._resolve = resolver or _system_resolver
@@ -153,6 +156,11 @@ class Fetcher:
             trust_env=False,  # a proxy would resolve names itself and void the address checks
             timeout=httpx.Timeout(self.options.timeout),
             transport=transport,
+            verify=verify,
+            # Connections are pooled by address; reusing one opened (and
+            # certificate-checked) for another name on the same IP would
+            # send that name's requests over it.
+            limits=httpx.Limits(max_keepalive_connections=0),
             headers={"User-Agent": self.options.user_agent},
         )
         self._robots: dict[str, Optional[urllib.robotparser.RobotFileParser]] = {}
