@@ -32,6 +32,8 @@ PLOVER = ROOT.parent / "shared" / "data" / "plover" / "PLOVER_GSR_CAMEO.txt"
 SNIPPETS = ROOT / "eval" / "data" / "territorial_snippets.jsonl"
 # Written after the rules were tuned on SNIPPETS and never tuned on: an honest estimate.
 HOLDOUT = ROOT / "eval" / "data" / "territorial_holdout.jsonl"
+# The first held-out set was used for tuning once scored; this second one has not been.
+HOLDOUT2 = ROOT / "eval" / "data" / "territorial_holdout2.jsonl"
 GOLD_MAP = {"DEMAND": "REQUEST", "DISAPPROVE": "ACCUSE", "INVESTIGATE": "ACCUSE", "FIGHT": "ASSAULT"}
 LEGACY_CODES = {"JAP": "JPN", "ITL": "ITA", "PSE": "PSE"}
 
@@ -152,7 +154,8 @@ def main(argv=None) -> int:
     if plover:
         _show("PLOVER GSR", plover)
     _show("territorial snippets (dev)", eval_snippets(SNIPPETS))
-    _show("territorial snippets (held out)", eval_snippets(HOLDOUT))
+    _show("territorial snippets (held out 1, since tuned on)", eval_snippets(HOLDOUT))
+    _show("territorial snippets (held out 2)", eval_snippets(HOLDOUT2))
     return 0
 
 

@@ -59,7 +59,7 @@ TERRITORIAL = {"TAKE_CONTROL", "LOSE_CONTROL", "CONTESTED"}
 THREAT_CONVERTIBLE = {"ASSAULT", "COERCE", "SANCTION", "TAKE_CONTROL", "MOBILIZE"}
 # Verbal acts whose clausal complement is their content, not a second event.
 SPEECH_TYPES = {"THREATEN", "REQUEST", "AGREE", "REJECT", "ACCUSE", "SUPPORT"}
-REPORTING = {"say", "tell", "add", "claim", "state", "announce", "report", "write", "note", "stress", "emphasize",
+REPORTING = {"warn", "acknowledge", "admit", "say", "tell", "add", "claim", "state", "announce", "report", "write", "note", "stress", "emphasize",
              "emphasise", "sum", "explain", "insist", "argue", "confirm", "assert", "declare", "remark", "tweet"}
 DENIAL_VERBS = {"deny", "refute", "dismiss"}
 FUTURE_AUX = {"will", "shall", "would", "may", "might", "could", "'ll", "’ll"}
@@ -98,7 +98,7 @@ class ActorTable:
 class Triggers:
     verbs: dict[str, dict]
     nouns: dict[str, dict]
-    phrases: list[tuple[re.Pattern, str]]
+    phrases: list[tuple[re.Pattern, dict]]
 
 
 def _words(pattern: str, flags: int = re.IGNORECASE) -> re.Pattern:
@@ -108,7 +108,8 @@ def _words(pattern: str, flags: int = re.IGNORECASE) -> re.Pattern:
 @lru_cache(maxsize=1)
 def triggers() -> Triggers:
     d = json.loads((DATA / "triggers.json").read_text(encoding="utf-8"))
-    return Triggers(d["verbs"], d["nouns"], [(_words(p["pattern"]), p["type"]) for p in d["phrases"]])
+    phrases = [(_words(p["pattern"]), {k: v for k, v in p.items() if k != "pattern"}) for p in d["phrases"]]
+    return Triggers(d["verbs"], d["nouns"], phrases)
 
 
 @lru_cache(maxsize=1)
@@ -447,6 +448,9 @@ def _modality(tok, sent) -> str:
         if node.lemma_.lower() in DENIAL_VERBS and node is not tok:
             return "denied"
     for node in chain:
+        if node is not tok and node.lemma_.lower() in ("unable", "fail"):
+            return "denied"
+    for node in chain:
         for c in node.children:
             if c.dep_ == "aux" and (c.lower_ in FUTURE_AUX or c.lemma_.lower() in ("will", "shall")):
                 return "predicted"
@@ -471,7 +475,7 @@ def _find_triggers(sent, trig: Triggers) -> list[_Trig]:
     found: list[_Trig] = []
     covered: set[int] = set()
     base = sent.start_char
-    for rx, typ in trig.phrases:
+    for rx, spec in trig.phrases:
         for m in rx.finditer(sent.text):
             s, e = base + m.start(), base + m.end()
             toks = [t for t in sent if s <= t.idx < e]
@@ -479,7 +483,7 @@ def _find_triggers(sent, trig: Triggers) -> list[_Trig]:
                 continue
             anchor = min(toks, key=_depth)
             covered.update(t.i for t in toks)
-            found.append(_Trig(anchor, s, e, {"type": typ}, "phrase"))
+            found.append(_Trig(anchor, s, e, spec, "phrase"))
     for t in sent:
         if t.i in covered:
             continue
@@ -500,7 +504,7 @@ def _place_args(d: _Doc, tr: _Trig):
         cands += [o for p, o in _prep_objs(t, "of", "for", "over", "from", "in", "near", "around", "on")]
         if t.dep_ in ("nsubj", "nsubjpass") and t.head is not t:
             # "Fighting continues for control of X", "fighting was reported around X"
-            cands += [o for p, o in _prep_objs(t.head, "for", "over", "around", "in", "near", "at")]
+            cands += [o for p, o in _prep_objs(t.head, "for", "over", "around", "in", "near", "at", "on")]
     elif tr.kind == "verb":
         cands += _children(t, "dobj", "nsubjpass")
         cands += [o for p, o in _prep_objs(t, "from", "of", "for", "over", "in", "into", "near", "around", "on",
@@ -516,8 +520,12 @@ def _place_args(d: _Doc, tr: _Trig):
         cands += after
         cands += [x for x in _children(t, "nsubj", "nsubjpass")]
         cands += [o for p, o in _prep_objs(t, "of", "for", "over", "from", "in", "near", "around")]
-        # "the town of X remains contested": the subject may hang off a copula or auxiliary
-        cands += [x for x in t.sent if x.dep_ in ("nsubj", "nsubjpass") and x.idx < tr.start]
+        # "the town of X remains contested": the subject may hang off a copula or auxiliary;
+        # "the garrison in X fell back": the subject's location
+        subjects = [x for x in t.sent if x.dep_ in ("nsubj", "nsubjpass") and x.idx < tr.start]
+        cands += subjects
+        for x in subjects:
+            cands += [o for p, o in _prep_objs(x, "in", "at")]
     out = []
     for c in cands:
         if c.lower_ == "it" and c.dep_ in ("dobj", "nsubjpass", "pobj"):
@@ -539,12 +547,18 @@ def _claim_for(d: _Doc, tr: _Trig, sent) -> Optional[tuple[Claim, int]]:
     typ = spec.get("type") or (spec.get("place") if places else spec.get("other"))
     if places and prt and prt in (spec.get("particle_type") or {}):
         typ = spec["particle_type"][prt]
+    passive_loser = None
+    if places and spec.get("passive_type") and _children(t, "nsubjpass") and not _children(t, "agent"):
+        typ = spec["passive_type"]
+        passive_loser = _children(t, "nsubjpass")[0]
     if not typ:
         return None
     if typ not in TERRITORIAL:
         places = [p for p in places if p.pos_ == "PROPN" or d.place_at(p.idx, p.idx + len(p))]
     actor = target = None
-    if tr.kind == "verb":
+    if passive_loser is not None:
+        actor = _actor_of(passive_loser)
+    elif tr.kind == "verb":
         if t.lemma_.lower() == "fall":
             actor = next((_actor_of(o) for p, o in _prep_objs(t, "to")), None)
         else:
@@ -792,6 +806,13 @@ def extract_claims(ctx) -> list[Claim]:
         for tr in found:
             if tr.kind == "noun" and tr.tok.dep_ == "dobj":
                 nouns_by_head.setdefault(tr.tok.head.i, []).append(tr)
+        # "analysts warned (that) Russia could seize X": a warning about someone else's act reports it
+        for tr in list(found):
+            if tr.kind == "verb" and tr.spec.get("type") == "THREATEN":
+                comp = _children(tr.tok, "ccomp")
+                if comp and _children(comp[0], "nsubj", "nsubjpass") and comp[0].i in by_tok:
+                    found.remove(tr)
+                    del by_tok[tr.tok.i]
         speakers = _sentence_speakers(d, sent)
         per_type: dict[str, Claim] = {}
         for tr in found:
