@@ -42,6 +42,8 @@ export async function renderQuotes(root, params) {
       h("p", { class: "meta" }, `${q.kind}${q.cue ? ", “" + q.cue + "”" : ""} · `,
         h("span", { class: "source" }, q.source_name || q.source || "unknown"), " ", affiliationBadge(q.state_affiliated), " · ",
         h("time", null, formatDate(q.published)), " · ", h("a", { href: articleHref(q.article_id) }, q.title || "article"))))),
-    data.total > PAGE ? pager(data.total, PAGE, offset, (o) => { window.location.hash = route("quotes", { find, speaker, offset: o }); }) : null,
     exportLinks("/api/quotes", { speaker }));
+  if (data.total > PAGE) {
+    panel.append(pager(data.total, PAGE, offset, (o) => { window.location.hash = route("quotes", { find, speaker, offset: o }); }));
+  }
 }

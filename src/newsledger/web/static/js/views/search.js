@@ -86,7 +86,7 @@ export async function renderSearch(root, params) {
   const timeline = h("section", { class: "timeline-section" }, h("h2", null, "Timeline"));
   root.append(timeline);
   try {
-    const tl = await getJSON("/api/timeline", { ...filters, limit: 5000 });
+    const tl = await getJSON("/api/timeline", { ...filters, limit: 1000 });
     timeline.append(timelineChart(tl.items));
   } catch (err) {
     timeline.append(errorBox(`Timeline unavailable: ${err.message}`));
