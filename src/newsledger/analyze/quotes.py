@@ -39,6 +39,8 @@ from .entities import DETERMINERS, build_resolver, find_entities
 
 DIRECT_MIN_WORDS = 4
 MAX_MENTION_TOKENS = 30
+# A sentence split off after a quote is its attribution when its cue comes this early.
+SPLIT_CUE_WINDOW = 8
 
 # Speech and thought verbs (lemmas) that introduce a quotation or report.
 SPEECH_VERBS = frozenset(
@@ -229,6 +231,13 @@ class _DocIndex:
             if e.label == "ORG" and e.canonical:
                 self.orgs_by_head.setdefault(e.canonical.split()[-1].lower(), e.canonical)
         self.resolver = build_resolver(doc, entities)
+        self.paras = _paragraphs(self.text) or [(0, len(self.text))]
+        self.para_starts = [p[0] for p in self.paras]
+
+    def paragraph_tokens(self, token: int) -> tuple[int, int]:
+        """Token range of the paragraph holding ``token``."""
+        k = max(0, bisect_right(self.para_starts, self.doc[token].idx) - 1)
+        return self.token_range(*self.paras[k])
 
     def token_range(self, a: int, b: int) -> tuple[int, int]:
         """Tokens overlapping characters [a, b)."""
@@ -246,6 +255,8 @@ def _is_cue(tok) -> bool:
     lemma = tok.lemma_.lower()
     if tok.pos_ not in ("VERB", "AUX") and not (tok.pos_ == "NOUN" and tok.dep_ == "ROOT" and lemma in SPEECH_VERBS):
         return False
+    if lemma == "put":  # "as X put it"
+        return any(c.dep_ == "dobj" and c.lower_ == "it" for c in tok.children)
     if lemma in PARTICLE_VERBS:
         return any(c.dep_ == "prt" and c.lower_ == PARTICLE_VERBS[lemma] for c in tok.children)
     return lemma in SPEECH_VERBS
@@ -255,8 +266,12 @@ def _is_according(tok) -> bool:
     return tok.lower_ == "according" and any(c.lower_ == "to" for c in tok.children)
 
 
-def _subject(cue, depth: int = 0):
-    """The token naming who speaks through ``cue`` (None when nobody does)."""
+def _subject(cue, quoted: bytearray, depth: int = 0):
+    """The token naming who speaks through ``cue`` (None when nobody does).
+
+    Tokens inside quotation marks never name the speaker: the parser often
+    makes the quote's first noun the subject of the cue.
+    """
     if cue.lower_ == "according":
         for to in cue.children:
             if to.lower_ == "to":
@@ -264,6 +279,8 @@ def _subject(cue, depth: int = 0):
         return None
     subj = agent = None
     for c in cue.children:
+        if quoted[c.i]:
+            continue
         if c.dep_ in ("nsubj", "nsubjpass", "csubj") and subj is None:
             subj = c
         elif c.dep_ == "agent":
@@ -274,8 +291,13 @@ def _subject(cue, depth: int = 0):
         return None  # "he was told", without an agent: the subject listened
     if subj is not None and subj.lower_ in ("who", "that", "which") and cue.dep_ == "relcl":
         return cue.head
-    if subj is None and depth < 3 and cue.dep_ in ("advcl", "conj", "xcomp") and cue.head is not cue:
-        return _subject(cue.head, depth + 1)
+    if subj is None and cue.dep_ == "acl" and cue.head.pos_ in ("PROPN", "NOUN", "PRON"):
+        return cue.head  # "footage of Hillary Clinton asking, “...”"
+    if subj is None and depth < 3 and cue.dep_ in ("advcl", "conj", "xcomp", "pcomp") and cue.head is not cue:
+        head = cue.head
+        if head.pos_ == "ADP" and head.head is not head:
+            head = head.head  # "before asking her"
+        return _subject(head, quoted, depth + 1)
     return subj
 
 
@@ -330,7 +352,7 @@ class _Attributor:
         return phrase, None, 0.7
 
     def from_cue(self, cue) -> Optional[Attribution]:
-        head = _subject(cue)
+        head = _subject(cue, self.ix.in_quote)
         if head is None or head.lower_ in NON_SPEAKERS or self.ix.in_quote[head.i]:
             return None
         speaker, desc, conf = self.speaker(head)
@@ -352,15 +374,33 @@ def _quote_root(doc, a: int, b: int):
     return None
 
 
+def _bare_cue(tok) -> bool:
+    """A cue that reports nothing of its own ("Trump said, looking on.")."""
+    if tok.dep_ != "ROOT" or not _is_cue(tok) or any(c.dep_ in ("ccomp", "xcomp") for c in tok.children):
+        return False
+    nxt = tok.doc[tok.i + 1] if tok.i + 1 < len(tok.doc) else None
+    return nxt is None or nxt.is_punct or nxt.dep_ == "prt"
+
+
 def _frame(ix: _DocIndex, a: int, b: int) -> tuple[int, int]:
-    """Token range of the sentence(s) holding quote tokens [a, b), plus a split-off tail."""
+    """Token range of the sentence(s) holding quote tokens [a, b), plus a split-off tail,
+    never beyond the quote's paragraph (spaCy may run a sentence over a paragraph break)."""
+    p_lo, p_hi = ix.paragraph_tokens(a)
+    lo, hi = _sentences_around(ix, a, b)
+    return max(lo, p_lo), min(hi, p_hi)
+
+
+def _sentences_around(ix: _DocIndex, a: int, b: int) -> tuple[int, int]:
     s0 = ix.sent_index(a)
     s1 = ix.sent_index(max(a, b - 1))
     lo, hi = ix.sents[s0].start, ix.sents[s1].end
     if s1 + 1 < len(ix.sents):
         nxt = ix.sents[s1 + 1]
-        first = next((t for t in nxt if not t.is_space), None)
-        if first is not None and first.is_lower and "\n\n" not in ix.text[ix.doc[hi - 1].idx : first.idx]:
+        words = [t for t in nxt if not t.is_space]
+        # spaCy splits “...?” Trump said. / “...,” he added. / (D-Md.) said. off the quote.
+        if words and (
+            words[0].is_lower or (b >= hi - 3 and any(_bare_cue(t) for t in words[:SPLIT_CUE_WINDOW]))
+        ):
             hi = nxt.end
     return lo, hi
 
@@ -505,10 +545,9 @@ def attribute_quotes(doc, entities: list[Entity]) -> list[Quote]:
     quotations = find_quotations(text)
     ix = _DocIndex(doc, entities, quotations)
     att = _Attributor(ix)
-    para_starts = [p[0] for p in _paragraphs(text)]
 
     def para_of(char: int) -> int:
-        return max(0, bisect_right(para_starts, char) - 1)
+        return max(0, bisect_right(ix.para_starts, char) - 1)
 
     indirect = _indirect(ix, att)
     reported = sorted(((attr.token, attr) for _, attr in indirect), key=lambda x: x[0])
