@@ -143,3 +143,28 @@ def test_every_cut_point_yields_only_whole_pages_then_one_bad_input(tmp_path):
             docs = results[:-1]
             assert all(isinstance(d, RawDocument) for d in docs)
             assert [d.content for d in docs] == [PAGE1, PAGE2][: len(docs)], (gzip, cut)
+
+
+def test_whole_file_gzip_warc_is_read_as_one_stream(tmp_path):
+    import gzip
+
+    data, offsets, ids = _archive(gzip=False)
+    path = tmp_path / "whole.warc.gz"
+    path.write_bytes(gzip.compress(data))
+    stats = ReadStats()
+    results = list(read([str(path)], stats=stats))
+    # offsets count uncompressed bytes here: the same as in the plain archive
+    assert [(r.origin.offset, r.origin.item) for r in results] == list(zip(offsets, ids))
+    assert [r.content for r in results] == [PAGE1, PAGE2]
+    assert stats.skipped == {"warc:warcinfo": 1, "warc:request": 1, "warc:metadata": 1,
+                             "warc:non-html": 2, "warc:non-200": 1}
+    path.write_bytes(gzip.compress(data)[:-300])
+    cut = list(read([str(path)]))
+    assert isinstance(cut[-1], BadInput) and cut[-1].reason == "damaged WARC: gzip stream cut short"
+
+
+def test_empty_warc(tmp_path):
+    path = tmp_path / "empty.warc"
+    path.write_bytes(b"")
+    (bad,) = list(read([str(path)]))
+    assert bad.reason == "damaged WARC: empty file"
