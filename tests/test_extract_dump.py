@@ -367,6 +367,24 @@ def test_description_equal_to_first_paragraph_stays_in_body():
     assert art.links == ["https://a.example/news/last-years-fair"]
 
 
+def test_byline_roles_dropped_and_sentences_starting_like_bylines_kept():
+    content = (
+        " date 2026-05-01 https://northwind-gazette.example/sport/harbour-fc-wins-cup-final\n"
+        "Harbour FC Wins Cup Final\nHarbour FC Wins Cup Final\n"
+        "By Jane Doe, Staff Writer\n"
+        "Harbour FC won the county cup final 2-1 on Saturday.\n"
+        "Di Maria scored twice.\n"
+        "The club last won the cup in 1987.\n"
+    )
+    art = extract_dump(raw_of(content))
+    assert art.authors == ["Jane Doe"]
+    assert art.text.split("\n\n") == [
+        "Harbour FC won the county cup final 2-1 on Saturday.",
+        "Di Maria scored twice.",
+        "The club last won the cup in 1987.",
+    ]
+
+
 def test_body_without_preceding_headline_is_longest_prose_run():
     content = (
         " date 2026-02-10 https://northwind-gazette.example/local/night-buses-return\n"

@@ -51,6 +51,11 @@ _BYLINE = re.compile(
 )
 _NAME_SPLIT = re.compile(r"\s*(?:,|;|&|\band\b|\bund\b|\bet\b|\by\b|\bи\b)\s*", re.I)
 _PERSON = re.compile(r"^(?:[A-ZÀ-ÞА-ЯЁ][\w’'.-]*)(?:\s+(?:[A-ZÀ-ÞА-ЯЁ][\w’'.-]*|van|von|de|der|da|di|le|la|bin|al-\w+)){1,3}$")
+# Words that make a capitalised byline part a role or desk, not a person.
+_ROLE_WORDS = frozenset(
+    "staff writer reporter correspondent editor editors desk contributor news newsroom agency team "
+    "photographer journalist redaktion rédaction redacción redazione редакция".split()
+)
 _WORD = re.compile(r"\w+")
 _APOSTROPHES = re.compile(r"[’'`ʼ]")
 _SENTENCE_END = re.compile(r"[.!?…:;»\"”’)\]]$")
@@ -122,7 +127,7 @@ def _classify(s: str) -> str:
         return "phone"
     if _LOCALE.match(s):
         return "locale"
-    if _BYLINE.match(s) and len(s) <= 120 and not _SENTENCE_END.search(s.rstrip(".")):
+    if len(s) <= 120 and _byline_names(s):
         return "byline"
     if _is_keyword_list(s):
         return "keywords"
@@ -134,6 +139,24 @@ def _classify(s: str) -> str:
         if len(s) <= 60 and len(s.split()) <= 6 and not _SENTENCE_END.search(s):
             return "tag"
     return "text"
+
+
+def _byline_names(s: str) -> list[str]:
+    """Names in "By Jane Doe and John Roe, Staff Writer"; [] unless every part
+    is a short capitalised phrase and one is a person's name, so a sentence
+    such as "Di Maria scored twice." is no byline."""
+    m = _BYLINE.match(s)
+    if not m:
+        return []
+    parts = [p.strip(" .") for p in _NAME_SPLIT.split(m.group(1))]
+    parts = [p for p in parts if p]
+    if not parts or any(len(p.split()) > 4 or not p[0].isupper() for p in parts):
+        return []
+    return [p for p in parts if _is_person(p)]
+
+
+def _is_person(s: str) -> bool:
+    return bool(_PERSON.match(s)) and not any(w.lower() in _ROLE_WORDS for w in s.split())
 
 
 def _is_keyword_list(s: str) -> bool:
@@ -415,18 +438,14 @@ def _authors(page: _Page, before_body: range, source_name: str | None, title: st
     how = ""
     for l in page.lines:
         if l.kind == "byline":
-            m = _BYLINE.match(l.text)
-            for n in _NAME_SPLIT.split(m.group(1)):
-                n = n.strip(" .")
-                if n and n not in names and _PERSON.match(n):
-                    names.append(n)
+            names.extend(n for n in _byline_names(l.text) if n not in names)
             how = _P + "byline-line"
     if names:
         return names, how
     # Name lines between the headline and the first paragraph.
     for k in before_body:
         l = page.lines[k]
-        if l.kind == "text" and l.text not in (source_name, title) and _PERSON.match(l.text) and not _SENTENCE_END.search(l.text):
+        if l.kind == "text" and l.text not in (source_name, title) and _is_person(l.text):
             if l.text not in names:
                 names.append(l.text)
     return names, (_P + "name-line-before-body" if names else "")
