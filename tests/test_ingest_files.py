@@ -89,7 +89,7 @@ def test_bad_html_files(tmp_path, monkeypatch):
         "not HTML: binary content",
         "empty file",
         "not HTML: no markup",
-        "page larger than 20 MB (2,006 bytes)",  # the message names the default cap
+        "page larger than 20 MB",  # the message names the default cap
     ]
     assert (stats.documents, stats.bad) == (0, 4)
 
@@ -127,10 +127,12 @@ def test_jsonl_good_and_bad_lines(tmp_path):
     assert second.hints == {"title": "T", "authors": ["Ann Lee"]}
     bad = [r for r in results if isinstance(r, BadInput)]
     assert [b.origin.offset for b in bad] == [3, 5, 6, 7]
-    assert bad[0].reason.startswith("line 3: invalid JSON")
-    assert bad[1].reason == "line 5: expected a JSON object, got list"
-    assert bad[2].reason == "line 6: needs a non-empty 'html' or 'text' string"
-    assert bad[3].reason == "line 7: 'url' is not a string"
+    assert [b.reason for b in bad] == [
+        "invalid JSON", "line is not a JSON object", "needs a non-empty 'html' or 'text' string",
+        "'url' is not a string"]
+    assert bad[0].excerpt.startswith("Expecting property name") and bad[0].excerpt.endswith("| {not json")
+    assert bad[1].excerpt == '["a", "list"]'
+    assert bad[0].origin.label() == f"{path}@3"
 
 
 def test_jsonl_overlong_line_is_skipped_not_loaded(tmp_path, monkeypatch):
@@ -140,7 +142,7 @@ def test_jsonl_overlong_line_is_skipped_not_loaded(tmp_path, monkeypatch):
     path = tmp_path / "x.ndjson"
     path.write_text(json.dumps({"text": "y" * 500}) + "\n" + json.dumps({"text": "ok"}) + "\n", encoding="utf-8")
     bad, good = _all(path)
-    assert bad.reason.startswith("line 1: page larger than") and bad.origin.offset == 1
+    assert bad.reason == "page larger than 20 MB" and bad.origin.offset == 1
     assert good.content == "ok" and good.origin.offset == 2
 
 

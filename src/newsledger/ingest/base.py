@@ -33,9 +33,9 @@ class ReadStats:
         self.skipped[key] = self.skipped.get(key, 0) + n
 
 
-def too_large(size: int | None = None) -> str:
-    limit = f"page larger than {MAX_PAGE_BYTES // (1024 * 1024)} MB"
-    return limit if size is None else f"{limit} ({size:,} bytes)"
+def too_large() -> str:
+    # One wording for every oversize input, so quarantine counts group them.
+    return f"page larger than {MAX_PAGE_BYTES // (1024 * 1024)} MB"
 
 
 _BOMS = (

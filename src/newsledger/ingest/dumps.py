@@ -45,7 +45,7 @@ def read_text_file(path: str) -> Iterator[Item]:
         if looks_like_dump(head.decode("utf-8", errors="replace")):
             yield from _stream_dump(path)
         else:
-            yield BadInput(Origin("text", path), too_large(size))
+            yield BadInput(Origin("text", path), too_large())
         return
     text, bad = _load_text(path)
     if bad is not None:

@@ -259,7 +259,7 @@ class Fetcher:
                     return Response(url, r.status_code, b"")  # error bodies are never read
                 declared = r.headers.get("Content-Length", "")
                 if declared.isdigit() and int(declared) > max_bytes and not truncate:
-                    raise FetchError(_too_large(max_bytes, int(declared)))
+                    raise FetchError(_too_large(max_bytes))
                 chunks, size = [], 0
                 for chunk in r.iter_bytes():  # decoded: a gzip bomb is counted as it inflates
                     size += len(chunk)
@@ -329,11 +329,8 @@ def _host_key(url: httpx.URL) -> str:
     return f"{url.scheme}://{url.netloc.decode('ascii')}"
 
 
-def _too_large(limit: int, size: Optional[int] = None) -> str:
-    if limit == MAX_PAGE_BYTES:
-        return too_large(size)
-    text = f"response larger than {limit:,} bytes"
-    return text if size is None else f"{text} ({size:,} bytes)"
+def _too_large(limit: int) -> str:
+    return too_large() if limit == MAX_PAGE_BYTES else f"response larger than {limit:,} bytes"
 
 
 # ---------------------------------------------------------------- readers

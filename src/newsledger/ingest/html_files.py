@@ -49,7 +49,7 @@ def read_html_file(path: str) -> Iterator[Item]:
     origin = Origin("html", path)
     try:
         if os.path.getsize(path) > MAX_PAGE_BYTES:
-            yield BadInput(origin, too_large(os.path.getsize(path)))
+            yield BadInput(origin, too_large())
             return
         data = read_capped(path)
     except (OSError, EOFError, zlib.error) as e:

@@ -45,7 +45,7 @@ def read_jsonl(path: str) -> Iterator[Item]:
             for number, line in _lines(f):
                 origin = Origin("jsonl", path, offset=number)
                 if line is None:
-                    yield BadInput(origin, f"line {number}: {too_large()}")
+                    yield BadInput(origin, too_large())
                     continue
                 if line.strip():
                     yield parse_line(line, origin)
@@ -54,23 +54,25 @@ def read_jsonl(path: str) -> Iterator[Item]:
 
 
 def parse_line(line: bytes, origin: Origin) -> Item:
-    n = origin.offset
+    # Reasons are fixed phrases so quarantine counts group them; the line
+    # number is origin.offset and the detail goes to the excerpt.
+    excerpt = line[:200].decode("utf-8", "replace").rstrip()
     try:
         record = json.loads(line)
     except (ValueError, RecursionError) as e:
-        return BadInput(origin, f"line {n}: invalid JSON: {e}"[:200], excerpt=line[:200].decode("utf-8", "replace"))
+        return BadInput(origin, "invalid JSON", excerpt=f"{e}"[:100] + " | " + excerpt)
     if not isinstance(record, dict):
-        return BadInput(origin, f"line {n}: expected a JSON object, got {type(record).__name__}")
+        return BadInput(origin, "line is not a JSON object", excerpt=excerpt)
     url = record.get("url")
     if url is not None and not isinstance(url, str):
-        return BadInput(origin, f"line {n}: 'url' is not a string")
+        return BadInput(origin, "'url' is not a string", excerpt=excerpt)
     page, text = record.get("html"), record.get("text")
     if isinstance(page, str) and page.strip():
         fmt, content, charset = "html", page.encode("utf-8"), "utf-8"
     elif isinstance(text, str) and text.strip():
         fmt, content, charset = "text", text, None
     else:
-        return BadInput(origin, f"line {n}: needs a non-empty 'html' or 'text' string")
+        return BadInput(origin, "needs a non-empty 'html' or 'text' string", excerpt=excerpt)
     return RawDocument(origin=origin, format=fmt, content=content, url=url or None,
                        charset=charset, hints=_hints(record))
 
