@@ -78,6 +78,7 @@ PLACE_LABELS = {"GPE", "LOC", "FAC"}
 # Words naming a part of a place: "control of X", "the outskirts of X", "X's southern flank".
 PART_WORDS = {"control", "outskirts", "bank", "part", "parts", "centre", "center", "rest", "flank", "edge", "sector",
               "all", "most", "half", "remainder", "south", "north", "east", "west"}
+LOCATIVE_PREPS = {"in", "at", "near", "outside", "around", "across", "inside", "on"}
 SETTLEMENT_HEADS = {"city", "town", "village", "settlement", "hamlet"}
 PRONOUNS = {"we", "they", "he", "she", "it", "i", "you", "us", "them", "our", "their", "this", "that", "who", "which"}
 
@@ -169,8 +170,12 @@ def normalize_actor(text: str, start: Optional[int] = None, end: Optional[int] =
         return None
     tab = actor_table()
     for rx, code, sector in tab.actors:
-        if rx.search(phrase):
-            return Actor(text=phrase, code=code, sector=sector or _sector(phrase), start=start, end=end)
+        m = rx.search(phrase)
+        if m:
+            # the head noun outside the matched name decides: "the Kiev regime's forces" are military
+            tail = phrase[m.end():].split()
+            head_sector = _sector(tail[-1]) if tail else None
+            return Actor(text=phrase, code=code, sector=head_sector or sector or _sector(phrase), start=start, end=end)
     m = tab.countries.search(phrase)
     if m:
         code, capital = tab.country_code[m.group(1).lower()]
@@ -290,7 +295,7 @@ def _subject(tok):
     """The subject of a verb, inherited through conjunction, xcomp and relative-clause chains."""
     node, hops = tok, 0
     while hops < 6:
-        subs = _children(node, "nsubj", "csubj")
+        subs = _children(node, "nsubj", "csubj") + (_children(node, "nsubjpass") if node is not tok else [])
         if subs:
             return subs[0]
         agents = [o for p, o in _prep_objs(node, "by") if p == "by"]
@@ -512,12 +517,21 @@ def _place_args(d: _Doc, tr: _Trig):
         for obj in _children(t, "dobj"):
             # "repelled assaults near Lyman", "struck a facility in Odesa"
             cands += [o for p, o in _prep_objs(obj, "in", "near", "around", "outside", "at", "of")]
+        if t.tag_ == "VBN" and not _children(t, "dobj", "aux") and t.dep_ in ("advcl", "acl", "acomp", "xcomp",
+                                                                              "oprd"):
+            # "Seized by Russia in 2022, the plant ...", "the plant remains occupied": the patient is a subject
+            cands += _children(t.head, "nsubj", "nsubjpass") + _children(t, "nsubj")
         if t.lemma_.lower() == "fall":
             # "X fell to ...": the small model sometimes tags an unknown toponym subject as an adverb
             cands = [c for c in t.lefts if c.dep_ in ("nsubj", "advmod", "npadvmod") and c.text[:1].isupper()] + cands
     else:
-        after = [x for x in t.sent if x.idx >= tr.end and x.dep_ in ("pobj", "dobj", "nsubjpass", "nsubj", "conj")]
-        cands += after
+        v = t if t.pos_ in ("VERB", "AUX") else _governing_verb(t)
+        scope = {t.i} | ({v.i} if v is not None else set())
+        # objects after the phrase within its own clause ("took control of X", not "..., X said")
+        cands += [x for x in t.sent if x.idx >= tr.end and x.dep_ in ("pobj", "dobj", "nsubjpass", "conj")
+                  and any(a.i in scope for a in x.ancestors)]
+        if v is not None:
+            cands += _children(v, "dobj")  # "take Odesa by force"
         cands += [x for x in _children(t, "nsubj", "nsubjpass")]
         cands += [o for p, o in _prep_objs(t, "of", "for", "over", "from", "in", "near", "around")]
         # "the town of X remains contested": the subject may hang off a copula or auxiliary;
@@ -554,7 +568,9 @@ def _claim_for(d: _Doc, tr: _Trig, sent) -> Optional[tuple[Claim, int]]:
     if not typ:
         return None
     if typ not in TERRITORIAL:
-        places = [p for p in places if p.pos_ == "PROPN" or d.place_at(p.idx, p.idx + len(p))]
+        # only locatives: the object of "accused Moscow" or "pledged ... to Ukraine" is a target, not a place
+        places = [p for p in places if (p.pos_ == "PROPN" or d.place_at(p.idx, p.idx + len(p)))
+                  and p.dep_ == "pobj" and p.head.lower_ in LOCATIVE_PREPS]
     actor = target = None
     if passive_loser is not None:
         actor = _actor_of(passive_loser)
@@ -562,11 +578,11 @@ def _claim_for(d: _Doc, tr: _Trig, sent) -> Optional[tuple[Claim, int]]:
         if t.lemma_.lower() == "fall":
             actor = next((_actor_of(o) for p, o in _prep_objs(t, "to")), None)
         else:
-            subj = _subject(t)
-            if subj is not None and not (places and subj is places[0]):
+            actor = next((_actor_of(o) for p, o in _prep_objs(t, "by")), None)
+            participle = t.tag_ == "VBN" and t.dep_ in ("advcl", "acl") and not _children(t, "aux", "auxpass")
+            subj = None if actor is not None or participle else _subject(t)
+            if actor is None and subj is not None and not (places and subj is places[0]):
                 actor = _actor_of(subj)
-            if actor is None:
-                actor = next((_actor_of(o) for p, o in _prep_objs(t, "by")), None)
         objs = [o for o in _children(t, "dobj", "nsubjpass") if not places or o is not places[0]]
         objs += [o for p, o in _prep_objs(t, "against", "on", "at", "with", "to")]
         for o in objs:
@@ -624,7 +640,9 @@ def _skip_embedded(tr: _Trig, by_tok: dict[int, _Trig]) -> bool:
             if (node.dep_ in ("xcomp", "ccomp") and ptype in SPEECH_TYPES
                     and parent.tok.lemma_.lower() not in DENIAL_VERBS):
                 return True
-        if node.dep_ not in ("xcomp", "ccomp", "aux", "prep", "pobj"):
+            if node.dep_ == "prep" and ptype in SPEECH_TYPES and t.dep_ == "pcomp":
+                return True  # "accused Moscow of attacking ships": the content of the accusation
+        if node.dep_ not in ("xcomp", "ccomp", "aux", "prep", "pobj", "pcomp"):
             break
         node, hops = node.head, hops + 1
     return False
@@ -637,12 +655,20 @@ def _light_verb_dropped(tr: _Trig, nouns_by_head: dict[int, list[_Trig]]) -> boo
 # ---------------------------------------------------------------- attribution
 
 
+_ORG_WORDS = re.compile(r"(?i)\b(?:ministry|office|agency|army|staff|council|government|command|service|committee|"
+                        r"department|company|kremlin|pentagon|white house|police|forces|embassy|administration|"
+                        r"headquarters|group|party|union|organi[sz]ation|institute|monitor|mission)\b")
+
+
 def _speaker_kind(d: _Doc, name: str) -> str:
     for s, e, label, text in d.ents:
-        if label == "ORG" and (text == name or name in text):
-            return "organization"
+        if text == name or name in text:
+            if label == "PERSON":
+                return "person"
+            if label in ("ORG", "GPE", "NORP"):
+                return "organization"
     act = normalize_actor(name)
-    if act is not None and act.code and act.sector in ("government", "military") and " " not in name.strip():
+    if _ORG_WORDS.search(name) or (act is not None and act.code and " " not in name.strip()):
         return "organization"
     return "person"
 

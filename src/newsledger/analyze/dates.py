@@ -13,7 +13,7 @@ as written, ignoring the time zone). Rules:
   next one on or after it).
 - Period expressions resolve to the period's first day: "last week" is the
   Monday of the previous week, "earlier this week" this week's Monday, "in
-  November" / "last month" / "last year" the first of that month / year.
+  November" / "last month" / "last year" / "in 2022" the first of that month / year.
 - ISO dates ("2025-12-03") as written.
 
 ``find_date`` returns the first expression found in a text span, so the
@@ -44,6 +44,7 @@ _PATTERNS = [
     ("month", r"(?:last|past|previous) month|this month|earlier this month"),
     ("year", r"(?:last|past|previous) year|this year|earlier this year"),
     ("weekday", r"(?:(?:last|this|next|on) )?(?P<wd>monday|tuesday|wednesday|thursday|friday|saturday|sunday)"),
+    ("inyear", r"(?:in|since|during|early|late|mid-) ?(?P<y>(?:19|20)\d{2})"),
     ("inmonth", rf"(?:in|since|during|last|early|late|mid-) ?(?P<mon>{_MONTH_ALT.replace('may|', '')})\b(?:,? (?P<y>\d{{4}}))?"),
 ]
 _COMPILED = [(k, re.compile(rf"\b(?:{p})(?!\w)", re.IGNORECASE)) for k, p in _PATTERNS]
@@ -119,6 +120,8 @@ def _resolve(kind: str, m: re.Match, pub: date, future: bool) -> Optional[date]:
         if text.startswith("last") and back == 0:
             back = 7
         return pub - timedelta(days=back)
+    if kind == "inyear":
+        return date(int(m["y"]), 1, 1)
     if kind == "inmonth":
         mon = _month_no(m["mon"])
         if m["y"]:
