@@ -28,7 +28,31 @@ _XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>", re.I)
 _WS = re.compile(r"\s+")
 _TOKEN = re.compile(r"\w+")
 
-# Blocks that close a body: what follows a paywall or share box is not article text.
+# Paragraphs that are page furniture wherever they appear: labels, promos, paywall
+# prompts, contact lines, copyright notices. Matched against one whole paragraph.
+_LABEL = re.compile(
+    r"^\W*(?:advertisements?|ad|sponsored(?: content)?|related(?: content| articles?| stories| coverage| reading)?|"
+    r"read more|see also|also read|recommended(?: reading)?|trending(?: now)?|most (?:read|popular)|newsletter|"
+    r"submitted photo|share(?: this(?: article| story)?)?|comments?|listen to (?:this|the) (?:article|story)|"
+    r"watch(?: now)?|video)\W*$",
+    re.I,
+)
+_LEAD_LABEL = re.compile(
+    r"^\W*(?:read more|read also|related(?: content| stories| articles| coverage)?|see also|also read|more from|"
+    r"recommended(?: reading)?|watch|listen|trending)\s*:",
+    re.I,
+)
+_PROMO = re.compile(
+    r"(?:\b(?:sign(?:ing)? up|subscrib(?:e|ing))\b.{0,120}\b(?:newsletters?|inbox|e-?mail updates?)\b|"
+    r"\bnewsletters?\b.{0,80}\b(?:sign up|subscribe)\b|subscribers? only|already a subscriber|"
+    r"(?:subscribe|log ?in|sign in) to (?:continue|keep) reading|support (?:our|independent) journalism|"
+    r"please subscribe|all rights reserved|^\W*(?:copyright|©)|"
+    r"(?:can|may) be reached (?:at|by)\b.{0,80}@|^follow (?:us|him|her|them) on\b)",
+    re.I,
+)
+_PROMO_MAX_CHARS = 400
+# an articleBody shorter than this is a teaser or a summary, not the article
+_LD_MIN_SHINGLES = 80
 _PARSER = lxml.html.HTMLParser(
     recover=True, huge_tree=False, remove_comments=True, remove_pis=True, no_network=True, collect_ids=False
 )
@@ -95,7 +119,15 @@ def _parse(page: str):
 def _paragraphs(text: Optional[str]) -> list[str]:
     if not text:
         return []
-    return [p for p in (_WS.sub(" ", line).strip() for line in text.split("\n")) if p]
+    return [p for p in (_WS.sub(" ", line).strip() for line in text.split("\n")) if p and not _furniture(p)]
+
+
+def _furniture(para: str) -> bool:
+    if _LABEL.match(para):
+        return True
+    if len(para) > _PROMO_MAX_CHARS:
+        return False
+    return bool(_LEAD_LABEL.match(para) or _PROMO.search(para))
 
 
 def _trafilatura_body(tree, url: Optional[str]) -> list[str]:
@@ -103,11 +135,80 @@ def _trafilatura_body(tree, url: Optional[str]) -> list[str]:
 
     try:
         doc = trafilatura.bare_extraction(
-            tree, url=url, favor_precision=True, include_comments=False, with_metadata=False
+            tree, url=url, favor_precision=True, include_comments=False, include_tables=False, with_metadata=False
         )
     except (ValueError, TypeError, etree.LxmlError):
         return []
     return _paragraphs(doc.text if doc is not None else None)
+
+
+def _shingles(text: str) -> set[tuple[str, ...]]:
+    toks = _TOKEN.findall(text)
+    if len(toks) < 4:
+        return {tuple(toks)} if toks else set()
+    return {tuple(toks[i : i + 4]) for i in range(len(toks) - 3)}
+
+
+def _ld_paragraphs(body: str) -> list[str]:
+    text = md.clean_block(body)
+    return [p for p in (_WS.sub(" ", line).strip() for line in text.split("\n")) if p and not _furniture(p)]
+
+
+def _fuse_with_ld(paragraphs: list[str], ld_body: Optional[str]) -> tuple[list[str], str]:
+    """Reconcile trafilatura's paragraphs with the page's own JSON-LD ``articleBody``.
+
+    The publisher's articleBody is often the cleanest copy of the text, but it
+    may be a truncated teaser or lack paragraph breaks. So: trust it outright
+    only when it is long and trafilatura found little of it; otherwise use it
+    to drop stray blocks (captions, promos) that trafilatura kept *between*
+    paragraphs the articleBody confirms. What trafilatura kept after the last
+    confirmed paragraph stays, since articleBody may simply stop early.
+    """
+    if not ld_body:
+        return paragraphs, "trafilatura"
+    ld_paras = _ld_paragraphs(ld_body)
+    ld = _shingles(" ".join(ld_paras))
+    if len(ld) < _LD_MIN_SHINGLES:
+        return paragraphs, "trafilatura"
+    ours = _shingles(" ".join(paragraphs))
+    covered = len(ld & ours) / len(ld)
+    if covered < 0.5:
+        return ld_paras, "json-ld articleBody"
+    if covered < 0.9:
+        return paragraphs, "trafilatura"
+    confirmed = [bool(_shingles(p) & ld) for p in paragraphs]
+    first = confirmed.index(True)
+    last = len(confirmed) - 1 - confirmed[::-1].index(True)
+    kept = [p for i, p in enumerate(paragraphs) if confirmed[i] or i < first or i > last]
+    if len(kept) == len(paragraphs):
+        return paragraphs, "trafilatura"
+    return kept, "trafilatura, filtered by json-ld articleBody"
+
+
+_NOT_DEK = frozenset(("a", "aside", "nav", "footer", "script", "style", "noscript", "template", "button", "figcaption"))
+
+
+def _visible_dek(tree, description: Optional[str], paragraphs: list[str]) -> Optional[str]:
+    """The description when the page also prints it as a standfirst that the body missed."""
+    if not description or len(description.split()) < 6:
+        return None
+    desc = _norm(description)
+    if _shingles(desc) & _shingles(" ".join(paragraphs[:3])):
+        return None
+    body = tree.find("body")
+    if body is None:
+        return None
+    head = desc[:12]
+    for el in body.iter():
+        own = el.text
+        if not own or not isinstance(el.tag, str) or head not in _norm(own):
+            continue
+        if _norm(el.text_content()) != desc:
+            continue
+        if any(a.tag in _NOT_DEK for a in el.iterancestors()) or el.tag in _NOT_DEK:
+            continue
+        return desc
+    return None
 
 
 # ---------------------------------------------------------------- links and images
@@ -217,8 +318,7 @@ def _extract(tree, raw: RawDocument) -> Article:
     }
     base = md.base_url(tree, url)
 
-    paragraphs = _trafilatura_body(tree, url)
-    body_source = "trafilatura"
+    paragraphs, body_source = _fuse_with_ld(_trafilatura_body(tree, url), sources["json-ld"].get("body"))
 
     art = Article(id="", url=url)
     fields = art.provenance.fields
@@ -242,15 +342,19 @@ def _extract(tree, raw: RawDocument) -> Article:
 
     if paragraphs and art.title and _norm(paragraphs[0]) == art.title:
         paragraphs = paragraphs[1:]
+    art.description, which = _pick(sources, "description", md.clean)
+    if which:
+        fields["description"] = which
+    dek = _visible_dek(tree, art.description, paragraphs)
+    if dek:
+        paragraphs = [dek] + paragraphs
+        body_source += " + visible standfirst"
     art.text = "\n\n".join(paragraphs)
     if not art.text.strip() and not art.title:
         raise ExtractError("no article text or title found")
     if art.text:
         fields["text"] = body_source
 
-    art.description, which = _pick(sources, "description", md.clean)
-    if which:
-        fields["description"] = which
 
     for name in ("published", "modified"):
         value, which = _pick_date(sources, name)

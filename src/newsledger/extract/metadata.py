@@ -113,6 +113,15 @@ def clean(value: Any) -> Optional[str]:
     return value or None
 
 
+_BLOCK_TAG = re.compile(r"<(?:/p|br\s*/?|/h[1-6]|/li|/div|/blockquote)\s*>", re.I)
+
+
+def clean_block(value: str) -> str:
+    """Text with line breaks where an HTML-ish string had block ends; entities and tags removed."""
+    value = _BLOCK_TAG.sub("\n", htmllib.unescape(value))
+    return htmllib.unescape(_TAG.sub(" ", value))
+
+
 def _norm_key(s: str) -> str:
     return _ALNUM.sub("", s).lower()
 
