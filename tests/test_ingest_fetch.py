@@ -196,14 +196,17 @@ def test_feed_items_follow_links_with_fallback(server):
 <item><title>Quay reopens</title><link>{server.base}/story-1</link>
 <pubDate>Tue, 06 May 2025 09:30:00 -0400</pubDate><author>desk@harwick.example (Ivo Brand)</author></item>
 <item><title>Gone story</title><link>/story-2</link><description>Only the summary survives.</description></item>
+<item><title>No link</title><description>Wire copy without a page.</description></item>
 </channel></rss>""".encode())
-    first, second = read([server.url("/feed.xml")], fetch_options=local())
+    first, second, third = read([server.url("/feed.xml")], fetch_options=local())
     assert (first.content, first.url, first.origin.kind) == (PAGE, server.url("/story-1"), "feed")
     assert first.origin.path == server.url("/feed.xml")
     assert first.hints["published"] == "2025-05-06T09:30:00-04:00" and first.hints["title"] == "Quay reopens"
     assert second.url == server.url("/story-2")  # relative link resolved against the feed URL
     assert b"<article>Only the summary survives.</article>" in second.content
     assert second.hints == {"title": "Gone story", "fetch_error": "HTTP 404"}
+    assert third.url is None and b"Wire copy without a page." in third.content
+    assert server.paths() == ["/robots.txt", "/feed.xml", "/story-1", "/story-2"]
 
 
 def test_news_sitemap_index_from_server(server):

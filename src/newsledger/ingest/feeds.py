@@ -49,10 +49,8 @@ def read_feed(data: bytes, source: str, fetcher: Optional[Fetcher]) -> Iterator[
     # Bytes only: given a str, feedparser would open paths and URLs itself.
     parsed = feedparser.parse(data, resolve_relative_uris=False)
     if not parsed.entries:
-        reason = "no entries in feed"
-        if parsed.bozo:
-            reason += f" ({type(parsed.bozo_exception).__name__}: {parsed.bozo_exception})"[:250]
-        yield BadInput(Origin("feed", source), reason)
+        detail = f"{type(parsed.bozo_exception).__name__}: {parsed.bozo_exception}" if parsed.bozo else ""
+        yield BadInput(Origin("feed", source), "no entries in feed", excerpt=detail[:250])
         return
     follow = fetcher is not None and fetcher.options.follow_links
     for index, entry in enumerate(parsed.entries):
@@ -80,6 +78,8 @@ def read_feed(data: bytes, source: str, fetcher: Optional[Fetcher]) -> Iterator[
 
 def _link(entry: Any, source: str) -> Optional[str]:
     link = (entry.get("link") or "").strip()
+    if not link:
+        return None  # joined with the feed URL it would point at the feed itself
     if source.startswith(("http://", "https://")):
         link = urljoin(source, link)
     return link if link.lower().startswith(("http://", "https://")) else None
