@@ -290,3 +290,13 @@ def test_iter_articles_pages_through_everything(store):
     assert [a.id for a in store.iter_articles()] == [f"{i:016x}" for i in range(5)]
     full = list(store.iter_articles(annotations=True, since="2026-03-02"))
     assert len(full) == 5 and all(len(a.quotes) == 1 for a in full)
+
+
+def test_plain_queries_tolerate_punctuation(store):
+    store.upsert(make_analysis(text=BODY + "\n\nThe COVID-19 rules at Quill's quay were lifted."))
+    assert len(store.search("covid-19")) == 1
+    assert len(store.search("Quill's quay")) == 1
+    assert store.search_count("harbour") == 1 and store.search_count("zeppelin") == 0
+    assert store.search_count("harbour", since="2027-01-01") == 0
+    with pytest.raises(QueryError, match="empty search query"):
+        store.search("   ")

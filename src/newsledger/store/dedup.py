@@ -4,6 +4,10 @@ Signatures and their LSH band buckets live in the database (``minhashes``,
 ``minhash_bands``), so a reprint is recognised whatever run stored the
 original, without rebuilding an index in memory. Candidates sharing a bucket
 are confirmed by the estimated Jaccard similarity of their signatures.
+
+MinHash is computed here with numpy, the way datasketch's ``MinHash`` does
+(universal hashing of 32-bit shingle hashes modulo a Mersenne prime): the
+datasketch package imports scipy, which costs seconds on every ingest.
 """
 
 from __future__ import annotations
@@ -11,7 +15,6 @@ from __future__ import annotations
 import hashlib
 import re
 import sqlite3
-from functools import lru_cache
 from typing import Optional
 
 import numpy as np
@@ -22,11 +25,20 @@ NUM_PERM = 64
 THRESHOLD = 0.8
 # Bands x rows that datasketch's MinHashLSH picks for threshold 0.8 with 64
 # permutations (false positives and negatives weighted equally). Fixed here
-# because stored buckets must not change when the library does.
+# because stored buckets must not change when a library does.
 BANDS, ROWS = 5, 11
 SHINGLE = 5  # words per shingle
 MIN_WORDS = 10  # shorter bodies (captions, stubs) are never called duplicates
-SEED = 1
+
+_PRIME = np.uint64((1 << 61) - 1)
+_MAX_HASH = np.uint64((1 << 32) - 1)
+# Permutation parameters: a < 2**31 keeps a*x + b below 2**64 for 32-bit x.
+# RandomState's stream is frozen by numpy, so signatures stay comparable
+# across versions; changing the seed would orphan every stored signature.
+_rng = np.random.RandomState(1)
+_A = _rng.randint(1, 1 << 31, size=NUM_PERM, dtype=np.uint64)
+_B = _rng.randint(0, 1 << 31, size=NUM_PERM, dtype=np.uint64)
+del _rng
 
 _WORD = re.compile(r"\w+", re.UNICODE)
 
@@ -37,26 +49,18 @@ def _words(text: str) -> list[str]:
     return _WORD.findall(text.lower())
 
 
-@lru_cache(maxsize=1)
-def _template():
-    """A MinHash whose permutations (costly to draw) every signature reuses."""
-    from datasketch import MinHash
-
-    return MinHash(num_perm=NUM_PERM, seed=SEED)
-
-
 def signature(text: str) -> Optional[np.ndarray]:
-    """MinHash of the word 5-gram shingles, or None for bodies under MIN_WORDS words."""
-    from datasketch import MinHash
-
+    """MinHash (NUM_PERM uint64) of the word 5-gram shingles; None under MIN_WORDS words."""
     words = _words(text)
     if len(words) < MIN_WORDS:
         return None
-    shingles = {" ".join(words[i : i + SHINGLE]).encode("utf-8") for i in range(len(words) - SHINGLE + 1)}
-    t = _template()
-    m = MinHash(num_perm=NUM_PERM, seed=SEED, permutations=t.permutations, scheme=t.scheme)
-    m.update_batch(list(shingles))
-    return m.hashvalues.astype(np.uint64)
+    shingles = {" ".join(words[i : i + SHINGLE]) for i in range(len(words) - SHINGLE + 1)}
+    hashes = np.fromiter(
+        (int.from_bytes(hashlib.blake2b(s.encode("utf-8"), digest_size=4).digest(), "little") for s in shingles),
+        dtype=np.uint64, count=len(shingles),
+    )
+    permuted = ((np.outer(hashes, _A) + _B) % _PRIME) & _MAX_HASH
+    return permuted.min(axis=0)
 
 
 def similarity(a: np.ndarray, b: np.ndarray) -> float:

@@ -13,10 +13,12 @@ safe to call from several threads: each thread gets its own connection.
 from __future__ import annotations
 
 import csv
+import dataclasses
 import hashlib
 import io
 import json
 import os
+import re
 import sqlite3
 import threading
 from contextlib import contextmanager
@@ -58,6 +60,26 @@ class SearchHit:
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
+
+
+_FIELDS: dict[type, tuple[str, ...]] = {}
+_SCALARS = (str, int, float, bool, type(None))
+
+
+def _plain(obj: Any) -> Any:
+    """``schema.to_dict`` for the write path: same output, without recursing into
+    every scalar (annotations are mostly flat, and there are many of them)."""
+    cls = type(obj)
+    names = _FIELDS.get(cls)
+    if names is None:
+        if not dataclasses.is_dataclass(obj):
+            return schema.to_dict(obj)
+        names = _FIELDS[cls] = tuple(f.name for f in dataclasses.fields(obj))
+    out = {}
+    for name in names:
+        v = getattr(obj, name)
+        out[name] = v if isinstance(v, _SCALARS) else schema.to_dict(v)
+    return out
 
 
 def _now() -> str:
@@ -293,7 +315,7 @@ class Store:
             raise StoreError("cannot store an article without an id (extract.common.finish assigns one)")
         art_dict = schema.to_dict(art)
         rec_hash = _record_hash(art_dict)
-        ann_dicts = {k: [schema.to_dict(x) for x in getattr(analysis, k)] for k in ANNOTATION_TYPES}
+        ann_dicts = {k: [_plain(x) for x in getattr(analysis, k)] for k in ANNOTATION_TYPES}
         ann_hash = _hash(ann_dicts) if annotated else None
         chash = content_hash(art.text or "")
         now = _now()
@@ -496,11 +518,12 @@ class Store:
     ) -> list[SearchHit]:
         """Full-text search over title and text (FTS5 query syntax), best bm25 first.
 
-        Title matches weigh 5x body matches. ``snippet`` surrounds matched terms
-        with ``markers``. Raises QueryError for invalid FTS syntax.
+        Title matches weigh 5x body matches. ``snippet`` is taken from the text
+        and surrounds matched terms with ``markers``. Plain words are matched
+        as typed even with punctuation (``covid-19``, ``Kharkiv's``); a query
+        using FTS syntax (quotes, brackets, ``*``, ``:``, AND/OR/NOT/NEAR) is
+        passed through, and raises QueryError when that syntax is invalid.
         """
-        if not query or not query.strip():
-            raise QueryError("empty search query: give one or more words, e.g. newsledger search \"ceasefire\"")
         conds, params = self._article_filters("a", source, since, until, lang)
         extra = "".join(f" AND {c}" for c in conds)
         sql = (
@@ -509,11 +532,33 @@ class Store:
             f"FROM articles_fts JOIN articles a ON a.seq = articles_fts.rowid WHERE articles_fts MATCH ?{extra} "
             "ORDER BY score LIMIT ? OFFSET ?"
         )
-        db = self._conn()
+        rows = self._match(sql, (markers[0], markers[1], int(snippet_tokens)), query,
+                           (*params, int(limit), int(offset)))
+        return [
+            SearchHit(id=r[0], title=r[1], url=r[2], source=r[3], published=r[4], language=r[5], duplicate_of=r[6],
+                      snippet=r[7] or "", score=r[8])
+            for r in rows
+        ]
+
+    def search_count(
+        self, query: str, *, source: Optional[str] = None, since: Any = None, until: Any = None,
+        lang: Optional[str] = None,
+    ) -> int:
+        """How many articles ``search`` would find in all (for paging)."""
+        conds, params = self._article_filters("a", source, since, until, lang)
+        extra = "".join(f" AND {c}" for c in conds)
+        sql = (
+            "SELECT count(*) FROM articles_fts JOIN articles a ON a.seq = articles_fts.rowid "
+            f"WHERE articles_fts MATCH ?{extra}"
+        )
+        return self._match(sql, (), query, tuple(params))[0][0]
+
+    def _match(self, sql: str, before: tuple, query: str, after: tuple) -> list[tuple]:
+        if not query or not query.strip():
+            raise QueryError('empty search query: give one or more words, e.g. newsledger search "ceasefire"')
+        match = _fts_query(query)
         try:
-            rows = db.execute(
-                sql, (markers[0], markers[1], int(snippet_tokens), query, *params, int(limit), int(offset))
-            ).fetchall()
+            return self._conn().execute(sql, (*before, match, *after)).fetchall()
         except sqlite3.OperationalError as e:
             msg = str(e)
             if "fts5" in msg or "no such column" in msg or "unterminated" in msg or "syntax" in msg:
@@ -522,11 +567,6 @@ class Store:
                     '"quoted phrases", AND/OR/NOT in capitals, or word* for prefixes'
                 ) from None
             raise _translate(e, self.path) from None
-        return [
-            SearchHit(id=r[0], title=r[1], url=r[2], source=r[3], published=r[4], language=r[5], duplicate_of=r[6],
-                      snippet=r[7] or "", score=r[8])
-            for r in rows
-        ]
 
     # ------------------------------------------------------------ annotation reads
 
@@ -774,6 +814,16 @@ def _arrow_table(pa, pa_schema, rows: list[tuple]):
     return pa.Table.from_arrays(
         [pa.array(list(col), type=f.type) for col, f in zip(columns, pa_schema)], schema=pa_schema
     )
+
+
+_FTS_SYNTAX = re.compile(r'["()*:^{}+]|\b(?:AND|OR|NOT|NEAR)\b')
+
+
+def _fts_query(query: str) -> str:
+    """Quote each word of a plain query so punctuation inside words is no syntax error."""
+    if _FTS_SYNTAX.search(query):
+        return query
+    return " ".join(f'"{word}"' for word in query.split())
 
 
 def _like(text: str) -> str:
