@@ -140,8 +140,10 @@ LAYOUTS = {
         "modified": "2026-04-18T10:20:00-05:00",
         "section": "Environment",
         "tags": ["drought", "water"],
+        # The byline's date tail is not a name; the related article's byline is not this page's.
         "authors": ["Mara Lindqvist", "Tomasz Ferreira", "Odile Bancroft"],
         "images": ["https://img.riverbend-courier.example/photos/reservoir-low.jpg"],
+        "links": ["https://riverbend-courier.example/news/reservoir-repairs-finished"],
         "source": {"name": "Riverbend Courier", "domain": "riverbend-courier.example"},
         "paragraphs": [
             "The valley's water authority announced limits on garden watering and car washing after the driest spring on record.",
@@ -299,6 +301,8 @@ def test_no_date_line_read_when_caller_says_dump():
         "title": "Lighthouse Keeper Retires After Forty Years",
         "description": "After four decades on Gull Point, Edwin Marsh hands over the keys.",
         "published": "2025-11-02T14:00:00+01:00",
+        # The repeated author meta value, also between the timestamp and the section.
+        "authors": ["Hannah Voss"],
         "section": "Community",
         "tags": ["lighthouses", "gull point"],
         "source": {"name": "Coastline Weekly", "domain": "coastline-weekly.example"},
@@ -309,6 +313,7 @@ def test_no_date_line_read_when_caller_says_dump():
         ],
     }
     assert art.provenance.fields["source.name"] == "dump:line-matching-domain"
+    assert art.provenance.fields["authors"] == "dump:repeated-name-line"
 
 
 def test_two_articles_in_one_file():

@@ -49,6 +49,7 @@ _YEAR = re.compile(r"^(?:19|20)\d{2}$")
 _BYLINE = re.compile(
     r"^(?:by|von|par|por|di|door|av|автор(?:ы)?:?|авторы:?|текст:?)\s+(.+)$", re.I
 )
+_BYLINE_TAIL = re.compile(r"\s+(?:on|le|am|el|il|den)\s+(?=\d|\w+\.?\s+\d)|\s*[|•·/]\s*|\s+[-–—]\s+|\s+(?=\d)", re.I)
 _NAME_SPLIT = re.compile(r"\s*(?:,|;|&|\band\b|\bund\b|\bet\b|\by\b|\bи\b)\s*", re.I)
 _PERSON = re.compile(r"^(?:[A-ZÀ-ÞА-ЯЁ][\w’'.-]*)(?:\s+(?:[A-ZÀ-ÞА-ЯЁ][\w’'.-]*|van|von|de|der|da|di|le|la|bin|al-\w+)){1,3}$")
 # Words that make a capitalised byline part a role or desk, not a person.
@@ -148,7 +149,9 @@ def _byline_names(s: str) -> list[str]:
     m = _BYLINE.match(s)
     if not m:
         return []
-    parts = [p.strip(" .") for p in _NAME_SPLIT.split(m.group(1))]
+    # "By Jane Doe on December 21, 2023 | Updated 3pm": the names end where the date starts.
+    names = _BYLINE_TAIL.split(m.group(1), 1)[0]
+    parts = [p.strip(" .") for p in _NAME_SPLIT.split(names)]
     parts = [p for p in parts if p]
     if not parts or any(len(p.split()) > 4 or not p[0].isupper() for p in parts):
         return []
@@ -433,22 +436,27 @@ class _TeaserIndex:
         return used >= 2
 
 
-def _authors(page: _Page, before_body: range, source_name: str | None, title: str | None) -> tuple[list[str], str]:
-    names: list[str] = []
-    how = ""
-    for l in page.lines:
-        if l.kind == "byline":
-            names.extend(n for n in _byline_names(l.text) if n not in names)
-            how = _P + "byline-line"
+def _authors(page: _Page, before_body: range, site: str | None, title: str | None) -> tuple[list[str], str]:
+    lines = page.lines
+    # The byline next to the headline, else the page's first one: later
+    # bylines belong to related-article teasers.
+    bylines = [k for k in before_body if lines[k].kind == "byline"]
+    first = bylines[0] if bylines else next((k for k, l in enumerate(lines) if l.kind == "byline"), None)
+    if first is not None:
+        return _byline_names(lines[first].text), _P + "byline-line"
+    # Bare name lines right under the headline.
+    names = [
+        lines[k].text for k in before_body[:3]
+        if lines[k].kind == "text" and lines[k].text not in (site, title) and _is_person(lines[k].text)
+    ]
     if names:
-        return names, how
-    # Name lines between the headline and the first paragraph.
-    for k in before_body:
-        l = page.lines[k]
-        if l.kind == "text" and l.text not in (source_name, title) and _is_person(l.text):
-            if l.text not in names:
-                names.append(l.text)
-    return names, (_P + "name-line-before-body" if names else "")
+        return list(dict.fromkeys(names)), _P + "name-line-before-body"
+    # Author meta values (JSON-LD, article:author) repeat a bare name ahead of the body.
+    names = [
+        l.text for l in lines[: before_body.stop]
+        if page.counts[l.text] > 1 and l.kind == "text" and l.text not in (site, title) and _is_person(l.text)
+    ]
+    return list(dict.fromkeys(names))[:3], (_P + "repeated-name-line" if names else "")
 
 
 def _is_title_variant(s: str, title: str | None) -> bool:
@@ -534,7 +542,17 @@ def extract_dump(raw: RawDocument) -> Article:
     art.description = _description(page, title, paras, best, body_set, pub, fields)
 
     before_body = range(best[0] if headline is None else headline + 1, best[2][0])
-    art.authors, how = _authors(page, before_body, pub.name, title)
+    art.source.domain = domain
+    if pub.name:
+        art.source.name = pub.name
+        fields["source.name"] = _P + "publisher-block"
+    elif name := _line_matching_domain(page, art.source.domain, title):
+        art.source.name = name
+        fields["source.name"] = _P + "line-matching-domain"
+    elif site_in_title:
+        art.source.name = site_in_title
+        fields["source.name"] = _P + "title-suffix-naming-host"
+    art.authors, how = _authors(page, before_body, art.source.name, title)
     if art.authors:
         fields["authors"] = how
 
@@ -560,17 +578,7 @@ def extract_dump(raw: RawDocument) -> Article:
             art.language = declared
             fields["language"] = _P + "locale-line"
 
-    art.source.domain = domain
-    if pub.name:
-        art.source.name = pub.name
-        fields["source.name"] = _P + "publisher-block"
-    elif name := _line_matching_domain(page, art.source.domain, title):
-        art.source.name = name
-        fields["source.name"] = _P + "line-matching-domain"
-    elif site_in_title:
-        art.source.name = site_in_title
-        fields["source.name"] = _P + "title-suffix-naming-host"
-    elif name := _repeated_short_line(page, title, art.authors):
+    if not art.source.name and (name := _repeated_short_line(page, title, art.authors)):
         art.source.name = name
         fields["source.name"] = _P + "most-repeated-short-line"
     if pub.owner:
@@ -610,6 +618,9 @@ def _section_and_tags(art: Article, page: _Page, after_ts: int | None, pub: _Pub
     tags: list[str] = []
     if after_ts is not None and after_ts < len(lines):
         k = after_ts
+        # article:author comes between the times and the section in OpenGraph order.
+        while k + 1 < len(lines) and lines[k].kind == "text" and page.counts[lines[k].text] > 1 and _is_person(lines[k].text):
+            k += 1
         nxt = lines[k]
         if nxt.kind in ("tag", "text") and nxt.words <= 3 and k not in pub.lines and not _DIGITS.search(nxt.text):
             art.section = nxt.text
