@@ -81,11 +81,6 @@ def is_html_type(content_type: str) -> bool:
     return mime in ("text/html", "application/xhtml+xml")
 
 
-def is_xml_type(content_type: str) -> bool:
-    mime = content_type.split(";", 1)[0].strip().lower()
-    return mime.endswith("/xml") or mime.endswith("+xml")
-
-
 def content_type_charset(content_type: Optional[str]) -> Optional[str]:
     if not content_type:
         return None
