@@ -7,12 +7,18 @@ listed twice...). Nothing says which line is which, so every line is first
 classified by its shape (URL, timestamp, e-mail, tag...) and the fields are
 then read from the classification and from the page's repetition structure:
 
-- title: a repeated line whose words match the URL slug;
-- body: the longest run of prose lines that follows an occurrence of the
-  title (falling back to the longest prose run anywhere), so it works both
-  when the metadata comes first and when the body comes first;
+- title: a repeated line whose words match the URL slug (fallbacks: a line
+  matching the slug, the first repeated headline-shaped line), without a
+  " | Site" suffix;
+- body: runs of prose lines, weighed by the sentences that occur only once
+  (meta values repeat, paragraphs do not); the heaviest run right after the
+  headline wins unless another run is more than twice as heavy, so it works
+  whether the metadata or the body comes first; teaser lines glued from body
+  paragraphs are dropped;
 - publisher: a line followed by e-mail/phone lines (the JSON-LD publisher
-  block), with the organisation line that closes the block as owner.
+  block), with the organisation line that closes every repeat of the block
+  as owner;
+- every field records the rule that produced it in ``provenance.fields``.
 
 A file without the date line is still read here when the caller says
 ``format="dump"`` (the URL then comes from ``raw.url``), but
@@ -49,9 +55,13 @@ _YEAR = re.compile(r"^(?:19|20)\d{2}$")
 _BYLINE = re.compile(
     r"^(?:by|von|par|por|di|door|av|автор(?:ы)?:?|авторы:?|текст:?)\s+(.+)$", re.I
 )
-_BYLINE_TAIL = re.compile(r"\s+(?:on|le|am|el|il|den)\s+(?=\d|\w+\.?\s+\d)|\s*[|•·/]\s*|\s+[-–—]\s+|\s+(?=\d)", re.I)
+_BYLINE_TAIL = re.compile(
+    r"\s+(?:on|le|am|el|il|den)\s+(?=\d|\w+\.?\s+\d)|\s*[|•·/]\s*|\s+[-–—]\s+|\s+(?=\d)", re.I
+)
 _NAME_SPLIT = re.compile(r"\s*(?:,|;|&|\band\b|\bund\b|\bet\b|\by\b|\bи\b)\s*", re.I)
-_PERSON = re.compile(r"^(?:[A-ZÀ-ÞА-ЯЁ][\w’'.-]*)(?:\s+(?:[A-ZÀ-ÞА-ЯЁ][\w’'.-]*|van|von|de|der|da|di|le|la|bin|al-\w+)){1,3}$")
+_PERSON = re.compile(
+    r"^(?:[A-ZÀ-ÞА-ЯЁ][\w’'.-]*)(?:\s+(?:[A-ZÀ-ÞА-ЯЁ][\w’'.-]*|van|von|de|der|da|di|le|la|bin|al-\w+)){1,3}$"
+)
 # Words that make a capitalised byline part a role or desk, not a person.
 _ROLE_WORDS = frozenset(
     "staff writer reporter correspondent editor editors desk contributor news newsroom agency team "
@@ -307,7 +317,10 @@ def _find_publisher(page: _Page) -> _Publisher:
             name = lines[i - 1].text
             nxt = lines[j] if j < len(lines) else None
             owner = None
-            if nxt and nxt.kind == "text" and nxt.words <= 10 and nxt.text != name and not nxt.text.endswith((".", "!", "?")):
+            if (
+                nxt and nxt.kind == "text" and nxt.words <= 10 and nxt.text != name
+                and not nxt.text.endswith((".", "!", "?"))
+            ):
                 owner = nxt.text
             blocks.append((name, owner))
             pub.lines.update(range(i - 1, j))
@@ -428,7 +441,8 @@ class _TeaserIndex:
                 return True
         rest, used = line, 0
         while rest:
-            piece = next((p for p in self.by_start.get(rest[: self._KEY], ()) if rest.startswith(p) and p != line), None)
+            bucket = self.by_start.get(rest[: self._KEY], ())
+            piece = next((p for p in bucket if rest.startswith(p) and p != line), None)
             if piece is None:
                 return False
             rest = rest[len(piece):].lstrip()
@@ -619,7 +633,10 @@ def _section_and_tags(art: Article, page: _Page, after_ts: int | None, pub: _Pub
     if after_ts is not None and after_ts < len(lines):
         k = after_ts
         # article:author comes between the times and the section in OpenGraph order.
-        while k + 1 < len(lines) and lines[k].kind == "text" and page.counts[lines[k].text] > 1 and _is_person(lines[k].text):
+        while (
+            k + 1 < len(lines) and lines[k].kind == "text" and page.counts[lines[k].text] > 1
+            and _is_person(lines[k].text)
+        ):
             k += 1
         nxt = lines[k]
         if nxt.kind in ("tag", "text") and nxt.words <= 3 and k not in pub.lines and not _DIGITS.search(nxt.text):
