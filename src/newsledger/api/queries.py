@@ -24,15 +24,24 @@ from ..store.sqlite import date_range
 MARK_OPEN, MARK_CLOSE = "\ue000", "\ue001"
 SNIPPET_TOKENS = 24
 
-# Case-insensitive lookups the API makes; the store's own indexes are case-sensitive.
+# Article bodies make ``articles`` rows wide, so aggregates over thousands of hits
+# are read from narrow covering indexes instead of the rows. Lookups by name are
+# case-insensitive, which the store's own (binary) indexes cannot serve.
+ARTICLE_FACTS_INDEX = "api_articles_facts"
 INDEXES = (
-    ("api_entities_canonical_nocase", "entities", "canonical COLLATE NOCASE"),
-    ("api_entities_text_nocase", "entities", "text COLLATE NOCASE"),
-    ("api_places_name_nocase", "places", "name COLLATE NOCASE"),
-    ("api_places_text_nocase", "places", "text COLLATE NOCASE"),
-    ("api_claims_place_name_nocase", "claims", "place_name COLLATE NOCASE"),
-    ("api_quotes_speaker_nocase", "quotes", "speaker COLLATE NOCASE"),
-    ("api_articles_source_published", "articles", "source_domain, published"),
+    (ARTICLE_FACTS_INDEX, "articles", "seq, source_domain, language, published, duplicate_of, id"),
+    ("api_articles_id_facts", "articles", "id, seq, source_domain, language, published, duplicate_of"),
+    ("api_entities_canonical", "entities", "canonical COLLATE NOCASE, article_id"),
+    ("api_entities_text", "entities", "text COLLATE NOCASE, article_id"),
+    ("api_places_name", "places", "name COLLATE NOCASE, article_id, geonames_id"),
+    ("api_places_text", "places", "text COLLATE NOCASE, article_id, geonames_id"),
+    ("api_places_geonames", "places", "geonames_id, article_id"),
+    ("api_claims_article", "claims", "article_id, type, place_geonames_id, place_name"),
+    ("api_claims_type", "claims", "type, article_id"),
+    ("api_claims_place_name", "claims", "place_name COLLATE NOCASE, article_id"),
+    ("api_claims_place_id", "claims", "place_geonames_id, article_id"),
+    ("api_framing_article", "framing", "article_id, term, text, category, neutral"),
+    ("api_quotes_speaker", "quotes", "speaker COLLATE NOCASE"),
 )
 
 
@@ -41,9 +50,12 @@ def ensure_indexes(path: str) -> None:
     try:
         db = sqlite3.connect(path, timeout=10)
         try:
-            for name, table, cols in INDEXES:
+            have = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
+            missing = [(n, t, c) for n, t, c in INDEXES if n not in have]
+            for name, table, cols in missing:
                 db.execute(f"CREATE INDEX IF NOT EXISTS {name} ON {table}({cols})")
-            db.execute("ANALYZE")
+            if missing:
+                db.execute("ANALYZE")
             db.commit()
         finally:
             db.close()
@@ -57,6 +69,11 @@ class Reader:
     def __init__(self, path: str):
         self.path = str(Path(path).resolve())
         self._local = threading.local()
+        found = self.rows("SELECT 1 FROM sqlite_master WHERE type = 'index' AND name = ?", [ARTICLE_FACTS_INDEX])
+        # FTS hits join articles by rowid, where SQLite would read the wide rows; the hint
+        # sends aggregates to the covering index instead (only when it exists: INDEXED BY
+        # on a missing index is an error).
+        self.facts_hint = f" INDEXED BY {ARTICLE_FACTS_INDEX}" if found else ""
 
     def conn(self) -> sqlite3.Connection:
         db = getattr(self._local, "db", None)
@@ -115,12 +132,13 @@ def _place_ids(value: str) -> tuple[str, list[Any]]:
             "UNION SELECT article_id FROM claims WHERE place_name = ? COLLATE NOCASE", [value] * 3)
 
 
-def _where(f: ArticleFilter) -> tuple[str, list[str], list[Any]]:
-    """FROM clause (alias ``a``), conditions and parameters for an article filter."""
+def _where(f: ArticleFilter, hint: str = "") -> tuple[str, list[str], list[Any]]:
+    """FROM clause (alias ``a``), conditions and parameters for an article filter.
+    ``hint`` (Reader.facts_hint) is for aggregates that read no wide column."""
     conds: list[str] = []
     params: list[Any] = []
     if f.fts:
-        frm = "articles_fts JOIN articles a ON a.seq = articles_fts.rowid"
+        frm = f"articles_fts JOIN articles a{hint} ON a.seq = articles_fts.rowid"
         conds.append("articles_fts MATCH ?")
         params.append(f.q.strip())
     else:
@@ -193,11 +211,12 @@ def search_articles(r: Reader, f: ArticleFilter, limit: int, offset: int, facets
         [*params, limit, offset],
     )
     out: dict[str, Any] = {}
+    nfrm, nconds, nparams = _where(f, r.facts_hint)
     if facets:
         groups = r.rows(
-            f"SELECT a.source_domain AS source, a.language AS language, count(*) AS n FROM {frm} "
-            f"{_sql_where(conds)} GROUP BY a.source_domain, a.language",
-            params,
+            f"SELECT a.source_domain AS source, a.language AS language, count(*) AS n FROM {nfrm} "
+            f"{_sql_where(nconds)} GROUP BY a.source_domain, a.language",
+            nparams,
         )
         total = sum(g["n"] for g in groups)
         by_source: dict[Any, int] = {}
@@ -207,9 +226,9 @@ def search_articles(r: Reader, f: ArticleFilter, limit: int, offset: int, facets
             by_lang[g["language"]] = by_lang.get(g["language"], 0) + g["n"]
         claim_types = r.rows(
             "SELECT c.type AS value, count(DISTINCT c.article_id) AS count FROM claims c "
-            f"WHERE c.article_id IN (SELECT a.id FROM {frm} {_sql_where(conds)}) "
+            f"WHERE c.article_id IN (SELECT a.id FROM {nfrm} {_sql_where(nconds)}) "
             "GROUP BY c.type ORDER BY count DESC, c.type",
-            params,
+            nparams,
         )
         labels = _source_labels(r, [d for d in by_source if d])
         out["facets"] = {
@@ -224,7 +243,7 @@ def search_articles(r: Reader, f: ArticleFilter, limit: int, offset: int, facets
             "claim_type": claim_types,
         }
     else:
-        total = r.rows(f"SELECT count(*) AS n FROM {frm} {_sql_where(conds)}", params)[0]["n"]
+        total = r.rows(f"SELECT count(*) AS n FROM {nfrm} {_sql_where(nconds)}", nparams)[0]["n"]
     labels = _source_labels(r, sorted({i["source_domain"] for i in items if i["source_domain"]}))
     for item in items:
         reg = labels.get(item.pop("source_domain")) if item.get("source_domain") else None
@@ -262,7 +281,7 @@ def flat_article(item: dict[str, Any]) -> dict[str, Any]:
 
 
 def timeline(r: Reader, f: ArticleFilter, limit: int, offset: int) -> dict[str, Any]:
-    frm, conds, params = _where(f)
+    frm, conds, params = _where(f, r.facts_hint)
     conds = conds + ["a.published IS NOT NULL"]
     groups = r.rows(
         f"SELECT substr(a.published, 1, 10) AS date, a.source_domain AS source, count(*) AS count "
@@ -502,17 +521,45 @@ def sources(r: Reader, *, state_affiliated: Optional[bool], country: Optional[st
     return {"total": total, "limit": limit, "offset": offset, "items": items}
 
 
+def _claim_subject(r: Reader, entity: Optional[str], place: Optional[str],
+                   claim_type: Optional[str]) -> tuple[list[str], list[Any]]:
+    """Conditions on claims (alias ``c``) that are about the compared subject."""
+    conds: list[str] = []
+    params: list[Any] = []
+    if place:
+        place = place.strip()
+        if place.isdigit():
+            conds.append("c.place_geonames_id = ?")
+            params.append(int(place))
+        else:
+            # A name as written ("Seversk") resolves through the place mentions to the
+            # GeoNames ids the claims carry.
+            ids = [row["geonames_id"] for row in r.rows(
+                "SELECT DISTINCT geonames_id FROM places WHERE (name = ? COLLATE NOCASE OR text = ? COLLATE NOCASE) "
+                "AND geonames_id IS NOT NULL", [place, place])]
+            conds.append(f"(c.place_name = ? COLLATE NOCASE OR c.place_geonames_id IN ({','.join('?' * len(ids))}))")
+            params += [place, *ids]
+    if claim_type:
+        conds.append("c.type = ?")
+        params.append(claim_type.strip().upper())
+    if entity:
+        conds.append("(c.actor_text = ? COLLATE NOCASE OR c.target_text = ? COLLATE NOCASE "
+                     "OR instr(lower(c.sentence), lower(?)) > 0)")
+        params += [entity.strip()] * 3
+    return conds, params
+
+
 def compare(r: Reader, *, entity: Optional[str], place: Optional[str], claim_type: Optional[str],
             since: Any, until: Any, limit: int, offset: int, examples: int = 3) -> dict[str, Any]:
-    """Per outlet: how many articles mention the subject, when it first did, which
-    loaded terms those articles use and which claims they make about it."""
+    """Per outlet: how many articles mention the subject, when it first did (and in
+    which article), which loaded terms those articles use and which claims they make
+    about it; ``examples`` are the subject's claims in that first article."""
     # Reprints count here: an outlet that reprints a story is still saying it.
     f = ArticleFilter(entity=entity, place=place, claim_type=claim_type, since=since, until=until, duplicates=True)
     frm, conds, params = _where(f)
     matched = f"SELECT a.id FROM {frm} {_sql_where(conds)}"
     outlets = r.rows(
-        "SELECT a.source_domain AS source, count(*) AS articles, min(a.published) AS first_date, "
-        "a.id AS first_id, a.title AS first_title "
+        "SELECT a.source_domain AS source, count(*) AS articles, min(a.published) AS first_date, a.id AS first_id "
         f"FROM {frm} {_sql_where(conds + ['a.source_domain IS NOT NULL'])} GROUP BY a.source_domain "
         "ORDER BY first_date IS NULL, first_date, a.source_domain",
         params,
@@ -522,8 +569,10 @@ def compare(r: Reader, *, entity: Optional[str], place: Optional[str], claim_typ
     if not page:
         return {"total": total, "limit": limit, "offset": offset, "items": []}
     domains = [o["source"] for o in page]
-    marks = ",".join("?" * len(domains))
-    in_page = f"a.source_domain IN ({marks})"
+    in_page = f"a.source_domain IN ({','.join('?' * len(domains))})"
+    firsts = [o["first_id"] for o in page]
+    in_firsts = f"({','.join('?' * len(firsts))})"
+    titles = {row["id"]: row["title"] for row in r.rows(f"SELECT id, title FROM articles WHERE id IN {in_firsts}", firsts)}
 
     framing = r.rows(
         "SELECT a.source_domain AS source, f.term, max(f.category) AS category, max(f.neutral) AS neutral, "
@@ -531,27 +580,17 @@ def compare(r: Reader, *, entity: Optional[str], place: Optional[str], claim_typ
         f"WHERE f.article_id IN ({matched}) AND {in_page} GROUP BY a.source_domain, f.term, lower(f.text)",
         [*params, *domains],
     )
-    # Claims about the subject itself, not every claim in a matching article.
-    c_conds, c_params = [f"c.article_id IN ({matched})", in_page], [*params, *domains]
-    if place:
-        if place.strip().isdigit():
-            c_conds.append("c.place_geonames_id = ?")
-            c_params.append(int(place.strip()))
-        else:
-            c_conds.append("(c.place_name = ? COLLATE NOCASE OR json_extract(c.place, '$.text') = ? COLLATE NOCASE)")
-            c_params += [place.strip(), place.strip()]
-    if claim_type:
-        c_conds.append("c.type = ?")
-        c_params.append(claim_type.strip().upper())
-    if entity:
-        c_conds.append("(instr(lower(c.sentence), lower(?)) > 0 OR c.actor_text = ? COLLATE NOCASE "
-                       "OR c.target_text = ? COLLATE NOCASE)")
-        c_params += [entity.strip()] * 3
-    claim_rows = r.rows(
-        "SELECT a.source_domain AS source, c.type, c.sentence, c.modality, c.article_id, "
-        "COALESCE(c.date, substr(a.published, 1, 10)) AS date FROM claims c JOIN articles a ON a.id = c.article_id "
-        f"WHERE {' AND '.join(c_conds)} ORDER BY date IS NULL, date, c.id",
-        c_params,
+    s_conds, s_params = _claim_subject(r, entity, place, claim_type)
+    type_rows = r.rows(
+        "SELECT a.source_domain AS source, c.type, count(*) AS n FROM claims c JOIN articles a ON a.id = c.article_id "
+        f"WHERE {' AND '.join([f'c.article_id IN ({matched})', in_page, *s_conds])} GROUP BY a.source_domain, c.type",
+        [*params, *domains, *s_params],
+    )
+    example_rows = r.rows(
+        "SELECT c.article_id, c.type, c.sentence, c.modality, COALESCE(c.date, substr(a.published, 1, 10)) AS date "
+        f"FROM claims c JOIN articles a ON a.id = c.article_id WHERE {' AND '.join([f'c.article_id IN {in_firsts}', *s_conds])} "
+        "ORDER BY c.start",
+        [*firsts, *s_params],
     )
     labels = _source_labels(r, domains)
     items = []
@@ -564,18 +603,15 @@ def compare(r: Reader, *, entity: Optional[str], place: Optional[str], claim_typ
             t["count"] += row["n"]
             if row["text"] not in t["texts"]:
                 t["texts"].append(row["text"])
-        own_claims = [c for c in claim_rows if c["source"] == o["source"]]
-        types: dict[str, int] = {}
-        for c in own_claims:
-            types[c["type"]] = types.get(c["type"], 0) + 1
+        types = sorted(((x["type"], x["n"]) for x in type_rows if x["source"] == o["source"]), key=lambda kv: (-kv[1], kv[0]))
         items.append({
             "source": o["source"], "name": reg.get("name") or o["source"], "country": reg.get("country"),
             "state_affiliated": reg.get("state_affiliated"), "articles": o["articles"],
-            "first": {"date": o["first_date"], "article_id": o["first_id"], "title": o["first_title"]},
+            "first": {"date": o["first_date"], "article_id": o["first_id"], "title": titles.get(o["first_id"])},
             "framing": sorted(terms.values(), key=lambda t: (-t["count"], t["term"])),
-            "claim_types": [{"type": k, "count": v} for k, v in sorted(types.items(), key=lambda kv: (-kv[1], kv[0]))],
-            "examples": [{"article_id": c["article_id"], "sentence": c["sentence"], "type": c["type"],
-                          "modality": c["modality"], "date": c["date"]} for c in own_claims[:examples]],
+            "claim_types": [{"type": k, "count": v} for k, v in types],
+            "examples": [{k: c[k] for k in ("article_id", "sentence", "type", "modality", "date")}
+                         for c in example_rows if c["article_id"] == o["first_id"]][:examples],
         })
     return {"total": total, "limit": limit, "offset": offset, "items": items}
 

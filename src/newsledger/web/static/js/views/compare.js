@@ -50,7 +50,7 @@ export async function renderCompare(root, params) {
   }
   const state = data.items.filter((o) => o.state_affiliated === true);
   const other = data.items.filter((o) => o.state_affiliated !== true);
-  root.append(h("p", { role: "status" }, `${data.total} outlet${data.total === 1 ? "" : "s"} mention ${value}.`),
+  root.append(h("p", { role: "status" }, `${data.total} outlet${data.total === 1 ? " mentions" : "s mention"} ${value}.`),
     h("div", { class: "compare-cols" },
       h("section", { class: "compare-col", "aria-labelledby": "col-state" }, h("h2", { id: "col-state" }, `State-affiliated (${state.length})`), state.map(outletCard)),
       h("section", { class: "compare-col", "aria-labelledby": "col-other" }, h("h2", { id: "col-other" }, `Independent or unknown (${other.length})`), other.map(outletCard))),

@@ -15,7 +15,7 @@ async function world() {
 
 function placeLabel(p) {
   const country = countryName(p.country_code);
-  return country ? `${p.name}, ${country}` : p.name;
+  return country && country !== p.name ? `${p.name}, ${country}` : p.name;
 }
 
 function countUpTo(dates, day) {

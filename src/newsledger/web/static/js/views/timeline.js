@@ -17,7 +17,7 @@ export function timelineChart(rows, { width = 720, height = 180 } = {}) {
   const plotW = width - pad.left - pad.right;
   const plotH = height - pad.top - pad.bottom;
   const step = plotW / days.length;
-  const barW = Math.max(1, step * 0.8);
+  const barW = Math.min(36, Math.max(1, step * 0.8));
   const bars = [];
   days.forEach((day, i) => {
     let y = pad.top + plotH;
@@ -26,7 +26,7 @@ export function timelineChart(rows, { width = 720, height = 180 } = {}) {
       if (!n) continue;
       const bh = (n / max) * plotH;
       y -= bh;
-      bars.push(s("rect", { x: (pad.left + i * step).toFixed(1), y: y.toFixed(1), width: barW.toFixed(1), height: bh.toFixed(1), fill: color.get(outlet) },
+      bars.push(s("rect", { x: (pad.left + i * step + (step - barW) / 2).toFixed(1), y: y.toFixed(1), width: barW.toFixed(1), height: bh.toFixed(1), fill: color.get(outlet) },
         s("title", null, `${day} · ${names.get(outlet)}: ${n}`)));
     }
   });
