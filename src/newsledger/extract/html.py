@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import re
+from datetime import datetime, timedelta, timezone
 from typing import Any, Optional
 
 import lxml.html
@@ -314,6 +315,7 @@ def _extract(tree, raw: RawDocument) -> Article:
         "meta": md.from_meta(meta),
         "microdata": md.from_microdata(tree),
         "hint": _hint_fields(raw.hints),
+        "url": md.from_url(url),
         **markup,
     }
     base = md.base_url(tree, url)
@@ -481,12 +483,32 @@ def _pick(sources: dict[str, dict[str, Any]], field: str, accept) -> tuple[Any, 
 
 
 def _pick_date(sources: dict[str, dict[str, Any]], field: str) -> tuple[Optional[str], Optional[str]]:
+    """First parseable date by precedence, shown in the page's local offset when the page reveals it.
+
+    Pages often give the same instant twice: in UTC (JSON-LD, OpenGraph) and
+    as local wall-clock time (a <time> element, a naive meta tag). The local
+    form keeps the calendar date readers saw, so it replaces a UTC winner
+    when both are the same instant (or differ by a whole timezone offset).
+    """
+    cands = []
     for name in md.PRECEDENCE[field]:
-        parsed = md.parse_date(sources.get(name, {}).get(field))
+        raw = sources.get(name, {}).get(field)
+        parsed = md.parse_date(raw)
         if parsed:
-            value, had_offset = parsed
-            return value, name if had_offset else f"{name} (UTC assumed)"
-    return None, None
+            cands.append((name, datetime.fromisoformat(parsed[0]), parsed[1], ":" in str(raw)))
+    if not cands:
+        return None, None
+    name, dt, had_offset, _ = cands[0]
+    if had_offset and dt.utcoffset() == timedelta(0):
+        for other, odt, other_offset, has_time in cands[1:]:
+            if other_offset and odt.utcoffset() != timedelta(0) and odt == dt:
+                return odt.isoformat(timespec="seconds"), f"{name}, local offset from {other}"
+            if not other_offset and has_time:
+                shift = odt.replace(tzinfo=None) - dt.replace(tzinfo=None)
+                if shift and abs(shift) <= timedelta(hours=14) and shift.total_seconds() % 900 == 0:
+                    local = dt.astimezone(timezone(shift))
+                    return local.isoformat(timespec="seconds"), f"{name}, local offset from {other}"
+    return dt.isoformat(timespec="seconds"), name if had_offset else f"{name} (UTC assumed)"
 
 
 def _htmldate(tree, url: Optional[str]) -> tuple[Optional[str], Optional[str]]:
