@@ -238,6 +238,8 @@ class Fetcher:
             self._last[host_key] = start
         if start > now:
             time.sleep(start - now)
+            with self._lock:  # count the interval from when this request really goes out
+                self._last[host_key] = max(self._last[host_key], time.monotonic())
 
     def _request(self, url: str, target: tuple[httpx.URL, str, str], max_bytes: int, truncate: bool) -> Response:
         pinned, host_header, host_key = target
