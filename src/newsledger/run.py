@@ -172,14 +172,21 @@ def ingest(
 
     Articles already stored unchanged and analysed are not analysed again
     unless ``force``. ``progress`` is called with the summary after each batch.
-    ``analyzer`` defaults to the process's shared one.
+    ``analyzer`` defaults to the process's shared one, loaded only once some
+    article needs analysing (so re-running on unchanged input stays fast).
     """
     from .ingest import ReadStats, count_inputs
 
     inputs = [str(i) for i in inputs]
-    analyzer = (analyzer or load_analyzer()) if analyze else None
     stats = ReadStats()
     summary = RunSummary(total_files=count_inputs(inputs))
+    loaded = [analyzer]
+
+    def get_analyzer():
+        if loaded[0] is None:
+            loaded[0] = load_analyzer()
+        return loaded[0]
+
     documents = extract_only(inputs, fetch_options=fetch_options, stats=stats)
     # read() checks that every input exists before yielding: fail before a run is recorded.
     first = next(documents, None)
@@ -189,7 +196,7 @@ def ingest(
         stream = documents if first is None else _chain(first, documents)
         for batch in _batched(stream, batch_size):
             summary.read += len(batch)
-            _store_batch(batch, store, analyzer, summary, force)
+            _store_batch(batch, store, get_analyzer if analyze else None, summary, force)
             summary.files = stats.files
             summary.skipped = dict(stats.skipped)
             summary.elapsed = time.monotonic() - started
@@ -219,17 +226,17 @@ def _chain(first: Any, rest: Iterator[Any]) -> Iterator[Any]:
     yield from rest
 
 
-def _store_batch(batch: list, store: "Store", analyzer, summary: RunSummary, force: bool) -> None:
+def _store_batch(batch: list, store: "Store", get_analyzer, summary: RunSummary, force: bool) -> None:
     bad = [x for x in batch if isinstance(x, BadInput)]
     articles = [x for x in batch if isinstance(x, Article)]
-    if analyzer is not None:
+    if get_analyzer is not None:
         todo = []
         for art in articles:
             if not force and store.is_current(art):
                 summary.unchanged += 1
             else:
                 todo.append(art)
-        results = analyze_batch(analyzer, todo) if todo else []
+        results = analyze_batch(get_analyzer(), todo) if todo else []
         bad += [r for r in results if isinstance(r, BadInput)]
         records: list[Union[Analysis, Article]] = [r for r in results if isinstance(r, Analysis)]
     else:

@@ -336,8 +336,9 @@ def ingest(paths: tuple[str, ...], db: str, no_analyze: bool, force: bool, allow
     from ..run import ingest as run_ingest
     from ..run import load_analyzer
 
-    # Load the models before creating the database, so a broken setup leaves no empty file behind.
-    analyzer = None if no_analyze else load_analyzer()
+    # A first run always analyses: load the models before creating the database, so a
+    # broken setup leaves no empty file behind. Later runs load them only when needed.
+    analyzer = None if no_analyze or os.path.exists(db) else load_analyzer()
     console = _stderr()
     with _open(db, create=True) as store, _progress(console, disable=not console.is_terminal) as bar:
         task = bar.add_task("ingesting", total=None, info="")
@@ -545,7 +546,14 @@ def stats(db: str, as_json: bool) -> None:
     _stdout().print(t)
 
 
-def _table(rows: list[dict], columns: list[tuple[str, str]], title: str, as_json: bool) -> None:
+# Column layouts: names stay narrow; long text gets the room that is left.
+SHORT: dict = {"overflow": "fold"}
+NAME = {"max_width": 18, "overflow": "fold"}
+LONG: dict = {}
+LONG_TEXT = 200  # characters of a quote or sentence shown in a table cell
+
+
+def _table(rows: list[dict], columns: list[tuple[str, str, dict]], title: str, as_json: bool) -> None:
     if as_json:
         _print_json(rows)
         return
@@ -557,10 +565,16 @@ def _table(rows: list[dict], columns: list[tuple[str, str]], title: str, as_json
         console.print(f"no {title}")
         return
     t = Table(title=title)
-    for _, header in columns:
-        t.add_column(header)
+    for _, header, opts in columns:
+        t.add_column(header, **opts)
     for r in rows:
-        t.add_row(*(Text("" if r.get(k) is None else str(r.get(k))) for k, _ in columns))
+        cells = []
+        for key, _, opts in columns:
+            value = "" if r.get(key) is None else " ".join(str(r.get(key)).split())
+            if opts is LONG and len(value) > LONG_TEXT:
+                value = value[: LONG_TEXT - 1] + "…"
+            cells.append(Text(value))
+        t.add_row(*cells)
     console.print(t)
 
 
@@ -583,9 +597,10 @@ def quotes(speaker, source, since, until, limit, offset, db, as_json) -> None:
         rows = store.quotes(speaker=speaker, source=source, since=since, until=until, limit=limit, offset=offset)
     for r in rows:
         r["day"] = (r.get("published") or "")[:10]
-        r["article"] = r["article_id"][:10]
-    _table(rows, [("speaker", "speaker"), ("text", "quote"), ("kind", "kind"), ("source", "source"),
-                  ("day", "published"), ("article", "article")], "quotes", as_json)
+        r["article"] = r["article_id"][:8]
+    _table(rows, [("speaker", "speaker", NAME), ("text", "quote", LONG), ("kind", "kind", SHORT),
+                  ("source", "source", NAME), ("day", "published", SHORT), ("article", "article", SHORT)],
+           "quotes", as_json)
 
 
 @cli.command(epilog="""\b
@@ -610,10 +625,10 @@ def claims(place, type_, actor, source, since, until, limit, offset, db, as_json
                             limit=limit, offset=offset)
     for r in rows:
         r["according_to"] = r.get("asserted_by_names") or r.get("source")
-        r["article"] = r["article_id"][:10]
-    _table(rows, [("type", "type"), ("actor_text", "actor"), ("place_name", "place"), ("date", "date"),
-                  ("modality", "modality"), ("according_to", "according to"), ("sentence", "sentence"),
-                  ("article", "article")], "claims", as_json)
+        r["article"] = r["article_id"][:8]
+    _table(rows, [("type", "type", SHORT), ("actor_text", "actor", NAME), ("place_name", "place", NAME),
+                  ("date", "date", SHORT), ("modality", "modality", SHORT), ("according_to", "according to", NAME),
+                  ("sentence", "sentence", LONG), ("article", "article", SHORT)], "claims", as_json)
 
 
 @cli.command(epilog="""\b
@@ -633,8 +648,9 @@ def places(source, since, until, country, limit, offset, db, as_json) -> None:
     """Places mentioned in articles, most mentioned first, with coordinates."""
     with _open(db) as store:
         rows = store.places(source=source, since=since, until=until, country=country, limit=limit, offset=offset)
-    _table(rows, [("name", "place"), ("country_code", "country"), ("geonames_id", "geonames"), ("lat", "lat"),
-                  ("lon", "lon"), ("count", "mentions"), ("articles", "articles")], "places", as_json)
+    _table(rows, [("name", "place", NAME), ("country_code", "country", SHORT), ("geonames_id", "geonames", SHORT),
+                  ("lat", "lat", SHORT), ("lon", "lon", SHORT), ("count", "mentions", SHORT),
+                  ("articles", "articles", SHORT)], "places", as_json)
 
 
 def main(argv: Optional[list[str]] = None) -> None:
