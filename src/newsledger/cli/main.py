@@ -403,7 +403,7 @@ def search(query: str, source, since, until, lang, limit: int, offset: int, db: 
     """Full-text search over titles and article text, best matches first."""
     from rich.text import Text
 
-    start, end = "\x02", "\x03"  # control characters cannot occur in stored text, so markers are unambiguous
+    start, end = "\x02", "\x03"  # control characters, which extracted article text practically never holds
     with _open(db) as store:
         hits = store.search(query, source=source, since=since, until=until, lang=lang, limit=limit, offset=offset,
                             markers=(start, end) if not as_json else ("[", "]"))
