@@ -453,6 +453,48 @@ def _colon_intro(ix: _DocIndex, att: _Attributor, a: int) -> Optional[Attributio
     return None
 
 
+_NAME_WORD = r"(?:[A-Z][\w'’.-]*|de|da|del|la|van|von|bin|al)"
+DASH_BYLINE = re.compile(
+    r"[ \t\u00a0]*(?P<dash>―|—|–|--|-)[ \t\u00a0]*"
+    rf"(?P<name>[A-Z][\w'’.-]*(?:[ \u00a0]+{_NAME_WORD}){{0,5}}?)\.?[ \t\u00a0]*(?:\n|$)"
+)
+
+
+def _dash_byline(ix: _DocIndex, close: int) -> Optional[Attribution]:
+    """“...” ― Sonya Herridge: a name after a dash that follows the closing mark."""
+    m = DASH_BYLINE.match(ix.text, close)
+    if m is None:
+        return None
+    a, b = m.span("name")
+    if ix.text[b - 1] == "." and b - a > 2 and ix.text[b - 3] != " ":
+        b -= 1  # a sentence full stop, not an initial ("Oscar P.")
+    ent = ix.ent_of_token.get(ix.token_range(a, b)[0])
+    speaker = ent.canonical if ent is not None and ent.label == "PERSON" else ix.text[a:b]
+    # The dash itself is the cue; its token position orders the attribution.
+    return Attribution(speaker, Mention(ix.text[a:b], a, b), ix.descriptors.get(speaker), m.group("dash"), -1, 0.8)
+
+
+def _previous_subject(ix: _DocIndex, att: _Attributor, a: int) -> Optional[Attribution]:
+    """A quote opening its sentence right after one whose subject is a person:
+    "Cummings called him a master. “He showed again and again ...”"."""
+    s = ix.sent_index(a)
+    sent = ix.sents[s]
+    if any(not t.is_space and not t.is_punct for t in ix.doc[sent.start : a]) or s == 0:
+        return None
+    prev = ix.sents[s - 1]
+    if prev.start < ix.paragraph_tokens(a)[0]:
+        return None
+    root = prev.root
+    subj = next((c for c in root.children if c.dep_ == "nsubj" and not ix.in_quote[c.i]), None)
+    if subj is None:
+        return None
+    ent = ix.ent_of_token.get(subj.i)
+    if ent is None or ent.label != "PERSON":
+        return None
+    speaker, desc, _ = att.speaker(subj)
+    return Attribution(speaker, att.mention(subj), desc, None, subj.i, 0.6)
+
+
 def _word_count(text: str) -> int:
     return len(re.findall(r"\w+", text))
 
@@ -568,6 +610,16 @@ def attribute_quotes(doc, entities: list[Entity]) -> list[Quote]:
             attr = _colon_intro(ix, att, a) if b > a else None
             if attr is not None:
                 _apply(quote, attr, attr.confidence - 0.1)
+        if attr is None:
+            byline = _dash_byline(ix, q.close)
+            if byline is not None:
+                _apply(quote, byline, byline.confidence)  # names this quote only: no carry-over
+                quotes.append(quote)
+                continue
+        if attr is None and quote.kind == "direct":
+            attr = _previous_subject(ix, att, a)
+            if attr is not None:
+                _apply(quote, attr, attr.confidence)
         if attr is None:
             # Carry over the latest attribution before the quote, reported or quoted,
             # if it is in this paragraph or the one before.
