@@ -15,7 +15,6 @@ from __future__ import annotations
 import csv
 import dataclasses
 import hashlib
-import io
 import json
 import os
 import re
@@ -190,6 +189,9 @@ class Store:
 
     def _conn(self) -> sqlite3.Connection:
         db = getattr(self._local, "db", None)
+        if db is None and self.path == ":memory:" and self._conns:
+            # Each connection to :memory: is a separate database: share the one (tests, scratch use).
+            db = self._local.db = self._conns[0]
         if db is None:
             # isolation_level=None: transactions are explicit (BEGIN IMMEDIATE below).
             db = sqlite3.connect(self.path, timeout=self.timeout, isolation_level=None, check_same_thread=False)
