@@ -77,7 +77,12 @@ _WS = re.compile(r"\s+")
 _TAG = re.compile(r"<[^>]{0,200}>")
 _SEP = re.compile(r"\s+[|\-–—:·•»/]\s+|\s+::\s+")
 _ALNUM = re.compile(r"[\W_]+")
-_BY = re.compile(r"^(?:(?:written|posted|story|words|reporting|text|photos?|video)\s+)?by\b[:\s]*", re.I)
+_BY = re.compile(
+    r"^(?:(?:view|see|more|read)\s+(?:all\s+)?(?:posts|articles|stories)\s+|(?:written|posted|story|words|reporting|"
+    r"text|photos?|video)\s+)?by\b[:\s]*",
+    re.I,
+)
+_AUTHOR_HREF = re.compile(r"/(?:authors?|writers?|bios?|staff|contributors?|columnists?|journalists?|byline)/[^/?#]+", re.I)
 _NAME_SPLIT = re.compile(r"\s*(?:,|;|\||/|\s&\s|\band\b|\bund\b|\bet\b|\by\b|\n)\s*", re.I)
 _ROLE = re.compile(
     r"^(?:(?:senior|chief|staff|contributing|special|guest|deputy|managing|associate|executive|political|"
@@ -443,6 +448,21 @@ def from_markup(tree) -> dict[str, dict[str, Any]]:
     if times:
         found["time"]["published"] = times[0].get("datetime")
     names = [_text(a) for a in tree.xpath("//a[contains(concat(' ', normalize-space(@rel), ' '), ' author ')]")]
+    if not names:
+        # links to an author page carry the name as their text; only the first
+        # byline counts (later ones belong to related-story teasers)
+        links, after_h1 = [], []
+        seen_h1 = False
+        for el in tree.iter("a", "h1"):
+            if el.tag == "h1":
+                seen_h1 = True
+            elif _AUTHOR_HREF.search(el.get("href") or ""):
+                (after_h1 if seen_h1 else links).append(el)
+        links = after_h1 or links
+        if links:
+            box = links[0].getparent()
+            box = box.getparent() if box.getparent() is not None else box
+            names = [_text(a) for a in links[:6] if any(x is box for x in a.iterancestors())]
     if not names:
         for el in tree.xpath(
             "//*[contains(@class,'byline') or contains(@class,'author-name') or contains(@class,'authorName')]"
