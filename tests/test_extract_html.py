@@ -276,3 +276,45 @@ def test_dev_pages_extract(shared_data):
         assert art.title
         assert all(p and p == p.strip() and "\n" not in p for p in art.text.split("\n\n"))
         assert art.published is None or art.published[10] == "T"
+
+
+def _page(head: str, body: str) -> bytes:
+    paras = "".join(
+        f"<p>Paragraph {i} of a fictional report on the harbour works, long enough to count as article text "
+        f"for the extractor, with a few more words about cranes, tides and the night shift on the quay.</p>"
+        for i in range(4)
+    )
+    return f"<html><head>{head}</head><body>{body}<article><h1>Harbour works finish early</h1>{paras}</article></body></html>".encode()
+
+
+def test_utc_date_shown_in_local_offset_when_page_gives_it():
+    page = _page(
+        '<script type="application/ld+json">{"@type": "NewsArticle", "datePublished": "2024-03-01T03:00:00Z"}</script>',
+        '<time pubdate datetime="2024-02-29T22:00:00-05:00">Feb 29</time>',
+    )
+    art = run(page)
+    assert art.published == "2024-02-29T22:00:00-05:00"
+    assert art.provenance.fields["published"] == "json-ld, local offset from time"
+    page = _page('<meta property="article:published_time" content="2024-03-01T03:00:00Z">'
+                 '<meta name="sailthru.date" content="2024-02-29 19:00:00">', "")
+    art = run(page)
+    assert art.published == "2024-02-29T19:00:00-08:00"
+
+
+def test_date_from_url_path():
+    art = run(_page("", ""), url="https://quay-news.example/local/2024/03/05/harbour-works")
+    assert art.published == "2024-03-05T00:00:00+00:00"
+    assert art.provenance.fields["published"] == "url (UTC assumed)"
+    art = run(_page("", ""), url="https://quay-news.example/world/2023/dec/21/harbour-works")
+    assert art.published == "2023-12-21T00:00:00+00:00"
+
+
+def test_author_page_links_after_the_headline():
+    page = _page("", '<div class="teaser"><a href="/author/someone-else">Someone Else</a></div>').replace(
+        b"<h1>Harbour works finish early</h1>",
+        b'<h1>Harbour works finish early</h1><div class="meta"><span><a href="/writer/41/Nora_Vik/">Nora Vik</a>'
+        b' and <a href="/writer/42/Per_Aas/">Per Aas</a></span></div>',
+    )
+    art = run(page)
+    assert art.authors == ["Nora Vik", "Per Aas"]
+    assert art.provenance.fields["authors"] == "byline"

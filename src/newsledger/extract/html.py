@@ -1,6 +1,21 @@
 """HTML page -> Article: body by trafilatura, metadata reconciled from every
 source the page carries (see ``metadata`` for the precedence table).
 
+Body: trafilatura with ``favor_precision`` and no tables, chosen by measuring
+on extraction-dev (120 pages; body F1 of trafilatura's own text output):
+
+    default .913   favor_precision .928   favor_recall .906   fast .925
+    precision, no tables .931   include_links .847   include_images .880
+
+(links and images change what trafilatura keeps, so both are recovered from
+the page instead: links inside blocks that made it into the body, images in
+the smallest element holding the body). Inside the full pipeline below,
+precision mode scores .942, default .930 and fast+precision .930. Then:
+paragraphs that are page furniture (labels, newsletter/paywall prompts,
+copyright lines) are dropped; the page's JSON-LD ``articleBody`` replaces or
+trims the text (``_fuse_with_ld``); a visible standfirst equal to the
+description is put first.
+
 Untrusted input: pages over ``MAX_BYTES`` are truncated before parsing, the
 parser never resolves entities or fetches anything, deep nesting ends in
 ``ExtractError`` rather than a crash, and everything returned is plain text.
