@@ -137,9 +137,58 @@ def _step1(db: sqlite3.Connection) -> None:
     )
 
 
+def _step2(db: sqlite3.Connection) -> None:
+    # Story clusters, reprints and claim contradictions (newsledger.stories). ``story_keys`` is
+    # the inverted index (entity / place / claim / title-word key, publication day) that keeps
+    # each incremental update to a bounded, indexed candidate lookup.
+    db.execute(
+        "CREATE TABLE story_clusters (id INTEGER PRIMARY KEY, label TEXT, label_article TEXT, "
+        "first_published TEXT, last_published TEXT, size INTEGER NOT NULL DEFAULT 0, "
+        "outlets INTEGER NOT NULL DEFAULT 0, updated TEXT)"
+    )
+    db.execute("CREATE INDEX story_clusters_last ON story_clusters(last_published)")
+    db.execute(
+        "CREATE TABLE story_members (article_id TEXT PRIMARY KEY REFERENCES articles(id) ON DELETE CASCADE, "
+        "cluster_id INTEGER NOT NULL REFERENCES story_clusters(id) ON DELETE CASCADE, score REAL, "
+        "day INTEGER NOT NULL)"
+    )
+    db.execute("CREATE INDEX story_members_cluster ON story_members(cluster_id)")
+    db.execute(
+        "CREATE TABLE story_keys (key TEXT NOT NULL, day INTEGER NOT NULL, "
+        "article_id TEXT NOT NULL REFERENCES articles(id) ON DELETE CASCADE, weight REAL NOT NULL, "
+        "PRIMARY KEY (key, day, article_id)) WITHOUT ROWID"
+    )
+    db.execute("CREATE INDEX story_keys_article ON story_keys(article_id)")
+    db.execute(
+        "CREATE TABLE story_terms (article_id TEXT PRIMARY KEY REFERENCES articles(id) ON DELETE CASCADE, "
+        "terms JSON NOT NULL, key_weight REAL NOT NULL)"
+    )
+    db.execute("CREATE TABLE story_df (term TEXT PRIMARY KEY, df INTEGER NOT NULL) WITHOUT ROWID")
+    db.execute(
+        "CREATE TABLE passage_hashes (hash INTEGER NOT NULL, "
+        "article_id TEXT NOT NULL REFERENCES articles(id) ON DELETE CASCADE, start INTEGER NOT NULL, "
+        '"end" INTEGER NOT NULL, PRIMARY KEY (hash, article_id, start)) WITHOUT ROWID'
+    )
+    db.execute("CREATE INDEX passage_hashes_article ON passage_hashes(article_id)")
+    db.execute(
+        "CREATE TABLE text_copies (article_id TEXT NOT NULL REFERENCES articles(id) ON DELETE CASCADE, "
+        "copies_article TEXT NOT NULL REFERENCES articles(id) ON DELETE CASCADE, "
+        'start INTEGER, "end" INTEGER, source_start INTEGER, source_end INTEGER, shared_chars INTEGER, '
+        "similarity REAL, method TEXT NOT NULL, PRIMARY KEY (article_id, copies_article))"
+    )
+    db.execute("CREATE INDEX text_copies_source ON text_copies(copies_article)")
+    db.execute(
+        "CREATE TABLE claim_contradictions (claim_id INTEGER NOT NULL REFERENCES claims(id) ON DELETE CASCADE, "
+        "other_claim_id INTEGER NOT NULL REFERENCES claims(id) ON DELETE CASCADE, kind TEXT NOT NULL, "
+        "PRIMARY KEY (claim_id, other_claim_id))"
+    )
+    db.execute("CREATE INDEX claim_contradictions_other ON claim_contradictions(other_claim_id)")
+
+
 # (version, description, step). Append only.
 STEPS: list[tuple[int, str, Callable[[sqlite3.Connection], None]]] = [
     (1, "articles, sources, annotations, runs, quarantine, minhashes, full-text index", _step1),
+    (2, "story clusters, story key index, passage hashes, text copies, claim contradictions", _step2),
 ]
 LATEST = STEPS[-1][0]
 
