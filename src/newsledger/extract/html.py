@@ -37,7 +37,6 @@ from . import metadata as md
 from .encoding import decode
 
 MAX_BYTES = 10_000_000
-_MIN_BODY_CHARS = 1
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>", re.I)
@@ -340,7 +339,7 @@ def _extract(tree, raw: RawDocument) -> Article:
     art = Article(id="", url=url)
     fields = art.provenance.fields
 
-    site_name, src = _pick(sources, "site_name", lambda v: md.clean(v))
+    site_name, src = _pick(sources, "site_name", md.clean)
     keys = md.site_keys(site_name, url)
 
     def title_ok(v):
@@ -348,7 +347,7 @@ def _extract(tree, raw: RawDocument) -> Article:
         if not t:
             return None
         t = md.strip_site_affixes(t, keys)
-        return t if md._norm_key(t) not in keys else None
+        return t if md.norm_key(t) not in keys else None
 
     art.title, fields_title = _title(sources, title_ok)
     if art.title is None:
@@ -372,7 +371,6 @@ def _extract(tree, raw: RawDocument) -> Article:
     if art.text:
         fields["text"] = body_source
 
-
     for name in ("published", "modified"):
         value, which = _pick_date(sources, name)
         if value is None and name == "published":
@@ -381,11 +379,11 @@ def _extract(tree, raw: RawDocument) -> Article:
             setattr(art, name, value)
             fields[name] = which
 
-    outlets = {k for k in keys}
-    art.authors, which = _pick(sources, "authors", lambda v: md.clean_authors(_as_list(v), outlets) or None)
+    # the site's own name is never a byline
+    art.authors, which = _pick(sources, "authors", lambda v: md.clean_authors(_as_list(v), keys) or None)
     if not art.authors:
         sources.setdefault("trafilatura", _trafilatura_meta(tree))
-        art.authors, which = _pick(sources, "authors", lambda v: md.clean_authors(_as_list(v), outlets) or None)
+        art.authors, which = _pick(sources, "authors", lambda v: md.clean_authors(_as_list(v), keys) or None)
         art.authors = art.authors or []
     if which:
         fields["authors"] = which
@@ -451,22 +449,19 @@ def _hint_fields(hints: dict[str, Any]) -> dict[str, Any]:
 
 
 def _trafilatura_meta(tree) -> dict[str, Any]:
-    """trafilatura's own heuristics (title/byline/site name), the last resort; no date search."""
+    """trafilatura's own title and byline heuristics, the last resort; no date search."""
     from trafilatura import metadata as tm
 
     out: dict[str, Any] = {}
     try:
         title = tm.extract_title(tree)
         author = tm.extract_author(tree)
-        site = tm.extract_sitename(tree)
     except (ValueError, TypeError, etree.LxmlError):
         return out
     if title:
         out["title"] = title
     if author:
         out["authors"] = [a for a in author.split(";") if a.strip()]
-    if site:
-        out["site_name"] = site
     return out
 
 

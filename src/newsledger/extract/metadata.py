@@ -30,7 +30,7 @@ section                 json-ld articleSection, article:section, meta (parsely-s
 tags                    article:tag, json-ld keywords, meta (news_keywords, keywords,
                         parsely-tags, sailthru.tags)
 canonical_url           link rel=canonical, og:url, json-ld url / mainEntityOfPage
-source.name             og:site_name, json-ld publisher name, application-name, trafilatura
+source.name             og:site_name, json-ld publisher name, meta (application-name, publisher)
 source.owner            json-ld publisher parentOrganization name (only when the page says)
 images                  og:image, json-ld image, then images inside the article body
 ======================  ==================================================================
@@ -47,8 +47,6 @@ import re
 from datetime import datetime, timedelta, timezone
 from typing import Any, Iterable, Optional
 from urllib.parse import urljoin, urlsplit
-
-from lxml import etree
 
 ARTICLE_TYPES = frozenset(
     t.lower()
@@ -69,7 +67,7 @@ PRECEDENCE: dict[str, tuple[str, ...]] = {
     "section": ("json-ld", "og", "meta"),
     "tags": ("og", "json-ld", "meta"),
     "canonical_url": ("link", "og", "json-ld"),
-    "site_name": ("og", "json-ld", "meta", "trafilatura"),
+    "site_name": ("og", "json-ld", "meta"),
     "owner": ("json-ld",),
 }
 
@@ -129,7 +127,7 @@ def clean_block(value: str) -> str:
     return htmllib.unescape(_TAG.sub(" ", value))
 
 
-def _norm_key(s: str) -> str:
+def norm_key(s: str) -> str:
     return _ALNUM.sub("", s).lower()
 
 
@@ -552,7 +550,7 @@ def _looks_like_person(name: str, outlets: set[str]) -> bool:
     # one-word bylines are desk labels or first names far more often than people
     if not 2 <= len(words) <= 5 or words[0].lower() == "the":
         return False
-    if _norm_key(name) in outlets:
+    if norm_key(name) in outlets:
         return False
     return all(w[:1].isupper() or w.lower() in _PARTICLES for w in words)
 
@@ -620,7 +618,7 @@ def strip_title_tail(title: str) -> str:
 
 
 def _segment_is_site(segment: str, site_keys: set[str]) -> bool:
-    key = _norm_key(segment)
+    key = norm_key(segment)
     if not key:
         return False
     for k in site_keys:
@@ -637,7 +635,7 @@ def _segment_is_site(segment: str, site_keys: set[str]) -> bool:
 def site_keys(site_name: Optional[str], url: Optional[str]) -> set[str]:
     keys = set()
     if site_name:
-        keys.add(_norm_key(site_name))
+        keys.add(norm_key(site_name))
     if url:
         try:
             host = (urlsplit(url).hostname or "").lower()
@@ -645,8 +643,8 @@ def site_keys(site_name: Optional[str], url: Optional[str]) -> set[str]:
             host = ""
         labels = [l for l in host.split(".") if l not in ("www", "m", "amp", "com", "co", "org", "net", "news")]
         if labels:
-            keys.add(_norm_key(labels[0]))
-            keys.add(_norm_key(host.removeprefix("www.")))
+            keys.add(norm_key(labels[0]))
+            keys.add(norm_key(host.removeprefix("www.")))
     return {k for k in keys if k}
 
 
@@ -670,7 +668,3 @@ def base_url(tree, url: Optional[str]) -> Optional[str]:
         if href:
             return href
     return url
-
-
-def is_element(node) -> bool:
-    return isinstance(node, etree._Element) and isinstance(node.tag, str)
