@@ -33,6 +33,9 @@ _CONNECTORS = frozenset("of the de del della di do da dos das du la le les upon 
 _JOINERS = frozenset((" ", "-", "‐"))
 _ABBREV = frozenset(("St", "Mt", "Ft", "Ste", "Pt"))
 _REGION_CUES = frozenset("region oblast province state governorate prefecture krai district territory".split())
+_DOTTED = re.compile(r"(?:[A-Z]\.){2,}")
+# Lowercase words that end a region name in Russian/Ukrainian and transliterations ("Донецкая область").
+_LOWER_TAILS = frozenset("область oblast край krai".split())
 _NEXT_WORD = re.compile(r"[ \t]+([A-Za-z]+)")
 # A following word that turns the name into something else (Marburg virus, Texas Street).
 _NOT_PLACE_CUES = frozenset("street st road avenue boulevard lane square highway university college hospital"
@@ -71,6 +74,7 @@ class _Mention:
     support: float  # how much detection believes this is a place at all
     region_cue: bool = False
     candidates: list[Candidate] = field(default_factory=list)
+    tentative: bool = False  # kept only if it lands in a country the sure mentions name
 
 
 # Scoring weights (log10 population units), tuned on GeoVirus.
@@ -83,6 +87,7 @@ COUNTRY_BONUS = 1.5
 ALIAS_PENALTY = 0.7
 ADMIN2_PENALTY = 0.5
 NEAR_KM = 250.0
+CONTAIN_KM = 150.0
 SHADOW_RATIO = 0.2  # a city this large relative to a same-named region is what the name means
 
 
@@ -118,7 +123,6 @@ class PlaceResolver:
         ner: dict[int, tuple[int, int, str]] = {}
         person_words: set[str] = set()
         proper: Optional[set[int]] = None
-        sent_starts: set[int] = set()
         if doc is not None:
             for e in doc.ents:
                 for i in range(e.start_char, e.end_char):
@@ -126,46 +130,57 @@ class PlaceResolver:
                 if e.label_ == "PERSON" and len(e) > 1:
                     person_words.update(t.text for t in e)
             proper = {t.idx for t in doc if t.tag_ in ("NNP", "NNPS")}
-            sent_starts = {s.start_char for s in doc.sents}
         runs = self._runs(text, words)
         mentions: list[_Mention] = []
         n, i = len(words), 0
         while i < n:
             s0 = words[i][0]
-            run_start, run_end = runs[i]
             if not text[s0].isupper():
                 i += 1
                 continue
-            hit = None
-            if i + 2 < n and text[words[i][1]:words[i + 2][0]] == " and " and text[words[i + 2][0]].isupper():
-                span = text[s0:words[i + 2][1]]  # Bosnia and Herzegovina, Trinidad and Tobago
-                cands = self.gaz.lookup(span)
-                if cands:
-                    hit = (i + 2, span, cands)
-                    run_end = max(run_end, i + 2)
-            for j in range(min(run_end, i + MAX_WORDS - 1), i - 1, -1):
-                if hit is not None:
-                    break
-                if j > i and not text[words[j][0]].isupper():
-                    continue
-                span = text[s0:words[j][1]]
-                cands = self.gaz.lookup(span)
-                if cands:
-                    hit = (j, span, cands)
-                    break
+            run_start, run_end = runs[i]
+            hit = self._longest(text, words, i, run_end)
             if hit is None:
                 i += 1
                 continue
-            j, span, cands = hit
-            rest = [text[a:b] for a, b in words[run_start:i] + words[j + 1:run_end + 1]]
-            partial = any(w[0].isupper() and normalize(w) not in self.stop and normalize(w) not in _GENERIC
-                          for w in rest)
-            m = self._judge(text, s0, words[j][1], span, list(cands), ner, proper, sent_starts, person_words,
-                            doc is None, partial)
+            j, end, cands = hit
+
+            def named(k: int) -> bool:
+                """A capitalised neighbour that makes the match part of a longer name
+                ("Medical" in "Chief Medical Officer"), not a sentence-initial or generic word."""
+                w = text[words[k][0]:words[k][1]]
+                if not w[0].isupper() or normalize(w) in self.stop or normalize(w) in _GENERIC:
+                    return False
+                return words[k][0] in proper if proper is not None else not _sentence_initial(text, words[k][0])
+
+            partial = any(named(k) for k in [*range(run_start, i), *range(j + 1, run_end + 1)])
+            m = self._judge(text, s0, end, list(cands), ner, proper, person_words, partial)
             if m is not None:
                 mentions.append(m)
             i = j + 1
         return mentions
+
+    def _longest(self, text: str, words: list[tuple[int, int]], i: int, run_end: int):
+        """(last word, end offset, candidates) of the longest gazetteer name starting at word i."""
+        s0, n = words[i][0], len(words)
+        if i + 1 < n:
+            sep = text[words[i][1]:words[i + 1][0]]
+            nxt = text[words[i + 1][0]:words[i + 1][1]]
+            if sep == ", " and _DOTTED.fullmatch(nxt) or sep == " " and nxt in _LOWER_TAILS:
+                cands = self.gaz.lookup(text[s0:words[i + 1][1]])  # Washington, D.C.; Донецкая область
+                if cands:
+                    return i + 1, words[i + 1][1], cands
+        if i + 2 < n and text[words[i][1]:words[i + 2][0]] == " and " and text[words[i + 2][0]].isupper():
+            cands = self.gaz.lookup(text[s0:words[i + 2][1]])  # Bosnia and Herzegovina
+            if cands:
+                return i + 2, words[i + 2][1], cands
+        for j in range(min(run_end, i + MAX_WORDS - 1), i - 1, -1):
+            if j > i and not text[words[j][0]].isupper():
+                continue
+            cands = self.gaz.lookup(text[s0:words[j][1]])
+            if cands:
+                return j, words[j][1], cands
+        return None
 
     @staticmethod
     def _runs(text: str, words: list[tuple[int, int]]) -> list[tuple[int, int]]:
@@ -192,7 +207,8 @@ class PlaceResolver:
             trimmed[runs[a]] = (a, b)
         return [trimmed[r] for r in runs]
 
-    def _judge(self, text, start, end, span, cands, ner, proper, sent_starts, person_words, no_doc, partial):
+    def _judge(self, text, start, end, cands, ner, proper, person_words, partial) -> Optional[_Mention]:
+        span = text[start:end]
         key = normalize(span)
         letters = [c for c in span if c.isalpha()]
         acronym = all(c.isupper() for c in letters)
@@ -209,23 +225,26 @@ class PlaceResolver:
         next_word = nxt.group(1).lower() if nxt else ""
         if next_word in _NOT_PLACE_CUES:
             return None
-        support = 0.5
         ent = ner.get(start)
         if ent is not None:
             es, ee, label = ent
-            wider = es < start or ee > end
             if label in _NER_PLACE:
                 support = 1.0
             elif label in _NER_NOT_PLACE and label != "PRODUCT":
                 return None
-            elif wider:
+            elif es < start or ee > end:
                 return None  # part of a person's or organisation's name
             else:
-                support = 0.3
+                support = 0.3  # the small model calls many towns PERSON or PRODUCT
         elif proper is not None and start not in proper:
-            support = 0.1
-        if no_doc and (start == 0 or text[max(0, start - 2):start].strip() in (".", "!", "?")):
-            support = min(support, 0.3)
+            if " " not in span and re.search(r"\b" + re.escape(span.lower()) + r"\b", text):
+                return None  # also written in lowercase here: a common word
+            # Not tagged a proper noun: a capitalised first word of a sentence is most likely an ordinary word.
+            support = 0.2 if _sentence_initial(text, start) else 0.3
+        elif proper is None and _sentence_initial(text, start):
+            support = 0.3
+        else:
+            support = 0.5
         region_cue = next_word in _REGION_CUES
         if region_cue and any(c.feature in _REGIONS for c in cands):
             cands = [c for c in cands if c.feature in _REGIONS]
@@ -238,19 +257,21 @@ class PlaceResolver:
             return None  # "Officer" in "Chief Medical Officer", "Valley" in "Rift Valley Province"
         strong = best.feature in ("country", "continent") or (best.feature in _REGIONS and not best.alias) or \
             best.population >= 50_000
-        if support < 0.5 and not (strong and support >= 0.3) and not (best.feature == "country" and support > 0):
+        if support < 0.3 and not strong:
             return None
-        return _Mention(start, end, text[start:end], key, support, region_cue, cands)
+        return _Mention(start, end, text[start:end], key, support, region_cue, cands,
+                        tentative=support < 0.5 and not strong)
 
     @staticmethod
     def _drop_shadowed_regions(cands: list[Candidate]) -> list[Candidate]:
-        """A region that shares its name with a big city of its country is, in prose, the city
-        (Kharkiv, New York) unless a cue such as "region" or "state" follows."""
+        """A region that shares its name with a big city inside it, or with a much bigger city of its
+        country, is in prose the city (Kharkiv, New York) unless a cue such as "region" follows."""
         cities = [c for c in cands if c.feature == "city" and c.population >= 50_000]
         if not cities:
             return cands
         kept = [c for c in cands if not (c.feature in _REGIONS and any(
-            x.country_code == c.country_code and x.population >= SHADOW_RATIO * c.population for x in cities))]
+            x.country_code == c.country_code and (x.admin1 == c.admin1 or x.population >= SHADOW_RATIO * c.population)
+            for x in cities))]
         return kept or cands
 
     # ------------------------------------------------------------ resolution
@@ -308,8 +329,10 @@ class PlaceResolver:
                     best_kind = max(best_kind, p)
                 if c2.country_code and c2.country_code == c.country_code:
                     best_cc = max(best_cc, p)
-                if c2.admin1 and c2.admin1 == c.admin1:
-                    best_a1 = max(best_a1, p)
+                if c2.admin1 and c2.admin1 == c.admin1 or (
+                        c2.feature == "region" and not c2.admin1 and c2.country_code and c.feature in _LOCAL and
+                        haversine_km(c.lat, c.lon, c2.lat, c2.lon) < CONTAIN_KM):
+                    best_a1 = max(best_a1, p)  # same first-level region, or inside a named area (Donbas)
                 if c.feature in _LOCAL and c2.feature in _LOCAL and c2.country_code and \
                         c.country_code and haversine_km(c.lat, c.lon, c2.lat, c2.lon) < NEAR_KM:
                     best_near = max(best_near, p)
@@ -331,11 +354,15 @@ class PlaceResolver:
             return []
         groups, cands, probs = self._resolve(mentions, text, (source_country or "").upper() or None)
         sent_starts = [s.start_char for s in doc.sents] if doc is not None else None
+        chosen = {k: cands[k][max(range(len(probs[k])), key=probs[k].__getitem__)] for k in groups}
+        sure_countries = {c.country_code for k, c in chosen.items() if not all(m.tentative for m in groups[k])}
         places = []
         for k, ms in groups.items():
+            c = chosen[k]
+            if all(m.tentative for m in ms) and c.country_code not in sure_countries:
+                continue  # a doubtful name with no support from the article's other places
             ps = probs[k]
-            best = max(range(len(ps)), key=ps.__getitem__)
-            c = cands[k][best]
+            best = cands[k].index(c)
             support = max(m.support for m in ms)
             conf = round(ps[best] * (0.5 + 0.5 * support), 3)
             for m in ms:
@@ -347,6 +374,11 @@ class PlaceResolver:
                 ))
         places.sort(key=lambda p: p.start)
         return places
+
+
+def _sentence_initial(text: str, start: int) -> bool:
+    before = text[max(0, start - 3):start].rstrip(" \"'“‘«(")
+    return not before or before[-1] in ".!?\n:"
 
 
 def _softmax(xs: list[float]) -> list[float]:

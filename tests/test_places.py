@@ -1,0 +1,129 @@
+"""Place detection and disambiguation on fictional sentences (real place names, invented events)."""
+
+from __future__ import annotations
+
+import pytest
+
+from newsledger.analyze.pipeline import Context
+from newsledger.schema import Article, Source
+
+
+@pytest.fixture(scope="module")
+def nlp():
+    from newsledger.analyze.nlp import get_nlp
+
+    return get_nlp()
+
+
+@pytest.fixture(scope="module")
+def component():
+    from newsledger.analyze import places
+
+    return places.load()
+
+
+@pytest.fixture(scope="module")
+def run(nlp, component):
+    def _run(text, language="en", country=None):
+        doc = nlp(text) if language == "en" else None
+        art = Article(id="t", text=text, language=language, source=Source(name="Northwind Gazette", country=country))
+        return component(Context(article=art, doc=doc))
+
+    return _run
+
+
+def got(places):
+    return [(p.text, p.geonames_id) for p in places]
+
+
+CASES = [
+    # transliterations of Ukrainian places, resolved with the other places of the sentence
+    ("Artillery fire was reported near Seversk in the Donbass on Tuesday.", [("Seversk", 694403), ("Donbass", None)]),
+    ("The delegation flew from Kiev to Lviv on a chartered plane.", [("Kiev", 703448), ("Lviv", 702550)]),
+    ("Residents of Kharkov said the metro was running again in Ukraine.", [("Kharkov", 706483), ("Ukraine", 690791)]),
+    ("Fighting continued around Artemovsk, which Ukraine calls Bakhmut.",
+     [("Artemovsk", 713174), ("Ukraine", 690791), ("Bakhmut", 713174)]),
+    ("Severodonetsk and Lisichansk face each other across the river in Ukraine.",
+     [("Severodonetsk", 691999), ("Lisichansk", 702972), ("Ukraine", 690791)]),
+    ("The port of Odessa reopened after the storm, Ukraine's navy said.", [("Odessa", 698740), ("Ukraine", 690791)]),
+    ("Grain ships left Nikolaev at dawn, Ukrainian officials said.", [("Nikolaev", 700569)]),
+    ("Engineers inspected the dam near Zaporozhye in southern Ukraine.", [("Zaporozhye", 687700), ("Ukraine", 690791)]),
+    ("Trains from Lugansk to Dnepropetrovsk were cancelled.", [("Lugansk", 702658), ("Dnepropetrovsk", 709930)]),
+    ("Officials in Sievierodonetsk and Kyiv denied the report.", [("Sievierodonetsk", 691999), ("Kyiv", 703448)]),
+    ("Shelling was reported in the Donetsk region overnight.", [("Donetsk region", 709716)]),
+    ("Tourism in Crimea collapsed after the annexation.", [("Crimea", 703883)]),
+    # Paris, Odessa and Georgia: the same name, different places
+    ("The exhibition opened in Paris, Texas, last week.", [("Paris", 4717560), ("Texas", 4736286)]),
+    ("The minister arrived in Paris for talks with the French president.", [("Paris", 2988507)]),
+    ("Odessa, Texas, is an oil town in the Permian Basin.", [("Odessa", 5527554), ("Texas", 4736286)]),
+    ("Georgia and Armenia signed a trade deal in Tbilisi.",
+     [("Georgia", 614540), ("Armenia", 174982), ("Tbilisi", 611717)]),
+    ("Voters in Atlanta, Georgia, queued for hours.", [("Atlanta", 4180439), ("Georgia", 4197000)]),
+    ("The storm hit Florida and Georgia before moving to South Carolina.",
+     [("Florida", 4155751), ("Georgia", 4197000), ("South Carolina", 4597040)]),
+    ("London, Ontario, opened a new library.", [("London", 6058560), ("Ontario", 6093943)]),
+    ("Flights from London to Manchester were cancelled.", [("London", 2643743), ("Manchester", 2643123)]),
+    ("She moved from Springfield, Illinois, to Chicago.",
+     [("Springfield", 4250542), ("Illinois", 4896861), ("Chicago", 4887398)]),
+    ("Officials in New York and Washington, D.C. disagreed.", [("New York", 5128581), ("Washington, D.C.", 4140963)]),
+    ("Trade between the U.S. and the UK grew.", [("U.S.", 6252001), ("UK", 2635167)]),
+    ("Bosnia and Herzegovina joined the talks.", [("Bosnia and Herzegovina", 3277605)]),
+    ("The ferry from St. Petersburg arrived late.", [("St. Petersburg", 498817)]),
+    # false-positive guards
+    ("Hope Hicks said in March that Mobile phones would be banned.", []),
+    ("Russian troops and Ukrainian officials met the Europeans.", []),
+    ("The Washington Post reported the Marburg virus outbreak.", []),
+    ("The Chief Medical Officer spoke to the Federal Reserve.", []),
+    ("HIV and FAO programmes were discussed.", []),
+]
+
+
+@pytest.mark.parametrize("text,expected", CASES, ids=[c[0][:40] for c in CASES])
+def test_places(run, text, expected):
+    assert got(run(text)) == expected
+
+
+def test_seed_article_body(run, seed_path):
+    body = "\n\n".join(seed_path.read_text(encoding="utf-8").split("\n")[46:52])
+    places = run(body, country="RU")
+    by_text = {p.text: p for p in places}
+    assert by_text["Seversk"].name == "Siversk" and by_text["Seversk"].geonames_id == 694403
+    assert (by_text["Kiev"].name, by_text["Kiev"].geonames_id) == ("Kyiv", 703448)
+    assert (by_text["Donbass"].name, by_text["Donbass"].feature, by_text["Donbass"].country_code) == \
+        ("Donbas", "region", "UA")
+    assert (by_text["Ukraine"].feature, by_text["Ukraine"].country_code) == ("country", "UA")
+    assert all(body[p.start:p.end] == p.text for p in places)
+    assert not any(p.geonames_id == 1538637 for p in places)  # never Seversk in Tomsk Oblast
+
+
+def test_place_record_fields(run):
+    text = "Nothing happened today.\n\nLater, soldiers entered Siversk in Ukraine."
+    p, _ = run(text)
+    assert (p.text, p.start, p.end, text[p.start:p.end]) == ("Siversk", 49, 56, "Siversk")
+    assert (p.name, p.feature, p.country_code, p.admin1) == ("Siversk", "city", "UA", "UA-14")
+    assert (round(p.lat, 2), round(p.lon, 2)) == (48.86, 38.1)
+    assert p.sentence == 1 and p.component == "places" and 0 < p.confidence <= 1
+
+
+def test_outlet_country_breaks_a_tie(run):
+    text = "Students marched in Cambridge on Saturday."
+    assert got(run(text, country="US")) == [("Cambridge", 4931972)]
+    assert got(run(text, country="GB")) == [("Cambridge", 2653941)]
+
+
+def test_cyrillic_without_spacy(run):
+    assert got(run("Северск, Донецкая область: обстрел продолжается.", language="ru")) == \
+        [("Северск", 694403), ("Донецкая область", 709716)]
+    assert got(run("Москва и Київ не комментируют.", language="uk")) == [("Москва", 524901), ("Київ", 703448)]
+
+
+def test_one_sense_per_article(run):
+    places = run("Paris, Texas, held a fair. Later Paris hosted a rodeo.")
+    assert [p.geonames_id for p in places if p.text == "Paris"] == [4717560, 4717560]
+
+
+@pytest.mark.parametrize("text", ["", "   ", "A" * 5000, "Ж" * 300 + " Kiev", "\x00\ufffd Paris \u202e",
+                                  " ".join(["Paris"] * 2000)])
+def test_hostile_text_never_raises(run, text):
+    places = run(text, language="xx")
+    assert all(text[p.start:p.end] == p.text for p in places)
