@@ -73,11 +73,16 @@ PLACE_HEADS = {"village", "town", "city", "settlement", "hamlet", "position", "p
                "district", "stronghold", "oblast", "province", "suburb", "locality", "outpost", "port",
                "agglomeration", "island", "peninsula", "border", "capital", "municipality", "neighbourhood",
                "neighborhood", "bridge", "dam", "station", "railway", "road", "highway", "hill", "front", "line",
+               "hall", "building", "headquarters", "facility", "mine", "factory", "checkpoint", "ground",
                "lines", "direction", "farm", "settlements", "villages", "towns", "cities", "territories"}
 PLACE_LABELS = {"GPE", "LOC", "FAC"}
 # Words naming a part of a place: "control of X", "the outskirts of X", "X's southern flank".
 PART_WORDS = {"control", "outskirts", "bank", "part", "parts", "centre", "center", "rest", "flank", "edge", "sector",
               "all", "most", "half", "remainder", "south", "north", "east", "west"}
+NOT_PLACE_ENTS = {"DATE", "TIME", "CARDINAL", "ORDINAL", "PERCENT", "MONEY", "QUANTITY"}
+TIME_WORDS = {"january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
+              "november", "december", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday",
+              "spring", "summer", "autumn", "fall", "winter"}
 LOCATIVE_PREPS = {"in", "at", "near", "outside", "around", "across", "inside", "on"}
 SETTLEMENT_HEADS = {"city", "town", "village", "settlement", "hamlet"}
 PRONOUNS = {"we", "they", "he", "she", "it", "i", "you", "us", "them", "our", "their", "this", "that", "who", "which"}
@@ -244,7 +249,7 @@ def _quoted_spans(ctx) -> list[tuple[int, int]]:
 
 def _depth(tok) -> int:
     d = 0
-    while tok.head is not tok and d < 50:
+    while tok.head != tok and d < 50:
         tok, d = tok.head, d + 1
     return d
 
@@ -252,7 +257,7 @@ def _depth(tok) -> int:
 def _span(tok, limit: int = 12):
     """The phrase a token heads, without leading punctuation or trailing clauses."""
     toks = [t for t in tok.subtree if t.dep_ not in ("relcl", "acl", "appos", "punct", "cc", "conj")
-            or t is tok]
+            or t == tok]
     toks = [t for t in toks if abs(t.i - tok.i) <= limit]
     left = [t for t in toks if t.i <= tok.i]
     # keep only the contiguous run around the head
@@ -295,13 +300,13 @@ def _subject(tok):
     """The subject of a verb, inherited through conjunction, xcomp and relative-clause chains."""
     node, hops = tok, 0
     while hops < 6:
-        subs = _children(node, "nsubj", "csubj") + (_children(node, "nsubjpass") if node is not tok else [])
+        subs = _children(node, "nsubj", "csubj") + (_children(node, "nsubjpass") if node != tok else [])
         if subs:
             return subs[0]
         agents = [o for p, o in _prep_objs(node, "by") if p == "by"]
         if agents and _children(node, "nsubjpass"):
             return agents[0]
-        if node.dep_ in ("conj", "xcomp", "advcl") and node.head is not node:
+        if node.dep_ in ("conj", "xcomp", "advcl") and node.head != node:
             node, hops = node.head, hops + 1
             continue
         if node.dep_ == "relcl":
@@ -312,7 +317,7 @@ def _subject(tok):
 
 def _governing_verb(tok):
     node, hops = tok, 0
-    while node.pos_ not in ("VERB", "AUX") and node.head is not node and hops < 6:
+    while node.pos_ not in ("VERB", "AUX") and node.head != node and hops < 6:
         node, hops = node.head, hops + 1
     return node if node.pos_ in ("VERB", "AUX") else None
 
@@ -321,6 +326,8 @@ def _governing_verb(tok):
 
 
 def _is_place(d: _Doc, tok) -> bool:
+    if tok.ent_type_ in NOT_PLACE_ENTS or tok.lower_ in TIME_WORDS:
+        return False
     sp = _span(tok)
     if d.place_at(tok.idx, tok.idx + len(tok)):
         return True
@@ -328,7 +335,7 @@ def _is_place(d: _Doc, tok) -> bool:
         return True
     if tok.lower_ in PART_WORDS:
         inner = _place_token(tok)
-        return inner is not tok and _is_place(d, inner)
+        return inner != tok and _is_place(d, inner)
     if d.ent_at(tok.idx, tok.idx + len(tok), PLACE_LABELS):
         return True
     if tok.pos_ == "PROPN" or (tok.dep_ in ("advmod", "npadvmod") and tok.is_title and tok.is_alpha):
@@ -389,7 +396,7 @@ def _clause_owner(tok) -> Optional[Actor]:
     """The coded subject of an enclosing clause: "Kyiv said (it / its troops / troops) ..."."""
     for anc in tok.ancestors:
         for subj in _children(anc, "nsubj"):
-            if subj is not tok and subj.i < tok.i and subj.lower_ not in PRONOUNS:
+            if subj != tok and subj.i < tok.i and subj.lower_ not in PRONOUNS:
                 owner = normalize_actor(_span(subj, limit=8).text)
                 if owner is not None and owner.code:
                     return owner
@@ -423,7 +430,7 @@ def _actor_of(tok) -> Optional[Actor]:
 def _chain(tok):
     chain, node, hops = [tok], tok, 0
     while node.dep_ in ("xcomp", "conj", "dobj", "pobj", "prep", "nsubj", "nsubjpass", "compound", "amod", "acomp",
-                        "poss", "attr", "pcomp") and node.head is not node and hops < 8:
+                        "poss", "attr", "pcomp") and node.head != node and hops < 8:
         node, hops = node.head, hops + 1
         chain.append(node)
     return chain
@@ -440,7 +447,7 @@ def _modality(tok, sent) -> str:
     for node in [tok] + ancestors:
         for c in node.children:
             if c.dep_ == "advcl" and any(m.dep_ == "mark" and m.lower_ in ("if", "unless") for m in c.children):
-                if not (c is tok or c in tok.ancestors):
+                if not (c == tok or c in tok.ancestors):
                     return "conditional"
         if node.dep_ == "advcl" and any(m.dep_ == "mark" and m.lower_ in ("if", "unless") for m in node.children):
             return "conditional"
@@ -450,16 +457,16 @@ def _modality(tok, sent) -> str:
         if any(c.dep_ in ("nsubj", "nsubjpass") and any(g.lower_ == "no" for g in c.children) for c in node.children):
             return "denied"
     for node in chain + ancestors:
-        if node.lemma_.lower() in DENIAL_VERBS and node is not tok:
+        if node.lemma_.lower() in DENIAL_VERBS and node != tok:
             return "denied"
     for node in chain:
-        if node is not tok and node.lemma_.lower() in ("unable", "fail"):
+        if node != tok and node.lemma_.lower() in ("unable", "fail"):
             return "denied"
     for node in chain:
         for c in node.children:
             if c.dep_ == "aux" and (c.lower_ in FUTURE_AUX or c.lemma_.lower() in ("will", "shall")):
                 return "predicted"
-        if node is not tok and node.lemma_.lower() in FUTURE_HEADS:
+        if node != tok and node.lemma_.lower() in FUTURE_HEADS:
             return "predicted"
     return "asserted"
 
@@ -507,7 +514,7 @@ def _place_args(d: _Doc, tr: _Trig):
     if tr.kind == "noun":
         cands += _children(t, "poss")
         cands += [o for p, o in _prep_objs(t, "of", "for", "over", "from", "in", "near", "around", "on")]
-        if t.dep_ in ("nsubj", "nsubjpass") and t.head is not t:
+        if t.dep_ in ("nsubj", "nsubjpass") and t.head != t:
             # "Fighting continues for control of X", "fighting was reported around X"
             cands += [o for p, o in _prep_objs(t.head, "for", "over", "around", "in", "near", "at", "on")]
     elif tr.kind == "verb":
@@ -541,6 +548,8 @@ def _place_args(d: _Doc, tr: _Trig):
         for x in subjects:
             cands += [o for p, o in _prep_objs(x, "in", "at")]
     out = []
+    # named places before descriptions ("their ground in Chasiv Yar" is about Chasiv Yar)
+    cands.sort(key=lambda c: _place_token(c).pos_ != "PROPN" and not d.place_at(c.idx, c.idx + len(c)))
     for c in cands:
         if c.lower_ == "it" and c.dep_ in ("dobj", "nsubjpass", "pobj"):
             # "landed at Hostomel airport and took it": the nearest place before the pronoun
@@ -558,7 +567,13 @@ def _claim_for(d: _Doc, tr: _Trig, sent) -> Optional[tuple[Claim, int]]:
     prt = _particle(t) if tr.kind == "verb" else None
     if spec.get("particle") and prt not in spec["particle"]:
         return None
-    typ = spec.get("type") or (spec.get("place") if places else spec.get("other"))
+    objs = _children(t, "dobj") if tr.kind == "verb" else []
+    if places and not spec.get("type") and objs and not any(o.lower_ == "it" for o in objs) and all(
+            p.dep_ == "pobj" and p.head.lower_ in LOCATIVE_PREPS for p in places):
+        # "captured twelve soldiers near X": the object is not a place; X is only where it happened
+        typ = spec.get("other")
+    else:
+        typ = spec.get("type") or (spec.get("place") if places else spec.get("other"))
     if places and prt and prt in (spec.get("particle_type") or {}):
         typ = spec["particle_type"][prt]
     passive_loser = None
@@ -581,9 +596,9 @@ def _claim_for(d: _Doc, tr: _Trig, sent) -> Optional[tuple[Claim, int]]:
             actor = next((_actor_of(o) for p, o in _prep_objs(t, "by")), None)
             participle = t.tag_ == "VBN" and t.dep_ in ("advcl", "acl") and not _children(t, "aux", "auxpass")
             subj = None if actor is not None or participle else _subject(t)
-            if actor is None and subj is not None and not (places and subj is places[0]):
+            if actor is None and subj is not None and not (places and subj == places[0]):
                 actor = _actor_of(subj)
-        objs = [o for o in _children(t, "dobj", "nsubjpass") if not places or o is not places[0]]
+        objs = [o for o in _children(t, "dobj", "nsubjpass") if not places or o != places[0]]
         objs += [o for p, o in _prep_objs(t, "against", "on", "at", "with", "to")]
         for o in objs:
             target = _actor_of(o)
@@ -614,7 +629,7 @@ def _claim_for(d: _Doc, tr: _Trig, sent) -> Optional[tuple[Claim, int]]:
         v = t if t.pos_ in ("VERB", "AUX") else _governing_verb(t)
         if v is not None:
             subj = _subject(v)
-            if subj is not None and not (places and subj is places[0]) and subj.idx < tr.start:
+            if subj is not None and not (places and subj == places[0]) and subj.idx < tr.start:
                 actor = _actor_of(subj)
     if actor is not None and actor.code is None and actor.sector is None:
         actor = None if typ in TERRITORIAL else actor
@@ -633,7 +648,7 @@ def _skip_embedded(tr: _Trig, by_tok: dict[int, _Trig]) -> bool:
     """Complements of speech acts and objects of light verbs are part of the outer claim."""
     t = tr.tok
     node, hops = t, 0
-    while node.head is not node and hops < 4:
+    while node.head != node and hops < 4:
         parent = by_tok.get(node.head.i)
         if parent is not None and parent is not tr:
             ptype = parent.spec.get("type")
@@ -892,8 +907,12 @@ def _set_date(ctx, claim: Claim, sent) -> None:
         claim.date, claim.date_text = found[0], found[1]
         return
     if claim.modality in ("asserted", "denied") and ctx.article.published:
-        verb = claim.trigger and next((t for t in sent if t.idx == claim.trigger.start), None)
-        past = verb is not None and (verb.tag_ in ("VBD", "VBN") or verb.pos_ == "NOUN")
+        tok = claim.trigger and next((t for t in sent if t.idx == claim.trigger.start), None)
+        # a nominal trigger takes the tense of its clause ("the capture of X was ..." but not "... is")
+        verb = tok if tok is None or tok.pos_ in ("VERB", "AUX") else _governing_verb(tok)
+        past = verb is not None and (verb.tag_ in ("VBD", "VBN") or any(
+            c.dep_ in ("aux", "auxpass") and c.tag_ in ("VBD", "VBZ") and c.lower_ in ("was", "were", "had", "has")
+            for c in verb.children))
         if past:
             claim.date = ctx.article.published[:10]
             claim.confidence = round(claim.confidence - 0.1, 2)

@@ -1,0 +1,265 @@
+"""Claims on fictional sentences (real place names), with exact expected outputs."""
+
+from pathlib import Path
+
+import pytest
+
+from newsledger.analyze import claims as cl
+from newsledger.analyze import framing as fr
+from newsledger.analyze.pipeline import Context
+from newsledger.schema import Article, Attribution, Mention, Place, Quote, Source
+
+PUB = "2025-03-14T09:00:00+00:00"  # a Friday
+NORTHWIND = Source(name="Northwind Gazette", domain="northwind.example", country="NO")
+OUTLET = Attribution(name="Northwind Gazette", kind="outlet")
+
+
+@pytest.fixture(scope="module")
+def nlp():
+    from newsledger.analyze.nlp import get_nlp
+
+    return get_nlp()
+
+
+@pytest.fixture(scope="module")
+def run(nlp):
+    comp = cl.load()
+    framing = fr.load(())
+
+    def _run(text, source=NORTHWIND, quotes=(), places=(), title=None, published=PUB):
+        art = Article(id="t", text=text, published=published, source=source, title=title, language="en")
+        ctx = Context(article=art, doc=nlp(text), quotes=list(quotes), places=list(places))
+        ctx.framing = framing(ctx)
+        return comp(ctx)
+
+    return _run
+
+
+def brief(c):
+    return (c.type, c.modality, c.trigger.text,
+            c.actor and (c.actor.code, c.actor.sector),
+            c.place and c.place.name,
+            c.date, c.date_text)
+
+
+def test_capture_with_village_of_and_weekday(run):
+    (c,) = run("Russian forces captured the village of Novoselivka on Thursday, the ministry said.")
+    assert brief(c) == ("TAKE_CONTROL", "asserted", "captured", ("RUS", "military"), "Novoselivka",
+                        "2025-03-13", "on Thursday")
+    assert c.asserted_by == [OUTLET, Attribution("the ministry", "organization", Mention("the ministry", 64, 76))]
+    assert (c.start, c.end, c.confidence) == (0, 82, 0.8)
+
+
+def test_withdrawal_is_lose_control(run):
+    (c,) = run("Ukrainian troops withdrew from Avdiivka yesterday.")
+    assert brief(c) == ("LOSE_CONTROL", "asserted", "withdrew", ("UKR", "military"), "Avdiivka", "2025-03-13",
+                        "yesterday")
+
+
+def test_withdrawal_without_place_is_retreat(run):
+    out = run("The rebels withdrew after the talks collapsed.")
+    assert [(c.type, c.actor and (c.actor.text, c.actor.code, c.actor.sector)) for c in out] == [
+        ("RETREAT", ("The rebels", None, "rebel")), ("CONSULT", None)]
+
+
+def test_fighting_for_place_is_contested(run):
+    (c,) = run("Fighting continues for control of Chasiv Yar.")
+    assert brief(c) == ("CONTESTED", "asserted", "Fighting", None, "Chasiv Yar", None, None)
+
+
+def test_continue_to_hold_is_contested(run):
+    (c,) = run("Ukrainian defenders continue to hold Kupiansk.")
+    assert brief(c)[:5] == ("CONTESTED", "asserted", "continue to hold", ("UKR", "military"), "Kupiansk")
+
+
+def test_passive_fall_to(run):
+    (c,) = run("Bakhmut fell to Wagner fighters.")
+    assert brief(c)[:5] == ("TAKE_CONTROL", "asserted", "fell", ("RUS", "military"), "Bakhmut")
+
+
+def test_driven_out_passive_is_loss_for_subject(run):
+    (c,) = run("Russian soldiers were driven out of Kyiv region in early April.")
+    assert brief(c) == ("LOSE_CONTROL", "asserted", "driven", ("RUS", "military"), None, "2024-04-01", "early April")
+
+
+def test_capture_of_people_is_coerce(run):
+    (c,) = run("Ukrainian forces captured twelve soldiers near Robotyne.")
+    assert brief(c)[:5] == ("COERCE", "asserted", "captured", ("UKR", "military"), "Robotyne")
+
+
+def test_denied_through_deny_and_possessive_owner(run):
+    out = run("Moscow denied that its troops had shelled the hospital in Kharkiv.")
+    assert [brief(c)[:5] for c in out] == [
+        ("REJECT", "asserted", "denied", ("RUS", "government"), None),
+        ("ASSAULT", "denied", "shelled", ("RUS", "military"), "Kharkiv"),
+    ]
+
+
+def test_negation_no_subject_is_denied(run):
+    (c,) = run("No civilians were killed in Sumy, the governor said.")
+    assert (c.type, c.modality) == ("ASSAULT", "denied")
+
+
+def test_conditional_force_is_threaten(run):
+    out = run("If Kyiv refuses, we will take Odesa by force, Colonel Ivan Dremov said.")
+    threat = [c for c in out if c.type == "THREATEN"]
+    assert [brief(c)[:5] for c in threat] == [("THREATEN", "conditional", "take", None, "Odesa")]
+    assert threat[0].asserted_by[1].name == "Ivan Dremov"
+
+
+def test_predicted_by_expected_to(run):
+    (c,) = run("Russia is expected to launch a new offensive in the spring.")
+    assert brief(c)[:4] == ("ASSAULT", "predicted", "offensive", ("RUS", "government"))
+    assert c.date is None
+
+
+def test_question_is_questioned(run):
+    (c,) = run("Will Ukrainian forces recapture Crimea?")
+    assert brief(c) == ("TAKE_CONTROL", "questioned", "recapture", ("UKR", "military"), "Crimea", None, None)
+
+
+def test_whether_is_questioned(run):
+    (c,) = run("Analysts doubt whether Russian troops captured Pishchane.")
+    assert (c.type, c.modality) == ("TAKE_CONTROL", "questioned")
+
+
+def test_light_verb_gives_way_to_event_noun(run):
+    (c,) = run("The European Union imposed new sanctions on Russian banks last week.")
+    assert brief(c) == ("SANCTION", "asserted", "sanctions", ("IGO", None), None, "2025-03-03", "last week")
+    assert (c.target.text, c.target.code) == ("Russian banks", "RUS")
+
+
+def test_accusation_swallows_its_content(run):
+    (c,) = run("Ukraine accused Moscow of attacking grain ships.")
+    assert brief(c)[:5] == ("ACCUSE", "asserted", "accused", ("UKR", "government"), None)
+    assert (c.target.text, c.target.code) == ("Moscow", "RUS")
+
+
+def test_threat_to_expel_is_one_threaten(run):
+    (c,) = run("Moscow threatened to expel Estonian diplomats.")
+    assert brief(c)[:4] == ("THREATEN", "asserted", "threatened", ("RUS", "government"))
+
+
+def test_warning_about_third_party_reports_the_event(run):
+    (c,) = run("Analysts warned that Russian troops could seize Kostiantynivka by the summer.")
+    assert brief(c)[:5] == ("TAKE_CONTROL", "predicted", "seize", ("RUS", "military"), "Kostiantynivka")
+    assert c.asserted_by == [OUTLET, Attribution("Analysts", "person", Mention("Analysts", 0, 8))]
+
+
+def test_meeting_with_date_and_place(run):
+    (c,) = run("Zelensky met Macron in Paris on December 3.")
+    assert brief(c) == ("CONSULT", "asserted", "met", ("UKR", "government"), "Paris", "2024-12-03", "December 3")
+    assert (c.target.code, c.target.sector) == ("FRA", "government")
+
+
+def test_request_has_target_not_place(run):
+    (c,) = run("Washington urged Kyiv to show restraint.")
+    assert brief(c)[:5] == ("REQUEST", "asserted", "urged", ("USA", "government"), None)
+    assert c.target.code == "UKR"
+
+
+def test_protest_actor_sector(run):
+    (c,) = run("Protesters rallied in Tbilisi against the new law.")
+    assert brief(c)[:5] == ("PROTEST", "asserted", "rallied", (None, "civilian"), "Tbilisi")
+
+
+def test_participle_agent_and_patient_with_year(run):
+    (c,) = run("Seized by Russian forces in 2022, the Zaporizhzhia plant remains occupied.")
+    assert brief(c) == ("TAKE_CONTROL", "asserted", "Seized", ("RUS", "military"), None, "2022-01-01", "in 2022")
+    assert c.place.text == "the Zaporizhzhia plant"
+
+
+def test_place_record_from_places_component_is_used(run):
+    text = "Russian troops took control of Kupiansk, officials said."
+    place = Place(text="Kupiansk", start=31, end=39, name="Kupiansk", geonames_id=703656, feature="city",
+                  country_code="UA", lat=49.71, lon=37.61)
+    (c,) = run(text, places=[place])
+    assert (c.type, c.trigger.text) == ("TAKE_CONTROL", "took control of")
+    assert (c.place.name, c.place.geonames_id, c.place.country_code, c.place.start, c.place.end) == (
+        "Kupiansk", 703656, "UA", 31, 39)
+
+
+def test_quoted_claim_asserted_by_speaker_only(run):
+    text = "“Our troops liberated Krasnohorivka,” said Colonel Petra Vance."
+    quote = Quote(text="Our troops liberated Krasnohorivka,", kind="direct", start=1, end=36, speaker="Petra Vance",
+                  speaker_mention=Mention("Colonel Petra Vance", 43, 62))
+    (c,) = run(text, quotes=[quote])
+    assert c.type == "TAKE_CONTROL"
+    assert c.asserted_by == [Attribution("Petra Vance", "person", Mention("Colonel Petra Vance", 43, 62))]
+    assert c.framing == ["liberation"]
+
+
+def test_implicit_liberator_is_outlet_side(run):
+    src = Source(name="Eastwind Herald", domain="eastwind.example", country="RU")
+    out = run("The liberation of Pokrovsk was a turning point.", source=src)
+    (c,) = out
+    assert brief(c)[:5] == ("TAKE_CONTROL", "asserted", "liberation", ("RUS", "military"), "Pokrovsk")
+    assert (c.actor.text, c.confidence, c.framing) == ("Russian forces", 0.5, ["liberation"])
+
+
+def test_implicit_actor_from_dominant_military(run):
+    text = ("Ukrainian forces shelled the outskirts on Monday.\n\n"
+            "Ukrainian troops advanced overnight.\n\nThe capture of Robotyne followed.")
+    out = run(text)
+    cap = [c for c in out if c.type == "TAKE_CONTROL"]
+    assert [(c.actor.code, c.actor.sector, c.confidence, c.place.name) for c in cap] == [
+        ("UKR", "military", 0.5, "Robotyne")]
+
+
+def test_anaphoric_city_links_to_headline_place(run):
+    text = "The liberation of the strategic city was celebrated.\n\nResidents of Siversk were evacuated."
+    place = Place(text="Siversk", start=66, end=73, name="Siversk", geonames_id=694403, feature="city",
+                  country_code="UA")
+    src = Source(name="Eastwind Herald", domain="eastwind.example", country="RU")
+    (c, *_rest) = run(text, source=src, places=[place], title="Siversk liberated")
+    assert (c.type, c.place.text, c.place.name, c.place.geonames_id) == (
+        "TAKE_CONTROL", "the strategic city", "Siversk", 694403)
+
+
+def test_framing_attached_to_trigger_and_actor_only(run):
+    (c,) = run("Kiev regime forces shelled Donetsk, the Donbass authorities said.")
+    assert (c.type, c.actor.code, c.actor.sector) == ("ASSAULT", "UKR", "military")
+    assert c.framing == ["Kiev regime", "Kiev"]
+
+
+def test_non_english_article_has_no_claims():
+    art = Article(id="x", text="Российские войска заняли село.", language="ru")
+    assert cl.extract_claims(Context(article=art, doc=None)) == []
+
+
+def test_normalize_actor_table():
+    got = [(a.code, a.sector) if a else None for a in map(cl.normalize_actor, [
+        "Russian Armed Forces", "the Kremlin", "Zelensky", "Ukraine's 47th Brigade", "Hungarian officials",
+        "Budapest", "NATO", "pro-Russian separatists", "they", "the farmers"])]
+    assert got == [("RUS", "military"), ("RUS", "government"), ("UKR", "government"), ("UKR", "military"),
+                   ("HUN", "government"), ("HUN", "government"), ("IGO", None), ("UKR", "rebel"), None,
+                   (None, "civilian")]
+
+
+SEED = Path(__file__).parent / "fixtures" / "seed_sputnik.txt"
+
+
+def test_seed_article_end_to_end():
+    """Whole pipeline on the seed: needs the extract, entities, quotes and places components."""
+    try:
+        from newsledger.analyze.pipeline import Analyzer
+        from newsledger.extract import extract
+        from newsledger.schema import Origin, RawDocument
+
+        raw = RawDocument(origin=Origin(kind="dump", path=str(SEED)), format="dump",
+                          content=SEED.read_text(encoding="utf-8"))
+        analysis = Analyzer().analyze_one(extract(raw))
+    except (ImportError, ModuleNotFoundError, NotImplementedError) as exc:  # other stages not ready yet
+        pytest.xfail(f"pipeline not complete: {exc}")
+    claims = analysis.claims
+    take = [c for c in claims if c.type == "TAKE_CONTROL" and c.place and c.place.name == "Siversk"]
+    assert take, [(c.type, c.place) for c in claims]
+    first = take[0]
+    assert (first.actor.code, first.actor.sector) == ("RUS", "military")
+    assert [a.name for a in first.asserted_by] == ["Sputnik International", "Igor Korotchenko"]
+    assert first.framing == ["liberation"]
+    assert first.place.text == "the strategic Donbass city"
+    assert any(c.trigger.text == "fall" for c in take)
+    threats = [c for c in claims if c.modality == "conditional"]
+    assert [(c.type, c.trigger.text) for c in threats] == [("THREATEN", "by military means")]
+    assert {f.term for f in analysis.framing} >= {"liberation", "special military operation", "Kiev"}
