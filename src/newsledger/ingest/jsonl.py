@@ -79,9 +79,11 @@ def parse_line(line: bytes, origin: Origin) -> Item:
 
 def _hints(record: dict[str, Any]) -> dict[str, Any]:
     hints: dict[str, Any] = {}
-    published = record.get("published")
-    if isinstance(published, str) and published.strip():
-        hints["published"] = iso_date(published) or published.strip()
+    # An unparseable or implausible date ("yesterday", year 2203) is dropped
+    # rather than passed on, where an extractor would guess at it.
+    published = iso_date(record["published"]) if isinstance(record.get("published"), str) else None
+    if published:
+        hints["published"] = published
     title = record.get("title")
     if isinstance(title, str) and title.strip():
         hints["title"] = title.strip()

@@ -75,16 +75,17 @@ def _entry(elem) -> SitemapEntry | None:
         if name == "news":  # Google News: <news:news><news:publication_date/><news:title/>
             for item in child:
                 text = (item.text or "").strip()
-                if text and _local(item.tag) == "publication_date":
-                    hints["published"] = iso_date(text) or text
+                if text and _local(item.tag) == "publication_date" and iso_date(text):
+                    # an unparseable date is dropped: downstream it would be guessed at
+                    hints["published"] = iso_date(text)
                 elif text and _local(item.tag) == "title":
                     hints["title"] = text
             continue
         text = (child.text or "").strip()
         if text and name == "loc":
             loc = text
-        elif text and name == "lastmod":
-            hints["modified"] = iso_date(text) or text
+        elif text and name == "lastmod" and iso_date(text):
+            hints["modified"] = iso_date(text)
     return SitemapEntry(loc, hints) if loc else None
 
 
