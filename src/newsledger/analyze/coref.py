@@ -21,6 +21,14 @@ HONORIFICS = {
     "mrs": "f", "mrs.": "f", "ms": "f", "ms.": "f", "miss": "f", "dame": "f", "lady": "f",
     "dr": None, "dr.": None, "prof": None, "prof.": None,
 }
+# Titles the model sometimes folds into a PERSON span ("Colonel Ana Ruiz").
+TITLES = frozenset(
+    """colonel col. general gen. major maj. captain capt. lieutenant lt. sergeant sgt. admiral adm.
+    mayor judge justice president minister senator sen. representative rep. governor gov. chancellor
+    secretary ambassador commissioner councillor councilor chairman chairwoman chief inspector
+    detective officer professor father sister brother rabbi imam sheikh pope king queen prince
+    princess speaker spokesman spokeswoman""".split()
+)
 # Descriptor nouns that reveal gender ("spokeswoman Jane Roe").
 GENDERED_NOUNS = {
     "woman": "f", "mother": "f", "wife": "f", "daughter": "f", "sister": "f", "actress": "f",
@@ -60,7 +68,7 @@ def clean_name(text: str) -> str:
     """Drop a trailing possessive and leading honorific: "Mr. Trump’s" -> "Trump"."""
     text = _POSSESSIVE.sub("", text.strip()).strip()
     parts = text.split()
-    while len(parts) > 1 and parts[0].lower() in HONORIFICS:
+    while len(parts) > 1 and (parts[0].lower() in HONORIFICS or parts[0].lower() in TITLES):
         parts = parts[1:]
     return " ".join(parts)
 

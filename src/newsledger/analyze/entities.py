@@ -238,7 +238,9 @@ def build_resolver(doc, entities: list[Entity]) -> Resolver:
     for e in entities:
         if e.label != "PERSON" or not e.canonical:
             continue
-        hint = honorific_gender(doc.text[max(0, e.start - 5) : e.end]) if e.start else None
+        span = doc.char_span(e.start, e.end, alignment_mode="expand")
+        before = doc[span.start - 1].text if span is not None and span.start > 0 else ""
+        hint = honorific_gender(e.text) or honorific_gender(before)
         if e.descriptor:
             hint = hint or next((GENDERED_NOUNS[w] for w in e.descriptor.lower().split() if w in GENDERED_NOUNS), None)
         genders[e.canonical] = genders.get(e.canonical) or person_gender(e.canonical, hint)

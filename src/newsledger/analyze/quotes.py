@@ -34,7 +34,7 @@ from dataclasses import dataclass
 from typing import Callable, Optional
 
 from ..schema import Entity, Mention, Quote
-from .coref import ORG_PRONOUNS, PRONOUN_GENDER
+from .coref import ORG_PRONOUNS, PRONOUN_GENDER, clean_name
 from .entities import DETERMINERS, build_resolver, find_entities
 
 DIRECT_MIN_WORDS = 4
@@ -174,7 +174,7 @@ def find_quotations(text: str) -> list[Quotation]:
                         del stack[k:]
                         closed = True
                         break
-            if not closed and _can_open(mark, prev, nxt):
+            if not closed and mark in CLOSERS and _can_open(mark, prev, nxt):
                 stack.append((mark, i))
         if stack:
             opener, at = stack[0]
@@ -229,7 +229,10 @@ class _DocIndex:
         self.orgs_by_head: dict[str, str] = {}
         for e in entities:
             if e.label == "ORG" and e.canonical:
-                self.orgs_by_head.setdefault(e.canonical.split()[-1].lower(), e.canonical)
+                # "the ministry" after "the Ministry of Transport"
+                for word in e.canonical.split():
+                    if len(word) > 3 and word[0].isupper():
+                        self.orgs_by_head.setdefault(word.lower(), e.canonical)
         self.resolver = build_resolver(doc, entities)
         self.paras = _paragraphs(self.text) or [(0, len(self.text))]
         self.para_starts = [p[0] for p in self.paras]
@@ -266,6 +269,16 @@ def _is_according(tok) -> bool:
     return tok.lower_ == "according" and any(c.lower_ == "to" for c in tok.children)
 
 
+def _inverted_name(cue, quoted: bytearray):
+    """Last word of the name right after a misparsed inverted cue ("”, insisted councillor Rosa Quint.")."""
+    doc, last = cue.doc, None
+    for t in doc[cue.i + 1 : cue.i + 8]:
+        if quoted[t.i] or not (t.pos_ in ("PROPN", "NOUN", "ADJ") or t.is_title):
+            break
+        last = t
+    return last if last is not None and last.pos_ == "PROPN" else None
+
+
 def _subject(cue, quoted: bytearray, depth: int = 0):
     """The token naming who speaks through ``cue`` (None when nobody does).
 
@@ -287,6 +300,14 @@ def _subject(cue, quoted: bytearray, depth: int = 0):
             agent = next((g for g in c.children if g.dep_ == "pobj"), None)
     if agent is not None:
         return agent  # "it was stated by the ministry"
+    if subj is None and cue.i > 0 and cue.doc[cue.i - 1].is_punct:
+        # Inverted order after a quote, parsed as an object: "“...”, warned hydrologist Petra Holm."
+        obj = next((c for c in cue.rights if c.dep_ == "dobj" and not quoted[c.i]), None)
+        if obj is not None:
+            return obj
+        name = _inverted_name(cue, quoted) if cue.dep_ != "ROOT" else None
+        if name is not None:
+            return name
     if subj is not None and subj.dep_ == "nsubjpass":
         return None  # "he was told", without an agent: the subject listened
     if subj is not None and subj.lower_ in ("who", "that", "which") and cue.dep_ == "relcl":
@@ -305,10 +326,12 @@ class _Attributor:
     def __init__(self, ix: _DocIndex):
         self.ix = ix
 
-    def mention(self, head) -> Mention:
+    def mention(self, head, cue=None) -> Mention:
         """The whole noun phrase of the speaker ("military analyst Igor Korotchenko")."""
         ix = self.ix
         left, right = head.left_edge.i, head.right_edge.i
+        if cue is not None and left <= cue.i < head.i:
+            left = cue.i + 1
         if right - left + 1 > MAX_MENTION_TOKENS or any(ix.in_quote[left : right + 1]):
             left, right = head.i, head.i
             while left > 0 and ix.doc[left - 1].dep_ in ("compound", "amod", "det", "poss", "case") and ix.doc[left - 1].head.i >= left:
@@ -343,6 +366,9 @@ class _Attributor:
         org = ix.orgs_by_head.get(head.lemma_.lower()) if head.pos_ == "NOUN" else None
         if org is not None:
             return org, None, 0.8
+        if head.pos_ == "PROPN":
+            name = [t for t in head.lefts if t.dep_ == "compound" and t.pos_ == "PROPN"] + [head]
+            return clean_name(" ".join(t.text for t in name)), None, 0.7
         start = head.left_edge.i
         words = [t for t in ix.doc[start : head.i + 1] if not t.is_punct and not t.is_space]
         if words and words[0].lower_ in DETERMINERS and len(words) > 1:
@@ -363,7 +389,7 @@ class _Attributor:
             prt = next((c for c in cue.children if c.dep_ == "prt"), None)
             if prt is not None and prt.i == cue.i + 1:
                 cue_text = f"{cue.text} {prt.text}"
-        return Attribution(speaker, self.mention(head), desc, cue_text, cue.i, conf)
+        return Attribution(speaker, self.mention(head, cue), desc, cue_text, cue.i, conf)
 
 
 def _quote_root(doc, a: int, b: int):
@@ -446,7 +472,7 @@ def _colon_intro(ix: _DocIndex, att: _Attributor, a: int) -> Optional[Attributio
     else:
         return None
     for t in reversed(scope):
-        if (_is_cue(t) or t.dep_ == "ROOT") and not ix.in_quote[t.i]:
+        if (_is_cue(t) or t.pos_ in ("VERB", "AUX")) and not ix.in_quote[t.i]:
             found = att.from_cue(t)
             if found is not None:
                 return found

@@ -1,0 +1,404 @@
+"""Quote extraction and attribution on fictional sentences, plus the seed article."""
+
+from __future__ import annotations
+
+import pytest
+
+from newsledger.analyze.entities import find_entities
+from newsledger.analyze.nlp import get_nlp
+from newsledger.analyze.pipeline import Context
+from newsledger.analyze.quotes import attribute_quotes, find_quotations, load
+from newsledger.schema import Article
+
+
+@pytest.fixture(scope="module")
+def nlp():
+    return get_nlp()
+
+
+def run(nlp, text):
+    doc = nlp(text)
+    return attribute_quotes(doc, find_entities(doc))
+
+
+def rows(nlp, text, kinds=("direct", "partial")):
+    """(kind, text, speaker, mention, cue) for each quote of the given kinds."""
+    return [
+        (q.kind, q.text, q.speaker, q.speaker_mention.text if q.speaker_mention else None, q.cue)
+        for q in run(nlp, text)
+        if q.kind in kinds
+    ]
+
+
+# ---------------------------------------------------------------- mark pairing without NLP
+
+
+def spans(text):
+    return [text[q.start : q.end] for q in find_quotations(text)]
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("“Curly double,” she said.", ["Curly double"]),
+        ('"Straight double," she said.', ["Straight double"]),
+        ("«Guillemets here», she said.", ["Guillemets here"]),
+        ("»Danish style«, she said.", ["Danish style"]),
+        ("„German style“, she said.", ["German style"]),
+        ("„Polish style”, she said.", ["Polish style"]),
+        ("‘Curly single,’ she said.", ["Curly single"]),
+        ("'Straight single,' she said.", ["Straight single"]),
+        ("''Doubled apostrophes,'' she said.", ["Doubled apostrophes"]),
+        ("``Backticks,'' she said.", ["Backticks"]),
+        ("“Outer ‘inner’ outer,” she said.", ["Outer ‘inner’ outer"]),
+        ("“We’ll see Trump’s plan, there’s time,” she said.", ["We’ll see Trump’s plan, there’s time"]),
+        ("“The farmers’ union won’t sign,” she said.", ["The farmers’ union won’t sign"]),
+        ("“Music of the ’80s was loud,” she said.", ["Music of the ’80s was loud"]),
+        ("The 12\" pipe burst. “Repairs take a week,” he said.", ["Repairs take a week"]),
+        ("He said “this never closes. Later “the second one did,” she wrote.", ["the second one did"]),
+        ("The report” was late. “We apologise,” they said.", ["We apologise"]),
+        ("“”", []),
+        ("“ , ”", []),
+        ("Officials said “the vote is off\n\nTurnout was strong, “very strong,” a clerk said.", ["very strong"]),
+        ("“First part runs on\n\n“and ends here,” she said.", ["First part runs on", "and ends here"]),
+        ("“A whole paragraph quote without its closing mark\n\nNext paragraph.", ["A whole paragraph quote without its closing mark"]),
+    ],
+)
+def test_find_quotations_mark_styles(text, expected):
+    assert spans(text) == expected
+
+
+def test_find_quotations_marks_continuation():
+    qs = find_quotations("“First part runs on\n\n“and ends here,” she said.")
+    assert [(q.paragraph, q.continues) for q in qs] == [(0, True), (1, False)]
+    assert [(q.open, q.close) for q in qs] == [(0, 19), (21, 37)]
+
+
+def test_find_quotations_hostile_input_does_not_crash():
+    text = "“" * 50 + "’" * 50 + '"' * 33 + "«»„“" * 20 + "'" * 7
+    assert isinstance(find_quotations(text), list)
+    assert find_quotations("") == []
+
+
+# ---------------------------------------------------------------- attribution
+
+
+CASES = [
+    (
+        "curly-after-inverted",
+        "“We will rebuild the bridge by spring,” said Mayor Elena Varga.",
+        [("direct", "We will rebuild the bridge by spring", "Elena Varga", "Mayor Elena Varga", "said")],
+    ),
+    (
+        "straight-premodifier",
+        '"The harvest was poor this year," farmer Tomas Brel told the Northwind Gazette.',
+        [("direct", "The harvest was poor this year", "Tomas Brel", "farmer Tomas Brel", "told")],
+    ),
+    (
+        "guillemets",
+        "«We have no more money for this project», Finance Minister Arvid Lund said on Monday.",
+        [("direct", "We have no more money for this project", "Arvid Lund", "Finance Minister Arvid Lund", "said")],
+    ),
+    (
+        "german-marks-inverted-warned",
+        "„The river will rise again tonight“, warned hydrologist Petra Holm.",
+        [("direct", "The river will rise again tonight", "Petra Holm", "hydrologist Petra Holm", "warned")],
+    ),
+    (
+        "polish-marks",
+        "„Nobody will be left behind”, insisted councillor Rosa Quint.",
+        [("direct", "Nobody will be left behind", "Rosa Quint", "councillor Rosa Quint", "insisted")],
+    ),
+    (
+        "single-curly",
+        "‘It was a complete surprise for all of us,’ said coach Martin Dale.",
+        [("direct", "It was a complete surprise for all of us", "Martin Dale", "coach Martin Dale", "said")],
+    ),
+    (
+        "single-straight",
+        "'This is not over yet,' said striker Leo Vance.",
+        [("direct", "This is not over yet", "Leo Vance", "striker Leo Vance", "said")],
+    ),
+    (
+        "nyt-doubled-apostrophes",
+        "''We will appeal the ruling,'' said Ms. Hana Roth.",
+        [("direct", "We will appeal the ruling", "Hana Roth", "Ms. Hana Roth", "said")],
+    ),
+    (
+        "nested",
+        "“My father always said, ‘Never trust a calm sea,’ and he was right,” said captain Ivo Renn.",
+        [
+            (
+                "direct",
+                "My father always said, ‘Never trust a calm sea,’ and he was right",
+                "Ivo Renn",
+                "captain Ivo Renn",
+                "said",
+            )
+        ],
+    ),
+    (
+        "apostrophes-and-pronoun",
+        "Anna Berg runs the bakery. “We’ll keep going because there’s no other option,” she said.",
+        [("direct", "We’ll keep going because there’s no other option", "Anna Berg", "she", "said")],
+    ),
+    (
+        "pronoun-he",
+        "Inspector Karl Mott arrived at noon. “The building is unsafe for anyone,” he said.",
+        [("direct", "The building is unsafe for anyone", "Karl Mott", "he", "said")],
+    ),
+    (
+        "pronoun-gender-from-honorific",
+        "Mr. Paul Ash met Ms. Irene Volk on Tuesday. “The talks went very well,” she said.",
+        [("direct", "The talks went very well", "Irene Volk", "she", "said")],
+    ),
+    (
+        "passive-agent",
+        "“Prices will fall next quarter,” it was stated by the Harbor Trade Council.",
+        [("direct", "Prices will fall next quarter", "Harbor Trade Council", "the Harbor Trade Council", "stated")],
+    ),
+    (
+        "inverted-with-apposition",
+        "“Nobody expected this outcome at all,” said Olga Petrov, a local historian.",
+        [("direct", "Nobody expected this outcome at all", "Olga Petrov", "Olga Petrov, a local historian", "said")],
+    ),
+    (
+        "organisation-common-noun",
+        "“The factory will close in March,” the ministry said.",
+        [("direct", "The factory will close in March", "the ministry", "the ministry", "said")],
+    ),
+    (
+        "organisation-resolved-to-name",
+        "The Ministry of Transport published new figures. “Rail traffic rose by a fifth,” the ministry said.",
+        [("direct", "Rail traffic rose by a fifth", "Ministry of Transport", "the ministry", "said")],
+    ),
+    (
+        "organisation-pronoun-it",
+        "The Harbor Trade Council met on Monday. “Exports will recover next year,” it said.",
+        [("direct", "Exports will recover next year", "Harbor Trade Council", "it", "said")],
+    ),
+    (
+        "carry-over-next-sentence",
+        "“We are ready for anything,” said Colonel Ana Ruiz. “The bridge is secured and the roads are open.”",
+        [
+            ("direct", "We are ready for anything", "Ana Ruiz", "Colonel Ana Ruiz", "said"),
+            ("direct", "The bridge is secured and the roads are open.", "Ana Ruiz", "Colonel Ana Ruiz", "said"),
+        ],
+    ),
+    (
+        "carry-over-next-paragraph",
+        "“Supplies arrived this morning,” aid worker Lena Fisk said.\n\n“We expect another convoy on Friday.”",
+        [
+            ("direct", "Supplies arrived this morning", "Lena Fisk", "aid worker Lena Fisk", "said"),
+            ("direct", "We expect another convoy on Friday.", "Lena Fisk", "aid worker Lena Fisk", "said"),
+        ],
+    ),
+    (
+        "no-carry-over-two-paragraphs-later",
+        "“Supplies arrived this morning,” aid worker Lena Fisk said.\n\nThe convoy left at dawn.\n\n"
+        "“Nobody knows when the next one comes.”",
+        [
+            ("direct", "Supplies arrived this morning", "Lena Fisk", "aid worker Lena Fisk", "said"),
+            ("direct", "Nobody knows when the next one comes.", None, None, None),
+        ],
+    ),
+    (
+        "continuation-across-paragraphs",
+        "“The first part of the statement runs on\n\n“and the second part ends here,” said Judge Mira Oak.",
+        [
+            ("direct", "The first part of the statement runs on", "Mira Oak", "Judge Mira Oak", "said"),
+            ("direct", "and the second part ends here", "Mira Oak", "Judge Mira Oak", "said"),
+        ],
+    ),
+    (
+        "split-sentence-cue-in-middle",
+        "Judge Mira Oak spoke briefly. “The first sentence is here,” she said, “and the second half follows.”",
+        [
+            ("direct", "The first sentence is here", "Mira Oak", "she", "said"),
+            ("direct", "and the second half follows.", "Mira Oak", "she", "said"),
+        ],
+    ),
+    (
+        "according-to-direct",
+        "According to police spokesman Dan Hale, “three suspects were arrested overnight.”",
+        [("direct", "three suspects were arrested overnight.", "Dan Hale", "police spokesman Dan Hale", "according to")],
+    ),
+    (
+        "told-plural-common-noun",
+        "“Stay indoors until further notice,” police told residents on Sunday.",
+        [("direct", "Stay indoors until further notice", "police", "police", "told")],
+    ),
+    (
+        "dash-byline",
+        "“Our town deserves much better than this.” ― Nora Finch",
+        [("direct", "Our town deserves much better than this.", "Nora Finch", "Nora Finch", "―")],
+    ),
+    (
+        "question-asked",
+        "“Where is the money going now?” asked councillor Rosa Quint.",
+        [("direct", "Where is the money going now?", "Rosa Quint", "councillor Rosa Quint", "asked")],
+    ),
+    (
+        "summed-up",
+        "“It was a good year for the port,” harbour master Ivo Renn summed up.",
+        [("direct", "It was a good year for the port", "Ivo Renn", "harbour master Ivo Renn", "summed up")],
+    ),
+    (
+        "with-that-said-is-not-a-cue",
+        "With that said, the committee adjourned. “Nothing more to add here today,” Ana Ruiz noted.",
+        [("direct", "Nothing more to add here today", "Ana Ruiz", "Ana Ruiz", "noted")],
+    ),
+    (
+        "colon-introduction",
+        "Councillor Rosa Quint was blunt:\n\n“The budget cannot pay for this.”",
+        [("direct", "The budget cannot pay for this.", "Rosa Quint", "Councillor Rosa Quint", "was")],
+    ),
+    (
+        "surname-to-known-full-name",
+        "“We will make a great deal very soon,” Trump told reporters.",
+        [("direct", "We will make a great deal very soon", "Donald Trump", "Trump", "told")],
+    ),
+    (
+        "surname-to-full-name-in-document",
+        "Analyst Pavel Drozd spoke first.\n\n“The front line has not moved,” Drozd said.",
+        [("direct", "The front line has not moved", "Pavel Drozd", "Drozd", "said")],
+    ),
+    (
+        "partial-with-speaker",
+        "Ana Ruiz said the situation near the border was “very tense” on Sunday.",
+        [("partial", "very tense", "Ana Ruiz", "Ana Ruiz", "said")],
+    ),
+    (
+        "partial-scare-quotes",
+        "The so-called “peace tax” was introduced in 2019.",
+        [("partial", "peace tax", None, None, None)],
+    ),
+    (
+        "short-clause-is-direct",
+        "“I quit,” said Tomas Brel.",
+        [("direct", "I quit", "Tomas Brel", "Tomas Brel", "said")],
+    ),
+    (
+        "unbalanced-open-keeps-others",
+        "He said “this will never work. Later, “the second attempt failed badly,” Vera Lind wrote.",
+        [("direct", "the second attempt failed badly", "Vera Lind", "Vera Lind", "wrote")],
+    ),
+    (
+        "stray-closing-mark",
+        "The report” was late. “We apologise for the long delay,” the agency said.",
+        [("direct", "We apologise for the long delay", "the agency", "the agency", "said")],
+    ),
+    (
+        "no-speaker-quote",
+        "The banner read “Our river, our future” in big letters.",
+        [("direct", "Our river, our future", None, None, None)],
+    ),
+    (
+        "another-speaker-takes-over",
+        "“The roads are closed,” said Colonel Ana Ruiz.\n\nMayor Tom Bell disagreed with her on Monday. "
+        "“Everybody can drive through the town today.”",
+        [
+            ("direct", "The roads are closed", "Ana Ruiz", "Colonel Ana Ruiz", "said"),
+            ("direct", "Everybody can drive through the town today.", "Tom Bell", "Mayor Tom Bell", None),
+        ],
+    ),
+]
+
+
+@pytest.mark.parametrize("name, text, expected", CASES, ids=[c[0] for c in CASES])
+def test_attribution(nlp, name, text, expected):
+    assert rows(nlp, text) == expected
+
+
+INDIRECT = [
+    (
+        "said-that",
+        "Local farmer Tomas Brel said that the harvest had been poor for three years.",
+        [("indirect", "the harvest had been poor for three years", "Tomas Brel", "Local farmer Tomas Brel", "said")],
+    ),
+    (
+        "according-to",
+        "According to the Harbor Trade Council, exports fell by ten percent in May.",
+        [("indirect", "exports fell by ten percent in May", "Harbor Trade Council", "the Harbor Trade Council", "according to")],
+    ),
+    (
+        "urged-against",
+        "Economist Ida Marsh urged against any new taxes on small bakeries.",
+        [("indirect", "against any new taxes on small bakeries", "Ida Marsh", "Economist Ida Marsh", "urged")],
+    ),
+    (
+        "emphasizing-that",
+        "Ida Marsh spoke for an hour, emphasizing that the deficit was shrinking.",
+        [("indirect", "the deficit was shrinking", "Ida Marsh", "Ida Marsh", "emphasizing")],
+    ),
+    (
+        "pronoun-indirect",
+        "Mayor Tom Bell opened the session. He warned that the bridge could close in winter.",
+        [("indirect", "the bridge could close in winter", "Tom Bell", "He", "warned")],
+    ),
+    (
+        "direct-is-not-also-indirect",
+        "“The harvest was poor this year,” farmer Tomas Brel said.",
+        [],
+    ),
+]
+
+
+@pytest.mark.parametrize("name, text, expected", INDIRECT, ids=[c[0] for c in INDIRECT])
+def test_indirect(nlp, name, text, expected):
+    assert rows(nlp, text, kinds=("indirect",)) == expected
+
+
+def test_offsets_point_at_content(nlp):
+    text = "Anna Berg runs the bakery. “We’ll keep going,” she said."
+    (q,) = run(nlp, text)
+    assert (q.start, q.end, text[q.start : q.end]) == (28, 44, "We’ll keep going")
+    assert (q.speaker_mention.start, q.speaker_mention.end) == (47, 50)
+    assert q.sentence == 1
+
+
+def test_non_english_article_has_no_quotes():
+    ctx = Context(article=Article(id="x", language="de", text="„Hallo“, sagte sie."), doc=None)
+    assert load()(ctx) == []
+
+
+# ---------------------------------------------------------------- seed article
+
+
+def seed_body(path):
+    lines = path.read_text(encoding="utf-8").split("\n")
+    return "\n\n".join(l.strip() for l in lines[46:52])
+
+
+def test_seed_quotes(nlp, seed_path):
+    text = seed_body(seed_path)
+    doc = nlp(text)
+    ctx = Context(article=Article(id="seed", language="en", text=text), doc=doc)
+    ctx.entities = find_entities(doc, "Sputnik International")
+    quotes = load()(ctx)
+    direct = [q for q in quotes if q.kind == "direct"]
+    assert len(direct) == 6
+    assert {q.speaker for q in direct} == {"Igor Korotchenko"}
+    assert {q.speaker_descriptor for q in direct} == {"military analyst"}
+    assert [q.text[:30] for q in direct] == [
+        "important element in the piggy",
+        "today the Russian Armed Forces",
+        "We are advancing, addressing c",
+        "important political significan",
+        "if the policy of ending the co",
+        "We’ll have to continue to stor",
+    ]
+    added = direct[1]
+    assert (added.speaker_mention.text, added.cue) == ("he", "added")
+    assert text[added.speaker_mention.start : added.speaker_mention.end] == "he"
+    assert [(q.text, q.speaker) for q in quotes if q.kind == "partial"] == [
+        ("more favorable", "Igor Korotchenko"),
+        ("euphoric", "Igor Korotchenko"),
+    ]
+    indirect = [q for q in quotes if q.kind == "indirect"]
+    assert any(
+        q.text == "there’s a long fight ahead if the conflict cannot be resolved diplomatically"
+        and q.cue == "emphasizing"
+        and q.speaker == "Igor Korotchenko"
+        for q in indirect
+    )
