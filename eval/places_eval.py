@@ -72,6 +72,7 @@ def evaluate(arts: list[dict], errors: int = 0, cache: Path | None = None) -> di
 
     n_gold = n_pred = tp = within = 0
     errs: list[float] = []
+    by_feature: dict[str, list[int]] = {}  # predicted feature -> [matched, within 161 km]
     bad: list[tuple[float, str, str, str]] = []
     missed: dict[str, int] = {}
     spurious: dict[str, int] = {}
@@ -91,8 +92,11 @@ def evaluate(arts: list[dict], errors: int = 0, cache: Path | None = None) -> di
             tp += 1
             km = haversine_km(g["lat"], g["lon"], p.lat, p.lon)
             errs.append(km)
+            bucket = by_feature.setdefault(p.feature or "?", [0, 0])
+            bucket[0] += 1
             if km <= 161:
                 within += 1
+                bucket[1] += 1
             else:
                 bad.append((km, g["name"], f"{p.name} ({p.country_code} {p.feature} {p.geonames_id})",
                             f"{g['lat']},{g['lon']}"))
@@ -108,6 +112,7 @@ def evaluate(arts: list[dict], errors: int = 0, cache: Path | None = None) -> di
         "mean_km": statistics.fmean(errs) if errs else 0.0,
         "median_km": statistics.median(errs) if errs else 0.0,
         "precision": prec, "recall": rec, "f1": 2 * prec * rec / (prec + rec) if prec + rec else 0.0,
+        **{f"acc161_matched_{f}": w / n for f, (n, w) in sorted(by_feature.items())},
         "ms_per_article_places": 1000 * t_places / max(1, len(arts)),
         "ms_per_article_spacy": 1000 * t_spacy / max(1, len(arts)),
     }

@@ -25,8 +25,10 @@ from ..schema import Place
 from .gazetteer import Candidate, Gazetteer, get_gazetteer, haversine_km, normalize
 
 MAX_WORDS = 5
-# Letters-only words; "(A.)+" keeps U.S./U.K. whole; a possessive 's is left out of the word.
-_WORD = re.compile(r"(?:[A-Z]\.){2,}|[^\W\d_]+(?:['’](?![sS]\b)[^\W\d_]+)*")
+# Letters-only words; "(A.)+" keeps U.S./U.K. whole. A possessive 's stays on the word so that
+# "People's Republic of China" is one run; lookups retry without it ("Seversk’s").
+_WORD = re.compile(r"(?:[A-Z]\.){2,}|[^\W\d_]+(?:['’][^\W\d_]+)*")
+_POSSESSIVE = ("'s", "’s")
 # Lowercase words allowed inside a multi-word name (Rostov-on-Don, Bosnia and Herzegovina).
 _CONNECTORS = frozenset("of the de del della di do da dos das du la le les upon on am an der sur y al el au aux en"
                         " los las".split())
@@ -177,9 +179,13 @@ class PlaceResolver:
         for j in range(min(run_end, i + MAX_WORDS - 1), i - 1, -1):
             if j > i and not text[words[j][0]].isupper():
                 continue
-            cands = self.gaz.lookup(text[s0:words[j][1]])
+            end = words[j][1]
+            cands = self.gaz.lookup(text[s0:end])
+            if not cands and text.endswith(_POSSESSIVE, s0, end) and end - 2 > s0:
+                end -= 2
+                cands = self.gaz.lookup(text[s0:end])
             if cands:
-                return j, words[j][1], cands
+                return j, end, cands
         return None
 
     @staticmethod
@@ -233,7 +239,10 @@ class PlaceResolver:
             elif label in _NER_NOT_PLACE and label != "PRODUCT":
                 return None
             elif es < start or ee > end:
-                return None  # part of a person's or organisation's name
+                if not (label == "ORG" and any(c.feature == "country" for c in cands)):
+                    return None  # part of a person's or organisation's name
+                cands = [c for c in cands if c.feature == "country"]  # "U.S. Army", "Kenya Red Cross"
+                support = 0.5
             else:
                 support = 0.3  # the small model calls many towns PERSON or PRODUCT
         elif proper is not None and start not in proper:
@@ -270,7 +279,8 @@ class PlaceResolver:
         if not cities:
             return cands
         kept = [c for c in cands if not (c.feature in _REGIONS and any(
-            x.country_code == c.country_code and (x.admin1 == c.admin1 or x.population >= SHADOW_RATIO * c.population)
+            x.country_code == c.country_code and (
+                x.admin1 == c.admin1 and x.alias <= c.alias or x.population >= SHADOW_RATIO * c.population)
             for x in cities))]
         return kept or cands
 
