@@ -71,6 +71,19 @@ def test_full_text_search_ranks_and_marks_snippets(client):
     assert "<" not in hit["snippet"]
 
 
+def test_sort_orders(client):
+    q = {"q": "Siversk OR Seversk OR Geneva"}
+    assert client.get("/api/articles", params=q).json()["sort"] == "relevance"
+    newest = client.get("/api/articles", params={**q, "sort": "newest"}).json()
+    assert newest["sort"] == "newest"
+    assert ids(newest) == ["hl-siversk-0002", "nw-siversk-0001", "ls-geneva-0003"]
+    assert f"{MARK_OPEN}Siversk{MARK_CLOSE}" in newest["items"][0]["snippet"]
+    oldest = client.get("/api/articles", params={**q, "sort": "oldest", "limit": 2, "offset": 1}).json()
+    assert ids(oldest) == ["nw-siversk-0001", "hl-siversk-0002"] and oldest["total"] == 3
+    assert client.get("/api/articles").json()["sort"] == "newest"
+    assert client.get("/api/articles", params={"sort": "best"}).status_code == 400
+
+
 def test_fts_phrase_and_prefix(client):
     assert ids(client.get("/api/articles", params={"q": '"save lives"'}).json()) == ["hl-siversk-0002"]
     assert ids(client.get("/api/articles", params={"q": "Kramat*"}).json()) == ["nw-siversk-0001"]
@@ -454,12 +467,13 @@ def test_hostile_strings_round_trip_as_data(client):
 # ------------------------------------------------------------------ the seed, through the real pipeline
 
 
-@pytest.mark.xfail(strict=False, reason="needs the full analyzer (quotes, places, claims components)")
 def test_seed_through_pipeline_and_api(tmp_path, seed_path):
     db = tmp_path / "seed.db"
     c = TestClient(create_app(db, token=TOKEN), base_url="http://127.0.0.1", client=LOCAL)
     r = c.post("/api/ingest", headers={"Authorization": f"Bearer {TOKEN}"},
                files=[("files", (seed_path.name, seed_path.read_bytes(), "text/plain"))])
+    if r.status_code == 503:
+        pytest.skip(f"analyzer unavailable: {r.json()['detail']}")
     assert r.status_code == 200, r.text
     assert r.json()["new"] == 1
     hits = c.get("/api/articles", params={"q": "Seversk"}).json()

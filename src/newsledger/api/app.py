@@ -143,16 +143,18 @@ def create_app(db_path: str | Path, token: Optional[str] = None, *,
         place: Optional[str] = Query(None, description="place name as written or resolved, or a GeoNames id"),
         claim_type: Optional[str] = None,
         duplicates: bool = Query(False, description="include near-duplicate copies"),
+        sort: str = Query("auto", description=f"relevance | newest | oldest | auto (relevance up to "
+                                               f"{queries.RELEVANCE_MAX} hits, else newest)"),
         limit: Optional[int] = limit_q,
         offset: int = offset_q,
         format: str = fmt_q,
     ):
-        """Articles matching every filter, best match first when ``q`` is given (else newest),
-        with facet counts. Snippets mark matches with U+E000 … U+E001."""
+        """Articles matching every filter with facet counts; ``sort`` in the response says which
+        order was used. Snippets mark matches with U+E000 … U+E001."""
         lim, off = _page(limit, offset, format)
         f = ArticleFilter(q=q, source=source, state_affiliated=state_affiliated, lang=lang, since=since,
                           until=until, entity=entity, place=place, claim_type=claim_type, duplicates=duplicates)
-        result = queries.search_articles(reader, f, lim, off, facets=format == "json")
+        result = queries.search_articles(reader, f, lim, off, facets=format == "json", sort=sort)
         if format != "json":
             return export_response([queries.flat_article(i) for i in result["items"]], format, "articles",
                                    queries.ARTICLE_EXPORT)

@@ -28,6 +28,7 @@ SNIPPET_TOKENS = 24
 # are read from narrow covering indexes instead of the rows. Lookups by name are
 # case-insensitive, which the store's own (binary) indexes cannot serve.
 ARTICLE_FACTS_INDEX = "api_articles_facts"
+CLAIMS_INDEX = "api_claims_article"
 INDEXES = (
     (ARTICLE_FACTS_INDEX, "articles", "seq, source_domain, language, published, duplicate_of, id"),
     ("api_articles_id_facts", "articles", "id, seq, source_domain, language, published, duplicate_of"),
@@ -36,7 +37,7 @@ INDEXES = (
     ("api_places_name", "places", "name COLLATE NOCASE, article_id, geonames_id"),
     ("api_places_text", "places", "text COLLATE NOCASE, article_id, geonames_id"),
     ("api_places_geonames", "places", "geonames_id, article_id"),
-    ("api_claims_article", "claims", "article_id, type, place_geonames_id, place_name"),
+    (CLAIMS_INDEX, "claims", "article_id, type, place_geonames_id, place_name"),
     ("api_claims_type", "claims", "type, article_id"),
     ("api_claims_place_name", "claims", "place_name COLLATE NOCASE, article_id"),
     ("api_claims_place_id", "claims", "place_geonames_id, article_id"),
@@ -69,11 +70,13 @@ class Reader:
     def __init__(self, path: str):
         self.path = str(Path(path).resolve())
         self._local = threading.local()
-        found = self.rows("SELECT 1 FROM sqlite_master WHERE type = 'index' AND name = ?", [ARTICLE_FACTS_INDEX])
-        # FTS hits join articles by rowid, where SQLite would read the wide rows; the hint
-        # sends aggregates to the covering index instead (only when it exists: INDEXED BY
+        found = {row["name"] for row in self.rows(
+            "SELECT name FROM sqlite_master WHERE type = 'index' AND name IN (?, ?)", [ARTICLE_FACTS_INDEX, CLAIMS_INDEX])}
+        # FTS hits join articles by rowid, where SQLite would read the wide rows; the hints
+        # send aggregates to covering indexes instead (only when they exist: INDEXED BY
         # on a missing index is an error).
-        self.facts_hint = f" INDEXED BY {ARTICLE_FACTS_INDEX}" if found else ""
+        self.facts_hint = f" INDEXED BY {ARTICLE_FACTS_INDEX}" if ARTICLE_FACTS_INDEX in found else ""
+        self.claims_hint = f" INDEXED BY {CLAIMS_INDEX}" if CLAIMS_INDEX in found else ""
 
     def conn(self) -> sqlite3.Connection:
         db = getattr(self._local, "db", None)
@@ -192,24 +195,44 @@ def _source_labels(r: Reader, domains: list[str]) -> dict[str, dict[str, Any]]:
 # ------------------------------------------------------------------ articles
 
 
-def search_articles(r: Reader, f: ArticleFilter, limit: int, offset: int, facets: bool = True) -> dict[str, Any]:
-    frm, conds, params = _where(f)
-    where = _sql_where(conds)
+# bm25 ranking costs a lookup per hit; past this many hits "auto" orders by date instead.
+RELEVANCE_MAX = 2000
+SORTS = ("auto", "relevance", "newest", "oldest")
+_ARTICLE_ITEM = ("a.seq, a.id, a.title, a.url, a.published, a.language, a.duplicate_of, a.source_domain, "
+                 "json_extract(a.source, '$.name') AS page_source_name")
+_SNIPPET = f"snippet(articles_fts, -1, '{MARK_OPEN}', '{MARK_CLOSE}', '…', {SNIPPET_TOKENS})"
+
+
+def _page_by_date(r: Reader, f: ArticleFilter, sort: str, limit: int, offset: int) -> list[dict[str, Any]]:
+    """A page in date order: seqs from the narrow index first, then wide rows for those only."""
+    frm, conds, params = _where(f, r.facts_hint)
+    order = "a.published DESC, a.seq DESC" if sort == "newest" else "a.published IS NULL, a.published, a.seq"
+    seqs = [row["seq"] for row in r.rows(
+        f"SELECT a.seq FROM {frm} {_sql_where(conds)} ORDER BY {order} LIMIT ? OFFSET ?", [*params, limit, offset])]
+    if not seqs:
+        return []
+    marks = ",".join("?" * len(seqs))
     if f.fts:
-        snippet = f"snippet(articles_fts, -1, '{MARK_OPEN}', '{MARK_CLOSE}', '…', {SNIPPET_TOKENS})"
-        # "rank MATCH" sets FTS5's ranking (title 5x body) so "ORDER BY rank" is
-        # consumed by the index and snippets are built for the returned page only.
-        where += " AND articles_fts.rank MATCH 'bm25(5.0, 1.0)'"
-        order = "articles_fts.rank"
+        rows = r.rows(
+            f"SELECT {_ARTICLE_ITEM}, {_SNIPPET} AS snippet FROM articles_fts JOIN articles a ON a.seq = articles_fts.rowid "
+            f"WHERE articles_fts MATCH ? AND articles_fts.rowid IN ({marks})", [f.q.strip(), *seqs])
     else:
-        snippet = "substr(a.text, 1, 240)"
-        order = "a.published IS NULL, a.published DESC, a.seq DESC"
-    items = r.rows(
-        "SELECT a.id, a.title, a.url, a.published, a.language, a.duplicate_of, a.source_domain, "
-        f"json_extract(a.source, '$.name') AS page_source_name, {snippet} AS snippet "
-        f"FROM {frm} {where} ORDER BY {order} LIMIT ? OFFSET ?",
-        [*params, limit, offset],
-    )
+        rows = r.rows(f"SELECT {_ARTICLE_ITEM}, substr(a.text, 1, 240) AS snippet FROM articles a WHERE a.seq IN ({marks})",
+                      seqs)
+    by_seq = {row["seq"]: row for row in rows}
+    return [by_seq[q] for q in seqs if q in by_seq]
+
+
+def search_articles(r: Reader, f: ArticleFilter, limit: int, offset: int, facets: bool = True,
+                    sort: str = "auto") -> dict[str, Any]:
+    """A page of matching articles with total and (optionally) facet counts.
+
+    ``sort``: relevance (bm25, title 5x body), newest, oldest, or auto: relevance
+    for a full-text query with at most RELEVANCE_MAX hits, else newest. The
+    order used is returned as ``sort``.
+    """
+    if sort not in SORTS:
+        raise QueryError(f"sort must be one of {', '.join(SORTS)}")
     out: dict[str, Any] = {}
     nfrm, nconds, nparams = _where(f, r.facts_hint)
     if facets:
@@ -224,9 +247,10 @@ def search_articles(r: Reader, f: ArticleFilter, limit: int, offset: int, facets
         for g in groups:
             by_source[g["source"]] = by_source.get(g["source"], 0) + g["n"]
             by_lang[g["language"]] = by_lang.get(g["language"], 0) + g["n"]
+        # Driven from the hits (one index seek each) rather than scanning every claim.
         claim_types = r.rows(
-            "SELECT c.type AS value, count(DISTINCT c.article_id) AS count FROM claims c "
-            f"WHERE c.article_id IN (SELECT a.id FROM {nfrm} {_sql_where(nconds)}) "
+            f"SELECT c.type AS value, count(DISTINCT c.article_id) AS count FROM {nfrm} "
+            f"JOIN claims c{r.claims_hint} ON c.article_id = a.id {_sql_where(nconds)} "
             "GROUP BY c.type ORDER BY count DESC, c.type",
             nparams,
         )
@@ -244,6 +268,23 @@ def search_articles(r: Reader, f: ArticleFilter, limit: int, offset: int, facets
         }
     else:
         total = r.rows(f"SELECT count(*) AS n FROM {nfrm} {_sql_where(nconds)}", nparams)[0]["n"]
+
+    if sort == "auto":
+        sort = "relevance" if f.fts and total <= RELEVANCE_MAX else "newest"
+    if sort == "relevance" and f.fts:
+        frm, conds, params = _where(f)
+        # "rank MATCH" sets FTS5's ranking so "ORDER BY rank" is consumed by the index
+        # and snippets are built for the returned page only.
+        items = r.rows(
+            f"SELECT {_ARTICLE_ITEM}, {_SNIPPET} AS snippet FROM {frm} {_sql_where(conds)} "
+            "AND articles_fts.rank MATCH 'bm25(5.0, 1.0)' ORDER BY articles_fts.rank LIMIT ? OFFSET ?",
+            [*params, limit, offset],
+        )
+    else:
+        sort = "oldest" if sort == "oldest" else "newest"
+        items = _page_by_date(r, f, sort, limit, offset)
+    for item in items:
+        del item["seq"]
     labels = _source_labels(r, sorted({i["source_domain"] for i in items if i["source_domain"]}))
     for item in items:
         reg = labels.get(item.pop("source_domain")) if item.get("source_domain") else None
@@ -254,7 +295,7 @@ def search_articles(r: Reader, f: ArticleFilter, limit: int, offset: int, facets
             "country": (reg or {}).get("country"),
             "state_affiliated": (reg or {}).get("state_affiliated"),
         }
-    return {"total": total, "limit": limit, "offset": offset, "items": items, **out}
+    return {"total": total, "limit": limit, "offset": offset, "sort": sort, "items": items, **out}
 
 
 ARTICLE_EXPORT = ("id", "title", "url", "published", "language", "source_domain", "source_name",

@@ -3,7 +3,7 @@ import { getJSON } from "../api.js";
 import { affiliationBadge, articleHref, errorBox, exportLinks, formatDate, h, highlighted, pager, route } from "../dom.js";
 import { timelineChart } from "./timeline.js";
 
-const FILTERS = ["q", "source", "lang", "claim_type", "state_affiliated", "entity", "place", "since", "until"];
+const FILTERS = ["q", "source", "lang", "claim_type", "state_affiliated", "entity", "place", "since", "until", "sort"];
 const PAGE = 20;
 
 function currentFilters(params) {
@@ -49,17 +49,23 @@ export async function renderSearch(root, params) {
     h("option", { value: "true" }, "State-affiliated"),
     h("option", { value: "false" }, "Independent"));
   aff.value = filters.state_affiliated || "";
+  const sort = h("select", { id: "search-sort", name: "sort", "aria-label": "Order" },
+    h("option", { value: "" }, "Best order"),
+    h("option", { value: "relevance" }, "Relevance"),
+    h("option", { value: "newest" }, "Newest first"),
+    h("option", { value: "oldest" }, "Oldest first"));
+  sort.value = filters.sort || "";
   const form = h("form", { class: "search-form", role: "search", onsubmit: (e) => {
     e.preventDefault();
-    go({ ...filters, q: input.value.trim() || null, state_affiliated: aff.value || null });
+    go({ ...filters, q: input.value.trim() || null, state_affiliated: aff.value || null, sort: sort.value || null });
   } },
   h("label", { for: "search-q" }, "Search articles"),
-  h("div", { class: "row" }, input, aff, h("button", { type: "submit", id: "search-go" }, "Search")),
+  h("div", { class: "row" }, input, aff, sort, h("button", { type: "submit", id: "search-go" }, "Search")),
   h("p", { class: "hint" }, "Full-text syntax: words, \"exact phrases\", OR, NOT, prefix*"));
 
   root.append(h("h1", { tabindex: "-1" }, "Search"), form);
 
-  const chips = Object.entries(filters).filter(([k]) => k !== "q");
+  const chips = Object.entries(filters).filter(([k]) => k !== "q" && k !== "sort");
   if (chips.length) {
     root.append(h("p", { class: "chips" }, "Filters: ", chips.map(([k, v]) =>
       h("button", { type: "button", class: "chip", onclick: () => go({ ...filters, [k]: null }) }, `${k}: ${v} ✕`))));
@@ -77,7 +83,8 @@ export async function renderSearch(root, params) {
     facetGroup("Language", "lang", data.facets.language, filters),
     facetGroup("Claim type", "claim_type", data.facets.claim_type, filters));
   const results = h("section", { class: "results", "aria-live": "polite" },
-    h("p", { class: "summary", id: "result-count" }, `${data.total} article${data.total === 1 ? "" : "s"}`),
+    h("p", { class: "summary", id: "result-count" }, `${data.total} article${data.total === 1 ? "" : "s"}`,
+      h("span", { class: "muted" }, ` · ${data.sort === "relevance" ? "best match first" : data.sort === "oldest" ? "oldest first" : "newest first"}`)),
     h("ol", { class: "result-list" }, data.items.map(resultItem)),
     data.total > PAGE ? pager(data.total, PAGE, offset, (o) => go(filters, o)) : null,
     exportLinks("/api/articles", filters));
