@@ -1,0 +1,414 @@
+"""Incremental story clustering, reprint detection and claim contradictions.
+
+``update`` is called with the ids of articles just stored (new or changed).
+Each article is indexed under candidate keys (places by GeoNames id, people and
+organisations, claim type + place, distinctive title words) with its
+publication day; candidates are the articles sharing a key within
+``WINDOW_DAYS``, read with indexed, size-capped lookups, so the cost per
+article does not grow with the database. The article joins the cluster of its
+best-scoring candidate (TF-IDF cosine of title + lead blended with weighted key
+overlap, or any article it copies) or opens a new cluster. Nothing already
+clustered is revisited.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections import Counter, defaultdict
+from datetime import datetime, timezone
+from typing import TYPE_CHECKING, Iterable, Optional
+
+from . import text as tx
+
+if TYPE_CHECKING:
+    from ..store import Store
+
+WINDOW_DAYS = 3
+POSTINGS_PER_KEY = 200  # most recent articles read per key: bounds the work for very common keys
+MAX_CANDIDATES = 60  # candidates scored per article, best key overlap first
+JOIN_SCORE = 0.3
+TEXT_WEIGHT = 0.6  # share of the TF-IDF cosine in the score (the rest: key overlap)
+N_TERM = "\x00n"  # story_df row counting the documents
+LABEL_EXACT_UP_TO = 64  # clusters up to this size re-pick their label on every join
+
+# Key weights: a claim at a place is the strongest sign of the same event, a title word the weakest.
+W_CLAIM, W_CITY, W_REGION, W_PERSON, W_ORG, W_TITLE = 2.0, 1.5, 0.5, 1.0, 0.5, 0.3
+CONTROL_TYPES = ("TAKE_CONTROL", "LOSE_CONTROL", "CONTESTED")
+
+# Copies: a shared passage must hold this many sentences and characters (or most of the shorter text).
+COPY_MIN_SENTENCES = 2
+COPY_MIN_CHARS = 120
+COPY_MIN_CONTAINMENT = 0.8
+POSTINGS_PER_HASH = 64  # a sentence in more articles than this is boilerplate, not a copy signal
+CLAIM_DAYS = 2
+DEBUG = False
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+def update(store: "Store", article_ids: Iterable[str]) -> dict[str, int]:
+    """Index, copy-check and cluster ``article_ids`` (already stored); returns counts.
+
+    Safe to call again for the same ids (an article is re-placed from scratch).
+    Unknown ids are ignored. One transaction per call.
+    """
+    ids = list(dict.fromkeys(a for a in article_ids if a))
+    counts = Counter()
+    if not ids:
+        return dict(counts)
+    with store._write() as db:
+        rows = _articles(db, ids)
+        # Oldest first, so a batch holding an original and its copies links copies to the original.
+        rows.sort(key=lambda r: (r["published"] is None, r["published"] or "", r["first_seen"] or "", r["id"]))
+        for row in rows:
+            _forget(db, row["id"])
+        for row in rows:
+            counts["copies"] += _copies(db, row)
+            joined = _cluster(db, row)
+            counts["joined" if joined else "opened"] += 1
+            counts["contradictions"] += _contradictions(db, row["id"])
+        counts["articles"] = len(rows)
+    return dict(counts)
+
+
+def _articles(db: sqlite3.Connection, ids: list[str]) -> list[dict]:
+    out = []
+    for i in range(0, len(ids), 500):
+        chunk = ids[i:i + 500]
+        cur = db.execute(
+            f"SELECT id, title, text, published, first_seen, source_domain, duplicate_of, similarity "
+            f"FROM articles WHERE id IN ({','.join('?' * len(chunk))})", chunk,
+        )
+        names = [d[0] for d in cur.description]
+        out += [dict(zip(names, r)) for r in cur.fetchall()]
+    return out
+
+
+def _forget(db: sqlite3.Connection, article_id: str) -> None:
+    """Undo an earlier placement of the article (it changed, or update runs again)."""
+    row = db.execute("SELECT terms FROM story_terms WHERE article_id = ?", (article_id,)).fetchone()
+    if row:
+        terms = list(json.loads(row[0]))
+        db.executemany("UPDATE story_df SET df = df - 1 WHERE term = ?", [(t,) for t in terms + [N_TERM]])
+        db.execute("DELETE FROM story_terms WHERE article_id = ?", (article_id,))
+    db.execute("DELETE FROM story_keys WHERE article_id = ?", (article_id,))
+    db.execute("DELETE FROM passage_hashes WHERE article_id = ?", (article_id,))
+    db.execute("DELETE FROM text_copies WHERE article_id = ?", (article_id,))
+    member = db.execute("SELECT cluster_id FROM story_members WHERE article_id = ?", (article_id,)).fetchone()
+    if member:
+        db.execute("DELETE FROM story_members WHERE article_id = ?", (article_id,))
+        _refresh(db, member[0])
+
+
+# ---------------------------------------------------------------- copies
+
+
+def _order(row: dict) -> tuple:
+    return (row["published"] is None, row["published"] or "", row["first_seen"] or "", row["id"])
+
+
+def _copies(db: sqlite3.Connection, art: dict) -> int:
+    """Record which earlier article ``art`` copies (shared sentences), or which it is the source of."""
+    text = art["text"] or ""
+    sents = tx.sentences(text)
+    db.executemany(
+        'INSERT OR IGNORE INTO passage_hashes (hash, article_id, start, "end") VALUES (?, ?, ?, ?)',
+        [(h, art["id"], s, e) for h, s, e in sents],
+    )
+    mine = {h: (s, e) for h, s, e in sents}
+    shared: dict[str, list[tuple[int, int, int, int]]] = defaultdict(list)
+    for h in mine:
+        for other, s, e in db.execute(
+            'SELECT article_id, start, "end" FROM passage_hashes WHERE hash = ? AND article_id != ? LIMIT ?',
+            (h, art["id"], POSTINGS_PER_HASH + 1),
+        ).fetchall()[:POSTINGS_PER_HASH]:
+            shared[other].append((mine[h][0], mine[h][1], s, e))
+    my_chars = sum(e - s for s, e in mine.values()) or 1
+    found: dict[str, tuple] = {}
+    for other, spans in shared.items():
+        chars = sum(e - s for s, e, _, _ in spans)
+        other_chars = db.execute(
+            'SELECT COALESCE(SUM("end" - start), 0) FROM passage_hashes WHERE article_id = ?', (other,)
+        ).fetchone()[0] or 1
+        containment = chars / min(my_chars, other_chars)
+        if (len(spans) >= COPY_MIN_SENTENCES and chars >= COPY_MIN_CHARS) or containment >= COPY_MIN_CONTAINMENT:
+            found[other] = (min(s[0] for s in spans), max(s[1] for s in spans),
+                            min(s[2] for s in spans), max(s[3] for s in spans), chars, round(min(containment, 1.0), 3))
+    dup = art["duplicate_of"]
+    if dup and dup not in found:
+        # The store's MinHash saw a near-copy whose sentences were all retouched.
+        found[dup] = (0, len(text), None, None, len(text), art["similarity"] or 0.0)
+    if not found:
+        return 0
+    others = {r["id"]: r for r in _articles(db, list(found))}
+    earliest = min([art] + list(others.values()), key=_order)
+    if earliest["id"] == art["id"]:
+        # Stored after its copies (out of order): they now point at this original instead.
+        for oid in others:
+            s, e, os_, oe, chars, sim = found[oid]
+            db.execute("DELETE FROM text_copies WHERE article_id = ?", (oid,))
+            db.execute(
+                'INSERT INTO text_copies (article_id, copies_article, start, "end", source_start, source_end, '
+                "shared_chars, similarity, method) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (oid, art["id"], os_, oe, s, e, chars, sim, "minhash" if os_ is None else "sentences"),
+            )
+        return len(others)
+    s, e, os_, oe, chars, sim = found[earliest["id"]]
+    db.execute(
+        'INSERT OR REPLACE INTO text_copies (article_id, copies_article, start, "end", source_start, source_end, '
+        "shared_chars, similarity, method) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (art["id"], earliest["id"], s, e, os_, oe, chars, sim, "minhash" if os_ is None else "sentences"),
+    )
+    return 1
+
+
+# ---------------------------------------------------------------- clustering
+
+
+def _keys(db: sqlite3.Connection, art: dict) -> dict[str, float]:
+    aid = art["id"]
+    keys: dict[str, float] = {}
+    for gid, feature in db.execute(
+        "SELECT DISTINCT geonames_id, feature FROM places WHERE article_id = ? AND geonames_id IS NOT NULL", (aid,)
+    ):
+        if feature != "country":
+            keys[f"p:{gid}"] = W_CITY if feature == "city" else W_REGION
+    for label, name in db.execute(
+        "SELECT DISTINCT label, lower(COALESCE(canonical, text)) FROM entities WHERE article_id = ? "
+        "AND label IN ('PERSON', 'ORG')", (aid,)
+    ):
+        keys[f"e:{name}"] = W_PERSON if label == "PERSON" else W_ORG
+    for ctype, gid, name in db.execute(
+        "SELECT DISTINCT type, place_geonames_id, place_name FROM claims WHERE article_id = ? "
+        "AND (place_geonames_id IS NOT NULL OR place_name IS NOT NULL)", (aid,)
+    ).fetchall():
+        place = resolve_place(db, aid, gid, name) or name.lower()
+        # Capture, loss and "still holding" reports about one place are the same (disputed) event.
+        keys[f"c:{'CONTROL' if ctype in CONTROL_TYPES else ctype}:{place}"] = W_CLAIM
+    for t in tx.title_terms(art["title"]):
+        keys.setdefault(f"t:{t}", W_TITLE)
+    return keys
+
+
+def _df(db: sqlite3.Connection, terms: Iterable[str]) -> dict[str, int]:
+    terms = list(set(terms))
+    out: dict[str, int] = {}
+    for i in range(0, len(terms), 900):
+        chunk = terms[i:i + 900]
+        out.update(db.execute(f"SELECT term, df FROM story_df WHERE term IN ({','.join('?' * len(chunk))})", chunk))
+    return out
+
+
+def _cluster(db: sqlite3.Connection, art: dict) -> bool:
+    """Place ``art`` in a cluster; True when it joined an existing one."""
+    aid = art["id"]
+    day = tx.day_number(art["published"]) or tx.day_number(art["first_seen"]) or 0
+    keys = _keys(db, art)
+    terms = tx.lead_terms(art["title"], art["text"] or "")
+    # Places count as terms by GeoNames id, so Seversk / Siversk / Сіверськ are one word.
+    for key, w in keys.items():
+        if key.startswith("p:") and w == W_CITY:
+            terms[key] = 2
+    key_weight = sum(keys.values())
+
+    # Candidates: articles sharing a key within the window, best summed key weight first.
+    overlap: Counter = Counter()
+    for key, w in keys.items():
+        for (other,) in db.execute(
+            "SELECT article_id FROM story_keys WHERE key = ? AND day BETWEEN ? AND ? ORDER BY day DESC LIMIT ?",
+            (key, day - WINDOW_DAYS, day + WINDOW_DAYS, POSTINGS_PER_KEY),
+        ):
+            overlap[other] += w
+    overlap.pop(aid, None)
+    candidates = [c for c, _ in overlap.most_common(MAX_CANDIDATES)]
+    copied = {r[0] for r in db.execute(
+        "SELECT copies_article FROM text_copies WHERE article_id = ? UNION SELECT article_id FROM text_copies "
+        "WHERE copies_article = ?", (aid, aid))}
+    candidates += [c for c in copied if c not in overlap]
+
+    db.executemany("INSERT INTO story_keys (key, day, article_id, weight) VALUES (?, ?, ?, ?)",
+                   [(k, day, aid, w) for k, w in keys.items()])
+    db.execute("INSERT INTO story_terms (article_id, terms, key_weight) VALUES (?, ?, ?)",
+               (aid, json.dumps(terms, ensure_ascii=False), key_weight))
+    db.executemany("INSERT INTO story_df (term, df) VALUES (?, 1) ON CONFLICT (term) DO UPDATE SET df = df + 1",
+                   [(t,) for t in list(terms) + [N_TERM]])
+
+    best: dict[int, float] = {}
+    if candidates:
+        marks = ",".join("?" * len(candidates))
+        cand_rows = db.execute(
+            f"SELECT t.article_id, t.terms, t.key_weight, m.cluster_id FROM story_terms t "
+            f"JOIN story_members m ON m.article_id = t.article_id WHERE t.article_id IN ({marks})", candidates,
+        ).fetchall()
+        vectors = [(cid, json.loads(tj), kw, cl) for cid, tj, kw, cl in cand_rows]
+        dfs = _df(db, [t for v in vectors for t in v[1]] + list(terms) + [N_TERM])
+        n = dfs.get(N_TERM, 1)
+        for cid, vec, kw, cluster in vectors:
+            if cid in copied:
+                score = 1.0
+            else:
+                key_sim = overlap[cid] / ((key_weight * kw) ** 0.5) if key_weight and kw else 0.0
+                score = TEXT_WEIGHT * tx.cosine(terms, vec, dfs, n) + (1 - TEXT_WEIGHT) * min(key_sim, 1.0)
+            if DEBUG:
+                print(f"  {aid[:8]} vs {cid[:8]} cos={tx.cosine(terms, vec, dfs, n):.3f} keys={overlap[cid]:.1f}/"
+                      f"{key_weight:.1f},{kw:.1f} score={score:.3f}")
+            if score > best.get(cluster, 0.0):
+                best[cluster] = score
+    cluster, score = max(best.items(), key=lambda kv: kv[1], default=(None, 0.0))
+    joined = cluster is not None and score >= JOIN_SCORE
+    if not joined:
+        cluster = db.execute("INSERT INTO story_clusters (size) VALUES (0)").lastrowid
+        score = 1.0
+    db.execute("INSERT INTO story_members (article_id, cluster_id, score, day) VALUES (?, ?, ?, ?)",
+               (aid, cluster, round(score, 4), day))
+    _refresh(db, cluster)
+    return joined
+
+
+def _refresh(db: sqlite3.Connection, cluster: int) -> None:
+    """Size, time span, outlets and label of a cluster after a member came or went."""
+    size, first, last, outlets = db.execute(
+        "SELECT COUNT(*), MIN(a.published), MAX(a.published), COUNT(DISTINCT a.source_domain) "
+        "FROM story_members m JOIN articles a ON a.id = m.article_id WHERE m.cluster_id = ?", (cluster,),
+    ).fetchone()
+    if not size:
+        db.execute("DELETE FROM story_clusters WHERE id = ?", (cluster,))
+        return
+    params = [size, first, last, outlets, _now()]
+    sql = "UPDATE story_clusters SET size = ?, first_published = ?, last_published = ?, outlets = ?, updated = ?"
+    # The label is the most central headline; big clusters re-pick it only when their size doubles.
+    if size <= LABEL_EXACT_UP_TO or size & (size - 1) == 0:
+        label_id, label = _central_title(db, cluster)
+        sql += ", label = ?, label_article = ?"
+        params += [label, label_id]
+    db.execute(sql + " WHERE id = ?", params + [cluster])
+
+
+def _central_title(db: sqlite3.Connection, cluster: int) -> tuple[Optional[str], Optional[str]]:
+    rows = db.execute(
+        "SELECT a.id, a.title, a.published FROM story_members m JOIN articles a ON a.id = m.article_id "
+        "WHERE m.cluster_id = ? ORDER BY a.published, a.id LIMIT 256", (cluster,),
+    ).fetchall()
+    titled = [(aid, title, tx.title_terms(title)) for aid, title, _ in rows if title]
+    if not titled:
+        return (rows[0][0], None) if rows else (None, None)
+    freq = Counter(t for _, _, ts in titled for t in ts)
+
+    def centrality(item) -> float:
+        _, _, ts = item
+        # Words other headlines share, per word: favours the headline that says what all of them say.
+        return sum(freq[t] - 1 for t in ts) / (len(ts) or 1) if ts else 0.0
+
+    aid, title, _ = max(titled, key=centrality)
+    return aid, title
+
+
+# ---------------------------------------------------------------- contradictions
+
+
+def claim_day(date_value: Optional[str], published: Optional[str], first_seen: Optional[str] = None) -> Optional[int]:
+    """Day of the claimed event: its own date, else the article's publication, else when it was stored."""
+    return tx.day_number(date_value) or tx.day_number(published) or tx.day_number(first_seen)
+
+
+def resolve_place(db: sqlite3.Connection, article_id: str, gid: Optional[int], name: Optional[str]) -> Optional[int]:
+    """A claim's GeoNames id, or the id its article's place tagger gave the same name."""
+    if gid or not name:
+        return gid
+    row = db.execute(
+        "SELECT geonames_id FROM places WHERE article_id = ? AND geonames_id IS NOT NULL "
+        "AND (name = ? COLLATE NOCASE OR text = ? COLLATE NOCASE) LIMIT 1", (article_id, name, name),
+    ).fetchone()
+    return row[0] if row else None
+
+
+def place_names(db: sqlite3.Connection, gid: Optional[int], name: Optional[str]) -> list[str]:
+    names = {name} if name else set()
+    if gid:
+        names |= {r[0] for r in db.execute(
+            "SELECT DISTINCT name FROM places WHERE geonames_id = ? AND name IS NOT NULL LIMIT 5", (gid,))}
+    return sorted(names)
+
+
+def same_place_claims(db: sqlite3.Connection, gid: Optional[int], names: list[str], types: Iterable[str],
+                      day: int, days: int = CLAIM_DAYS, limit: int = 500) -> list[dict]:
+    """Claims of ``types`` at the place within ``days`` of ``day``, with their article's outlet and date."""
+    types = list(types)
+    where, params = [], []
+    if gid:
+        where.append("c.place_geonames_id = ?")
+        params.append(gid)
+    if names:
+        where.append(f"c.place_name IN ({','.join('?' * len(names))})")
+        params += names
+    if not where:
+        return []
+    cur = db.execute(
+        "SELECT c.id, c.article_id, c.type, c.actor_code, c.actor_text, c.modality, c.date, c.sentence, "
+        "c.asserted_by_names, c.place_name, c.place_geonames_id, a.published, a.source_domain, a.first_seen "
+        f"FROM claims c JOIN articles a ON a.id = c.article_id WHERE ({' OR '.join(where)}) "
+        f"AND c.type IN ({','.join('?' * len(types))}) LIMIT ?",
+        params + types + [limit],
+    )
+    names_ = [d[0] for d in cur.description]
+    out = []
+    for r in cur.fetchall():
+        d = dict(zip(names_, r))
+        d["day"] = claim_day(d["date"], d["published"], d["first_seen"])
+        if d["day"] is not None and abs(d["day"] - day) <= days:
+            out.append(d)
+    return out
+
+
+def contradiction(a: dict, b: dict) -> Optional[str]:
+    """Why two claims about the same place and days cannot both hold, or None.
+
+    ``denial``: the same event asserted by one and denied by the other.
+    ``control``: a capture against a report that the place is still contested
+    (held by another side), that the captor lost it, or that another side took it.
+    """
+    if a["type"] == b["type"] and (a["actor_code"] or None) == (b["actor_code"] or None):
+        if {a["modality"], b["modality"]} == {"asserted", "denied"}:
+            return "denial"
+        return None
+    if a["modality"] != "asserted" or b["modality"] != "asserted":
+        return None
+    take, other = (a, b) if a["type"] == "TAKE_CONTROL" else (b, a)
+    if take["type"] != "TAKE_CONTROL" or not take["actor_code"]:
+        return None
+    if other["type"] == "CONTESTED" and other["actor_code"] != take["actor_code"]:
+        return "control"
+    if other["type"] == "LOSE_CONTROL" and other["actor_code"] == take["actor_code"]:
+        return "control"
+    return None
+
+
+def _contradictions(db: sqlite3.Connection, article_id: str) -> int:
+    """Record contradictions between the article's claims and other outlets' claims."""
+    found = 0
+    art = db.execute("SELECT published, source_domain, first_seen FROM articles WHERE id = ?", (article_id,)).fetchone()
+    for cid, ctype, actor, modality, date_value, gid, name in db.execute(
+        "SELECT id, type, actor_code, modality, date, place_geonames_id, place_name FROM claims "
+        "WHERE article_id = ? AND (place_geonames_id IS NOT NULL OR place_name IS NOT NULL) "
+        "AND modality IN ('asserted', 'denied')", (article_id,),
+    ).fetchall():
+        day = claim_day(date_value, art[0], art[2])
+        if day is None:
+            continue
+        gid = resolve_place(db, article_id, gid, name)
+        types = CONTROL_TYPES if ctype in CONTROL_TYPES else (ctype,)
+        mine = {"type": ctype, "actor_code": actor, "modality": modality}
+        for other in same_place_claims(db, gid, place_names(db, gid, name), types, day):
+            if other["article_id"] == article_id or (art[1] and other["source_domain"] == art[1]):
+                continue
+            kind = contradiction(mine, other)
+            if kind:
+                # One row per pair, lower claim id first, whichever article came second.
+                found += db.execute(
+                    "INSERT OR IGNORE INTO claim_contradictions (claim_id, other_claim_id, kind) VALUES (?, ?, ?)",
+                    (min(cid, other["id"]), max(cid, other["id"]), kind),
+                ).rowcount
+    return found

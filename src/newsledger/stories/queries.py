@@ -1,0 +1,248 @@
+"""Reading stories and provenance: what the CLI and the API return."""
+
+from __future__ import annotations
+
+import difflib
+import sqlite3
+from typing import TYPE_CHECKING, Any, Optional
+
+from . import text as tx
+from .cluster import CLAIM_DAYS, claim_day, place_names, resolve_place, same_place_claims
+
+if TYPE_CHECKING:
+    from ..store import Store
+
+QUOTE_MATCH = 0.8  # token-sequence similarity for "the same quote"
+QUOTE_CANDIDATES = 500
+STORY_ARTICLES = 500  # articles listed in one story's detail
+
+
+def _rows(db: sqlite3.Connection, sql: str, params: tuple = ()) -> list[dict[str, Any]]:
+    cur = db.execute(sql, params)
+    names = [d[0] for d in cur.description]
+    return [dict(zip(names, r)) for r in cur.fetchall()]
+
+
+def list_stories(store: "Store", *, since: Optional[str] = None, until: Optional[str] = None,
+                 min_size: int = 1, limit: int = 50, offset: int = 0) -> list[dict[str, Any]]:
+    """Clusters, most recently active first: id, label, span, size, outlets."""
+    where, params = ["size >= ?"], [min_size]
+    if since:
+        where.append("last_published >= ?")
+        params.append(since)
+    if until:
+        where.append("first_published < ?")
+        params.append(until if len(until) > 10 else until + "\uffff")
+    return _rows(
+        store._conn(),
+        "SELECT id, label, label_article, first_published, last_published, size, outlets FROM story_clusters "
+        f"WHERE {' AND '.join(where)} ORDER BY last_published DESC, id DESC LIMIT ? OFFSET ?",
+        (*params, limit, offset),
+    )
+
+
+def root_of(db: sqlite3.Connection, article_id: str) -> str:
+    """The article a copy was taken from (itself when it is no copy)."""
+    row = db.execute("SELECT copies_article FROM text_copies WHERE article_id = ? LIMIT 1", (article_id,)).fetchone()
+    return row[0] if row else article_id
+
+
+def get_story(store: "Store", story_id: int) -> Optional[dict[str, Any]]:
+    """A cluster with its articles (and which copy which), outlets, claim groups and contradictions."""
+    db = store._conn()
+    head = _rows(db, "SELECT id, label, label_article, first_published, last_published, size, outlets "
+                     "FROM story_clusters WHERE id = ?", (story_id,))
+    if not head:
+        return None
+    story = head[0]
+    articles = _rows(
+        db,
+        "SELECT a.id, a.title, a.published, a.source_domain AS outlet, s.name AS outlet_name, a.language, "
+        "m.score, c.copies_article AS copy_of, c.similarity AS copy_similarity FROM story_members m "
+        "JOIN articles a ON a.id = m.article_id LEFT JOIN sources s ON s.domain = a.source_domain "
+        "LEFT JOIN text_copies c ON c.article_id = a.id WHERE m.cluster_id = ? "
+        "GROUP BY a.id ORDER BY a.published, a.id LIMIT ?", (story_id, STORY_ARTICLES),
+    )
+    story["articles"] = articles
+    story["outlet_list"] = sorted({a["outlet"] for a in articles if a["outlet"]})
+    # A wire story reprinted by many outlets counts once: originals are articles that copy nothing.
+    story["independent_articles"] = sum(1 for a in articles if not a["copy_of"])
+    ids = [a["id"] for a in articles]
+    marks = ",".join("?" * len(ids))
+    claims = _rows(
+        db,
+        "SELECT c.id, c.article_id, c.type, c.actor_code, c.actor_text, c.place_name, c.place_geonames_id, "
+        "c.date, c.modality, c.asserted_by_names, c.sentence, a.published, a.source_domain AS outlet "
+        f"FROM claims c JOIN articles a ON a.id = c.article_id WHERE c.article_id IN ({marks}) "
+        "ORDER BY a.published, c.id", tuple(ids),
+    ) if ids else []
+    story["claims"] = _group_claims(db, claims)
+    story["contradictions"] = _rows(
+        db,
+        "SELECT x.kind, x.claim_id, a1.article_id, a1.type, a1.actor_code, a1.place_name, a1.modality, "
+        "ar1.source_domain AS outlet, x.other_claim_id, a2.article_id AS other_article_id, a2.type AS other_type, "
+        "a2.actor_code AS other_actor_code, a2.modality AS other_modality, ar2.source_domain AS other_outlet "
+        "FROM claim_contradictions x JOIN claims a1 ON a1.id = x.claim_id JOIN claims a2 ON a2.id = x.other_claim_id "
+        "JOIN articles ar1 ON ar1.id = a1.article_id JOIN articles ar2 ON ar2.id = a2.article_id "
+        f"WHERE a1.article_id IN ({marks}) OR a2.article_id IN ({marks}) ORDER BY x.claim_id, x.other_claim_id",
+        tuple(ids) * 2,
+    ) if ids else []
+    return story
+
+
+def _group_claims(db: sqlite3.Connection, claims: list[dict]) -> list[dict]:
+    """Equivalent claims (type, actor, place, dates within CLAIM_DAYS) with first seen and repeats."""
+    groups: list[dict] = []
+    for c in claims:
+        gid = resolve_place(db, c["article_id"], c["place_geonames_id"], c["place_name"])
+        day = claim_day(c["date"], c["published"])
+        key = (c["type"], c["actor_code"], gid or (c["place_name"] or "").lower() or None)
+        for g in groups:
+            if g["_key"] == key and day is not None and g["_day"] is not None and abs(g["_day"] - day) <= CLAIM_DAYS:
+                break
+        else:
+            g = {"_key": key, "_day": day, "type": c["type"], "actor_code": c["actor_code"],
+                 "actor": c["actor_text"], "place": c["place_name"], "geonames_id": gid, "claims": []}
+            groups.append(g)
+        g["claims"].append(c)
+    out = []
+    for g in groups:
+        members = g.pop("claims")
+        g.pop("_key"), g.pop("_day")
+        out.append({**g, **_provenance_summary(db, members)})
+    return out
+
+
+def _provenance_summary(db: sqlite3.Connection, members: list[dict]) -> dict[str, Any]:
+    members = sorted(members, key=lambda c: (c["published"] is None, c["published"] or "", c["id"]))
+    first = members[0]
+    origins = {root_of(db, c["article_id"]) for c in members}
+    return {
+        "first_seen": {"outlet": first["outlet"], "published": first["published"], "article_id": first["article_id"],
+                       "claim_id": first["id"]},
+        "repeats": [{"outlet": c["outlet"], "published": c["published"], "article_id": c["article_id"],
+                     "claim_id": c["id"], "modality": c["modality"], "asserted_by": c["asserted_by_names"]}
+                    for c in members[1:]],
+        "articles": len({c["article_id"] for c in members}),
+        "outlets": sorted({c["outlet"] for c in members if c["outlet"]}),
+        "independent_origins": len(origins),
+        "attributions": [{"outlet": c["outlet"], "asserted_by": c["asserted_by_names"], "article_id": c["article_id"]}
+                         for c in members],
+    }
+
+
+def claim_provenance(store: "Store", claim_id: int) -> Optional[dict[str, Any]]:
+    """Where a claim was first seen, who repeated it (copies counted once) and who contradicts it."""
+    db = store._conn()
+    rows = _rows(
+        db,
+        "SELECT c.id, c.article_id, c.type, c.actor_code, c.actor_text, c.place_name, c.place_geonames_id, c.date, "
+        "c.modality, c.asserted_by_names, c.sentence, a.published, a.source_domain AS outlet "
+        "FROM claims c JOIN articles a ON a.id = c.article_id WHERE c.id = ?", (claim_id,),
+    )
+    if not rows:
+        return None
+    c = rows[0]
+    day = claim_day(c["date"], c["published"])
+    gid = resolve_place(db, c["article_id"], c["place_geonames_id"], c["place_name"])
+    if day is not None and (gid or c["place_name"]):
+        same = [o for o in same_place_claims(db, gid, place_names(db, gid, c["place_name"]), (c["type"],), day)
+                if o["actor_code"] == c["actor_code"] and o["modality"] == c["modality"]]
+        for o in same:
+            o["outlet"] = o["source_domain"]
+        if not any(o["id"] == c["id"] for o in same):
+            same.append(c)
+    else:
+        same = [c]
+    # Within the claim's story, the same type and actor count too where either side names no place.
+    have = {o["id"] for o in same}
+    for o in _rows(
+        db,
+        "SELECT c.id, c.article_id, c.type, c.actor_code, c.place_name, c.place_geonames_id, c.date, c.modality, "
+        "c.asserted_by_names, a.published, a.source_domain AS outlet FROM claims c JOIN articles a ON a.id = c.article_id "
+        "WHERE c.article_id IN (SELECT article_id FROM story_members WHERE cluster_id = "
+        "(SELECT cluster_id FROM story_members WHERE article_id = ?)) AND c.type = ? AND c.actor_code IS ? "
+        "AND c.modality = ? LIMIT 500", (c["article_id"], c["type"], c["actor_code"], c["modality"]),
+    ):
+        if o["id"] not in have and (o["place_name"] is None or not (gid or c["place_name"])):
+            have.add(o["id"])
+            same.append(o)
+    ids = [o["id"] for o in same]
+    marks = ",".join("?" * len(ids))
+    contradicted = _rows(
+        db,
+        "SELECT x.kind, o.id AS claim_id, o.article_id, o.type, o.actor_code, o.modality, o.sentence, "
+        "a.source_domain AS outlet, a.published FROM claim_contradictions x "
+        "JOIN claims o ON o.id = CASE WHEN x.claim_id IN (" + marks + ") THEN x.other_claim_id ELSE x.claim_id END "
+        "JOIN articles a ON a.id = o.article_id "
+        f"WHERE x.claim_id IN ({marks}) OR x.other_claim_id IN ({marks}) ORDER BY a.published, o.id",
+        tuple(ids) * 3,
+    )
+    seen, contradictions = set(), []
+    for r in contradicted:
+        if r["claim_id"] not in seen and r["claim_id"] not in ids:
+            seen.add(r["claim_id"])
+            contradictions.append(r)
+    return {"claim": {k: c[k] for k in ("id", "article_id", "type", "actor_code", "actor_text", "place_name",
+                                         "date", "modality", "asserted_by_names", "sentence", "outlet", "published")},
+            "geonames_id": gid, **_provenance_summary(db, same), "contradictions": contradictions}
+
+
+def _quote_tokens(text: str) -> list[str]:
+    return tx.words(text)
+
+
+def quote_diff(base: list[str], other: list[str]) -> list[dict[str, str]]:
+    """Word-level changes turning ``base`` into ``other``."""
+    ops = []
+    for op, i1, i2, j1, j2 in difflib.SequenceMatcher(None, base, other, autojunk=False).get_opcodes():
+        if op != "equal":
+            ops.append({"op": op, "from": " ".join(base[i1:i2]), "to": " ".join(other[j1:j2])})
+    return ops
+
+
+def quote_similarity(a: list[str], b: list[str]) -> float:
+    return difflib.SequenceMatcher(None, a, b, autojunk=False).ratio()
+
+
+def quote_provenance(store: "Store", quote_id: int) -> Optional[dict[str, Any]]:
+    """The same quote across outlets: first publisher, later uses and how their wording differs."""
+    db = store._conn()
+    cols = ("SELECT q.id, q.article_id, q.text, q.kind, q.speaker, a.published, a.source_domain AS outlet "
+            "FROM quotes q JOIN articles a ON a.id = q.article_id ")
+    rows = _rows(db, cols + "WHERE q.id = ?", (quote_id,))
+    if not rows:
+        return None
+    q = rows[0]
+    # Candidates: quotes by the same speaker, and quotes in articles of the same story.
+    cands = _rows(db, cols + "WHERE q.speaker = ? COLLATE NOCASE AND q.id != ? LIMIT ?",
+                  (q["speaker"], q["id"], QUOTE_CANDIDATES)) if q["speaker"] else []
+    cands += _rows(
+        db, cols + "WHERE q.article_id IN (SELECT article_id FROM story_members WHERE cluster_id = "
+        "(SELECT cluster_id FROM story_members WHERE article_id = ?)) AND q.id != ? LIMIT ?",
+        (q["article_id"], q["id"], QUOTE_CANDIDATES),
+    )
+    mine = _quote_tokens(q["text"])
+    uses, seen = [q], {q["id"]}
+    for c in cands:
+        if c["id"] in seen:
+            continue
+        seen.add(c["id"])
+        if quote_similarity(mine, _quote_tokens(c["text"])) >= QUOTE_MATCH:
+            uses.append(c)
+    uses.sort(key=lambda u: (u["published"] is None, u["published"] or "", u["id"]))
+    first = uses[0]
+    base = _quote_tokens(first["text"])
+    later = []
+    for u in uses[1:]:
+        toks = _quote_tokens(u["text"])
+        changes = quote_diff(base, toks)
+        later.append({"quote_id": u["id"], "article_id": u["article_id"], "outlet": u["outlet"],
+                      "published": u["published"], "text": u["text"], "speaker": u["speaker"],
+                      "similarity": round(quote_similarity(base, toks), 3), "altered": bool(changes),
+                      "changes": changes})
+    return {"quote": {k: q[k] for k in ("id", "article_id", "text", "kind", "speaker", "outlet", "published")},
+            "first": {"quote_id": first["id"], "article_id": first["article_id"], "outlet": first["outlet"],
+                      "published": first["published"], "text": first["text"], "speaker": first["speaker"]},
+            "uses": later, "outlets": sorted({u["outlet"] for u in uses if u["outlet"]}),
+            "altered": [u for u in later if u["altered"]]}
