@@ -5,7 +5,11 @@
    compared with the gold event. Gold records use PLOVER 0.5 names; they are
    mapped to the current categories as the PLOVER manual's CAMEO-to-PLOVER
    table does: DEMAND -> REQUEST, DISAPPROVE -> ACCUSE, INVESTIGATE ->
-   ACCUSE, FIGHT -> ASSAULT. A sentence with no claim counts as a miss.
+   ACCUSE, FIGHT -> ASSAULT. Our claims are converted with ``plover_category``
+   (PLOVER folds modality into categories: intent to cooperate is AGREE, a
+   promised retreat CONCEDE, a stated future coercive act THREATEN;
+   territorial gains/fighting are ASSAULT, losses RETREAT). A sentence with
+   no claim counts as a miss.
    Actor accuracy: the share of gold sentences with a coded source actor
    whose predicted actor code is one of the gold source codes (legacy CAMEO
    codes such as JAP/ITL are mapped to ISO3), and the same share among
@@ -85,7 +89,9 @@ def eval_plover(limit: int | None) -> dict | None:
     results = analyze_texts([r["text"] for r in recs])
     secs = time.time() - t0
     gold = [GOLD_MAP.get(r["event"], r["event"]) for r in recs]
-    pred = [a.claims[0].type if a.claims else None for a in results]
+    from newsledger.analyze.claims import plover_category
+
+    pred = [plover_category(a.claims[0]) if a.claims else None for a in results]
     out = prf(gold, pred)
     coded = hit = predicted = hit_pred = 0
     for r, a in zip(recs, results):

@@ -63,8 +63,15 @@ REPORTING = {"warn", "acknowledge", "admit", "say", "tell", "add", "claim", "sta
              "emphasise", "sum", "explain", "insist", "argue", "confirm", "assert", "declare", "remark", "tweet"}
 DENIAL_VERBS = {"deny", "refute", "dismiss"}
 FUTURE_AUX = {"will", "shall", "would", "may", "might", "could", "'ll", "’ll"}
-FUTURE_HEADS = {"expect", "plan", "intend", "prepare", "aim", "seek", "want", "vow", "hope", "set", "go", "likely",
+FUTURE_HEADS = {"willing", "ready", "prepared", "committed", "expect", "plan", "intend", "prepare", "aim", "seek", "want", "vow", "hope", "set", "go", "likely",
                 "poise", "threaten", "promise", "pledge", "try", "attempt", "mean", "scheme", "plot"}
+# Verbs that stop a cooperative act: "halted aid", "cancelled a visit" are sanctions.
+HALT_VERBS = {"halt", "suspend", "cancel", "end", "stop", "prohibit", "reduce", "cut", "freeze", "withdraw", "terminate",
+              "break", "curtail"}
+COOPERATIVE = {"AID", "CONSULT", "COOPERATE", "AGREE"}
+# Acts that are protests when civilians do them: "workers blocked the bridge".
+PROTEST_COERCE = {"block", "blockade", "occupy", "barricade"}
+STREET_PROTEST = {"riot", "rally", "march", "demonstrate", "picket", "demonstration"}
 # Light verbs whose object noun names the event ("launched strikes", "imposed sanctions").
 LIGHT_VERBS = {"order", "launch", "impose", "sign", "hold", "conduct", "carry", "stage", "issue", "make", "mount", "begin",
                "start", "resume", "announce", "reach", "give", "deliver", "send", "provide", "continue"}
@@ -499,6 +506,11 @@ def _find_triggers(sent, trig: Triggers) -> list[_Trig]:
     for t in sent:
         if t.i in covered:
             continue
+        if (t.lower_ in ("must", "should") and t.dep_ == "aux" and t.head.dep_ == "ccomp"
+                and t.head.head.lemma_.lower() in REPORTING | {"insist", "reiterate", "declare", "conclude"}):
+            # "X said Y must do Z": X demands it of Y
+            found.append(_Trig(t, t.idx, t.idx + len(t), {"type": "REQUEST", "demand": True}, "phrase"))
+            continue
         lemma = t.lemma_.lower()
         if t.pos_ == "VERB" and lemma in trig.verbs:
             found.append(_Trig(t, t.idx, t.idx + len(t), trig.verbs[lemma], "verb"))
@@ -633,6 +645,21 @@ def _claim_for(d: _Doc, tr: _Trig, sent) -> Optional[tuple[Claim, int]]:
                 actor = _actor_of(subj)
     if actor is not None and actor.code is None and actor.sector is None:
         actor = None if typ in TERRITORIAL else actor
+    lemma = t.lemma_.lower()
+    if typ == "COERCE" and lemma in PROTEST_COERCE and actor is not None and actor.sector in ("civilian", "opposition"):
+        typ = "PROTEST"
+    elif typ == "PROTEST" and actor is not None and actor.code and actor.sector in ("government", None) \
+            and lemma not in STREET_PROTEST:
+        typ = "ACCUSE"  # a government's or organisation's protest is diplomatic (PLOVER: ACCUSE)
+    elif typ in COOPERATIVE and tr.kind == "noun":
+        v = _governing_verb(t)
+        if v is not None and v.lemma_.lower() in HALT_VERBS:
+            typ = "SANCTION"
+            actor = actor or _actor_of(_subject(v))
+    if spec.get("demand"):
+        clause = t.head
+        actor = _actor_of(_subject(clause.head))
+        target = _actor_of(next(iter(_children(clause, "nsubj", "nsubjpass")), None))
     modality = _modality(t, sent)
     if modality == "conditional" and typ in THREAT_CONVERTIBLE:
         typ = "THREATEN"
@@ -644,9 +671,11 @@ def _claim_for(d: _Doc, tr: _Trig, sent) -> Optional[tuple[Claim, int]]:
     return claim, _depth(t)
 
 
-def _skip_embedded(tr: _Trig, by_tok: dict[int, _Trig]) -> bool:
+def _skip_embedded(tr: _Trig, by_tok: dict[int, _Trig], demands: list) -> bool:
     """Complements of speech acts and objects of light verbs are part of the outer claim."""
     t = tr.tok
+    if not tr.spec.get("demand") and any(t == clause or clause in t.ancestors for clause in demands):
+        return True  # the content of a demand
     node, hops = t, 0
     while node.head != node and hops < 4:
         parent = by_tok.get(node.head.i)
@@ -854,10 +883,11 @@ def extract_claims(ctx) -> list[Claim]:
                 if comp and _children(comp[0], "nsubj", "nsubjpass") and comp[0].i in by_tok:
                     found.remove(tr)
                     del by_tok[tr.tok.i]
+        demands = [tr.tok.head for tr in found if tr.spec.get("demand")]
         speakers = _sentence_speakers(d, sent)
         per_type: dict[str, Claim] = {}
         for tr in found:
-            if _skip_embedded(tr, by_tok) or _light_verb_dropped(tr, nouns_by_head):
+            if _skip_embedded(tr, by_tok, demands) or _light_verb_dropped(tr, nouns_by_head):
                 continue
             if tr.kind == "noun" and tr.tok.dep_ == "dobj" and tr.tok.head.i in by_tok:
                 parent = by_tok[tr.tok.head.i]
@@ -928,6 +958,32 @@ def _framing_terms(ctx, claim: Claim) -> list[str]:
         if any(f.start < e and s < f.end for s, e in spans) and f.term not in out:
             out.append(f.term)
     return out
+
+
+def plover_category(claim: Claim) -> str:
+    """The claim as PLOVER would code it (for comparison with PLOVER-coded data).
+
+    PLOVER folds modality into the category: a stated intention to cooperate
+    is AGREE, an announced future retreat is CONCEDE, a stated future
+    coercive act is THREATEN, a failed or refused agreement is REJECT.
+    Territorial types map to the act PLOVER records: gaining or fighting for
+    ground is ASSAULT, giving it up is RETREAT.
+    """
+    typ, mod = claim.type, claim.modality
+    if typ in ("TAKE_CONTROL", "CONTESTED"):
+        typ = "ASSAULT"
+    elif typ == "LOSE_CONTROL":
+        typ = "RETREAT"
+    if mod in ("predicted", "conditional"):
+        if typ == "RETREAT":
+            return "CONCEDE"
+        if typ in ("SUPPORT", "AID", "COOPERATE", "CONSULT"):
+            return "AGREE"
+        if typ in ("COERCE", "SANCTION") or (typ == "ASSAULT" and mod == "conditional"):
+            return "THREATEN"
+    if mod == "denied" and typ == "AGREE":
+        return "REJECT"
+    return typ
 
 
 def load() -> Callable[[Any], list[Claim]]:
