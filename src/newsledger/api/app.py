@@ -18,6 +18,7 @@ from typing import Any, Optional
 
 from fastapi import Depends, FastAPI, HTTPException, Path as PathParam, Query, Request
 from fastapi.responses import FileResponse, JSONResponse
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from fastapi.staticfiles import StaticFiles
 from starlette.concurrency import run_in_threadpool
 
@@ -103,7 +104,10 @@ def create_app(db_path: str | Path, token: Optional[str] = None, *,
             return
         raise HTTPException(401, "reading from another machine needs the bearer token", {"WWW-Authenticate": "Bearer"})
 
-    def write_access(request: Request) -> None:
+    # Declared through HTTPBearer so /docs offers an "Authorize" button; checked here.
+    bearer = HTTPBearer(auto_error=False, description="the token `newsledger serve` printed")
+
+    def write_access(request: Request, _creds: Optional[HTTPAuthorizationCredentials] = Depends(bearer)) -> None:
         if not token:
             raise HTTPException(403, "ingest is disabled: start the server with `newsledger serve` to get a token")
         if not bearer_ok(request.headers.get("authorization"), token):
