@@ -52,6 +52,8 @@ def serve(db: str, host: str, port: int, allow_hosts: tuple[str, ...]) -> None:
     else:
         click.echo(f"ingest token: in {token_path(db)}")
     if not is_loopback(host):
-        click.echo("warning: listening beyond this machine; remote clients need the token to read too", err=True)
+        click.echo("warning: listening beyond this machine; remote clients need the token to read too, and "
+                   "requests must name this server as the host (add --allow-host NAME for each name or address used)",
+                   err=True)
     config = uvicorn.Config(app, log_level="warning", access_log=False, server_header=False)
     uvicorn.Server(config).run(sockets=[sock])
