@@ -90,6 +90,8 @@ ALIAS_PENALTY = 0.7
 ADMIN2_PENALTY = 0.5
 NEAR_KM = 250.0
 CONTAIN_KM = 150.0
+MAX_CANDIDATES = 25
+_CELL = 2.5  # degrees; grid cell for finding places within NEAR_KM
 SHADOW_RATIO = 0.2  # a city this large relative to a same-named region is what the name means
 
 
@@ -291,7 +293,8 @@ class PlaceResolver:
         for m in mentions:
             groups.setdefault((m.key, m.region_cue), []).append(m)
         keys = list(groups)
-        cands = {k: groups[k][0].candidates for k in keys}
+        # The most prominent candidates suffice ("Washington" has hundreds) and bound the work.
+        cands = {k: sorted(groups[k][0].candidates, key=_prior, reverse=True)[:MAX_CANDIDATES] for k in keys}
         priors = {k: [_prior(c) for c in cands[k]] for k in keys}
 
         # "Paris, Texas": a name followed by ", " and a region or country that contains it.
@@ -312,47 +315,18 @@ class PlaceResolver:
 
         probs = {k: _softmax([p + b for p, b in zip(priors[k], bonus[k])]) for k in keys}
         for _ in range(2):
+            votes = _Votes(keys, cands, probs)
             new = {}
             for k in keys:
                 scores = []
                 for idx, c in enumerate(cands[k]):
-                    s = priors[k][idx] + bonus[k][idx]
-                    s += self._context(c, k, keys, cands, probs)
+                    s = priors[k][idx] + bonus[k][idx] + votes.context(c, k)
                     if source_country and c.country_code == source_country:
                         s += W_SOURCE
                     scores.append(s)
                 new[k] = _softmax(scores)
             probs = new
         return groups, cands, probs
-
-    @staticmethod
-    def _context(c: Candidate, k, keys, cands, probs) -> float:
-        country = admin1 = near = same_kind = 0.0
-        for k2 in keys:
-            if k2 == k:
-                continue
-            best_cc = best_a1 = best_near = best_kind = 0.0
-            for c2, p in zip(cands[k2], probs[k2]):
-                if p < 0.05:
-                    continue
-                if c2.feature == c.feature and c.feature in _REGIONS and c2.country_code == c.country_code:
-                    best_kind = max(best_kind, p)
-                if c2.country_code and c2.country_code == c.country_code:
-                    best_cc = max(best_cc, p)
-                if c2.admin1 and c2.admin1 == c.admin1 or (
-                        c2.feature == "region" and not c2.admin1 and c2.country_code and c.feature in _LOCAL and
-                        haversine_km(c.lat, c.lon, c2.lat, c2.lon) < CONTAIN_KM):
-                    best_a1 = max(best_a1, p)  # same first-level region, or inside a named area (Donbas)
-                if c.feature in _LOCAL and c2.feature in _LOCAL and c2.country_code and \
-                        c.country_code and haversine_km(c.lat, c.lon, c2.lat, c2.lon) < NEAR_KM:
-                    best_near = max(best_near, p)
-            country += best_cc
-            admin1 += best_a1
-            near += best_near
-            same_kind += best_kind
-        # A list of states ("Ohio, Oregon, Wyoming") names states: regions vote for regions of their country.
-        return W_COUNTRY_VOTE * min(country, 2.0) + W_ADMIN1_VOTE * min(admin1, 2.0) + \
-            W_NEAR_VOTE * min(near, 2.0) + W_KIND_VOTE * min(same_kind, 2.0)
 
     # ------------------------------------------------------------ component
 
@@ -384,6 +358,76 @@ class PlaceResolver:
                 ))
         places.sort(key=lambda p: p.start)
         return places
+
+
+class _Votes:
+    """What the other names of an article say about a candidate, from their current beliefs.
+
+    Each other name votes once per kind of evidence with its strongest belief: a place in the
+    same country, in the same first-level region (or inside a named area such as Donbas), within
+    NEAR_KM, and, for regions, another region of the same country (a list of states names states).
+    Sums over names are precomputed, so a candidate costs a few dict lookups plus a grid probe.
+    """
+
+    def __init__(self, keys, cands, probs):
+        self.own: dict = {}
+        self.tot_cc: dict = {}
+        self.tot_a1: dict = {}
+        self.tot_kind: dict = {}
+        self.grid: dict[tuple[int, int], list] = {}
+        for k in keys:
+            cc: dict = {}
+            a1: dict = {}
+            kind: dict = {}
+            for c2, p in zip(cands[k], probs[k]):
+                if p < 0.05:
+                    continue
+                if c2.country_code:
+                    cc[c2.country_code] = max(cc.get(c2.country_code, 0.0), p)
+                if c2.admin1:
+                    a1[c2.admin1] = max(a1.get(c2.admin1, 0.0), p)
+                if c2.feature in _REGIONS:
+                    kk = (c2.feature, c2.country_code)
+                    kind[kk] = max(kind.get(kk, 0.0), p)
+                if c2.feature in _LOCAL and c2.country_code:
+                    cell = (int(c2.lat // _CELL), int(c2.lon // _CELL))
+                    self.grid.setdefault(cell, []).append((c2, p, k))
+            self.own[k] = (cc, a1, kind)
+            for tot, d in ((self.tot_cc, cc), (self.tot_a1, a1), (self.tot_kind, kind)):
+                for x, p in d.items():
+                    tot[x] = tot.get(x, 0.0) + p
+
+    def context(self, c: Candidate, k) -> float:
+        cc, a1, kind = self.own[k]
+        country = self.tot_cc.get(c.country_code, 0.0) - cc.get(c.country_code, 0.0) if c.country_code else 0.0
+        admin1 = self.tot_a1.get(c.admin1, 0.0) - a1.get(c.admin1, 0.0) if c.admin1 else 0.0
+        same_kind = 0.0
+        if c.feature in _REGIONS:
+            kk = (c.feature, c.country_code)
+            same_kind = self.tot_kind.get(kk, 0.0) - kind.get(kk, 0.0)
+        near = 0.0
+        if c.feature in _LOCAL and c.country_code:
+            near_by: dict = {}
+            inside_by: dict = {}
+            ci, cj = int(c.lat // _CELL), int(c.lon // _CELL)
+            coslat = max(0.05, math.cos(math.radians(c.lat)))
+            span = min(72, 1 + int(1 / coslat))
+            for di in (-1, 0, 1):
+                for dj in range(-span, span + 1):
+                    for c2, p, k2 in self.grid.get((ci + di, (cj + dj + 72) % 144 - 72), ()):
+                        if k2 == k:
+                            continue
+                        # Equirectangular distance: exact enough below a few hundred km, and cheap.
+                        dlon = (c2.lon - c.lon + 180.0) % 360.0 - 180.0
+                        d2 = ((c2.lat - c.lat) ** 2 + (dlon * coslat) ** 2) * 12364.0  # 111.2 km per degree
+                        if d2 < NEAR_KM ** 2:
+                            near_by[k2] = max(near_by.get(k2, 0.0), p)
+                            if d2 < CONTAIN_KM ** 2 and c2.feature == "region" and not c2.admin1:
+                                inside_by[k2] = max(inside_by.get(k2, 0.0), p)
+            near = sum(near_by.values())
+            admin1 += sum(inside_by.values())
+        return W_COUNTRY_VOTE * min(country, 2.0) + W_ADMIN1_VOTE * min(admin1, 2.0) + \
+            W_NEAR_VOTE * min(near, 2.0) + W_KIND_VOTE * min(same_kind, 2.0)
 
 
 def _sentence_initial(text: str, start: int) -> bool:
