@@ -66,6 +66,12 @@ _PROMO = re.compile(
     re.I,
 )
 _PROMO_MAX_CHARS = 400
+# Captions and credits sit inside article bodies but are not part of the text.
+_PRUNE = [
+    "//figcaption",
+    "//*[(self::p or self::span or self::div or self::small) and (contains(@class, 'caption')"
+    " or contains(@class, 'Caption') or contains(@class, 'credit'))]",
+]
 # an articleBody shorter than this is a teaser or a summary, not the article
 _LD_MIN_SHINGLES = 80
 _PARSER = lxml.html.HTMLParser(
@@ -150,7 +156,13 @@ def _trafilatura_body(tree, url: Optional[str]) -> list[str]:
 
     try:
         doc = trafilatura.bare_extraction(
-            tree, url=url, favor_precision=True, include_comments=False, include_tables=False, with_metadata=False
+            tree,
+            url=url,
+            favor_precision=True,
+            include_comments=False,
+            include_tables=False,
+            with_metadata=False,
+            prune_xpath=_PRUNE,
         )
     except (ValueError, TypeError, etree.LxmlError):
         return []
@@ -356,8 +368,8 @@ def _extract(tree, raw: RawDocument) -> Article:
     if fields_title:
         fields["title"] = fields_title
 
-    if paragraphs and art.title and _norm(paragraphs[0]) == art.title:
-        paragraphs = paragraphs[1:]
+    if art.title:
+        paragraphs = [p for p in paragraphs if p != art.title]
     art.description, which = _pick(sources, "description", md.clean)
     if which:
         fields["description"] = which
@@ -387,6 +399,11 @@ def _extract(tree, raw: RawDocument) -> Article:
         art.authors = art.authors or []
     if which:
         fields["authors"] = which
+    if art.authors:
+        bylines = [p for p in paragraphs if _is_byline(p, art.authors)]
+        if bylines:
+            paragraphs = [p for p in paragraphs if p not in bylines]
+            art.text = "\n\n".join(paragraphs)
 
     art.section, which = _pick(sources, "section", md.clean)
     if which:
@@ -437,6 +454,13 @@ def _title(sources: dict[str, dict[str, Any]], accept) -> tuple[Optional[str], O
                     return t, next(n for n in md.PRECEDENCE["title"] if accept(sources.get(n, {}).get("title") or "") == t)
             return h1, "h1"
     return _pick(sources, "title", accept)
+
+
+def _is_byline(para: str, authors: list[str]) -> bool:
+    """A short line naming the author ("By Jane Doe | Updated 5 May"): page furniture, not text."""
+    if len(para.split()) > 12 or para.endswith((".", "!", "?", "\"", "”")):
+        return False
+    return any(name in para for name in authors)
 
 
 def _hint_fields(hints: dict[str, Any]) -> dict[str, Any]:
