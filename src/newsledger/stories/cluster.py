@@ -216,12 +216,15 @@ def _cluster(db: sqlite3.Connection, art: dict) -> bool:
 
     # Candidates: articles sharing a key within the window, best summed key weight first.
     overlap: Counter = Counter()
+    same_event: set[str] = set()  # candidates reporting a claim of the same kind at the same place
     for key, w in keys.items():
         for (other,) in db.execute(
             "SELECT article_id FROM story_keys WHERE key = ? AND day BETWEEN ? AND ? ORDER BY day DESC LIMIT ?",
             (key, day - WINDOW_DAYS, day + WINDOW_DAYS, POSTINGS_PER_KEY),
         ):
             overlap[other] += w
+            if key.startswith("c:"):
+                same_event.add(other)
     overlap.pop(aid, None)
     candidates = [c for c, _ in overlap.most_common(MAX_CANDIDATES)]
     copied = {r[0] for r in db.execute(
@@ -252,6 +255,9 @@ def _cluster(db: sqlite3.Connection, art: dict) -> bool:
             else:
                 key_sim = overlap[cid] / ((key_weight * kw) ** 0.5) if key_weight and kw else 0.0
                 score = TEXT_WEIGHT * tx.cosine(terms, vec, dfs, n) + (1 - TEXT_WEIGHT) * min(key_sim, 1.0)
+                if cid in same_event:
+                    # Reports of one event by opposing sides share little wording but the claim and place.
+                    score = max(score, JOIN_SCORE)
             if DEBUG:
                 print(f"  {aid[:8]} vs {cid[:8]} cos={tx.cosine(terms, vec, dfs, n):.3f} keys={overlap[cid]:.1f}/"
                       f"{key_weight:.1f},{kw:.1f} score={score:.3f}")

@@ -1,0 +1,91 @@
+"""``newsledger stories`` and ``newsledger provenance``: register both on the main group."""
+
+from __future__ import annotations
+
+import click
+
+from ..cli.main import LONG, NAME, SHORT, _open, _print_json, _table, db_option, json_option
+
+
+@click.command(epilog="""\b
+Examples:
+  newsledger stories --min-size 3
+  newsledger stories --id 12 --json
+""")
+@click.option("--id", "story_id", type=int, help="Show one story: its articles, copies, claims and contradictions.")
+@click.option("--min-size", type=click.IntRange(1), default=2, show_default=True, help="Only stories with this many articles.")
+@click.option("--limit", type=click.IntRange(1, 1000), default=20, show_default=True)
+@click.option("--offset", type=click.IntRange(0), default=0)
+@db_option
+@json_option
+def stories(story_id, min_size, limit, offset, db, as_json) -> None:
+    """Stories: the same event across outlets, most recent first."""
+    from . import get_story, list_stories
+
+    with _open(db) as store:
+        if story_id is None:
+            rows = list_stories(store, min_size=min_size, limit=limit, offset=offset)
+            for r in rows:
+                r["span"] = f"{(r['first_published'] or '')[:10]} … {(r['last_published'] or '')[:10]}"
+            _table(rows, [("id", "id", SHORT), ("label", "story", LONG), ("size", "articles", SHORT),
+                          ("outlets", "outlets", SHORT), ("span", "published", SHORT)], "stories", as_json)
+            return
+        story = get_story(store, story_id)
+    if story is None:
+        raise click.ClickException(f"no story {story_id}: list them with `newsledger stories`")
+    if as_json:
+        _print_json(story)
+        return
+    click.echo(f"{story['label']}  ({story['size']} articles, {story['outlets']} outlets, "
+               f"{story['independent_articles']} not copies)")
+    for a in story["articles"]:
+        a["copy"] = (a["copy_of"] or "")[:8]
+        a["article"] = a["id"][:8]
+    _table(story["articles"], [("article", "article", SHORT), ("outlet", "outlet", NAME), ("published", "published", SHORT),
+                               ("title", "title", LONG), ("copy", "copies", SHORT)], "articles", False)
+    for c in story["contradictions"]:
+        c["a"] = f"{c['outlet']}: {c['type']} {c['actor_code'] or ''} ({c['modality']})"
+        c["b"] = f"{c['other_outlet']}: {c['other_type']} {c['other_actor_code'] or ''} ({c['other_modality']})"
+    _table(story["contradictions"], [("kind", "kind", SHORT), ("place_name", "place", NAME), ("a", "claim", LONG),
+                                     ("b", "contradicted by", LONG)], "contradictions", False)
+
+
+@click.command(epilog="""\b
+Examples:
+  newsledger provenance --claim 42
+  newsledger provenance --quote 7 --json
+""")
+@click.option("--claim", "claim_id", type=int, help="Claim id (from `newsledger claims --json`).")
+@click.option("--quote", "quote_id", type=int, help="Quote id (from `newsledger quotes --json`).")
+@db_option
+@json_option
+def provenance(claim_id, quote_id, db, as_json) -> None:
+    """Where a claim or quote was first published, who repeated or altered it, who contradicts it."""
+    from . import claim_provenance, quote_provenance
+
+    if (claim_id is None) == (quote_id is None):
+        raise click.UsageError("give exactly one of --claim ID or --quote ID")
+    with _open(db) as store:
+        result = claim_provenance(store, claim_id) if claim_id is not None else quote_provenance(store, quote_id)
+    if result is None:
+        what = f"claim {claim_id}" if claim_id is not None else f"quote {quote_id}"
+        raise click.ClickException(f"no {what}: ids are listed by `newsledger claims --json` / `quotes --json`")
+    if as_json:
+        _print_json(result)
+        return
+    if claim_id is not None:
+        c, f = result["claim"], result["first_seen"]
+        click.echo(f"{c['type']} {c['actor_code'] or ''} at {c['place_name'] or '?'} ({c['modality']}): "
+                   f"first seen {f['outlet']} {f['published']}; {result['articles']} articles, "
+                   f"{result['independent_origins']} independent origins")
+        _table(result["repeats"], [("outlet", "outlet", NAME), ("published", "published", SHORT),
+                                   ("asserted_by", "according to", NAME)], "repeats", False)
+        _table(result["contradictions"], [("kind", "kind", SHORT), ("outlet", "outlet", NAME),
+                                          ("type", "type", SHORT), ("sentence", "sentence", LONG)], "contradictions", False)
+        return
+    f = result["first"]
+    click.echo(f"“{f['text']}” ({f['speaker'] or '?'}): first published by {f['outlet']} {f['published']}")
+    for u in result["uses"]:
+        u["wording"] = "; ".join(f"{ch['from'] or '∅'} → {ch['to'] or '∅'}" for ch in u["changes"]) or "unchanged"
+    _table(result["uses"], [("outlet", "outlet", NAME), ("published", "published", SHORT),
+                            ("wording", "changes", LONG)], "later uses", False)
