@@ -263,3 +263,62 @@ def test_seed_article_end_to_end():
     threats = [c for c in claims if c.modality == "conditional"]
     assert [(c.type, c.trigger.text) for c in threats] == [("THREATEN", "by military means")]
     assert {f.term for f in analysis.framing} >= {"liberation", "special military operation", "Kiev"}
+
+
+def test_must_clause_is_a_demand_of_the_clause_subject(run):
+    (c,) = run("Britain said Moscow must withdraw its troops from Kherson.")
+    assert brief(c)[:4] == ("REQUEST", "asserted", "must", ("GBR", "government"))
+    assert (c.target.text, c.target.code) == ("Moscow", "RUS")
+
+
+def test_civilian_blockade_is_protest_and_halted_aid_is_sanction(run):
+    (block,) = run("Farmers blocked the bridge at Dorohusk.")
+    (halt,) = run("Japan halted economic aid to Belarus.")
+    assert (block.type, block.actor.sector) == ("PROTEST", "civilian")
+    assert (halt.type, halt.actor.code) == ("SANCTION", "JPN")
+
+
+def test_plover_category_folds_modality(run):
+    from newsledger.schema import Claim
+
+    def cat(t, m):
+        return cl.plover_category(Claim(type=t, start=0, end=0, sentence="", modality=m))
+
+    assert [cat("LOSE_CONTROL", "predicted"), cat("AID", "predicted"), cat("SANCTION", "predicted"),
+            cat("AGREE", "denied"), cat("TAKE_CONTROL", "asserted"), cat("LOSE_CONTROL", "asserted"),
+            cat("ASSAULT", "conditional"), cat("ACCUSE", "asserted")] == [
+        "CONCEDE", "AGREE", "THREATEN", "REJECT", "ASSAULT", "RETREAT", "THREATEN", "ACCUSE"]
+
+
+@pytest.mark.parametrize("text,future,expected", [
+    ("on Thursday", False, ("2025-03-13", "on Thursday")),
+    ("on Friday", False, ("2025-03-14", "on Friday")),
+    ("on Friday", True, ("2025-03-14", "on Friday")),
+    ("next Monday", False, ("2025-03-17", "next Monday")),
+    ("last Friday", False, ("2025-03-07", "last Friday")),
+    ("yesterday", False, ("2025-03-13", "yesterday")),
+    ("two days ago", False, ("2025-03-12", "two days ago")),
+    ("last week", False, ("2025-03-03", "last week")),
+    ("earlier this week", False, ("2025-03-10", "earlier this week")),
+    ("on December 3", False, ("2024-12-03", "December 3")),
+    ("on December 3", True, ("2025-12-03", "December 3")),
+    ("3 March", False, ("2025-03-03", "3 March")),
+    ("in November", False, ("2024-11-01", "in November")),
+    ("in March", False, ("2025-03-01", "in March")),
+    ("last month", False, ("2025-02-01", "last month")),
+    ("in 2022", False, ("2022-01-01", "in 2022")),
+    ("Jan. 5, 2023", False, ("2023-01-05", "Jan. 5, 2023")),
+    ("no date here", False, None),
+])
+def test_dates_resolve_against_publication(text, future, expected):
+    from newsledger.analyze.dates import find_date
+
+    got = find_date(text, PUB, future=future)
+    assert (got[:2] if got else None) == expected
+
+
+def test_dates_without_publication_or_bad_day():
+    from newsledger.analyze.dates import find_date
+
+    assert find_date("yesterday", None) is None
+    assert find_date("on February 30", PUB) is None
