@@ -438,3 +438,23 @@ GENERATORS: tuple[Callable[[int], Case], ...] = (
 )
 COSTLY: tuple[Callable[[int], Case], ...] = (huge_page, deep_nesting, huge_attribute)
 
+
+
+def surrogate_jsonl(i: int) -> Case:
+    """Escaped lone surrogates in one line: that line's page and its neighbours must all come through."""
+    pages = [good_page(i * 3 + k) for k in range(3)]
+    middle = _jsonl_line(pages[1]).replace(b"<p>", b"<p>\\ud800 ", 1).replace(b'"title": "', b'"title": "\\udfff', 1)
+    return Case("lone surrogates", f"sur{i}.jsonl", _jsonl_line(pages[0]) + middle + _jsonl_line(pages[2]), None,
+                tuple(p.url for p in pages))
+
+
+def bad_char_ref_feed(i: int) -> Case:
+    """Character references to surrogates or past U+10FFFF in one item: every item must come through."""
+    pages = [good_page(i * 2 + k) for k in range(2)]
+    ref = ("&#xd800;", "&#55296;", "&#x110000;", "&#99999999999;", "&#xDFFF;")[i % 5]
+    items = [_rss_item(pages[0], "Tue, 06 May 2025 09:30:00 +0200").replace("</title>", ref + "</title>", 1),
+             _rss_item(pages[1], "Tue, 06 May 2025 09:30:00 +0200").replace("&lt;/p&gt;", ref + "&lt;/p&gt;", 1)]
+    return Case("bad character references", f"refs{i}.rss", _rss(items), None, tuple(p.url for p in pages))
+
+
+GENERATORS += (surrogate_jsonl, bad_char_ref_feed)

@@ -101,6 +101,15 @@ def root_element(text: str) -> str | None:
     return m.group(2).lower() if m else None
 
 
+# A lone surrogate cannot be encoded, so one that reaches a str (from a JSON
+# escape or an XML character reference) would fail hashing, spaCy and SQLite.
+SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def scrub_surrogates(text: str) -> str:
+    return SURROGATE.sub("\ufffd", text)
+
+
 FEED_ROOTS = frozenset({"rss", "feed", "rdf"})
 SITEMAP_ROOTS = frozenset({"urlset", "sitemapindex"})
 

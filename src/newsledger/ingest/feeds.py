@@ -14,6 +14,7 @@ from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import fromstring as safe_fromstring
 
 from ..schema import BadInput, Origin, RawDocument
+from .base import scrub_surrogates
 from .dates import iso_date, iso_from_struct
 from .fetch import Fetcher, FetchError, page_document
 
@@ -22,6 +23,14 @@ Item = Union[RawDocument, BadInput]
 # Any entity declaration is refused, also in XML too broken for defusedxml to
 # reach it: feedparser's lenient fallback would otherwise see it.
 _ENTITY_DECL = re.compile(rb"<!ENTITY", re.I)
+_CHAR_REF = re.compile(rb"&#(?:[xX]([0-9a-fA-F]{1,16})|([0-9]{1,20}));")
+
+
+def _safe_char_ref(m: re.Match) -> bytes:
+    code = int(m.group(1), 16) if m.group(1) else int(m.group(2))
+    if 0xD800 <= code <= 0xDFFF or code > 0x10FFFF:
+        return b"&#xFFFD;"  # feedparser would crash on it (chr) or pass on an unencodable surrogate
+    return m.group(0)
 
 
 def refuse_reason(data: bytes) -> Optional[str]:
@@ -47,7 +56,7 @@ def read_feed(data: bytes, source: str, fetcher: Optional[Fetcher]) -> Iterator[
         yield BadInput(Origin("feed", source), why)
         return
     # Bytes only: given a str, feedparser would open paths and URLs itself.
-    parsed = feedparser.parse(data, resolve_relative_uris=False)
+    parsed = feedparser.parse(_CHAR_REF.sub(_safe_char_ref, data), resolve_relative_uris=False)
     if not parsed.entries:
         detail = f"{type(parsed.bozo_exception).__name__}: {parsed.bozo_exception}" if parsed.bozo else ""
         yield BadInput(Origin("feed", source), "no entries in feed", excerpt=detail[:250])
@@ -127,4 +136,4 @@ def _entry_html(entry: Any) -> Optional[bytes]:
         '<!DOCTYPE html><html><head><meta charset="utf-8">'
         f"<title>{title}</title></head><body><article>{value}</article></body></html>"
     )
-    return page.encode("utf-8")
+    return scrub_surrogates(page).encode("utf-8")

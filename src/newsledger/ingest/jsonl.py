@@ -8,7 +8,7 @@ import zlib
 from typing import Any, Iterator, Union
 
 from ..schema import BadInput, Origin, RawDocument
-from .base import MAX_PAGE_BYTES, too_large
+from .base import MAX_PAGE_BYTES, scrub_surrogates, too_large
 from .dates import iso_date
 
 Item = Union[RawDocument, BadInput]
@@ -63,6 +63,7 @@ def parse_line(line: bytes, origin: Origin) -> Item:
         return BadInput(origin, "invalid JSON", excerpt=f"{e}"[:100] + " | " + excerpt)
     if not isinstance(record, dict):
         return BadInput(origin, "line is not a JSON object", excerpt=excerpt)
+    record = {k: _scrub(v) for k, v in record.items()}
     url = record.get("url")
     if url is not None and not isinstance(url, str):
         return BadInput(origin, "'url' is not a string", excerpt=excerpt)
@@ -95,3 +96,11 @@ def _hints(record: dict[str, Any]) -> dict[str, Any]:
         if names:
             hints["authors"] = names
     return hints
+
+
+def _scrub(value: Any) -> Any:
+    if isinstance(value, str):
+        return scrub_surrogates(value)  # json.loads keeps escaped lone surrogates
+    if isinstance(value, list):
+        return [_scrub(v) for v in value]
+    return value
