@@ -318,3 +318,16 @@ def test_author_page_links_after_the_headline():
     art = run(page)
     assert art.authors == ["Nora Vik", "Per Aas"]
     assert art.provenance.fields["authors"] == "byline"
+
+
+def test_dropped_subheadings_are_put_back_before_their_paragraph():
+    import lxml.html
+
+    tree = lxml.html.fromstring(
+        "<html><body><h2>Kicker</h2><p>First paragraph of the story.</p><h2>What comes next</h2>"
+        "<div></div><p>Second paragraph of the story.</p><h3>Read more</h3><p>Third one.</p></body></html>"
+    )
+    paras = ["First paragraph of the story.", "Second paragraph of the story.", "Third one."]
+    assert html_mod._recover_headings(tree, paras) == [
+        "First paragraph of the story.", "What comes next", "Second paragraph of the story.", "Third one.",
+    ]

@@ -212,6 +212,39 @@ def _fuse_with_ld(paragraphs: list[str], ld_body: Optional[str]) -> tuple[list[s
     return kept, "trafilatura, filtered by json-ld articleBody"
 
 
+def _recover_headings(tree, paragraphs: list[str]) -> list[str]:
+    """Put back subheadings that trafilatura's precision mode dropped.
+
+    A heading counts when the block right after it in the page is a body
+    paragraph; it goes in front of that paragraph. Headings before the first
+    paragraph are left out: they are kickers or page titles.
+    """
+    if len(paragraphs) < 2:
+        return paragraphs
+    index = {p: i for i, p in enumerate(paragraphs)}
+    inserts: dict[int, str] = {}
+    for h in tree.iter("h2", "h3", "h4"):
+        head = _norm(h.text_content())
+        if not head or head in index or len(head) > 200 or _furniture(head):
+            continue
+        nxt = h.getnext()
+        while nxt is not None and (not isinstance(nxt.tag, str) or not _norm(nxt.text_content())):
+            nxt = nxt.getnext()
+        if nxt is None:
+            continue
+        i = index.get(_norm(nxt.text_content()))
+        if i:
+            inserts.setdefault(i, head)
+    if not inserts:
+        return paragraphs
+    out = []
+    for i, p in enumerate(paragraphs):
+        if i in inserts:
+            out.append(inserts[i])
+        out.append(p)
+    return out
+
+
 _NOT_DEK = frozenset(("a", "aside", "nav", "footer", "script", "style", "noscript", "template", "button", "figcaption"))
 
 
@@ -347,6 +380,7 @@ def _extract(tree, raw: RawDocument) -> Article:
     base = md.base_url(tree, url)
 
     paragraphs, body_source = _fuse_with_ld(_trafilatura_body(tree, url), sources["json-ld"].get("body"))
+    paragraphs = _recover_headings(tree, paragraphs)
 
     art = Article(id="", url=url)
     fields = art.provenance.fields
