@@ -164,7 +164,10 @@ def _trafilatura_body(tree, url: Optional[str]) -> list[str]:
             with_metadata=False,
             prune_xpath=_PRUNE,
         )
-    except (ValueError, TypeError, etree.LxmlError):
+    except RecursionError:
+        raise
+    except Exception:  # third-party heuristics on hostile markup: a failed helper must not fail the page
+        logging.getLogger(__name__).debug("helper failed", exc_info=True)
         return []
     return _paragraphs(doc.text if doc is not None else None)
 
@@ -514,7 +517,10 @@ def _trafilatura_meta(tree) -> dict[str, Any]:
     try:
         title = tm.extract_title(tree)
         author = tm.extract_author(tree)
-    except (ValueError, TypeError, etree.LxmlError):
+    except RecursionError:
+        raise
+    except Exception:  # third-party heuristics on hostile markup: a failed helper must not fail the page
+        logging.getLogger(__name__).debug("helper failed", exc_info=True)
         return out
     if title:
         out["title"] = title
@@ -584,7 +590,10 @@ def _htmldate(tree, url: Optional[str]) -> tuple[Optional[str], Optional[str]]:
 
     try:
         found = find_date(tree, url=url, original_date=True, extensive_search=False, outputformat="%Y-%m-%d")
-    except (ValueError, TypeError, etree.LxmlError):
+    except RecursionError:
+        raise
+    except Exception:  # third-party heuristics on hostile markup: a failed helper must not fail the page
+        logging.getLogger(__name__).debug("helper failed", exc_info=True)
         return None, None
     parsed = md.parse_date(found)
     if not parsed:
