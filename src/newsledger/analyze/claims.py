@@ -38,12 +38,18 @@ publication date (``dates.py``); failing that, narrated past events
 with ``date_text`` None and the claim's confidence lowered by 0.1.
 
 Claims within a sentence are ordered main clause first (by parse depth),
-so the first claim of a sentence is its main event.
+so the first claim of a sentence is its main event. At most one claim per
+type and sentence is kept (the one with the most arguments). A sentence
+whose parse trips a rule is skipped with a logged warning, never the batch.
+
+Claim types keep modality separate; ``plover_category`` converts a claim
+to the category PLOVER itself would assign (see ``data/plover_mapping.md``).
 """
 
 from __future__ import annotations
 
 import json
+import logging
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -53,6 +59,7 @@ from typing import Any, Callable, Optional
 from ..schema import Actor, Attribution, Claim, ClaimPlace, Mention
 from .dates import find_date
 
+log = logging.getLogger(__name__)
 DATA = Path(__file__).resolve().parent.parent / "data"
 TERRITORIAL = {"TAKE_CONTROL", "LOSE_CONTROL", "CONTESTED"}
 # A conditional act of force is a threat (PLOVER codes threats by content).
@@ -103,7 +110,7 @@ class ActorTable:
     actors: list[tuple[re.Pattern, str, Optional[str]]]
     sectors: list[tuple[re.Pattern, str]]
     countries: re.Pattern
-    country_code: dict[str, tuple[str, bool]]  # lowercase name -> (iso3, is_capital)
+    country_code: dict[str, str]  # lowercase country name, demonym or capital -> iso3
     demonym: dict[str, str]  # iso3 -> demonym
 
 
@@ -133,7 +140,7 @@ def actor_table() -> ActorTable:
     actors = [(_words(a["pattern"], 0 if a.get("case_sensitive") else re.IGNORECASE), a["code"], a.get("sector"))
               for a in d["actors"]]
     sectors = [(_words(s["pattern"]), s["sector"]) for s in d["sectors"]]
-    names: dict[str, tuple[str, bool]] = {}
+    names: dict[str, str] = {}
     demonyms: dict[str, str] = {}
     for c in all_countries():
         info = c.info()
@@ -143,15 +150,15 @@ def actor_table() -> ActorTable:
         cands = [info.get("name")] + [a for a in info.get("altSpellings") or [] if len(a) > 3]
         for n in cands:
             if n and n.isascii():
-                names.setdefault(n.lower(), (iso3, False))
+                names.setdefault(n.lower(), iso3)
         dem = info.get("demonym")
         if dem and dem.isascii():
-            names.setdefault(dem.lower(), (iso3, False))
+            names.setdefault(dem.lower(), iso3)
             demonyms.setdefault(iso3, dem)
         caps = info.get("capital") or []
         for cap in [caps] if isinstance(caps, str) else caps:
             if cap and cap.isascii():
-                names.setdefault(cap.split(" D.C.")[0].lower(), (iso3, True))
+                names.setdefault(cap.split(" D.C.")[0].lower(), iso3)
     alts = sorted(names, key=len, reverse=True)
     countries = re.compile(r"(?<![\w-])(" + "|".join(map(re.escape, alts)) + r")(?:'s|’s)?(?![\w-])", re.IGNORECASE)
     return ActorTable(actors, sectors, countries, names, demonyms)
@@ -190,9 +197,8 @@ def normalize_actor(text: str, start: Optional[int] = None, end: Optional[int] =
             return Actor(text=phrase, code=code, sector=head_sector or sector or _sector(phrase), start=start, end=end)
     m = tab.countries.search(phrase)
     if m:
-        code, capital = tab.country_code[m.group(1).lower()]
-        sector = _sector(phrase) or "government"
-        return Actor(text=phrase, code=code, sector=sector, start=start, end=end)
+        code = tab.country_code[m.group(1).lower()]
+        return Actor(text=phrase, code=code, sector=_sector(phrase) or "government", start=start, end=end)
     return Actor(text=phrase, code=None, sector=_sector(phrase), start=start, end=end)
 
 
@@ -857,6 +863,50 @@ def _link_anaphoric_places(d: _Doc, claims: list[Claim]) -> None:
 # ---------------------------------------------------------------- component
 
 
+def _sentence_claims(d: _Doc, sent, trig: Triggers, outlet, order: int) -> None:
+    ctx = d.ctx
+    found = _find_triggers(sent, trig)
+    if not found:
+        _sentence_speakers(d, sent)
+        return
+    by_tok = {tr.tok.i: tr for tr in found}
+    nouns_by_head: dict[int, list[_Trig]] = {}
+    for tr in found:
+        if tr.kind == "noun" and tr.tok.dep_ == "dobj":
+            nouns_by_head.setdefault(tr.tok.head.i, []).append(tr)
+    # "analysts warned (that) Russia could seize X": a warning about someone else's act reports it
+    for tr in list(found):
+        if tr.kind == "verb" and tr.spec.get("type") == "THREATEN":
+            comp = _children(tr.tok, "ccomp")
+            if comp and _children(comp[0], "nsubj", "nsubjpass") and comp[0].i in by_tok:
+                found.remove(tr)
+                del by_tok[tr.tok.i]
+    demands = [tr.tok.head for tr in found if tr.spec.get("demand")]
+    speakers = _sentence_speakers(d, sent)
+    per_type: dict[str, Claim] = {}
+    for tr in found:
+        if _skip_embedded(tr, by_tok, demands) or _light_verb_dropped(tr, nouns_by_head):
+            continue
+        if tr.kind == "noun" and tr.tok.dep_ == "dobj" and tr.tok.head.i in by_tok:
+            parent = by_tok[tr.tok.head.i]
+            if not _light_verb_dropped(parent, nouns_by_head):
+                continue  # "condemned the attack": the verb is the event reported
+        res = _claim_for(d, tr, sent)
+        if res is None:
+            continue
+        claim, depth = res
+        prev = per_type.get(claim.type)
+        if prev is not None and _score(prev) >= _score(claim):
+            continue
+        if prev is not None:
+            d.claims = [x for x in d.claims if x[-1] is not prev]
+        per_type[claim.type] = claim
+        claim.asserted_by = _attribution(d, claim, outlet, speakers)
+        _set_date(ctx, claim, sent)
+        claim.framing = _framing_terms(ctx, claim)
+        d.claims.append((sent.start_char, depth, order, claim))
+
+
 def extract_claims(ctx) -> list[Claim]:
     doc = ctx.doc
     if doc is None or not ctx.article.text:
@@ -865,49 +915,11 @@ def extract_claims(ctx) -> list[Claim]:
              quoted=_quoted_spans(ctx))
     trig = triggers()
     outlet = _outlet(ctx.article)
-    order = 0
-    for sent in doc.sents:
-        found = _find_triggers(sent, trig)
-        if not found:
-            _sentence_speakers(d, sent)
-            continue
-        by_tok = {tr.tok.i: tr for tr in found}
-        nouns_by_head: dict[int, list[_Trig]] = {}
-        for tr in found:
-            if tr.kind == "noun" and tr.tok.dep_ == "dobj":
-                nouns_by_head.setdefault(tr.tok.head.i, []).append(tr)
-        # "analysts warned (that) Russia could seize X": a warning about someone else's act reports it
-        for tr in list(found):
-            if tr.kind == "verb" and tr.spec.get("type") == "THREATEN":
-                comp = _children(tr.tok, "ccomp")
-                if comp and _children(comp[0], "nsubj", "nsubjpass") and comp[0].i in by_tok:
-                    found.remove(tr)
-                    del by_tok[tr.tok.i]
-        demands = [tr.tok.head for tr in found if tr.spec.get("demand")]
-        speakers = _sentence_speakers(d, sent)
-        per_type: dict[str, Claim] = {}
-        for tr in found:
-            if _skip_embedded(tr, by_tok, demands) or _light_verb_dropped(tr, nouns_by_head):
-                continue
-            if tr.kind == "noun" and tr.tok.dep_ == "dobj" and tr.tok.head.i in by_tok:
-                parent = by_tok[tr.tok.head.i]
-                if not _light_verb_dropped(parent, nouns_by_head):
-                    continue  # "condemned the attack": the verb is the event reported
-            res = _claim_for(d, tr, sent)
-            if res is None:
-                continue
-            claim, depth = res
-            prev = per_type.get(claim.type)
-            if prev is not None and _score(prev) >= _score(claim):
-                continue
-            if prev is not None:
-                d.claims = [x for x in d.claims if x[-1] is not prev]
-            per_type[claim.type] = claim
-            claim.asserted_by = _attribution(d, claim, outlet, speakers)
-            _set_date(ctx, claim, sent)
-            claim.framing = _framing_terms(ctx, claim)
-            d.claims.append((sent.start_char, depth, order, claim))
-            order += 1
+    for order, sent in enumerate(doc.sents):
+        try:
+            _sentence_claims(d, sent, trig, outlet, order)
+        except Exception:  # an unanticipated parse shape must cost one sentence, not the batch
+            log.warning("claims: skipped a sentence of %s", ctx.article.id, exc_info=True)
     claims = [c for *_, c in sorted(d.claims, key=lambda x: x[:3])]
     for c in claims:
         if c.type in ("TAKE_CONTROL", "LOSE_CONTROL") and c.actor is None:
