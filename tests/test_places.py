@@ -75,6 +75,8 @@ CASES = [
     ("The Washington Post reported the Marburg virus outbreak.", []),
     ("The Chief Medical Officer spoke to the Federal Reserve.", []),
     ("HIV and FAO programmes were discussed.", []),
+    ("Dr. Lincoln examined the boy. Lincoln said the hospital in Paris was full.", [("Paris", 2988507)]),
+    ("Residents of Kharkov said the trams were running.", [("Kharkov", 706483)]),
 ]
 
 
@@ -127,3 +129,17 @@ def test_one_sense_per_article(run):
 def test_hostile_text_never_raises(run, text):
     places = run(text, language="xx")
     assert all(text[p.start:p.end] == p.text for p in places)
+
+
+def test_geovirus_regression(shared_data):
+    """End to end on the first 60 GeoVirus articles (0.72 within 161 km, F1 0.93 when written)."""
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "eval"))
+    import places_eval
+
+    arts = places_eval.load_geovirus(shared_data / "geovirus" / "GeoVirus.xml")[:60]
+    res = places_eval.evaluate(arts)
+    assert res["acc161"] >= 0.68
+    assert res["f1"] >= 0.9

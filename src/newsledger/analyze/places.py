@@ -63,6 +63,10 @@ Federal Human Plan Director Professor Doctor Captain Colonel Sergeant Commander 
 
 _REGIONS = frozenset(("region", "admin2"))
 _LOCAL = frozenset(("city", "region", "admin2"))
+# A name after a title is a person wherever else it appears ("Dr. Harden ... Harden said").
+_TITLED = re.compile(r"\b(?:Mr|Mrs|Ms|Dr|Prof|Professor|Sen|Senator|Rep|Gov|Governor|Gen|General|Col|Capt|Lt|Sgt|"
+                     r"President|Minister|Judge|Justice|Rev|Bishop|Detective|Director|Spokesman|Spokeswoman)"
+                     r"\.? +(?:[A-Z]\. )?(?:[A-Z][a-z]+ )?([A-Z][a-z]+(?:-[A-Z][a-z]+)?)\b")
 _NER_PLACE = frozenset(("GPE", "LOC", "FAC"))
 _NER_NOT_PLACE = frozenset(("NORP", "WORK_OF_ART", "LAW", "LANGUAGE", "EVENT", "PRODUCT"))
 
@@ -134,6 +138,7 @@ class PlaceResolver:
                 if e.label_ == "PERSON" and len(e) > 1:
                     person_words.update(t.text for t in e)
             proper = {t.idx for t in doc if t.tag_ in ("NNP", "NNPS")}
+        person_words.update(_TITLED.findall(text))
         runs = self._runs(text, words)
         mentions: list[_Mention] = []
         n, i = len(words), 0
