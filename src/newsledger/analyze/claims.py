@@ -269,8 +269,9 @@ def _depth(tok) -> int:
 
 def _span(tok, limit: int = 12):
     """The phrase a token heads, without leading punctuation or trailing clauses."""
-    toks = [t for t in tok.subtree if t.dep_ not in ("relcl", "acl", "appos", "punct", "cc", "conj")
-            or t == tok]
+    # coordinated premodifiers stay ("Hungarian and Romanian officials"), trailing clauses go
+    toks = [t for t in tok.subtree if t == tok or t.dep_ not in ("relcl", "acl", "appos", "punct", "cc", "conj")
+            or (t.dep_ in ("cc", "conj") and t.i < tok.i)]
     toks = [t for t in toks if abs(t.i - tok.i) <= limit]
     left = [t for t in toks if t.i <= tok.i]
     # keep only the contiguous run around the head
@@ -319,7 +320,7 @@ def _subject(tok):
         agents = [o for p, o in _prep_objs(node, "by") if p == "by"]
         if agents and _children(node, "nsubjpass"):
             return agents[0]
-        if node.dep_ in ("conj", "xcomp", "advcl") and node.head != node:
+        if node.dep_ in ("conj", "xcomp", "advcl", "acomp") and node.head != node:
             node, hops = node.head, hops + 1
             continue
         if node.dep_ == "relcl":
