@@ -26,7 +26,7 @@ if TYPE_CHECKING:
 
 WINDOW_DAYS = 3
 POSTINGS_PER_KEY = 200  # most recent articles read per key: bounds the work for very common keys
-MAX_CANDIDATES = 60  # candidates scored per article, best key overlap first
+MAX_CANDIDATES = 40  # candidates scored per article, best key overlap first
 JOIN_SCORE = 0.3
 TEXT_WEIGHT = 0.6  # share of the TF-IDF cosine in the score (the rest: key overlap)
 N_TERM = "\x00n"  # story_df row counting the documents
@@ -185,9 +185,14 @@ def _keys(db: sqlite3.Connection, art: dict) -> dict[str, float]:
         "SELECT DISTINCT type, place_geonames_id, place_name FROM claims WHERE article_id = ? "
         "AND (place_geonames_id IS NOT NULL OR place_name IS NOT NULL)", (aid,)
     ).fetchall():
-        place = resolve_place(db, aid, gid, name) or name.lower()
         # Capture, loss and "still holding" reports about one place are the same (disputed) event.
-        keys[f"c:{'CONTROL' if ctype in CONTROL_TYPES else ctype}:{place}"] = W_CLAIM
+        kind = "CONTROL" if ctype in CONTROL_TYPES else ctype
+        gid = resolve_place(db, aid, gid, name)
+        # Keyed by id and by name: a report whose tagger could not resolve the name still meets the others.
+        if gid:
+            keys[f"c:{kind}:{gid}"] = W_CLAIM
+        if name:
+            keys[f"c:{kind}:{name.lower()}"] = W_CLAIM
     for t in tx.title_terms(art["title"]):
         keys.setdefault(f"t:{t}", W_TITLE)
     return keys
@@ -249,17 +254,21 @@ def _cluster(db: sqlite3.Connection, art: dict) -> bool:
         vectors = [(cid, json.loads(tj), kw, cl) for cid, tj, kw, cl in cand_rows]
         dfs = _df(db, [t for v in vectors for t in v[1]] + list(terms) + [N_TERM])
         n = dfs.get(N_TERM, 1)
+        idfs: dict[str, float] = {}
+        mine = tx.weigh(terms, dfs, n, idfs)
         for cid, vec, kw, cluster in vectors:
+            cos = 0.0
             if cid in copied:
                 score = 1.0
             else:
                 key_sim = overlap[cid] / ((key_weight * kw) ** 0.5) if key_weight and kw else 0.0
-                score = TEXT_WEIGHT * tx.cosine(terms, vec, dfs, n) + (1 - TEXT_WEIGHT) * min(key_sim, 1.0)
+                cos = tx.cosine(mine, tx.weigh(vec, dfs, n, idfs))
+                score = TEXT_WEIGHT * cos + (1 - TEXT_WEIGHT) * min(key_sim, 1.0)
                 if cid in same_event:
                     # Reports of one event by opposing sides share little wording but the claim and place.
                     score = max(score, JOIN_SCORE)
             if DEBUG:
-                print(f"  {aid[:8]} vs {cid[:8]} cos={tx.cosine(terms, vec, dfs, n):.3f} keys={overlap[cid]:.1f}/"
+                print(f"  {aid[:8]} vs {cid[:8]} cos={cos:.3f} keys={overlap[cid]:.1f}/"
                       f"{key_weight:.1f},{kw:.1f} score={score:.3f}")
             if score > best.get(cluster, 0.0):
                 best[cluster] = score
@@ -327,6 +336,9 @@ def resolve_place(db: sqlite3.Connection, article_id: str, gid: Optional[int], n
     row = db.execute(
         "SELECT geonames_id FROM places WHERE article_id = ? AND geonames_id IS NOT NULL "
         "AND (name = ? COLLATE NOCASE OR text = ? COLLATE NOCASE) LIMIT 1", (article_id, name, name),
+    ).fetchone() or db.execute(
+        # Else the id other claims already got for the same name (indexed; the first one wins).
+        "SELECT place_geonames_id FROM claims WHERE place_name = ? AND place_geonames_id IS NOT NULL LIMIT 1", (name,),
     ).fetchone()
     return row[0] if row else None
 

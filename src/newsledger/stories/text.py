@@ -67,16 +67,27 @@ def idf(df: int, n: int) -> float:
     return math.log((n + 1) / (df + 1)) + 1.0
 
 
-def cosine(a: dict[str, int], b: dict[str, int], dfs: dict[str, int], n: int) -> float:
-    """TF-IDF cosine of two term-count vectors under the current document frequencies."""
-    def weights(v: dict[str, int]) -> dict[str, float]:
-        return {t: (1 + math.log(c)) * idf(dfs.get(t, 0), n) for t, c in v.items()}
+def weigh(v: dict[str, int], dfs: dict[str, int], n: int, idfs: dict[str, float]) -> tuple[dict[str, float], float]:
+    """TF-IDF weights of a term-count vector under the current document frequencies, and their norm.
 
-    wa, wb = weights(a), weights(b)
+    ``idfs`` caches idf per term for the duration of one comparison round.
+    """
+    out = {}
+    for t, c in v.items():
+        w = idfs.get(t)
+        if w is None:
+            w = idfs[t] = idf(dfs.get(t, 0), n)
+        out[t] = (1 + math.log(c)) * w if c > 1 else w
+    return out, math.sqrt(sum(w * w for w in out.values()))
+
+
+def cosine(a: tuple[dict[str, float], float], b: tuple[dict[str, float], float]) -> float:
+    """Cosine of two weighted vectors from ``weigh``."""
+    (wa, na), (wb, nb) = a, b
+    if len(wb) < len(wa):
+        wa, wb = wb, wa
     dot = sum(w * wb[t] for t, w in wa.items() if t in wb)
-    if not dot:
-        return 0.0
-    return dot / (math.sqrt(sum(w * w for w in wa.values())) * math.sqrt(sum(w * w for w in wb.values())))
+    return dot / (na * nb) if dot else 0.0
 
 
 def sentences(text: str) -> list[tuple[int, int, int]]:
