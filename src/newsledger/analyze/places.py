@@ -10,7 +10,9 @@ proper noun).
 Resolution scores every candidate with a population prior and then lets the
 other places of the article vote: a shared country or first-level region,
 nearby coordinates, the "Paris, Texas" apposition pattern and, weakly, the
-outlet's country. One name is resolved once per article.
+outlet's country. One name is resolved once per article. A doubtful match (a
+town the model tagged PERSON, say) is reported only when it resolves into a
+country that the article's sure matches also name.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from dataclasses import dataclass, field
 from typing import Callable, Optional
 
 from ..schema import Place
-from .gazetteer import Candidate, Gazetteer, get_gazetteer, haversine_km, normalize
+from .gazetteer import Candidate, Gazetteer, get_gazetteer, normalize
 
 MAX_WORDS = 5
 # Letters-only words; "(A.)+" keeps U.S./U.K. whole. A possessive 's stays on the word so that
@@ -43,9 +45,9 @@ _NEXT_WORD = re.compile(r"[ \t]+([A-Za-z]+)")
 _NOT_PLACE_CUES = frozenset("street st road avenue boulevard lane square highway university college hospital"
                             " virus ebolavirus fever disease flu strain syndrome".split())
 # Words that may surround a name inside one capitalised run without making it part of another name.
-_GENERIC = frozenset(normalize(w) for w in """City County Province Region State Island Islands District Oblast Governorate
-Prefecture Municipality Department Republic Territory Kingdom North South East West Northern Southern Eastern Western
-Central Greater Upper Lower""".split())
+_GENERIC = frozenset(normalize(w) for w in """City County Province Region State Island Islands District Oblast
+Governorate Prefecture Municipality Department Republic Territory Kingdom North South East West Northern Southern
+Eastern Western Central Greater Upper Lower""".split())
 
 # Capitalised words that GeoNames knows as some hamlet but that name nothing in news prose.
 _STOP = frozenset(normalize(w) for w in """
