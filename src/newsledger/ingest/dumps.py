@@ -26,8 +26,9 @@ def _load_text(path: str) -> tuple[str | None, BadInput | None]:
         return None, BadInput(Origin("text", path), f"cannot read file: {e.strerror or e}")
     if not data.strip():
         return None, BadInput(Origin("text", path), "empty file")
-    text, _ = head_text(data)
-    if text is None:
+    # A dump is text by its first line; junk in one page is that page's
+    # problem (its extraction fails), not a reason to lose the others.
+    if not looks_like_dump(data[:4096].decode("utf-8", errors="replace")) and head_text(data)[0] is None:
         return None, BadInput(Origin("text", path), "not text: binary content")
     return decode(data), None
 

@@ -117,7 +117,12 @@ def _date(entry: Any, key: str) -> Optional[str]:
     # The raw string keeps the publisher's UTC offset; feedparser's parsed
     # value is normalised to UTC, a fallback for zone names dateutil lacks.
     # dict.get skips feedparser's deprecated updated->published aliasing.
-    return iso_date(dict.get(entry, key), aware_only=True) or iso_from_struct(dict.get(entry, f"{key}_parsed"))
+    # A string dateutil rejects (year -1, 2203) is not second-guessed:
+    # feedparser's lenient parse turns some of those into year 2000.
+    raw = dict.get(entry, key)
+    if raw and iso_date(raw) is None:
+        return None
+    return iso_date(raw, aware_only=True) or iso_from_struct(dict.get(entry, f"{key}_parsed"))
 
 
 def _entry_html(entry: Any) -> Optional[bytes]:
