@@ -38,7 +38,7 @@ ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT.parent / "shared" / "data" / "polnear"
 MARKS = "“”\"'‘’«»„"
 WORD = re.compile(r"\w+")
-PUNCT_TRIM = " \t\n.,;:!?—–-()[]" + MARKS
+PUNCT_TRIM = " \t\n\u00a0.,;:!?—–-()[]" + MARKS
 
 
 def read_ann(path: Path) -> list[dict]:

@@ -300,12 +300,12 @@ def _subject(cue, quoted: bytearray, depth: int = 0):
             agent = next((g for g in c.children if g.dep_ == "pobj"), None)
     if agent is not None:
         return agent  # "it was stated by the ministry"
-    if subj is None and cue.i > 0 and cue.doc[cue.i - 1].is_punct:
+    if subj is None and (cue.i == 0 or cue.doc[cue.i - 1].is_punct or cue.doc[cue.i - 1].is_space or cue.is_sent_start):
         # Inverted order after a quote, parsed as an object: "“...”, warned hydrologist Petra Holm."
         obj = next((c for c in cue.rights if c.dep_ == "dobj" and not quoted[c.i]), None)
         if obj is not None:
             return obj
-        name = _inverted_name(cue, quoted) if cue.dep_ != "ROOT" else None
+        name = _inverted_name(cue, quoted) if cue.dep_ != "ROOT" or cue.is_sent_start else None
         if name is not None:
             return name
     if subj is not None and subj.dep_ == "nsubjpass":
@@ -476,6 +476,13 @@ def _colon_intro(ix: _DocIndex, att: _Attributor, a: int) -> Optional[Attributio
             found = att.from_cue(t)
             if found is not None:
                 return found
+    # Headline style: "Stone: “...”", a bare name before the colon.
+    words = [t for t in scope[:-1] if not t.is_punct]
+    if words and len(words) <= 4 and all(t.pos_ == "PROPN" for t in words):
+        head = words[-1]
+        speaker, desc, _ = att.speaker(head)
+        span = ix.doc[words[0].i : head.i + 1]
+        return Attribution(speaker, Mention(span.text, span.start_char, span.end_char), desc, ":", head.i, 0.7)
     return None
 
 
@@ -505,17 +512,24 @@ def _previous_subject(ix: _DocIndex, att: _Attributor, a: int) -> Optional[Attri
     "Cummings called him a master. “He showed again and again ...”"."""
     s = ix.sent_index(a)
     sent = ix.sents[s]
-    if any(not t.is_space and not t.is_punct for t in ix.doc[sent.start : a]) or s == 0:
+    if any(not t.is_space and not t.is_punct for t in ix.doc[sent.start : a]):
+        return None
+    while s > 0 and not ix.sents[s - 1].text.strip():
+        s -= 1
+    if s == 0:
         return None
     prev = ix.sents[s - 1]
-    if prev.start < ix.paragraph_tokens(a)[0]:
-        return None
+    p_lo = ix.paragraph_tokens(a)[0]
+    if prev.start < p_lo and (sent.start > p_lo or ix.paragraph_tokens(prev.start)[1] < ix.paragraph_tokens(p_lo - 1)[1]):
+        return None  # only the sentence just before: in this paragraph, or ending the one before
+    if any(ix.in_quote[t.i] or _is_cue(t) for t in prev):
+        return None  # an attribution sentence: carry-over decides
     root = prev.root
     subj = next((c for c in root.children if c.dep_ == "nsubj" and not ix.in_quote[c.i]), None)
     if subj is None:
         return None
     ent = ix.ent_of_token.get(subj.i)
-    if ent is None or ent.label != "PERSON":
+    if (ent is None and subj.pos_ != "PROPN") or (ent is not None and ent.label != "PERSON"):
         return None
     speaker, desc, _ = att.speaker(subj)
     return Attribution(speaker, att.mention(subj), desc, None, subj.i, 0.6)
