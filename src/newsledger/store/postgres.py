@@ -1,0 +1,491 @@
+"""The PostgreSQL store: the SQLite store's records, methods and answers on a server.
+
+Open with ``open_store("postgresql://user@host/db")``. Tables come from the
+same migration steps as the SQLite file (``migrations.STEPS``, themselves
+derived from ``schema.py``): each step's DDL is recorded and rewritten for
+PostgreSQL (JSON -> JSONB, REAL -> double precision, INTEGER -> BIGINT,
+INTEGER PRIMARY KEY -> BIGSERIAL, BLOB -> BYTEA). FTS5 becomes a generated
+``tsvector`` column with a GIN index, searched with ``websearch_to_tsquery``
+and highlighted with ``ts_headline``.
+
+Most methods are the SQLite store's own: this class hands them a connection
+wrapper that speaks ``?`` placeholders and SQLite's LIKE (case-insensitive)
+and ``json_extract``. Methods whose SQL cannot be translated mechanically
+(search, places, articles, id prefixes, export of bookkeeping tables) are
+written here.
+
+Writers are serialised with a transaction-level advisory lock, the
+counterpart of SQLite's ``BEGIN IMMEDIATE``: the upsert reads the previous
+version and links copy clusters across articles, which must not interleave.
+Readers never wait. Each thread has its own connection.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import threading
+from contextlib import contextmanager
+from typing import Any, Iterable, Iterator, Optional
+
+from ..schema import ANNOTATION_TYPES
+from . import migrations
+from .errors import QueryError, StoreError
+from .migrations import q
+from .sqlite import SNIPPET_MARKERS, SearchHit, Store, _like, date_range
+
+WRITE_LOCK = 0x6E6C6472  # advisory lock key shared by every newsledger writer ("nldr")
+TS_CONFIG = "english"
+
+# --------------------------------------------------------------------- dialect
+
+_TYPES = [
+    (re.compile(r"\bINTEGER PRIMARY KEY\b"), "BIGSERIAL PRIMARY KEY"),
+    (re.compile(r"\bINTEGER\b"), "BIGINT"),
+    (re.compile(r"\bREAL\b"), "DOUBLE PRECISION"),
+    (re.compile(r"\bJSON\b"), "JSONB"),
+    (re.compile(r"\bBLOB\b"), "BYTEA"),
+    (re.compile(r"\)\s*WITHOUT ROWID\s*$"), ")"),
+]
+_JSON_EXTRACT = re.compile(r"json_extract\(([\w.]+), '\$\.(\w+)'\)")
+_LIKE = re.compile(r"\bLIKE\b")
+
+
+def ddl(sqlite_sql: str) -> Optional[str]:
+    """A SQLite DDL statement from ``migrations`` for PostgreSQL; None for FTS5 objects."""
+    if "VIRTUAL TABLE" in sqlite_sql or "CREATE TRIGGER" in sqlite_sql:
+        return None  # replaced by the generated tsvector column
+    out = sqlite_sql
+    for pattern, repl in _TYPES:
+        out = pattern.sub(repl, out)
+    return out
+
+
+@functools.lru_cache(maxsize=512)
+def dml(sqlite_sql: str) -> str:
+    """A query written for the SQLite store, in PostgreSQL's dialect."""
+    out = sqlite_sql.replace("%", "%%").replace("?", "%s")
+    out = _JSON_EXTRACT.sub(lambda m: f"({m.group(1)}->>'{m.group(2)}')", out)
+    return _LIKE.sub("ILIKE", out)  # SQLite's LIKE ignores ASCII case
+
+
+def _clean(value: Any) -> Any:
+    # PostgreSQL text and jsonb cannot hold NUL, which hostile pages do contain.
+    if isinstance(value, str) and ("\x00" in value or "\\u0000" in value):
+        return value.replace("\x00", "").replace("\\u0000", "")
+    return value
+
+
+def _params(params: Iterable[Any]) -> tuple:
+    return tuple(_clean(p) for p in params)
+
+
+class _Recorder:
+    """Collects the statements a SQLite migration step executes."""
+
+    def __init__(self) -> None:
+        self.statements: list[str] = []
+
+    def execute(self, sql: str, params: Any = ()) -> None:
+        self.statements.append(sql)
+
+
+class Connection:
+    """The slice of ``sqlite3.Connection`` the SQLite store's SQL uses, over psycopg."""
+
+    def __init__(self, conn):
+        self.raw = conn
+
+    def execute(self, sql: str, params: Iterable[Any] = ()):
+        return self.raw.execute(dml(sql), _params(params))
+
+    def executemany(self, sql: str, rows: Iterable[Iterable[Any]]):
+        cur = self.raw.cursor()
+        cur.executemany(dml(sql), [_params(r) for r in rows])
+        return cur
+
+
+def _translate(exc: Exception, where: str) -> StoreError:
+    msg = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    if "connect" in msg or "Connection refused" in msg:
+        return StoreError(f"cannot reach the PostgreSQL server at {where} ({msg}): is it running, and is the URL right?")
+    return StoreError(f"database error in {where}: {msg}")
+
+
+def _redact(url: str) -> str:
+    return re.sub(r"://([^:/@]+):[^@]*@", r"://\1:***@", url)
+
+
+# --------------------------------------------------------------------- migrations
+
+
+def _migrate(conn) -> None:
+    from .sqlite import _now
+
+    with conn.transaction():
+        # Under the writers' lock: two processes opening a new database migrate it once.
+        conn.execute("SELECT pg_advisory_xact_lock(%s)", (WRITE_LOCK,))
+        conn.execute(
+            "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, "
+            "description TEXT NOT NULL, applied TEXT NOT NULL)"
+        )
+        current = conn.execute("SELECT COALESCE(max(version), 0) FROM schema_migrations").fetchone()[0]
+        if current > migrations.LATEST:
+            raise StoreError(
+                f"database schema version {current} is newer than this newsledger supports "
+                f"({migrations.LATEST}): upgrade newsledger"
+            )
+        for version, description, step in migrations.STEPS:
+            if version <= current:
+                continue
+            rec = _Recorder()
+            step(rec)
+            for stmt in rec.statements:
+                translated = ddl(stmt)
+                if translated:
+                    conn.execute(translated)
+            if version == 1:
+                _create_fts(conn)
+            conn.execute("INSERT INTO schema_migrations VALUES (%s, %s, %s)", (version, description, _now()))
+        _sync_columns(conn)
+
+
+def _create_fts(conn) -> None:
+    # Accents fold like FTS5's remove_diacritics; unaccent() is not IMMUTABLE, so a
+    # wrapper pinning its dictionary makes it usable in a generated column.
+    try:
+        with conn.transaction():
+            conn.execute("CREATE EXTENSION IF NOT EXISTS unaccent")
+        fold = "public.unaccent('public.unaccent'::regdictionary, $1)"
+    except Exception:
+        fold = "$1"  # no contrib package or no right to create it: accents then matter
+    conn.execute(
+        "CREATE OR REPLACE FUNCTION newsledger_fold(text) RETURNS text LANGUAGE sql IMMUTABLE PARALLEL SAFE "
+        f"AS $$ SELECT {fold} $$"
+    )
+    conn.execute(
+        "ALTER TABLE articles ADD COLUMN fts tsvector GENERATED ALWAYS AS ("
+        f"setweight(to_tsvector('{TS_CONFIG}', newsledger_fold(COALESCE(title, ''))), 'A') || "
+        f"setweight(to_tsvector('{TS_CONFIG}', newsledger_fold(COALESCE(text, ''))), 'B')) STORED"
+    )
+    conn.execute("CREATE INDEX articles_fts ON articles USING GIN (fts)")
+
+
+def _sync_columns(conn) -> None:
+    wanted = {"sources": migrations.source_columns(), "articles": migrations.article_columns()}
+    wanted.update({k: migrations.annotation_columns(k) for k in ANNOTATION_TYPES})
+    for table, cols in wanted.items():
+        have = {
+            r[0] for r in conn.execute(
+                "SELECT column_name FROM information_schema.columns WHERE table_schema = current_schema() "
+                "AND table_name = %s", (table,),
+            )
+        }
+        for name, typ in cols:
+            if name not in have:
+                conn.execute(f"ALTER TABLE {q(table)} ADD COLUMN {q(name)} {ddl(typ)}")
+
+
+# --------------------------------------------------------------------- full-text queries
+
+_TOKEN = re.compile(r'"[^"]*"?|\(|\)|[^\s()"]+')
+_OPERATORS = {"AND", "OR", "NOT"}
+
+
+def websearch(query: str) -> str:
+    """The store's search syntax (FTS5's: "phrases", AND/OR/NOT, column:word, word*)
+    as a ``websearch_to_tsquery`` string; QueryError where FTS5 would fail too."""
+
+    def bad(why: str) -> QueryError:
+        return QueryError(
+            f"invalid search query {query!r} ({why}): use plain words, "
+            '"quoted phrases", AND/OR/NOT in capitals, or word* for prefixes'
+        )
+
+    out: list[str] = []
+    depth = 0
+    prev_op = True  # an operator may not start the query
+    negate = False
+    for tok in _TOKEN.findall(query):
+        if tok == "(":
+            depth += 1
+            continue
+        if tok == ")":
+            depth -= 1
+            if depth < 0:
+                raise bad('syntax error near ")"')
+            continue
+        if tok in _OPERATORS or tok == "NEAR":
+            if prev_op and tok != "NOT":
+                raise bad(f'syntax error near "{tok}"')
+            negate = tok == "NOT"
+            if tok == "OR":
+                out.append("OR")
+            prev_op = True
+            continue
+        if tok.startswith('"'):
+            if len(tok) == 1 or not tok.endswith('"'):
+                raise bad("unterminated string")
+        else:
+            column, sep, word = tok.partition(":")
+            if sep:
+                if column not in ("title", "text"):
+                    raise bad(f"no such column: {column}")
+                tok = word
+            tok = tok.rstrip("*")  # tsquery prefixes need to_tsquery syntax; the whole word still matches
+        if tok:
+            out.append(("-" if negate else "") + tok)
+        negate = False
+        prev_op = False
+    if depth:
+        raise bad('syntax error: unbalanced "("')
+    if prev_op and out:
+        raise bad("syntax error: query ends with an operator")
+    return " ".join(out)
+
+
+# --------------------------------------------------------------------- the store
+
+
+class PostgresStore(Store):
+    """A newsledger database on a PostgreSQL server; same methods as ``Store``."""
+
+    def __init__(self, url: str, *, create: bool = True, timeout: float = 10.0):
+        try:
+            import psycopg  # noqa: F401
+        except ImportError:
+            raise StoreError("PostgreSQL needs psycopg: pip install 'newsledger[scale]'") from None
+        self.url = url
+        self.path = _redact(url)
+        self.timeout = timeout
+        self._local = threading.local()
+        self._conns: list[Connection] = []
+        self._lock = threading.Lock()
+        try:
+            conn = self._conn().raw
+            exists = conn.execute("SELECT to_regclass('articles') IS NOT NULL").fetchone()[0]
+            if not create and not exists:
+                raise StoreError(
+                    f"no newsledger tables in {self.path}: run `newsledger ingest PATH --db {self.path}` first"
+                )
+            _migrate(conn)
+        except StoreError:
+            self.close()
+            raise
+        except Exception as e:
+            self.close()
+            raise _translate(e, self.path) from None
+
+    # ------------------------------------------------------------ connections
+
+    def _conn(self) -> Connection:
+        db = getattr(self._local, "db", None)
+        if db is None or db.raw.closed:
+            import psycopg
+            from psycopg.types.string import TextLoader
+
+            try:
+                raw = psycopg.connect(self.url, autocommit=True, connect_timeout=max(1, int(self.timeout)))
+            except psycopg.Error as e:
+                raise _translate(e, self.path) from None
+            # JSON comes back as text, as from SQLite, so the shared read code decodes it once.
+            raw.adapters.register_loader("jsonb", TextLoader)
+            raw.execute(f"SET lock_timeout = {int(self.timeout * 1000)}")
+            db = self._local.db = Connection(raw)
+            with self._lock:
+                self._conns.append(db)
+        return db
+
+    def close(self) -> None:
+        with self._lock:
+            for db in self._conns:
+                db.raw.close()
+            self._conns.clear()
+        self._local = threading.local()
+
+    @contextmanager
+    def _write(self) -> Iterator[Connection]:
+        import psycopg
+
+        db = self._conn()
+        try:
+            with db.raw.transaction():
+                db.raw.execute("SELECT pg_advisory_xact_lock(%s)", (WRITE_LOCK,))
+                yield db
+        except psycopg.errors.LockNotAvailable:
+            raise StoreError(
+                f"database is locked by another process: {self.path} (wait for the other newsledger command "
+                "to finish)"
+            ) from None
+        except psycopg.Error as e:
+            raise _translate(e, self.path) from None
+
+    def _read(self, sql: str, params: Iterable[Any] = ()) -> list[dict[str, Any]]:
+        return self._query(dml(sql), _params(params))
+
+    def _query(self, sql: str, params: tuple = ()) -> list[dict[str, Any]]:
+        import psycopg
+
+        try:
+            cur = self._conn().raw.execute(sql, params)
+            names = [d.name for d in cur.description]
+            return [dict(zip(names, row)) for row in cur.fetchall()]
+        except psycopg.Error as e:
+            raise _translate(e, self.path) from None
+
+    def _cursor(self, sql: str) -> Iterator[tuple]:
+        import psycopg
+
+        raw = self._conn().raw
+        try:
+            # A server-side cursor streams exports of any size in bounded memory.
+            with raw.transaction(), raw.cursor(name="newsledger_export") as cur:
+                cur.execute(dml(sql))
+                while batch := cur.fetchmany(500):
+                    yield from batch
+        except psycopg.Error as e:
+            raise _translate(e, self.path) from None
+
+    # ------------------------------------------------------------ SQLite-specific SQL, rewritten
+
+    def start_run(self, inputs: Iterable[str]) -> int:
+        from .sqlite import _dump, _now
+
+        with self._write() as db:
+            return db.execute(
+                "INSERT INTO ingest_runs (started, inputs, status) VALUES (?, ?, 'running') RETURNING id",
+                (_now(), _dump([str(i) for i in inputs])),
+            ).fetchone()[0]
+
+    def resolve_id(self, article_id: str) -> Optional[str]:
+        article_id = article_id.strip().lower()
+        if len(article_id) < 4:
+            raise QueryError(f"article id {article_id!r} is too short: give at least 4 characters")
+        if self._query("SELECT 1 FROM articles WHERE id = %s", (article_id,)):
+            return article_id
+        # Byte order (COLLATE "C") keeps the prefix range right under any database locale.
+        rows = self._query(
+            'SELECT id FROM articles WHERE id COLLATE "C" LIKE %s ORDER BY id COLLATE "C" LIMIT 2',
+            (_like(article_id) + "%",),
+        )
+        if len(rows) > 1:
+            raise QueryError(f"article id prefix {article_id!r} is ambiguous: give more characters")
+        return rows[0]["id"] if rows else None
+
+    def _article_filters(
+        self, alias: str, source: Optional[str], since: Any, until: Any, lang: Optional[str] = None
+    ) -> tuple[list[str], list[Any]]:
+        conds, params = date_range(f"{alias}.published", since, until)
+        if source:
+            conds.append(f"({alias}.source_domain = ? OR {alias}.source_domain LIKE ? ESCAPE '\\' "
+                         f"OR lower({alias}.source->>'name') = lower(?))")
+            s = source.strip().lower()
+            params += [s, "%." + _like(s), source.strip()]
+        if lang:
+            conds.append(f"{alias}.language = ?")
+            params.append(lang.strip().lower())
+        return conds, params
+
+    def articles(
+        self, *, source: Optional[str] = None, since: Any = None, until: Any = None, lang: Optional[str] = None,
+        limit: int = 50, offset: int = 0,
+    ) -> list[dict[str, Any]]:
+        conds, params = self._article_filters("a", source, since, until, lang)
+        where = f"WHERE {' AND '.join(conds)}" if conds else ""
+        counts = ", ".join(
+            f"(SELECT count(*) FROM {q(k)} x WHERE x.article_id = a.id) AS {q(k)}" for k in ANNOTATION_TYPES
+        )
+        return self._read(
+            f"SELECT a.id, a.title, a.url, a.source_domain AS source, a.source->>'name' AS source_name, "
+            f"a.published, a.language, a.duplicate_of, "
+            f"length(a.text) - length(replace(a.text, ' ', '')) + (a.text != '')::int AS words, {counts} "
+            f"FROM articles a {where} ORDER BY a.published IS NULL, a.published DESC, a.seq DESC LIMIT ? OFFSET ?",
+            (*params, int(limit), int(offset)),
+        )
+
+    def places(
+        self, *, source: Optional[str] = None, since: Any = None, until: Any = None, country: Optional[str] = None,
+        limit: int = 100, offset: int = 0,
+    ) -> list[dict[str, Any]]:
+        conds, params = date_range("a.published", since, until)
+        a_conds, a_params = self._article_filters("a", source, None, None)
+        conds += a_conds
+        params += a_params
+        if country:
+            conds.append("p.country_code = ?")
+            params.append(country.strip().upper())
+        # SQLite returns the group's first row for bare columns; min() picks one deterministically here.
+        return self._read(
+            "SELECT min(COALESCE(p.name, p.text)) AS name, min(p.geonames_id) AS geonames_id, max(p.feature) AS feature, "
+            "max(p.country_code) AS country_code, max(p.lat) AS lat, max(p.lon) AS lon, count(*) AS count, "
+            "count(DISTINCT p.article_id) AS articles "
+            f"FROM places p JOIN articles a ON a.id = p.article_id {'WHERE ' + ' AND '.join(conds) if conds else ''} "
+            "GROUP BY COALESCE(CAST(p.geonames_id AS TEXT), lower(COALESCE(p.name, p.text))) "
+            "ORDER BY count DESC, name LIMIT ? OFFSET ?",
+            (*params, int(limit), int(offset)),
+        )
+
+    def search(
+        self, query: str, *, source: Optional[str] = None, since: Any = None, until: Any = None,
+        lang: Optional[str] = None, limit: int = 20, offset: int = 0,
+        markers: tuple[str, str] = SNIPPET_MARKERS, snippet_tokens: int = 24,
+    ) -> list[SearchHit]:
+        """As ``Store.search``; ``score`` is minus ts_rank (title weighs 5x the body), lower is better."""
+        tsq, extra, params = self._match(query, source, since, until, lang)
+        opts = (f'StartSel="{markers[0]}", StopSel="{markers[1]}", MaxWords={max(3, int(snippet_tokens))}, '
+                f'MinWords={max(2, int(snippet_tokens) // 2)}, ShortWord=2, MaxFragments=1, FragmentDelimiter="…"')
+        # ts_headline re-parses the text: only for the page of hits, not for every match.
+        rows = self._query(
+            "SELECT h.*, ts_headline(%s, a.text, h.tsq::tsquery, %s) AS snippet FROM ("
+            "SELECT a.id, a.title, a.url, a.source_domain, a.published, a.language, a.duplicate_of, "
+            "-ts_rank('{0.1, 0.2, 0.2, 1.0}', a.fts, q.tsq) AS score, q.tsq::text AS tsq "
+            f"FROM articles a, (SELECT websearch_to_tsquery(%s, newsledger_fold(%s)) AS tsq) q "
+            f"WHERE a.fts @@ q.tsq{extra} ORDER BY score, a.seq LIMIT %s OFFSET %s) h "
+            "JOIN articles a ON a.id = h.id ORDER BY h.score, a.seq",
+            (TS_CONFIG, opts, TS_CONFIG, tsq, *params,
+             int(limit), int(offset)),
+        )
+        return [
+            SearchHit(id=r["id"], title=r["title"], url=r["url"], source=r["source_domain"], published=r["published"],
+                      language=r["language"], duplicate_of=r["duplicate_of"], snippet=r["snippet"] or "",
+                      score=float(r["score"]))
+            for r in rows
+        ]
+
+    def search_count(
+        self, query: str, *, source: Optional[str] = None, since: Any = None, until: Any = None,
+        lang: Optional[str] = None,
+    ) -> int:
+        tsq, extra, params = self._match(query, source, since, until, lang)
+        return self._query(
+            f"SELECT count(*) AS n FROM articles a WHERE a.fts @@ websearch_to_tsquery(%s, newsledger_fold(%s)){extra}",
+            (TS_CONFIG, tsq, *params),
+        )[0]["n"]
+
+    def _match(self, query, source, since, until, lang) -> tuple[str, str, tuple]:
+        if not query or not query.strip():
+            raise QueryError('empty search query: give one or more words, e.g. newsledger search "ceasefire"')
+        tsq = websearch(query)
+        conds, params = self._article_filters("a", source, since, until, lang)
+        return tsq, "".join(f" AND {dml(c)}" for c in conds), _params(params)
+
+    def _export_query(self, kind: str) -> tuple[str, list[tuple[str, str]]]:
+        if kind == "articles" or kind in ANNOTATION_TYPES:
+            return super()._export_query(kind)
+        table = "ingest_runs" if kind == "runs" else kind
+        kinds = {"bigint": "INTEGER", "integer": "INTEGER", "double precision": "REAL", "jsonb": "JSON"}
+        cols = [
+            (r["column_name"], kinds.get(r["data_type"], "TEXT"))
+            for r in self._query(
+                "SELECT column_name, data_type FROM information_schema.columns WHERE table_schema = current_schema() "
+                "AND table_name = %s ORDER BY ordinal_position", (table,),
+            )
+        ]
+        return f"SELECT {', '.join(q(c) for c, _ in cols)} FROM {q(table)} ORDER BY 1", cols
+
+
+def open_postgres(url: str, *, create: bool = True, timeout: float = 10.0) -> PostgresStore:
+    return PostgresStore(url, create=create, timeout=timeout)
+
+
+__all__ = ["PostgresStore", "open_postgres", "websearch", "ddl", "dml"]

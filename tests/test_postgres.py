@@ -1,0 +1,172 @@
+"""The PostgreSQL store keeps the SQLite store's contract (run against a throwaway server)."""
+
+from __future__ import annotations
+
+import json
+import threading
+
+import pytest
+
+from newsledger.schema import BadInput, Origin
+from newsledger.store import QueryError, StoreError, open_store
+from newsledger.store.postgres import PostgresStore, ddl, websearch
+
+from pg import postgres_server  # noqa: F401  (session fixture)
+from test_store import BODY, make_analysis
+
+
+@pytest.fixture
+def store(postgres_server):  # noqa: F811
+    s = open_store(postgres_server.new_database())
+    yield s
+    s.close()
+
+
+def test_ddl_maps_sqlite_types():
+    assert ddl("CREATE TABLE t (id INTEGER PRIMARY KEY, x REAL, j JSON, b BLOB, n INTEGER NOT NULL)") == (
+        "CREATE TABLE t (id BIGSERIAL PRIMARY KEY, x DOUBLE PRECISION, j JSONB, b BYTEA, n BIGINT NOT NULL)")
+    assert ddl("CREATE TABLE k (a TEXT, PRIMARY KEY (a)) WITHOUT ROWID") == "CREATE TABLE k (a TEXT, PRIMARY KEY (a))"
+    assert ddl("CREATE VIRTUAL TABLE articles_fts USING fts5(title)") is None
+
+
+def test_websearch_translation():
+    assert websearch('"storm damage" OR breakwater NOT Odesa') == '"storm damage" OR breakwater -Odesa'
+    assert websearch("title:harbour AND (quay)") == "harbour quay"
+    for bad in ['"unterminated', "AND AND", "nosuchcolumn:word", "harbour)", "(harbour", "harbour OR"]:
+        with pytest.raises(QueryError, match="invalid search query"):
+            websearch(bad)
+
+
+def test_upsert_is_idempotent_and_round_trips(store):
+    an = make_analysis()
+    assert isinstance(store, PostgresStore)
+    assert store.upsert(an) == "new"
+    assert store.upsert(an) == "unchanged"
+    assert store.is_current(an.article)
+    got = store.get("a1b2")
+    assert got == an
+    changed = make_analysis(text=BODY + " Extra sentence about the pier.")
+    assert store.upsert(changed) == "updated"
+    assert store.get(an.article.id).article.text.endswith("pier.")
+    copy = make_analysis(id="ffff000000000001", url="https://lakeside-courier.example/copy",
+                         domain="lakeside-courier.example", text=changed.article.text)
+    assert store.upsert_many([copy]) == ["duplicate"]
+    assert store.article_meta("ffff000000000001")["duplicate_of"] == an.article.id
+
+
+def test_ids_and_prefixes(store):
+    store.upsert(make_analysis(id="abcd000000000001", url="https://northwind-gazette.example/1"))
+    store.upsert(make_analysis(id="abcd000000000002", url="https://northwind-gazette.example/2", text=BODY + " Two."))
+    assert store.get("ffff") is None
+    with pytest.raises(QueryError, match="ambiguous"):
+        store.get("abcd")
+    with pytest.raises(QueryError, match="at least 4"):
+        store.get("ab")
+    assert store.get("abcd000000000002").article.url.endswith("/2")
+
+
+def test_search_highlights_filters_and_ranks(store):
+    store.upsert(make_analysis())
+    store.upsert(make_analysis(
+        id="0000000000000002", url="https://lakeside-courier.example/b", domain="lakeside-courier.example",
+        title="Breakwater contract signed", published="2026-04-10T09:00:00+00:00",
+        text="The council signed a contract to rebuild the breakwater. Breakwater works start in May."))
+    hits = store.search("breakwater")
+    assert [h.id for h in hits] == ["0000000000000002", "a1b2c3d4e5f60708"]  # title match ranks first
+    assert "[Breakwater]" in hits[0].snippet or "[breakwater]" in hits[0].snippet
+    assert hits[0].source == "lakeside-courier.example" and hits[0].score < hits[1].score
+    assert [h.id for h in store.search("breakwater", source="northwind-gazette.example")] == ["a1b2c3d4e5f60708"]
+    assert len(store.search("breakwater", source="Northwind GAZETTE")) == 2  # both carry that source name
+    assert [h.id for h in store.search("breakwater", since="2026-04-01")] == ["0000000000000002"]
+    assert [h.id for h in store.search("breakwater", until="2026-03-02")] == ["a1b2c3d4e5f60708"]
+    assert [h.id for h in store.search("reopening")] == ["a1b2c3d4e5f60708"]  # stemming
+    assert [h.id for h in store.search("Ódesa")] == ["a1b2c3d4e5f60708"]  # accents fold
+    assert [h.id for h in store.search('breakwater NOT council')] == ["a1b2c3d4e5f60708"]
+    assert store.search("breakwater", markers=("<b>", "</b>"))[0].snippet.count("<b>") >= 1
+    assert store.search_count("breakwater") == 2 and store.search_count("zeppelin") == 0
+    with pytest.raises(QueryError, match="YYYY-MM-DD"):
+        store.search("harbour", since="2025-13-45")
+
+
+@pytest.mark.parametrize("query", ['"unterminated', "AND AND", "nosuchcolumn:word", "harbour)"])
+def test_search_syntax_errors_are_query_errors(store, query):
+    store.upsert(make_analysis())
+    with pytest.raises(QueryError) as err:
+        store.search(query)
+    assert "invalid search query" in str(err.value) and "\n" not in str(err.value)
+
+
+def test_annotation_queries(store):
+    store.upsert(make_analysis())
+    (q,) = store.quotes(speaker="quill")
+    assert q["text"] == "Ships are moving again," and q["source"] == "northwind-gazette.example"
+    assert store.quotes(speaker="nobody") == []
+    assert store.quotes(speaker="%") == []  # wildcards are literal
+    (c,) = store.claims(place="odesa", type="assault", actor="gbr")
+    assert c["actor"] == {"text": "Coastal Guard", "code": "GBR", "sector": None, "start": None, "end": None}
+    assert c["place_geonames_id"] == 698740 and c["asserted_by_names"] == "Teodor Quill"
+    assert len(store.claims(place="698740")) == 1
+    assert store.claims(since="2026-03-02") == []
+    assert len(store.claims(since="2026-03-01", until="2026-03-01")) == 1
+    assert store.places() == [{"name": "Odesa", "geonames_id": 698740, "feature": "city", "country_code": "UA",
+                               "lat": 46.48, "lon": 30.73, "count": 1, "articles": 1}]
+    (src,) = store.sources()
+    assert src["domain"] == "northwind-gazette.example" and src["articles"] == 1
+    (row,) = store.articles()
+    assert row["id"] == "a1b2c3d4e5f60708" and row["quotes"] == 1 and row["claims"] == 1
+    assert row["source_name"] == "Northwind Gazette" and row["words"] == len(BODY.split(" "))
+
+
+def test_runs_quarantine_stats_and_export(store, tmp_path):
+    run = store.start_run(["inbox/"])
+    bad = BadInput(Origin(kind="html", path="inbox/broken\x00.html"), "no article body found", "<html>\x00")
+    assert store.quarantine(bad, run) is True
+    assert store.quarantine(bad, run) is False
+    store.upsert(make_analysis(), run_id=run)
+    store.finish_run(run, {"new": 1}, "ok")
+    (r,) = store.runs()
+    assert r["status"] == "ok" and r["inputs"] == ["inbox/"] and r["counts"] == {"new": 1}
+    assert store.quarantined()[0]["origin"]["path"] == "inbox/broken.html"  # NUL cannot be stored
+    s = store.stats()
+    assert s["articles"] == 1 and s["analysed"] == 1 and s["runs"] == 1
+    assert s["annotations"] == {"entities": 1, "quotes": 1, "places": 1, "claims": 1, "framing": 1}
+    assert store.export("jsonl", tmp_path / "a.jsonl") == 1
+    row = json.loads((tmp_path / "a.jsonl").read_text())
+    assert row["tags"] == ["harbour"] and row["source_domain"] == "northwind-gazette.example"
+    assert store.export("csv", tmp_path / "r.csv", kind="runs") == 1
+    assert (tmp_path / "r.csv").read_text().startswith("id,started,finished,inputs,counts,status")
+    import pyarrow.parquet as pq
+
+    assert store.export("parquet", tmp_path / "c.parquet", kind="claims") == 1
+    assert pq.read_table(tmp_path / "c.parquet").to_pylist()[0]["place_geonames_id"] == 698740
+
+
+def test_concurrent_writers_store_each_article_once(postgres_server):  # noqa: F811
+    url = postgres_server.new_database()
+    stores = [open_store(url) for _ in range(3)]
+    errors = []
+
+    def write(s):
+        try:
+            for i in range(6):
+                s.upsert(make_analysis(id=f"{i:016x}", url=f"https://northwind-gazette.example/{i}",
+                                       text=f"Story number {i} about the harbour and its long northern breakwater."))
+        except Exception as e:  # surfaced below
+            errors.append(e)
+
+    threads = [threading.Thread(target=write, args=(s,)) for s in stores]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    assert stores[0].stats()["articles"] == 6 and stores[0].stats()["annotations"]["quotes"] == 6
+    for s in stores:
+        s.close()
+
+
+def test_unreachable_server_and_missing_tables(postgres_server):  # noqa: F811
+    with pytest.raises(StoreError, match="cannot reach the PostgreSQL server"):
+        open_store("postgresql://nobody:secret@127.0.0.1:1/none", timeout=1)
+    with pytest.raises(StoreError, match="no newsledger tables"):
+        open_store(postgres_server.new_database(), create=False)
