@@ -94,9 +94,14 @@ def _read(inputs: Iterable[str], stats=None, fetch_options=None) -> Iterator[Uni
     return read(list(inputs), stats=stats, fetch_options=fetch_options)
 
 
-def extract_only(inputs: Iterable[str], *, fetch_options=None, stats=None) -> Iterator[Union[Article, BadInput]]:
-    """Articles (or BadInputs) of ``inputs``, in input order; nothing is stored."""
+def extract_only(
+    inputs: Iterable[str], *, fetch_options=None, stats=None, skip: Optional[set[str]] = None
+) -> Iterator[Union[Article, BadInput]]:
+    """Articles (or BadInputs) of ``inputs``, in input order; nothing is stored.
+    Documents whose origin label is in ``skip`` (done before a crash) are passed over unextracted."""
     for item in _read(inputs, stats, fetch_options):
+        if skip and item.origin.label() in skip:
+            continue
         yield item if isinstance(item, BadInput) else extract_one(item)
 
 
@@ -167,6 +172,7 @@ def ingest(
     batch_size: int = BATCH_SIZE,
     force: bool = False,
     analyzer=None,
+    resume: Optional[int] = None,
 ) -> RunSummary:
     """Read, extract, (analyse) and store ``inputs``; returns the run's summary.
 
@@ -174,8 +180,11 @@ def ingest(
     unless ``force``. ``progress`` is called with the summary after each batch.
     ``analyzer`` defaults to the process's shared one, loaded only once some
     article needs analysing (so re-running on unchanged input stays fast).
+    Every batch is journaled; ``resume`` (a run id, see ``journal.resume``)
+    continues that unfinished run, skipping the documents it had finished.
     """
     from .ingest import ReadStats, count_inputs
+    from .journal import Journal
 
     inputs = [str(i) for i in inputs]
     stats = ReadStats()
@@ -187,16 +196,27 @@ def ingest(
             loaded[0] = load_analyzer()
         return loaded[0]
 
-    documents = extract_only(inputs, fetch_options=fetch_options, stats=stats)
+    journal = Journal(store)
+    options = {"analyze": analyze, "force": force}
+    if resume is not None:
+        journal.claim(resume, options)  # before any work: refuses a run whose process still lives
+    skip = journal.done(resume) if resume is not None else None
+    documents = extract_only(inputs, fetch_options=fetch_options, stats=stats, skip=skip)
     # read() checks that every input exists before yielding: fail before a run is recorded.
     first = next(documents, None)
     started = time.monotonic()
-    summary.run_id = store.start_run(inputs)
+    if resume is None:
+        summary.run_id = store.start_run(inputs)
+        journal.claim(summary.run_id, options)
+    else:
+        summary.run_id = resume
+        journal.restore(resume, summary)
     try:
         stream = documents if first is None else _chain(first, documents)
         for batch in _batched(stream, batch_size):
             summary.read += len(batch)
             _store_batch(batch, store, get_analyzer if analyze else None, summary, force)
+            journal.record(summary.run_id, batch, summary.counts())
             summary.files = stats.files
             summary.skipped = dict(stats.skipped)
             summary.elapsed = time.monotonic() - started
@@ -215,6 +235,8 @@ def ingest(
         summary.elapsed = time.monotonic() - started
         try:
             store.finish_run(summary.run_id, summary.counts(), summary.status)
+            if summary.status == "ok":
+                journal.forget(summary.run_id)
         except Exception:
             if summary.status == "ok":
                 raise

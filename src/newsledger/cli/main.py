@@ -320,15 +320,21 @@ Examples:
   newsledger ingest dumps/ archive.warc.gz --db news.db
   newsledger ingest https://example.org/feed.xml
   newsledger ingest pages/ --no-analyze        # store articles only, fast
+  newsledger ingest --resume --db news.db      # continue a run that was killed
 Ingesting the same input again adds nothing: unchanged articles are skipped.
 """)
-@click.argument("paths", nargs=-1, required=True, metavar="PATH|URL...")
+@click.argument("paths", nargs=-1, metavar="PATH|URL...")
 @db_option
 @click.option("--no-analyze", is_flag=True, help="Store extracted articles without analysing them.")
 @click.option("--force", is_flag=True, help="Re-analyse articles even when they are stored unchanged.")
+@click.option("--resume", is_flag=True,
+              help="Continue the last unfinished run (same inputs and options), skipping documents it finished.")
+@click.option("--batch-size", type=click.IntRange(1, 10_000), default=32, show_default=True,
+              help="Articles analysed and stored per transaction.")
 @ALLOW_PRIVATE
 @json_option
-def ingest(paths: tuple[str, ...], db: str, no_analyze: bool, force: bool, allow_private: bool, as_json: bool) -> None:
+def ingest(paths: tuple[str, ...], db: str, no_analyze: bool, force: bool, resume: bool, batch_size: int,
+           allow_private: bool, as_json: bool) -> None:
     """Read, extract, analyse and store articles in the database.
 
     Unreadable inputs are quarantined (see `stats`), never fatal.
@@ -336,6 +342,12 @@ def ingest(paths: tuple[str, ...], db: str, no_analyze: bool, force: bool, allow
     from ..run import ingest as run_ingest
     from ..run import load_analyzer
 
+    if resume and (paths or no_analyze or force):
+        raise click.UsageError("--resume takes no PATHs, --no-analyze or --force: it reuses the interrupted run's")
+    if not resume and not paths:
+        raise click.UsageError("give at least one PATH or URL to ingest (or --resume)")
+    if resume and not os.path.exists(db):
+        raise click.ClickException(f"nothing to resume: no database at {db}")
     # A first run always analyses: load the models before creating the database, so a
     # broken setup leaves no empty file behind. Later runs load them only when needed.
     analyzer = None if no_analyze or os.path.exists(db) else load_analyzer()
@@ -347,10 +359,13 @@ def ingest(paths: tuple[str, ...], db: str, no_analyze: bool, force: bool, allow
             bar.update(task, completed=s.files, total=s.total_files,
                        info=f"{s.read} docs, {s.new} new, {sum(s.quarantined.values())} quarantined")
 
-        summary = run_ingest(
-            paths, store, analyze=not no_analyze, analyzer=analyzer, progress=progress,
-            fetch_options=_fetch_options(allow_private), force=force,
-        )
+        common = dict(progress=progress, fetch_options=_fetch_options(allow_private), batch_size=batch_size)
+        if resume:
+            from ..journal import resume as resume_run
+
+            summary = resume_run(store, **common)
+        else:
+            summary = run_ingest(paths, store, analyze=not no_analyze, analyzer=analyzer, force=force, **common)
     if as_json:
         _print_json(summary.to_dict())
         return

@@ -185,10 +185,22 @@ def _step2(db: sqlite3.Connection) -> None:
     db.execute("CREATE INDEX claim_contradictions_other ON claim_contradictions(other_claim_id)")
 
 
+def _step3(db: sqlite3.Connection) -> None:
+    # Crash safety (newsledger.journal): which documents of a run are done, and which
+    # process owns a run and with which options, so a killed run can be resumed.
+    for col, typ in (("pid", "INTEGER"), ("host", "TEXT"), ("options", "JSON")):
+        db.execute(f"ALTER TABLE ingest_runs ADD COLUMN {col} {typ}")
+    db.execute(
+        "CREATE TABLE ingest_journal (run_id INTEGER NOT NULL REFERENCES ingest_runs(id) ON DELETE CASCADE, "
+        "origin_label TEXT NOT NULL, PRIMARY KEY (run_id, origin_label)) WITHOUT ROWID"
+    )
+
+
 # (version, description, step). Append only.
 STEPS: list[tuple[int, str, Callable[[sqlite3.Connection], None]]] = [
     (1, "articles, sources, annotations, runs, quarantine, minhashes, full-text index", _step1),
     (2, "story clusters, story key index, passage hashes, text copies, claim contradictions", _step2),
+    (3, "ingest journal: documents done per run, run owner and options", _step3),
 ]
 LATEST = STEPS[-1][0]
 

@@ -1,0 +1,236 @@
+"""Crash safety: SIGKILL `newsledger ingest` at random points, resume, compare with a clean run.
+
+    .venv/bin/python benchmarks/kill_run.py                 # 20 kills, with analysis
+    .venv/bin/python benchmarks/kill_run.py --kills 5 --no-analyze --pages 40
+
+Each round starts `python -m newsledger.cli.main ingest` (or `ingest --resume`
+once a run exists), waits until the run has finished a random number of
+further documents (plus a random few milliseconds, so kills also land inside
+transactions), and kills it with SIGKILL. A last resume then runs to the end.
+The database must then hold exactly the clean run's articles, each with the
+clean run's annotation counts, pass ``PRAGMA integrity_check`` and the
+full-text index's own check, and show one finished run.
+
+tests/test_resume.py runs the short mode of this script's functions.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any, Optional
+
+ROOT = Path(__file__).resolve().parent.parent
+TOWNS = ["Lviv", "Odesa", "Gdansk", "Tartu", "Porto", "Lyon", "Bergen", "Cork", "Kharkiv", "Riga"]
+PEOPLE = ["Odile Brand", "Marek Sollen", "Ines Caldwell", "Tomas Reyes", "Hana Okafor", "Piet Vandermeer"]
+OUTLETS = ["northwind-gazette.example", "harbour-ledger.example", "eastmarch-courier.example"]
+ANNOTATIONS = ("entities", "quotes", "places", "claims", "framing")
+
+
+def make_pages(folder: Path, n: int, seed: int = 7) -> list[str]:
+    """``n`` fictional HTML news pages plus one empty page (to be quarantined); returns the folder."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for i in range(n):
+        r = random.Random(seed * 1000 + i)
+        town, person, outlet = r.choice(TOWNS), r.choice(PEOPLE), r.choice(OUTLETS)
+        other = r.choice([p for p in PEOPLE if p != person])
+        paras = [
+            f"{person}, the mayor of {town}, said on Tuesday that the harbour council had approved plan {i}, "
+            f"which moves the ferry terminal {r.randint(2, 40)} kilometres north.",
+            f'"We will build the new quay before winter," {person.split()[1]} told reporters in {town}.',
+            f"{other} of the fishermen's union said the plan would cost {r.randint(3, 90)} million euros "
+            "and warned that the old pier could close for a year.",
+            f"Officials in {r.choice(TOWNS)} are expected to vote on a similar proposal in {r.choice(['May', 'June'])}.",
+        ]
+        body = "".join(f"<p>{p}</p>" for p in paras)
+        (folder / f"page{i:03d}.html").write_text(
+            f"<html><head><title>Harbour plan {i} approved in {town}</title>"
+            f"<link rel='canonical' href='https://{outlet}/news/harbour-plan-{i}'>"
+            f"<meta property='article:published_time' content='2025-03-{1 + i % 28:02d}T10:00:00Z'></head>"
+            f"<body><article><h1>Harbour plan {i} approved in {town}</h1>{body}</article></body></html>",
+            encoding="utf-8",
+        )
+    (folder / "empty.html").write_text("", encoding="utf-8")
+    return [str(folder)]
+
+
+def snapshot(db_path: Path) -> dict[str, Any]:
+    """What a crash must not change: articles with their content and annotation counts."""
+    db = sqlite3.connect(db_path)
+    try:
+        articles = {
+            row[0]: {"record_hash": row[1], "content_hash": row[2], "duplicate_of": row[3], "analysed": row[4]}
+            for row in db.execute(
+                "SELECT id, record_hash, content_hash, duplicate_of, analysis_hash IS NOT NULL FROM articles"
+            )
+        }
+        for kind in ANNOTATIONS:
+            for art_id, n in db.execute(f"SELECT article_id, count(*) FROM {kind} GROUP BY article_id"):
+                articles[art_id][kind] = n
+        for art in articles.values():
+            for kind in ANNOTATIONS:
+                art.setdefault(kind, 0)
+        return {
+            "articles": articles,
+            "rows": db.execute("SELECT count(*) FROM articles").fetchone()[0],
+            "fts_rows": db.execute("SELECT count(*) FROM articles_fts").fetchone()[0],
+            "quarantine": sorted(r[0] for r in db.execute("SELECT origin_label FROM quarantine")),
+        }
+    finally:
+        db.close()
+
+
+def checks(db_path: Path) -> dict[str, Any]:
+    db = sqlite3.connect(db_path)
+    try:
+        integrity = db.execute("PRAGMA integrity_check").fetchone()[0]
+        db.execute("INSERT INTO articles_fts(articles_fts) VALUES ('integrity-check')")  # raises when corrupt
+        runs = db.execute("SELECT id, status FROM ingest_runs ORDER BY id").fetchall()
+        journal = db.execute("SELECT count(*) FROM ingest_journal").fetchone()[0]
+        return {"integrity": integrity, "runs": runs, "journal_rows": journal}
+    finally:
+        db.close()
+
+
+def _progress(db_path: Path) -> tuple[Optional[int], int]:
+    """(pid owning the last run, documents it has journaled); (None, 0) while there is no run."""
+    if not db_path.exists():
+        return None, 0
+    try:
+        db = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True, timeout=5)
+        try:
+            row = db.execute("SELECT id, pid FROM ingest_runs ORDER BY id DESC LIMIT 1").fetchone()
+            if row is None:
+                return None, 0
+            done = db.execute("SELECT count(*) FROM ingest_journal WHERE run_id = ?", (row[0],)).fetchone()[0]
+            return row[1], done
+        finally:
+            db.close()
+    except sqlite3.Error:  # the schema is still being created
+        return None, 0
+
+
+def _resumable(db_path: Path) -> bool:
+    if not db_path.exists():
+        return False
+    db = sqlite3.connect(db_path)
+    try:
+        row = db.execute("SELECT status FROM ingest_runs ORDER BY id DESC LIMIT 1").fetchone()
+    except sqlite3.Error:
+        return False
+    finally:
+        db.close()
+    return bool(row) and row[0] != "ok"
+
+
+def _command(inputs: list[str], db_path: Path, analyze: bool, batch_size: int) -> list[str]:
+    cmd = [sys.executable, "-m", "newsledger.cli.main", "ingest", "--db", str(db_path), "--json",
+           "--batch-size", str(batch_size)]
+    if _resumable(db_path):
+        return cmd + ["--resume"]
+    return cmd + (["--no-analyze"] if not analyze else []) + inputs
+
+
+def kill_and_resume(inputs: list[str], db_path: Path, documents: int, *, kills: int, analyze: bool,
+                    batch_size: int = 2, seed: int = 1, timeout: float = 600) -> dict[str, Any]:
+    """Kill ``kills`` ingest processes at random points, then resume to the end.
+
+    ``documents``: how many documents the inputs hold (a kill waits for a random
+    number of further documents to be journaled). Returns what happened.
+    """
+    rng = random.Random(seed)
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
+    landed, finished_early, commands = 0, 0, []
+    for _ in range(kills):
+        cmd = _command(inputs, db_path, analyze, batch_size)
+        commands.append("resume" if "--resume" in cmd else "fresh")
+        proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        _, before = _progress(db_path)
+        before = before if "--resume" in cmd else 0
+        target = before + rng.randint(0, max(1, (documents - before) // 3))
+        deadline = time.monotonic() + timeout
+        while proc.poll() is None and time.monotonic() < deadline:
+            pid, done = _progress(db_path)
+            if pid == proc.pid and done >= target:
+                break
+            time.sleep(0.02)
+        time.sleep(rng.uniform(0, 0.05))
+        if proc.poll() is None:
+            proc.send_signal(signal.SIGKILL)
+            proc.wait()
+            landed += 1
+        else:
+            finished_early += 1
+            if proc.returncode != 0:
+                raise RuntimeError(f"ingest failed ({proc.returncode}): {proc.stderr.read().decode()[-500:]}")
+        proc.stderr.close()
+    cmd = _command(inputs, db_path, analyze, batch_size)
+    commands.append("resume" if "--resume" in cmd else "fresh")
+    last = subprocess.run(cmd, env=env, capture_output=True, timeout=timeout)
+    if last.returncode != 0:
+        raise RuntimeError(f"final ingest failed ({last.returncode}): {last.stderr.decode()[-500:]}")
+    return {"kills": landed, "finished_before_kill": finished_early, "commands": commands,
+            "final": json.loads(last.stdout)}
+
+
+def compare(clean: dict[str, Any], crashed: dict[str, Any]) -> dict[str, Any]:
+    want, got = clean["articles"], crashed["articles"]
+    return {
+        "lost": sorted(set(want) - set(got)),
+        "extra": sorted(set(got) - set(want)),
+        "duplicated": crashed["rows"] - len(got),
+        "differing": sorted(i for i in set(want) & set(got) if want[i] != got[i]),
+        "fts_rows": crashed["fts_rows"],
+    }
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--kills", type=int, default=20)
+    ap.add_argument("--pages", type=int, default=60)
+    ap.add_argument("--no-analyze", action="store_true")
+    ap.add_argument("--batch-size", type=int, default=2)
+    ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--workdir", default=None, help="folder for pages and databases (default: a temporary one)")
+    args = ap.parse_args()
+    import tempfile
+
+    from newsledger.run import ingest
+    from newsledger.store import open_store
+
+    work = Path(args.workdir or tempfile.mkdtemp(prefix="kill_run_"))
+    inputs = make_pages(work / "pages", args.pages)
+    clean_db, crash_db = work / "clean.db", work / "crash.db"
+    for p in (clean_db, crash_db):
+        for suffix in ("", "-wal", "-shm"):
+            Path(str(p) + suffix).unlink(missing_ok=True)
+    t0 = time.perf_counter()
+    with open_store(clean_db) as store:
+        ingest(inputs, store, analyze=not args.no_analyze, batch_size=args.batch_size)
+    clean_s = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    run = kill_and_resume(inputs, crash_db, args.pages + 1, kills=args.kills, analyze=not args.no_analyze,
+                          batch_size=args.batch_size, seed=args.seed)
+    diff = compare(snapshot(clean_db), snapshot(crash_db))
+    report = {
+        "pages": args.pages, "analyze": not args.no_analyze, **{k: v for k, v in run.items() if k != "final"},
+        "final_run": run["final"], "clean_run_s": round(clean_s, 1), "killed_runs_s": round(time.perf_counter() - t0, 1),
+        "articles": len(snapshot(crash_db)["articles"]), "lost": len(diff["lost"]), "extra": len(diff["extra"]),
+        "duplicated": diff["duplicated"], "differing": len(diff["differing"]), **checks(crash_db),
+    }
+    print(json.dumps(report, indent=2))
+    ok = (report["lost"] == report["extra"] == report["duplicated"] == report["differing"] == 0
+          and report["integrity"] == "ok" and report["journal_rows"] == 0)
+    sys.exit(0 if ok else 1)
+
+
+if __name__ == "__main__":
+    main()
