@@ -1,6 +1,6 @@
 """Generate the fictional multi-outlet story corpus (corpus.jsonl) and its gold (gold.json).
 
-Eight invented events of one December week, each told by a wire service,
+Nine invented events of one December week, each told by a wire service,
 reprinted whole or in part by other outlets, rewritten independently by
 others and, for some, contradicted by an outlet of the other side. All
 outlets, people and events are fictional; the places are real.
@@ -122,6 +122,20 @@ STORIES = [
                     "The village lies on the road to the regional capital."],
         "contra": ("eastern-herald.example", "Eastern Herald", "Russian troops continue to hold Stepnohirsk",
                    "Russian forces continue to hold Stepnohirsk and repelled a Ukrainian attack on the village, a source in the Russian Defence Ministry told Eastern Herald on Wednesday.\n\n“Reports of the village being lost are fake. Our positions are intact,” the source said.\n\nThe source said Ukrainian units lost three armoured vehicles near the village."),
+    },
+    {
+        # A second strike on Kharkiv two days after the power-plant strike: the same place, another story.
+        "slug": "kharkiv-depot", "day": "2025-12-10", "claim": ("ASSAULT", "Kharkiv"),
+        "titles": ["Drones hit Kharkiv tram depot", "Tram depot in Kharkiv damaged by drones",
+                   "Kharkiv trams halted after depot struck", "Drone attack sets Kharkiv tram depot ablaze"],
+        "lead": ["Russian drones hit a tram depot in Kharkiv early on Wednesday, destroying twelve trams, the city transport company said.",
+                 "Twelve trams were destroyed when Russian drones struck a depot in Kharkiv on Wednesday, the city transport company said.",
+                 "Tram services in Kharkiv were suspended on Wednesday after Russian drones attacked the main depot, the transport company said.",
+                 "Russian forces attacked a Kharkiv tram depot with drones before dawn on Wednesday, the city transport company said."],
+        "quote": "We will replace the trams, but the depot will take months to rebuild", "speaker": "Natalia Boiko",
+        "details": ["No one was injured because the night shift had taken shelter, the company said.",
+                    "Buses will replace trams on four routes until further notice.",
+                    "The depot was built in 1906 and is one of the oldest in the country."],
     },
     {
         "slug": "dnipro-strike", "day": "2025-12-08", "claim": ("ASSAULT", "Dnipro"),

@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from ..store import Store
 
 WINDOW_DAYS = 3
+DAY_DECAY = 0.15  # score divided by 1 + DAY_DECAY x days apart
 POSTINGS_PER_KEY = 200  # most recent articles read per key: bounds the work for very common keys
 MAX_CANDIDATES = 40  # candidates scored per article, best key overlap first
 JOIN_SCORE = 0.3
@@ -33,7 +34,8 @@ N_TERM = "\x00n"  # story_df row counting the documents
 LABEL_EXACT_UP_TO = 64  # clusters up to this size re-pick their label on every join
 
 # Key weights: a claim at a place is the strongest sign of the same event, a title word the weakest.
-W_CLAIM, W_CITY, W_REGION, W_PERSON, W_ORG, W_TITLE = 2.0, 1.5, 0.5, 1.0, 0.5, 0.3
+# Other event types at a place (strikes, protests) recur there, so they weigh less than a change of control.
+W_CLAIM, W_EVENT, W_CITY, W_REGION, W_PERSON, W_ORG, W_TITLE = 2.0, 1.0, 1.5, 0.5, 1.0, 0.5, 0.3
 CONTROL_TYPES = ("TAKE_CONTROL", "LOSE_CONTROL", "CONTESTED")
 
 # Copies: a shared passage must hold this many sentences and characters (or most of the shorter text).
@@ -189,10 +191,11 @@ def _keys(db: sqlite3.Connection, art: dict) -> dict[str, float]:
         kind = "CONTROL" if ctype in CONTROL_TYPES else ctype
         gid = resolve_place(db, aid, gid, name)
         # Keyed by id and by name: a report whose tagger could not resolve the name still meets the others.
+        weight = (W_CLAIM if kind == "CONTROL" else W_EVENT) / 2
         if gid:
-            keys[f"c:{kind}:{gid}"] = W_CLAIM
+            keys[f"c:{kind}:{gid}"] = weight
         if name:
-            keys[f"c:{kind}:{name.lower()}"] = W_CLAIM
+            keys[f"c:{kind}:{name.lower()}"] = weight
     for t in tx.title_terms(art["title"]):
         keys.setdefault(f"t:{t}", W_TITLE)
     return keys
@@ -221,14 +224,16 @@ def _cluster(db: sqlite3.Connection, art: dict) -> bool:
 
     # Candidates: articles sharing a key within the window, best summed key weight first.
     overlap: Counter = Counter()
-    same_event: set[str] = set()  # candidates reporting a claim of the same kind at the same place
+    same_event: set[str] = set()  # candidates reporting a change of control at the same place
     for key, w in keys.items():
         for (other,) in db.execute(
             "SELECT article_id FROM story_keys WHERE key = ? AND day BETWEEN ? AND ? ORDER BY day DESC LIMIT ?",
             (key, day - WINDOW_DAYS, day + WINDOW_DAYS, POSTINGS_PER_KEY),
         ):
             overlap[other] += w
-            if key.startswith("c:"):
+            if key.startswith("c:CONTROL:"):
+                # Control of a place changes rarely, unlike strikes (a city can be hit daily): only these
+                # claims alone make two reports one story.
                 same_event.add(other)
     overlap.pop(aid, None)
     candidates = [c for c, _ in overlap.most_common(MAX_CANDIDATES)]
@@ -248,15 +253,15 @@ def _cluster(db: sqlite3.Connection, art: dict) -> bool:
     if candidates:
         marks = ",".join("?" * len(candidates))
         cand_rows = db.execute(
-            f"SELECT t.article_id, t.terms, t.key_weight, m.cluster_id FROM story_terms t "
+            f"SELECT t.article_id, t.terms, t.key_weight, m.cluster_id, m.day FROM story_terms t "
             f"JOIN story_members m ON m.article_id = t.article_id WHERE t.article_id IN ({marks})", candidates,
         ).fetchall()
-        vectors = [(cid, json.loads(tj), kw, cl) for cid, tj, kw, cl in cand_rows]
+        vectors = [(cid, json.loads(tj), kw, cl, d) for cid, tj, kw, cl, d in cand_rows]
         dfs = _df(db, [t for v in vectors for t in v[1]] + list(terms) + [N_TERM])
         n = dfs.get(N_TERM, 1)
         idfs: dict[str, float] = {}
         mine = tx.weigh(terms, dfs, n, idfs)
-        for cid, vec, kw, cluster in vectors:
+        for cid, vec, kw, cluster, cday in vectors:
             cos = 0.0
             if cid in copied:
                 score = 1.0
@@ -264,6 +269,8 @@ def _cluster(db: sqlite3.Connection, art: dict) -> bool:
                 key_sim = overlap[cid] / ((key_weight * kw) ** 0.5) if key_weight and kw else 0.0
                 cos = tx.cosine(mine, tx.weigh(vec, dfs, n, idfs))
                 score = TEXT_WEIGHT * cos + (1 - TEXT_WEIGHT) * min(key_sim, 1.0)
+                # Reports of one event cluster in time; a developing story still chains day by day.
+                score /= 1.0 + DAY_DECAY * abs(day - cday)
                 if cid in same_event:
                     # Reports of one event by opposing sides share little wording but the claim and place.
                     score = max(score, JOIN_SCORE)

@@ -150,6 +150,12 @@ def claim_provenance(store: "Store", claim_id: int) -> Optional[dict[str, Any]]:
                 if o["actor_code"] == c["actor_code"] and o["modality"] == c["modality"]]
         for o in same:
             o["outlet"] = o["source_domain"]
+        # Same type, actor and place within days can still be two events (a city struck on two days):
+        # once the story clusters tell them apart, equivalents come from the claim's own story.
+        story = _story_of(db, [c["article_id"]]).get(c["article_id"])
+        if story is not None:
+            stories_of = _story_of(db, [o["article_id"] for o in same])
+            same = [o for o in same if stories_of.get(o["article_id"], story) == story]
         if not any(o["id"] == c["id"] for o in same):
             same.append(c)
     else:
@@ -186,6 +192,16 @@ def claim_provenance(store: "Store", claim_id: int) -> Optional[dict[str, Any]]:
     return {"claim": {k: c[k] for k in ("id", "article_id", "type", "actor_code", "actor_text", "place_name",
                                          "date", "modality", "asserted_by_names", "sentence", "outlet", "published")},
             "geonames_id": gid, **_provenance_summary(db, same), "contradictions": contradictions}
+
+
+def _story_of(db: sqlite3.Connection, article_ids: list[str]) -> dict[str, int]:
+    ids = list(set(article_ids))
+    out: dict[str, int] = {}
+    for i in range(0, len(ids), 500):
+        chunk = ids[i:i + 500]
+        out.update(db.execute(f"SELECT article_id, cluster_id FROM story_members WHERE article_id IN "
+                              f"({','.join('?' * len(chunk))})", chunk).fetchall())
+    return out
 
 
 def _quote_tokens(text: str) -> list[str]:
