@@ -60,6 +60,7 @@ def test_withdrawal_without_place_is_retreat(run):
     out = run("The rebels withdrew after the talks collapsed.")
     assert [(c.type, c.actor and (c.actor.text, c.actor.code, c.actor.sector)) for c in out] == [
         ("RETREAT", ("The rebels", None, "rebel")), ("CONSULT", None)]
+    assert [c.confidence for c in out] == [0.3, 0.3]  # neither is tied to a known actor or place
 
 
 def test_fighting_for_place_is_contested(run):
