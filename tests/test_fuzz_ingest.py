@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import os
 import random
 import time
 from pathlib import Path
@@ -24,7 +25,10 @@ from newsledger.ingest.dates import iso_date, iso_from_struct
 from newsledger.run import extract_only
 from newsledger.schema import Article, BadInput, RawDocument
 
-FUZZ = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+# NEWSLEDGER_FUZZ_LONG=1 for a long run; `make test` gets the short one.
+LONG = bool(os.environ.get("NEWSLEDGER_FUZZ_LONG"))
+FUZZ = settings(max_examples=1000 if LONG else 40, deadline=None,
+                suppress_health_check=[HealthCheck.function_scoped_fixture])
 # Reasons that mean a reader or extractor failed in a way nobody planned for.
 SAFETY_NET = ("unexpected error", "extractor failed")
 SECONDS_PER_INPUT = 5.0
@@ -97,7 +101,7 @@ def test_truncated_and_corrupted_good_inputs(tmp_path, index, cut, flips):
     _check(case, _run(tmp_path, case))
 
 
-@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=200 if LONG else 15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(picks=st.lists(st.tuples(st.sampled_from(hostile.GENERATORS), st.integers(0, 10**6)), min_size=2, max_size=6),
        goods=st.lists(st.integers(0, 10**6), min_size=1, max_size=3, unique=True))
 def test_good_pages_survive_a_batch_of_bad_ones(tmp_path, picks, goods):
