@@ -5,7 +5,9 @@ in war reporting: unfamiliar toponyms ("Seversk", "Donbass") come out as
 PERSON or PRODUCT, famous surnames ("Trump") as ORG, outlets ("Sputnik") as
 PERSON. Labels are repaired with, in order: the known-people list, the outlet
 registry, the gazetteer (when the places component ships one) and contextual
-rules ("the X city", "X’s liberation", toponymic suffixes). Each person then
+rules ("the X city", "X’s liberation", toponymic suffixes). A gazetteer
+match alone must name a large place (population thresholds below), since
+villages share names with people and firms. Each person then
 gets a document-level canonical name and a descriptor taken from a
 premodifier ("military analyst Igor Korotchenko") or an apposition
 ("Igor Korotchenko, a military analyst,").
@@ -61,23 +63,39 @@ def _outlet_names() -> frozenset[str]:
         return frozenset()
 
 
+# Population a gazetteer match needs before it overrides the model's label:
+# small villages share names with people and companies.
+PLACE_POP_FOR_PERSON = 100_000
+PLACE_POP_FOR_OTHER = 20_000
+
+
 @lru_cache(maxsize=1)
-def _place_lookup() -> Optional[Callable[[str], bool]]:
-    """The places component's gazetteer, when present: name -> is a known place."""
+def _place_lookup() -> Optional[Callable[[str], tuple[int, bool]]]:
+    """The places component's gazetteer, when installed: name -> (largest population, is a country/region)."""
     try:
-        from . import gazetteer
-    except ImportError:
+        from .gazetteer import get_gazetteer
+
+        gaz = get_gazetteer()
+    except Exception:  # no gazetteer module or no index: fall back to the contextual rules
         return None
-    for name in ("is_place", "lookup", "find"):
-        fn = getattr(gazetteer, name, None)
-        if callable(fn):
-            def known(text: str, fn=fn) -> bool:
-                try:
-                    return bool(fn(text))
-                except Exception:
-                    return False
-            return known
-    return None
+
+    def lookup(name: str) -> tuple[int, bool]:
+        try:
+            cands = gaz.lookup(name)
+        except Exception:
+            return 0, False
+        pop = max((c.population or 0 for c in cands), default=0)
+        return pop, any(c.feature in ("country", "region", "continent") for c in cands)
+
+    return lookup
+
+
+def _gazetteer_says_place(name: str, label: str) -> bool:
+    lookup = _place_lookup()
+    if lookup is None:
+        return False
+    pop, region = lookup(name)
+    return region or pop >= (PLACE_POP_FOR_PERSON if label == "PERSON" else PLACE_POP_FOR_OTHER)
 
 
 def _is_outlet(text: str, own_outlet: Optional[str]) -> bool:
@@ -106,7 +124,9 @@ def _place_evidence(doc, start: int, end: int, text: str) -> bool:
     if nxt is not None and nxt.lower_ in PLACE_NOUNS:
         return True
     prev = doc[start - 1] if start > 0 else None
-    if prev is not None and prev.lower_ == "of" and start > 1 and doc[start - 2].lower_ in PLACE_NOUNS:
+    if prev is not None and prev.lower_ == "of" and start > 1 and (
+        doc[start - 2].lower_ in PLACE_NOUNS or doc[start - 2].lower_ in PLACE_EVENTS
+    ):
         return True
     if prev is not None and prev.lower_ in PLACE_PREPOSITIONS:
         return True
@@ -122,7 +142,6 @@ class _Raw:
 
 def _relabel(doc, spans: list[_Raw], own_outlet: Optional[str]) -> None:
     by_surname, by_name = known_people()
-    place = _place_lookup()
     person_surnames = {
         clean_name(s.text).split()[-1].lower()
         for s in spans
@@ -138,9 +157,16 @@ def _relabel(doc, spans: list[_Raw], own_outlet: Optional[str]) -> None:
         elif s.label in ("ORG", "GPE") and s.end - s.start == 1 and low in person_surnames:
             s.label = "PERSON"
         elif s.label in PLACE_CANDIDATE_LABELS and s.label not in ("GPE", "LOC") and low not in person_surnames:
-            if (place is not None and place(name)) or (
-                s.end - s.start == 1 and _place_evidence(doc, s.start, s.end, name)
+            if (s.end - s.start == 1 and _place_evidence(doc, s.start, s.end, name)) or _gazetteer_says_place(
+                name, s.label
             ):
+                s.label = "GPE"
+    # One name, one label per document: "Vodiane" is a place everywhere once it is a place somewhere.
+    places = {clean_name(s.text).lower() for s in spans if s.label in ("GPE", "LOC")}
+    for s in spans:
+        low = clean_name(s.text).lower()
+        if s.label in PLACE_CANDIDATE_LABELS and s.label not in ("GPE", "LOC") and low in places:
+            if low not in person_surnames and low not in by_surname:
                 s.label = "GPE"
 
 
@@ -175,10 +201,10 @@ def _premodifier(doc, start: int) -> Optional[str]:
             break
         i -= 1
     words = doc[i + 1 : start]
-    if not any(t.pos_ == "NOUN" and t.is_lower for t in words):
+    nounish = [t for t in words if t.is_lower and (t.pos_ == "NOUN" or t.dep_ == "compound")]
+    if not nounish or not (words[-1].pos_ == "NOUN" or words[-1].dep_ == "compound"):
         return None
-    # Leading proper nouns are usually another name or an organisation ("Kremlin spokesman").
-    return words.text if words[-1].pos_ == "NOUN" else None
+    return words.text
 
 
 def _apposition(doc, start: int, end: int) -> Optional[str]:
