@@ -63,12 +63,10 @@ class Journal:
     """Journal writes for one store; a no-op for stores without the journal tables."""
 
     def __init__(self, store: Any):
-        from .store.sqlite import Store as SQLiteStore
-
         self.store = store
-        # Other stores (PostgreSQL) have no journal yet: resuming them redoes every document,
-        # which is still correct because storing an article again changes nothing.
-        self.enabled = isinstance(store, SQLiteStore)
+        # A store without the store's write/read primitives (a stand-in in tests) has no journal:
+        # resuming then redoes every document, still correct since storing an article again changes nothing.
+        self.enabled = hasattr(store, "_write") and hasattr(store, "_read")
 
     def claim(self, run_id: int, options: dict[str, Any]) -> None:
         """Mark this process as the run's owner (atomically refusing a live owner)."""
@@ -111,7 +109,7 @@ class Journal:
             return
         labels = [(run_id, label) for label in map(_label, batch) if label is not None]
         with self.store._write() as db:
-            db.executemany("INSERT OR IGNORE INTO ingest_journal (run_id, origin_label) VALUES (?, ?)", labels)
+            db.executemany("INSERT INTO ingest_journal (run_id, origin_label) VALUES (?, ?) ON CONFLICT DO NOTHING", labels)
             db.execute("UPDATE ingest_runs SET counts = ? WHERE id = ?", (json.dumps(counts), run_id))
 
     def forget(self, run_id: int) -> None:

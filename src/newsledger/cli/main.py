@@ -561,6 +561,39 @@ def stats(db: str, as_json: bool) -> None:
     _stdout().print(t)
 
 
+@cli.command(epilog="""\b
+Examples:
+  newsledger backup news-2025-03-01.db --db news.db
+  newsledger backup nightly.dump --db postgresql://user@host/news    # uses pg_dump
+The database may be in use: the backup is a consistent snapshot.
+""")
+@click.argument("out", metavar="OUT")
+@db_option
+@click.option("--force", is_flag=True, help="Overwrite OUT if it exists.")
+def backup(out: str, db: str, force: bool) -> None:
+    """Copy the database to the file OUT (SQLite online backup, or pg_dump)."""
+    from ..store.backup import backup as run_backup
+
+    done = run_backup(db, out, force=force)
+    click.echo(f"backed up {db} to {done['path']} ({done['bytes']} bytes)", err=True)
+
+
+@cli.command(epilog="""\b
+Examples:
+  newsledger restore news-2025-03-01.db --db news.db --force
+The backup is checked (integrity, schema version) before anything is replaced.
+""")
+@click.argument("backup_file", metavar="BACKUP")
+@db_option
+@click.option("--force", is_flag=True, help="Replace the database if it exists.")
+def restore(backup_file: str, db: str, force: bool) -> None:
+    """Replace the database by a backup made with `newsledger backup`."""
+    from ..store.backup import restore as run_restore
+
+    done = run_restore(backup_file, db, force=force)
+    click.echo(f"restored {backup_file} into {done['path']}", err=True)
+
+
 # Column layouts: names stay narrow; long text gets the room that is left.
 SHORT: dict = {"overflow": "fold"}
 NAME = {"max_width": 18, "overflow": "fold"}
