@@ -323,3 +323,11 @@ def test_dates_without_publication_or_bad_day():
 
     assert find_date("yesterday", None) is None
     assert find_date("on February 30", PUB) is None
+
+
+def test_place_from_places_component_inside_the_clause_only(run):
+    text = "Missiles hit a school in central Kharkiv overnight, the Sumy governor said."
+    kharkiv = Place(text="Kharkiv", start=32, end=39, name="Kharkiv", geonames_id=706483, feature="city")
+    sumy = Place(text="Sumy", start=55, end=59, name="Sumy", geonames_id=692194, feature="city")
+    (c,) = run(text, places=[kharkiv, sumy])
+    assert (c.type, c.place.name, c.place.geonames_id) == ("ASSAULT", "Kharkiv", 706483)

@@ -680,11 +680,25 @@ def _claim_for(d: _Doc, tr: _Trig, sent) -> Optional[tuple[Claim, int]]:
     if modality == "conditional" and typ in THREAT_CONVERTIBLE:
         typ = "THREATEN"
     confidence = 0.8 if tr.kind != "noun" else 0.7
-    place = _claim_place(d, places[0]) if places else None
+    place = _claim_place(d, places[0]) if places else _clause_place(d, t, sent, actor, target)
     claim = Claim(type=typ, start=sent.start_char, end=sent.end_char, sentence=sent.text, actor=actor,
                   target=target, place=place, modality=modality,
                   trigger=Mention(d.text[tr.start:tr.end], tr.start, tr.end), confidence=confidence)
     return claim, _depth(t)
+
+
+def _clause_place(d: _Doc, t, sent, actor, target) -> Optional[ClaimPlace]:
+    """A place record inside the trigger's own clause ("a school in central Kharkiv was hit by ..."),
+    never one inside the actor or target phrase or another clause ("the Kharkiv governor said")."""
+    taken = [(a.start, a.end) for a in (actor, target) if a is not None and a.start is not None]
+    for p in d.places:
+        if not (sent.start_char <= p.start < sent.end_char) or any(s <= p.start < e for s, e in taken):
+            continue
+        tok = next((x for x in sent if x.idx <= p.start < x.idx + len(x)), None)
+        if tok is not None and t in tok.ancestors and tok.dep_ == "pobj" and tok.head.lower_ in LOCATIVE_PREPS:
+            return ClaimPlace(text=p.text, name=p.name or p.text, geonames_id=p.geonames_id,
+                              country_code=p.country_code, lat=p.lat, lon=p.lon, start=p.start, end=p.end)
+    return None
 
 
 def _skip_embedded(tr: _Trig, by_tok: dict[int, _Trig], demands: list) -> bool:
