@@ -23,7 +23,7 @@ from newsledger.store import open_store
 
 BATCH = 32
 PER_DAY = 300
-CHECKPOINTS = (1_000, 10_000, 100_000)
+CHECKPOINTS = (1_000, 3_000, 10_000, 30_000, 100_000)
 START = date(2025, 1, 1)
 
 

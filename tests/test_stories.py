@@ -163,3 +163,26 @@ def test_seed_and_counter_report_are_one_story_with_a_contradiction(tmp_path):
         assert ("TAKE_CONTROL", "RUS", "CONTESTED", "UKR") in pairs
         assert {c["outlet"] for c in story["contradictions"]} == {"sputnikglobe.com"}
         assert {c["other_outlet"] for c in story["contradictions"]} == {"kyiv-ledger.example"}
+
+
+def test_shared_closing_lines_are_not_a_copy(store):
+    closing = ("Russia launched its full-scale invasion of Ukraine in February two thousand twenty two.\n\n"
+               "Subscribe to the Valley Post newsletter to get the latest news from the front every morning.")
+    one = ("Repair crews restored power to most of Kharkiv on Tuesday after a drone attack damaged a substation. "
+           "The governor asked residents to save energy in the evening hours when demand peaks. "
+           "Engineers worked through the night in freezing temperatures to reconnect the districts. "
+           "Schools will reopen on Wednesday if the supply holds, the city council said in a statement. ") + " ".join(
+        f"Power returned to the {d} district before noon, according to the local utility company." for d in
+        ("northern", "southern", "eastern", "western", "central"))
+    two = ("Farmers in the south began sowing winter wheat late this year because of heavy autumn rains. "
+           "Yields are expected to fall by a tenth compared with last season, an agriculture analyst said. "
+           "Exporters warned that insurance costs for ships calling at Black Sea ports remained high. "
+           "The ministry promised cheaper loans for small farms before the spring sowing campaign. ") + " ".join(
+        f"Sowing in the {d} region was half finished by the end of the month, growers reported." for d in
+        ("Odesa", "Mykolaiv", "Kherson", "Zaporizhzhia", "Dnipro"))
+    store.upsert(_analysis("aaaa0001", "valley-post.example", "2025-12-04T08:00:00+02:00", "Power back",
+                           one + "\n\n" + closing))
+    store.upsert(_analysis("bbbb0002", "valley-post.example", "2025-12-05T08:00:00+02:00", "Late sowing",
+                           two + "\n\n" + closing))
+    assert stories.update(store, ["aaaa0001", "bbbb0002"]).get("copies", 0) == 0
+    assert store._read("SELECT COUNT(*) AS n FROM text_copies") == [{"n": 0}]

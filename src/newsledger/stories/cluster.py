@@ -42,6 +42,8 @@ CONTROL_TYPES = ("TAKE_CONTROL", "LOSE_CONTROL", "CONTESTED")
 COPY_MIN_SENTENCES = 2
 COPY_MIN_CHARS = 120
 COPY_MIN_CONTAINMENT = 0.8
+COPY_MIN_PART = 0.3
+COPY_LONG_CHARS = 600
 POSTINGS_PER_HASH = 64  # a sentence in more articles than this is boilerplate, not a copy signal
 CLAIM_DAYS = 2
 DEBUG = False
@@ -68,10 +70,19 @@ def update(store: "Store", article_ids: Iterable[str]) -> dict[str, int]:
         for row in rows:
             _forget(db, row["id"])
         for row in rows:
-            counts["copies"] += _copies(db, row)
-            joined = _cluster(db, row)
+            # One article that breaks (a bug met on hostile input) is left unclustered; the batch goes on.
+            db.execute("SAVEPOINT story_article")
+            try:
+                counts["copies"] += _copies(db, row)
+                joined = _cluster(db, row)
+                counts["contradictions"] += _contradictions(db, row["id"])
+            except Exception:
+                db.execute("ROLLBACK TO story_article")
+                counts["failed"] += 1
+                continue
+            finally:
+                db.execute("RELEASE story_article")
             counts["joined" if joined else "opened"] += 1
-            counts["contradictions"] += _contradictions(db, row["id"])
         counts["articles"] = len(rows)
     return dict(counts)
 
@@ -136,7 +147,11 @@ def _copies(db: sqlite3.Connection, art: dict) -> int:
             'SELECT COALESCE(SUM("end" - start), 0) FROM passage_hashes WHERE article_id = ?', (other,)
         ).fetchone()[0] or 1
         containment = chars / min(my_chars, other_chars)
-        if (len(spans) >= COPY_MIN_SENTENCES and chars >= COPY_MIN_CHARS) or containment >= COPY_MIN_CONTAINMENT:
+        # Two shared sentences are a copy only when they are a fair part of the text (or long):
+        # an outlet's standard closing lines appear under all its articles.
+        passage = len(spans) >= COPY_MIN_SENTENCES and chars >= COPY_MIN_CHARS and (
+            containment >= COPY_MIN_PART or chars >= COPY_LONG_CHARS)
+        if passage or containment >= COPY_MIN_CONTAINMENT:
             found[other] = (min(s[0] for s in spans), max(s[1] for s in spans),
                             min(s[2] for s in spans), max(s[3] for s in spans), chars, round(min(containment, 1.0), 3))
     dup = art["duplicate_of"]
