@@ -103,6 +103,7 @@ def test_seed_full_extract_path_matches_contract(seed_path):
     page_source = dataclasses.replace(extract_dump(raw_of(content)).source)
     assert art.source == enrich_source(page_source)
     assert (art.source.name, art.source.domain) == ("Sputnik International", "sputnikglobe.com")
+    assert art.source.owner == "MIA „Rossiya Segodnya“"  # the page's own imprint beats the registry label
     assert art.provenance.origin == Origin("dump", str(seed_path))
     assert art.provenance.extractor.startswith("newsledger ")
 

@@ -37,12 +37,12 @@ def test_lookup_by_domain_url_and_subdomain():
     assert outlets.lookup(None) is None
 
 
-def test_enrich_registry_wins_for_affiliation_page_wins_for_name():
+def test_enrich_registry_wins_for_affiliation_page_wins_for_name_and_owner():
     src = Source(name="Sputnik International Page", domain="sputnikglobe.com", owner="Someone Else",
                  country="US", state_affiliated=False)
     outlets.enrich_source(src)
     assert src.name == "Sputnik International Page"
-    assert src.owner == "Rossiya Segodnya"
+    assert src.owner == "Someone Else"
     assert src.country == "RU"
     assert src.state_affiliated is True
     assert src.affiliation_source == "https://en.wikipedia.org/wiki/Sputnik_(news_agency)"
@@ -76,3 +76,7 @@ def test_malformed_user_file_raises_documented_error(tmp_path, monkeypatch):
     monkeypatch.setenv(outlets.ENV_VAR, str(path))
     with pytest.raises(outlets.OutletRegistryError):
         outlets.lookup("x.example")
+
+
+def test_registry_fills_owner_only_when_page_names_none():
+    assert outlets.enrich_source(Source(domain="sputnikglobe.com")).owner == "Rossiya Segodnya"

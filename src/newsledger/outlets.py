@@ -7,12 +7,13 @@ outlet objects); its entries are merged over the bundled ones by domain.
 
 Precedence when enriching an article's ``Source``:
 
-- ``country``, ``state_affiliated``, ``affiliation_source`` and ``owner``:
-  the registry wins, because it is curated and cites a source, whereas a
-  page's self-description is untrusted input.
-- ``name``: the page wins, because it is how the outlet names itself
-  ("Sputnik International" rather than the registry's label); the registry
-  only fills it when the page gave none.
+- ``country``, ``state_affiliated`` and ``affiliation_source``: the registry
+  wins, because it is curated and cites a source, whereas a page's
+  self-description is untrusted input.
+- ``name`` and ``owner``: the page wins, because that is how the outlet names
+  itself and its publisher in its own imprint (a legal name such as
+  "MIA „Rossiya Segodnya“" rather than the registry's short label); the
+  registry only fills them when the page gave none.
 - Anything the registry lacks keeps the page's value.
 """
 
@@ -137,7 +138,7 @@ def enrich_source(src: Source) -> Source:
         return src
     if not (src.name or "").strip():
         src.name = outlet.name
-    if outlet.owner:
+    if outlet.owner and not (src.owner or "").strip():
         src.owner = outlet.owner
     if outlet.country:
         src.country = outlet.country
