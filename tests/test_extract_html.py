@@ -331,3 +331,23 @@ def test_dropped_subheadings_are_put_back_before_their_paragraph():
     assert html_mod._recover_headings(tree, paras) == [
         "First paragraph of the story.", "What comes next", "Second paragraph of the story.", "Third one.",
     ]
+
+
+def _sentences(seed: str, n: int) -> str:
+    # every run of four words holds the seed word, so texts with different seeds share no 4-gram
+    return " ".join(f"{seed.title()} crews rebuilt {seed} quay {i} near {seed} pier {i}." for i in range(n))
+
+
+def test_fuse_with_jsonld_article_body():
+    a, b = _sentences("alpha", 12), _sentences("beta", 12)
+    junk_mid, junk_end = "Sponsored gallery of unrelated photos", _sentences("gamma", 12)
+    ld_complete = f"<p>{a}</p><p>{b}</p>"
+    # complete, free articleBody: stray block in the middle and trailing text both go
+    assert html_mod._fuse_with_ld([a, junk_mid, b, junk_end], ld_complete) == (
+        [a, b], "trafilatura, filtered by json-ld articleBody")
+    # marked paywalled: it may stop early, so trailing text stays
+    assert html_mod._fuse_with_ld([a, junk_mid, b, junk_end], ld_complete, free=False)[0] == [a, b, junk_end]
+    # trafilatura found little of a long articleBody: the articleBody is the text
+    assert html_mod._fuse_with_ld([junk_end], ld_complete) == ([a, b], "json-ld articleBody")
+    # a teaser-length articleBody changes nothing
+    assert html_mod._fuse_with_ld([a, junk_mid, b], "Short teaser.") == ([a, junk_mid, b], "trafilatura")

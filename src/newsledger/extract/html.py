@@ -74,6 +74,7 @@ _PRUNE = [
 ]
 # an articleBody shorter than this is a teaser or a summary, not the article
 _LD_MIN_SHINGLES = 80
+_LD_COMPLETE_SHINGLES = 150
 _PARSER = lxml.html.HTMLParser(
     recover=True, huge_tree=False, remove_comments=True, remove_pis=True, no_network=True, collect_ids=False
 )
@@ -184,7 +185,7 @@ def _ld_paragraphs(body: str) -> list[str]:
     return [p for p in (_WS.sub(" ", line).strip() for line in text.split("\n")) if p and not _furniture(p)]
 
 
-def _fuse_with_ld(paragraphs: list[str], ld_body: Optional[str]) -> tuple[list[str], str]:
+def _fuse_with_ld(paragraphs: list[str], ld_body: Optional[str], free: bool = True) -> tuple[list[str], str]:
     """Reconcile trafilatura's paragraphs with the page's own JSON-LD ``articleBody``.
 
     The publisher's articleBody is often the cleanest copy of the text, but it
@@ -209,7 +210,10 @@ def _fuse_with_ld(paragraphs: list[str], ld_body: Optional[str]) -> tuple[list[s
     confirmed = [bool(_shingles(p) & ld) for p in paragraphs]
     first = confirmed.index(True)
     last = len(confirmed) - 1 - confirmed[::-1].index(True)
-    kept = [p for i, p in enumerate(paragraphs) if confirmed[i] or i < first or i > last]
+    # a free, complete-looking articleBody also bounds the end of the text
+    complete = free and ld_paras[-1].rstrip("\"”’')").endswith((".", "!", "?")) and len(ld) >= _LD_COMPLETE_SHINGLES
+    end = last if complete else len(paragraphs)
+    kept = [p for i, p in enumerate(paragraphs) if (confirmed[i] or i < first or i > last) and i <= end]
     if len(kept) == len(paragraphs):
         return paragraphs, "trafilatura"
     return kept, "trafilatura, filtered by json-ld articleBody"
@@ -382,7 +386,8 @@ def _extract(tree, raw: RawDocument) -> Article:
     }
     base = md.base_url(tree, url)
 
-    paragraphs, body_source = _fuse_with_ld(_trafilatura_body(tree, url), sources["json-ld"].get("body"))
+    ld = sources["json-ld"]
+    paragraphs, body_source = _fuse_with_ld(_trafilatura_body(tree, url), ld.get("body"), ld.get("free", True))
     paragraphs = _recover_headings(tree, paragraphs)
 
     art = Article(id="", url=url)
