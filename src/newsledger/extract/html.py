@@ -9,8 +9,9 @@ on extraction-dev (120 pages; body F1 of trafilatura's own text output):
 
 (links and images change what trafilatura keeps, so both are recovered from
 the page instead: links inside blocks that made it into the body, images in
-the smallest element holding the body). Inside the full pipeline below,
-precision mode scores .942, default .930 and fast+precision .930. Then:
+the smallest element holding the body). Swapped into the pipeline below
+(with the furniture filter and JSON-LD fusion in place), precision mode scored
+.942, default .930 and fast+precision .930. Then:
 paragraphs that are page furniture (labels, newsletter/paywall prompts,
 copyright lines) are dropped; the page's JSON-LD ``articleBody`` replaces or
 trims the text (``_fuse_with_ld``); a visible standfirst equal to the
