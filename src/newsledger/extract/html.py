@@ -11,11 +11,12 @@ on extraction-dev (120 pages; body F1 of trafilatura's own text output):
 the page instead: links inside blocks that made it into the body, images in
 the smallest element holding the body). Swapped into the pipeline below
 (with the furniture filter and JSON-LD fusion in place), precision mode scored
-.942, default .930 and fast+precision .930. Then:
-paragraphs that are page furniture (labels, newsletter/paywall prompts,
-copyright lines) are dropped; the page's JSON-LD ``articleBody`` replaces or
-trims the text (``_fuse_with_ld``); a visible standfirst equal to the
-description is put first.
+.942, default .930 and fast+precision .930. Around trafilatura: captions
+and credits are pruned before it runs; paragraphs that are page furniture
+(labels, newsletter/paywall prompts, copyright lines) are dropped; the page's
+JSON-LD ``articleBody`` replaces or trims the text (``_fuse_with_ld``);
+subheadings precision mode dropped are put back; a visible standfirst equal
+to the description is put first; the headline and byline lines are removed.
 
 Untrusted input: pages over ``MAX_BYTES`` are truncated before parsing, the
 parser never resolves entities or fetches anything, deep nesting ends in
