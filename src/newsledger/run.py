@@ -99,10 +99,14 @@ def extract_only(
 ) -> Iterator[Union[Article, BadInput]]:
     """Articles (or BadInputs) of ``inputs``, in input order; nothing is stored.
     Documents whose origin label is in ``skip`` (done before a crash) are passed over unextracted."""
-    for item in _read(inputs, stats, fetch_options):
-        if skip and item.origin.label() in skip:
-            continue
+    for item in _documents(inputs, stats, fetch_options, skip):
         yield item if isinstance(item, BadInput) else extract_one(item)
+
+
+def _documents(inputs, stats, fetch_options, skip: Optional[set[str]]) -> Iterator[Union[RawDocument, BadInput]]:
+    for item in _read(inputs, stats, fetch_options):
+        if not (skip and item.origin.label() in skip):
+            yield item
 
 
 def load_analyzer():
@@ -173,6 +177,7 @@ def ingest(
     force: bool = False,
     analyzer=None,
     resume: Optional[int] = None,
+    executor=None,
 ) -> RunSummary:
     """Read, extract, (analyse) and store ``inputs``; returns the run's summary.
 
@@ -182,6 +187,8 @@ def ingest(
     article needs analysing (so re-running on unchanged input stays fast).
     Every batch is journaled; ``resume`` (a run id, see ``journal.resume``)
     continues that unfinished run, skipping the documents it had finished.
+    ``executor`` (``executors.make_executor``) extracts and analyses batches
+    elsewhere (worker processes, a Dask cluster); this process still writes.
     """
     from .ingest import ReadStats, count_inputs
     from .journal import Journal
@@ -201,7 +208,10 @@ def ingest(
     if resume is not None:
         journal.claim(resume, options)  # before any work: refuses a run whose process still lives
     skip = journal.done(resume) if resume is not None else None
-    documents = extract_only(inputs, fetch_options=fetch_options, stats=stats, skip=skip)
+    if executor is None:
+        documents = extract_only(inputs, fetch_options=fetch_options, stats=stats, skip=skip)
+    else:  # the executor's workers extract
+        documents = _documents(inputs, stats, fetch_options, skip)
     # read() checks that every input exists before yielding: fail before a run is recorded.
     first = next(documents, None)
     started = time.monotonic()
@@ -213,9 +223,14 @@ def ingest(
         journal.restore(resume, summary)
     try:
         stream = documents if first is None else _chain(first, documents)
-        for batch in _batched(stream, batch_size):
+        if executor is None:
+            work = ((batch, None) for batch in _batched(stream, batch_size))
+        else:
+            work = executor.process(stream, batch_size=batch_size, analyze=analyze,
+                                    select=lambda articles: _select(articles, store, summary, force))
+        for batch, analysed in work:
             summary.read += len(batch)
-            _store_batch(batch, store, get_analyzer if analyze else None, summary, force)
+            _store_batch(batch, store, get_analyzer if analyze else None, summary, force, analysed)
             journal.record(summary.run_id, batch, summary.counts())
             summary.files = stats.files
             summary.skipped = dict(stats.skipped)
@@ -248,17 +263,28 @@ def _chain(first: Any, rest: Iterator[Any]) -> Iterator[Any]:
     yield from rest
 
 
-def _store_batch(batch: list, store: "Store", get_analyzer, summary: RunSummary, force: bool) -> None:
+def _select(articles: list[Article], store: "Store", summary: RunSummary, force: bool) -> list[Article]:
+    """The articles to analyse: those not stored unchanged and analysed (all with ``force``)."""
+    todo = []
+    for art in articles:
+        if not force and store.is_current(art):
+            summary.unchanged += 1
+        else:
+            todo.append(art)
+    return todo
+
+
+def _store_batch(batch: list, store: "Store", get_analyzer, summary: RunSummary, force: bool,
+                 analysed: Optional[list] = None) -> None:
+    """Store a batch; ``analysed``: its analyses when an executor already made them."""
     bad = [x for x in batch if isinstance(x, BadInput)]
     articles = [x for x in batch if isinstance(x, Article)]
     if get_analyzer is not None:
-        todo = []
-        for art in articles:
-            if not force and store.is_current(art):
-                summary.unchanged += 1
-            else:
-                todo.append(art)
-        results = analyze_batch(get_analyzer(), todo) if todo else []
+        if analysed is None:
+            todo = _select(articles, store, summary, force)
+            results = analyze_batch(get_analyzer(), todo) if todo else []
+        else:
+            results = analysed
         bad += [r for r in results if isinstance(r, BadInput)]
         records: list[Union[Analysis, Article]] = [r for r in results if isinstance(r, Analysis)]
     else:
