@@ -233,6 +233,23 @@ class Store:
             db.execute("ROLLBACK")
             raise
 
+    @contextmanager
+    def _snapshot(self) -> Iterator[None]:
+        """Reads inside see one committed state: an article re-analysed meanwhile is seen
+        wholly before or wholly after (each statement alone would take its own snapshot)."""
+        db = self._conn()
+        if not isinstance(db, sqlite3.Connection) or db.in_transaction or self.path == ":memory:":
+            yield  # another backend, an enclosing transaction, or one connection shared by all threads
+            return
+        try:
+            db.execute("BEGIN")
+        except sqlite3.Error as e:
+            raise _translate(e, self.path) from None
+        try:
+            yield
+        finally:
+            db.execute("COMMIT")  # a read transaction: nothing to undo, only the snapshot to release
+
     def _read(self, sql: str, params: Iterable[Any] = ()) -> list[dict[str, Any]]:
         db = self._conn()
         try:
@@ -441,14 +458,15 @@ class Store:
 
     def get(self, article_id: str) -> Optional[Analysis]:
         """The article with its annotations (empty lists if never analysed); id prefixes allowed."""
-        full = self.resolve_id(article_id)
-        if not full:
-            return None
-        rows = self._read("SELECT * FROM articles WHERE id = ?", (full,))
-        analysis = Analysis(article=self._article_from_row(rows[0]))
-        for kind, cls in ANNOTATION_TYPES.items():
-            setattr(analysis, kind, [schema.from_dict(cls, d) for d in self._annotation_rows(kind, full)])
-        return analysis
+        with self._snapshot():
+            full = self.resolve_id(article_id)
+            if not full:
+                return None
+            rows = self._read("SELECT * FROM articles WHERE id = ?", (full,))
+            analysis = Analysis(article=self._article_from_row(rows[0]))
+            for kind, cls in ANNOTATION_TYPES.items():
+                setattr(analysis, kind, [schema.from_dict(cls, d) for d in self._annotation_rows(kind, full)])
+            return analysis
 
     def _annotation_rows(self, kind: str, article_id: str) -> list[dict[str, Any]]:
         cols = schema.columns(ANNOTATION_TYPES[kind])
