@@ -72,7 +72,7 @@ def head_text(data: bytes) -> tuple[str | None, str | None]:
             charset = "utf-16-le"
         elif head[:2] == b"\x00<":
             charset = "utf-16-be"
-        elif head[:512].count(b"\x00") > 8 or not looks_like_markup(head[:512].decode("utf-8", errors="replace")):
+        elif head[:512].count(b"\x00") > 16 or not looks_like_markup(head[:512].decode("utf-8", errors="replace")):
             # a stray NUL or two in markup (in a meta value, say) is damage, not binary
             return None, None
     if charset is None:
