@@ -7,6 +7,7 @@ ends in one line on stderr that says how to fix it, and a non-zero exit.
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import importlib.util
 import json
@@ -138,6 +139,15 @@ def db_option(f):
 
 def json_option(f):
     return click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")(f)
+
+
+def _executor(kind: str, workers: Optional[int], scheduler: Optional[str]):
+    from ..executors import make_executor
+
+    try:
+        return make_executor(kind, workers=workers, scheduler=scheduler)
+    except (OSError, RuntimeError, TimeoutError) as e:
+        raise click.ClickException(f"cannot start the {kind} executor: {e}") from None
 
 
 def _open(db: str, create: bool = False):
@@ -321,6 +331,8 @@ Examples:
   newsledger ingest https://example.org/feed.xml
   newsledger ingest pages/ --no-analyze        # store articles only, fast
   newsledger ingest --resume --db news.db      # continue a run that was killed
+  newsledger ingest big/ --executor processes --workers 4
+  newsledger ingest big/ --executor dask --scheduler tcp://10.0.0.5:8786 --db postgresql://nl@db/news
 Ingesting the same input again adds nothing: unchanged articles are skipped.
 """)
 @click.argument("paths", nargs=-1, metavar="PATH|URL...")
@@ -331,9 +343,17 @@ Ingesting the same input again adds nothing: unchanged articles are skipped.
               help="Continue the last unfinished run (same inputs and options), skipping documents it finished.")
 @click.option("--batch-size", type=click.IntRange(1, 10_000), default=32, show_default=True,
               help="Articles analysed and stored per transaction.")
+@click.option("--executor", type=click.Choice(["local", "processes", "dask"]), default=None,
+              help="Where to extract and analyse: this process (default), worker processes, or Dask.")
+@click.option("--workers", type=click.IntRange(1, 1024), default=None,
+              help="Worker processes for --executor processes|dask (default: CPU count).")
+@click.option("--scheduler", metavar="ADDRESS",
+              help="Dask scheduler to use (e.g. tcp://host:8786; implies --executor dask); "
+                   "default: a local cluster of --workers processes.")
 @ALLOW_PRIVATE
 @json_option
 def ingest(paths: tuple[str, ...], db: str, no_analyze: bool, force: bool, resume: bool, batch_size: int,
+           executor: Optional[str], workers: Optional[int], scheduler: Optional[str],
            allow_private: bool, as_json: bool) -> None:
     """Read, extract, analyse and store articles in the database.
 
@@ -346,20 +366,31 @@ def ingest(paths: tuple[str, ...], db: str, no_analyze: bool, force: bool, resum
         raise click.UsageError("--resume takes no PATHs, --no-analyze or --force: it reuses the interrupted run's")
     if not resume and not paths:
         raise click.UsageError("give at least one PATH or URL to ingest (or --resume)")
-    if resume and not os.path.exists(db):
+    on_server = db.startswith(("postgresql://", "postgres://"))
+    if resume and not on_server and not os.path.exists(db):
         raise click.ClickException(f"nothing to resume: no database at {db}")
+    if scheduler:
+        executor = executor or "dask"
+        if executor != "dask":
+            raise click.UsageError("--scheduler is a Dask scheduler's address: use it with --executor dask")
+    remote = executor in ("processes", "dask")
     # A first run always analyses: load the models before creating the database, so a
-    # broken setup leaves no empty file behind. Later runs load them only when needed.
-    analyzer = None if no_analyze or os.path.exists(db) else load_analyzer()
+    # broken setup leaves no empty file behind. Later runs load them only when needed
+    # (with worker executors, each worker loads its own).
+    analyzer = None if no_analyze or remote or on_server or os.path.exists(db) else load_analyzer()
     console = _stderr()
-    with _open(db, create=True) as store, _progress(console, disable=not console.is_terminal) as bar:
+    with contextlib.ExitStack() as stack:
+        pool = stack.enter_context(_executor(executor, workers, scheduler)) if remote else None
+        store = stack.enter_context(_open(db, create=True))
+        bar = stack.enter_context(_progress(console, disable=not console.is_terminal))
         task = bar.add_task("ingesting", total=None, info="")
 
         def progress(s) -> None:
             bar.update(task, completed=s.files, total=s.total_files,
                        info=f"{s.read} docs, {s.new} new, {sum(s.quarantined.values())} quarantined")
 
-        common = dict(progress=progress, fetch_options=_fetch_options(allow_private), batch_size=batch_size)
+        common = dict(progress=progress, fetch_options=_fetch_options(allow_private), batch_size=batch_size,
+                      executor=pool)
         if resume:
             from ..journal import resume as resume_run
 
