@@ -73,7 +73,6 @@ def create_app(db_path: str | Path, token: Optional[str] = None, *,
     (``["*"]`` turns the Host check off, e.g. behind a reverse proxy)."""
     db_path = str(db_path)
     store = open_store(db_path)
-    queries.ensure_indexes(db_path)
     reader = Reader(db_path)
     ingest_lock = threading.Lock()
 

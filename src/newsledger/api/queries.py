@@ -24,44 +24,14 @@ from ..store.sqlite import date_range
 MARK_OPEN, MARK_CLOSE = "\ue000", "\ue001"
 SNIPPET_TOKENS = 24
 
-# Article bodies make ``articles`` rows wide, so aggregates over thousands of hits
-# are read from narrow covering indexes instead of the rows. Lookups by name are
-# case-insensitive, which the store's own (binary) indexes cannot serve.
+# Store migration 4 creates the covering indexes these queries name in hints.
 ARTICLE_FACTS_INDEX = "api_articles_facts"
+PUBLISHED_INDEX = "api_articles_published"
 CLAIMS_INDEX = "api_claims_article"
-INDEXES = (
-    (ARTICLE_FACTS_INDEX, "articles", "seq, source_domain, language, published, duplicate_of, id"),
-    ("api_articles_id_facts", "articles", "id, seq, source_domain, language, published, duplicate_of"),
-    ("api_entities_canonical", "entities", "canonical COLLATE NOCASE, article_id"),
-    ("api_entities_text", "entities", "text COLLATE NOCASE, article_id"),
-    ("api_places_name", "places", "name COLLATE NOCASE, article_id, geonames_id"),
-    ("api_places_text", "places", "text COLLATE NOCASE, article_id, geonames_id"),
-    ("api_places_geonames", "places", "geonames_id, article_id"),
-    (CLAIMS_INDEX, "claims", "article_id, type, place_geonames_id, place_name"),
-    ("api_claims_type", "claims", "type, article_id"),
-    ("api_claims_place_name", "claims", "place_name COLLATE NOCASE, article_id"),
-    ("api_claims_place_id", "claims", "place_geonames_id, article_id"),
-    ("api_framing_article", "framing", "article_id, term, text, category, neutral"),
-    ("api_quotes_speaker", "quotes", "speaker COLLATE NOCASE"),
-)
-
-
-def ensure_indexes(path: str) -> None:
-    """Create the API's indexes once; a read-only database just goes without them."""
-    try:
-        db = sqlite3.connect(path, timeout=10)
-        try:
-            have = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
-            missing = [(n, t, c) for n, t, c in INDEXES if n not in have]
-            for name, table, cols in missing:
-                db.execute(f"CREATE INDEX IF NOT EXISTS {name} ON {table}({cols})")
-            if missing:
-                db.execute("ANALYZE")
-            db.commit()
-        finally:
-            db.close()
-    except sqlite3.Error:
-        pass
+# Read connections map the file and keep a large page cache: aggregates touch the
+# same index pages on every request, and sorts for GROUP BY stay in memory.
+READ_PRAGMAS = ("PRAGMA query_only = 1", "PRAGMA mmap_size = 536870912", "PRAGMA cache_size = -131072",
+                "PRAGMA temp_store = MEMORY")
 
 
 class Reader:
@@ -71,11 +41,13 @@ class Reader:
         self.path = str(Path(path).resolve())
         self._local = threading.local()
         found = {row["name"] for row in self.rows(
-            "SELECT name FROM sqlite_master WHERE type = 'index' AND name IN (?, ?)", [ARTICLE_FACTS_INDEX, CLAIMS_INDEX])}
+            "SELECT name FROM sqlite_master WHERE type = 'index' AND name IN (?, ?, ?)",
+            [ARTICLE_FACTS_INDEX, PUBLISHED_INDEX, CLAIMS_INDEX])}
         # FTS hits join articles by rowid, where SQLite would read the wide rows; the hints
         # send aggregates to covering indexes instead (only when they exist: INDEXED BY
-        # on a missing index is an error).
+        # on a missing index is an error, and a read-only old database cannot migrate).
         self.facts_hint = f" INDEXED BY {ARTICLE_FACTS_INDEX}" if ARTICLE_FACTS_INDEX in found else ""
+        self.published_hint = f" INDEXED BY {PUBLISHED_INDEX}" if PUBLISHED_INDEX in found else ""
         self.claims_hint = f" INDEXED BY {CLAIMS_INDEX}" if CLAIMS_INDEX in found else ""
 
     def conn(self) -> sqlite3.Connection:
@@ -83,7 +55,8 @@ class Reader:
         if db is None:
             uri = f"file:{urlquote(self.path)}?mode=ro"
             db = sqlite3.connect(uri, uri=True, check_same_thread=False, timeout=10)
-            db.execute("PRAGMA query_only = 1")
+            for pragma in READ_PRAGMAS:
+                db.execute(pragma)
             db.row_factory = sqlite3.Row
             self._local.db = db
         return db
@@ -135,15 +108,30 @@ def _place_ids(value: str) -> tuple[str, list[Any]]:
             "UNION SELECT article_id FROM claims WHERE place_name = ? COLLATE NOCASE", [value] * 3)
 
 
-def _where(f: ArticleFilter, hint: str = "") -> tuple[str, list[str], list[Any]]:
+def _where(f: ArticleFilter, hint: str = "", *, probe: bool = False,
+           step: int = 1) -> tuple[str, list[str], list[Any]]:
     """FROM clause (alias ``a``), conditions and parameters for an article filter.
-    ``hint`` (Reader.facts_hint) is for aggregates that read no wide column."""
+    ``hint`` (Reader.facts_hint) is for aggregates that read no wide column.
+
+    Full-text hits normally drive the query (one lookup per hit). With ``probe``
+    the articles (in the order of ``hint``'s index) drive it and each is tested
+    against the hit set, built once: cheaper when a page in index order is wanted
+    from many hits. ``step`` > 1 keeps every step-th hit by rowid, a deterministic
+    sample for estimates over huge hit sets."""
     conds: list[str] = []
     params: list[Any] = []
-    if f.fts:
+    if f.fts and probe:
+        frm = f"articles a{hint}"
+        # Unary + keeps SQLite from turning the IN list into per-hit rowid lookups.
+        conds.append("+a.seq IN (SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?)")
+        params.append(f.q.strip())
+    elif f.fts:
         frm = f"articles_fts JOIN articles a{hint} ON a.seq = articles_fts.rowid"
         conds.append("articles_fts MATCH ?")
         params.append(f.q.strip())
+        if step > 1:
+            conds.append("articles_fts.rowid % ? = 0")
+            params.append(step)
     else:
         frm = "articles a"
     if f.source:
@@ -197,15 +185,35 @@ def _source_labels(r: Reader, domains: list[str]) -> dict[str, dict[str, Any]]:
 
 # bm25 ranking costs a lookup per hit; past this many hits "auto" orders by date instead.
 RELEVANCE_MAX = 2000
+# Totals and facets are exact up to this many full-text hits; beyond, they are
+# estimated from every k-th hit (by rowid, so the same query gives the same numbers)
+# and the response says so (``total_is_estimate``, ``facets_are_estimates``). Exact
+# counts cost one lookup per hit, which is what made broad queries slow.
+COUNT_EXACT_MAX = 5_000
+# Past this many hits a date-ordered page is read by walking the published index and
+# testing each article against the hit set, which stops after one page of matches.
+PROBE_MIN = 2000
 SORTS = ("auto", "relevance", "newest", "oldest")
 _ARTICLE_ITEM = ("a.seq, a.id, a.title, a.url, a.published, a.language, a.duplicate_of, a.source_domain, "
                  "json_extract(a.source, '$.name') AS page_source_name")
 _SNIPPET = f"snippet(articles_fts, -1, '{MARK_OPEN}', '{MARK_CLOSE}', '…', {SNIPPET_TOKENS})"
 
 
-def _page_by_date(r: Reader, f: ArticleFilter, sort: str, limit: int, offset: int) -> list[dict[str, Any]]:
-    """A page in date order: seqs from the narrow index first, then wide rows for those only."""
-    frm, conds, params = _where(f, r.facts_hint)
+def _fts_hits(r: Reader, f: ArticleFilter) -> Optional[int]:
+    """Full-text hits before any other filter (read from the index's doclists alone,
+    no article lookups), or None without a full-text query."""
+    if not f.fts:
+        return None
+    return r.rows("SELECT count(*) AS n FROM articles_fts WHERE articles_fts MATCH ?", [f.q.strip()])[0]["n"]
+
+
+def _page_by_date(r: Reader, f: ArticleFilter, sort: str, limit: int, offset: int,
+                  many: bool) -> list[dict[str, Any]]:
+    """A page in date order: seqs from a narrow index first, then wide rows for those only."""
+    if many and r.published_hint:
+        frm, conds, params = _where(f, r.published_hint, probe=True)
+    else:
+        frm, conds, params = _where(f, r.facts_hint)
     order = "a.published DESC, a.seq DESC" if sort == "newest" else "a.published IS NULL, a.published, a.seq"
     seqs = [row["seq"] for row in r.rows(
         f"SELECT a.seq FROM {frm} {_sql_where(conds)} ORDER BY {order} LIMIT ? OFFSET ?", [*params, limit, offset])]
@@ -229,12 +237,16 @@ def search_articles(r: Reader, f: ArticleFilter, limit: int, offset: int, facets
 
     ``sort``: relevance (bm25, title 5x body), newest, oldest, or auto: relevance
     for a full-text query with at most RELEVANCE_MAX hits, else newest. The
-    order used is returned as ``sort``.
+    order used is returned as ``sort``. Past COUNT_EXACT_MAX full-text hits the
+    total and facet counts are estimates (``total_is_estimate``,
+    ``facets_are_estimates``); the page itself is always exact.
     """
     if sort not in SORTS:
         raise QueryError(f"sort must be one of {', '.join(SORTS)}")
     out: dict[str, Any] = {}
-    nfrm, nconds, nparams = _where(f, r.facts_hint)
+    hits = _fts_hits(r, f)
+    step = -(-hits // COUNT_EXACT_MAX) if hits else 1
+    nfrm, nconds, nparams = _where(f, r.facts_hint, step=step)
     if facets:
         groups = r.rows(
             f"SELECT a.source_domain AS source, a.language AS language, count(*) AS n FROM {nfrm} "
@@ -245,14 +257,14 @@ def search_articles(r: Reader, f: ArticleFilter, limit: int, offset: int, facets
         by_source: dict[Any, int] = {}
         by_lang: dict[Any, int] = {}
         for g in groups:
-            by_source[g["source"]] = by_source.get(g["source"], 0) + g["n"]
-            by_lang[g["language"]] = by_lang.get(g["language"], 0) + g["n"]
+            by_source[g["source"]] = by_source.get(g["source"], 0) + g["n"] * step
+            by_lang[g["language"]] = by_lang.get(g["language"], 0) + g["n"] * step
         # Driven from the hits (one index seek each) rather than scanning every claim.
         claim_types = r.rows(
-            f"SELECT c.type AS value, count(DISTINCT c.article_id) AS count FROM {nfrm} "
+            f"SELECT c.type AS value, count(DISTINCT c.article_id) * ? AS count FROM {nfrm} "
             f"JOIN claims c{r.claims_hint} ON c.article_id = a.id {_sql_where(nconds)} "
             "GROUP BY c.type ORDER BY count DESC, c.type",
-            nparams,
+            [step, *nparams],
         )
         labels = _source_labels(r, [d for d in by_source if d])
         out["facets"] = {
@@ -266,8 +278,10 @@ def search_articles(r: Reader, f: ArticleFilter, limit: int, offset: int, facets
             ],
             "claim_type": claim_types,
         }
+        out["facets_are_estimates"] = step > 1
     else:
         total = r.rows(f"SELECT count(*) AS n FROM {nfrm} {_sql_where(nconds)}", nparams)[0]["n"]
+    total *= step
 
     if sort == "auto":
         sort = "relevance" if f.fts and total <= RELEVANCE_MAX else "newest"
@@ -282,7 +296,7 @@ def search_articles(r: Reader, f: ArticleFilter, limit: int, offset: int, facets
         )
     else:
         sort = "oldest" if sort == "oldest" else "newest"
-        items = _page_by_date(r, f, sort, limit, offset)
+        items = _page_by_date(r, f, sort, limit, offset, many=total > PROBE_MIN)
     for item in items:
         del item["seq"]
     labels = _source_labels(r, sorted({i["source_domain"] for i in items if i["source_domain"]}))
@@ -295,7 +309,8 @@ def search_articles(r: Reader, f: ArticleFilter, limit: int, offset: int, facets
             "country": (reg or {}).get("country"),
             "state_affiliated": (reg or {}).get("state_affiliated"),
         }
-    return {"total": total, "limit": limit, "offset": offset, "sort": sort, "items": items, **out}
+    return {"total": total, "total_is_estimate": step > 1, "limit": limit, "offset": offset, "sort": sort,
+            "items": items, **out}
 
 
 ARTICLE_EXPORT = ("id", "title", "url", "published", "language", "source_domain", "source_name",
@@ -598,35 +613,40 @@ def compare(r: Reader, *, entity: Optional[str], place: Optional[str], claim_typ
     # Reprints count here: an outlet that reprints a story is still saying it.
     f = ArticleFilter(entity=entity, place=place, claim_type=claim_type, since=since, until=until, duplicates=True)
     frm, conds, params = _where(f)
-    matched = f"SELECT a.id FROM {frm} {_sql_where(conds)}"
-    outlets = r.rows(
-        "SELECT a.source_domain AS source, count(*) AS articles, min(a.published) AS first_date, a.id AS first_id "
-        f"FROM {frm} {_sql_where(conds + ['a.source_domain IS NOT NULL'])} GROUP BY a.source_domain "
-        "ORDER BY first_date IS NULL, first_date, a.source_domain",
-        params,
+    s_conds, s_params = _claim_subject(r, entity, place, claim_type)
+    # One statement, so the matched articles are found once (a CTE used three times
+    # is materialised) and the per-outlet counts, loaded terms and claim types are
+    # GROUP BYs joined on them, rather than a subquery re-run for each aggregate.
+    rows = r.rows(
+        f"WITH m AS MATERIALIZED (SELECT a.id, a.source_domain, a.published FROM {frm} "
+        f"{_sql_where(conds + ['a.source_domain IS NOT NULL'])}) "
+        "SELECT 'outlet' AS kind, m.source_domain AS source, count(*) AS n, min(m.published) AS a1, m.id AS a2, "
+        "NULL AS a3, NULL AS a4 FROM m GROUP BY m.source_domain "
+        "UNION ALL SELECT 'framing', m.source_domain, count(*), f.term, f.text, max(f.category), max(f.neutral) "
+        "FROM m JOIN framing f ON f.article_id = m.id GROUP BY m.source_domain, f.term, lower(f.text) "
+        "UNION ALL SELECT 'claim', m.source_domain, count(*), c.type, NULL, NULL, NULL "
+        f"FROM m JOIN claims c{r.claims_hint} ON c.article_id = m.id {_sql_where(s_conds)} GROUP BY m.source_domain, c.type",
+        [*params, *s_params],
     )
+    outlets, framing, type_rows = [], {}, {}
+    for row in rows:
+        if row["kind"] == "outlet":
+            outlets.append({"source": row["source"], "articles": row["n"], "first_date": row["a1"],
+                            "first_id": row["a2"]})
+        elif row["kind"] == "framing":
+            framing.setdefault(row["source"], []).append(
+                {"term": row["a1"], "text": row["a2"], "category": row["a3"], "neutral": row["a4"], "n": row["n"]})
+        else:
+            type_rows.setdefault(row["source"], []).append((row["a1"], row["n"]))
+    outlets.sort(key=lambda o: (o["first_date"] is None, o["first_date"] or "", o["source"]))
     total = len(outlets)
     page = outlets[offset:offset + limit]
     if not page:
         return {"total": total, "limit": limit, "offset": offset, "items": []}
     domains = [o["source"] for o in page]
-    in_page = f"a.source_domain IN ({','.join('?' * len(domains))})"
     firsts = [o["first_id"] for o in page]
     in_firsts = f"({','.join('?' * len(firsts))})"
     titles = {row["id"]: row["title"] for row in r.rows(f"SELECT id, title FROM articles WHERE id IN {in_firsts}", firsts)}
-
-    framing = r.rows(
-        "SELECT a.source_domain AS source, f.term, max(f.category) AS category, max(f.neutral) AS neutral, "
-        "f.text, count(*) AS n FROM framing f JOIN articles a ON a.id = f.article_id "
-        f"WHERE f.article_id IN ({matched}) AND {in_page} GROUP BY a.source_domain, f.term, lower(f.text)",
-        [*params, *domains],
-    )
-    s_conds, s_params = _claim_subject(r, entity, place, claim_type)
-    type_rows = r.rows(
-        "SELECT a.source_domain AS source, c.type, count(*) AS n FROM claims c JOIN articles a ON a.id = c.article_id "
-        f"WHERE {' AND '.join([f'c.article_id IN ({matched})', in_page, *s_conds])} GROUP BY a.source_domain, c.type",
-        [*params, *domains, *s_params],
-    )
     example_rows = r.rows(
         "SELECT c.article_id, c.type, c.sentence, c.modality, COALESCE(c.date, substr(a.published, 1, 10)) AS date "
         f"FROM claims c JOIN articles a ON a.id = c.article_id WHERE {' AND '.join([f'c.article_id IN {in_firsts}', *s_conds])} "
@@ -638,13 +658,13 @@ def compare(r: Reader, *, entity: Optional[str], place: Optional[str], claim_typ
     for o in page:
         reg = labels.get(o["source"]) or {}
         terms: dict[str, dict[str, Any]] = {}
-        for row in (x for x in framing if x["source"] == o["source"]):
+        for row in framing.get(o["source"], []):
             t = terms.setdefault(row["term"], {"term": row["term"], "category": row["category"],
                                                "neutral": row["neutral"], "count": 0, "texts": []})
             t["count"] += row["n"]
             if row["text"] not in t["texts"]:
                 t["texts"].append(row["text"])
-        types = sorted(((x["type"], x["n"]) for x in type_rows if x["source"] == o["source"]), key=lambda kv: (-kv[1], kv[0]))
+        types = sorted(type_rows.get(o["source"], []), key=lambda kv: (-kv[1], kv[0]))
         items.append({
             "source": o["source"], "name": reg.get("name") or o["source"], "country": reg.get("country"),
             "state_affiliated": reg.get("state_affiliated"), "articles": o["articles"],
