@@ -15,6 +15,7 @@ import newsledger.run as run
 from newsledger import journal
 from newsledger.schema import Analysis, Entity, Quote
 from newsledger.store import open_store
+from pg import postgres_server  # noqa: F401  (session fixture)
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -77,6 +78,22 @@ def test_interrupted_run_resumes_skipping_finished_documents(pages, tmp_path):
     assert store.stats()["annotations"]["quotes"] == 12
     with pytest.raises(journal.ResumeError, match=r"nothing to resume: the last ingest run \(1\) finished \(ok\)"):
         journal.resumable_run(store)
+    store.close()
+
+
+def test_resume_on_postgres(postgres_server, pages):  # noqa: F811
+    store = open_store(postgres_server.new_database())
+    first, second = CountingAnalyzer(), CountingAnalyzer()
+
+    def stop(summary):
+        if summary.new >= 3:
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        run.ingest(pages, store, analyzer=first, batch_size=3, progress=stop)
+    summary = journal.resume(store, analyzer=second, batch_size=3)
+    assert summary.status == "ok" and summary.new == 12 and len(first.seen) == 3 and len(second.seen) == 9
+    assert [r["status"] for r in store.runs()] == ["ok"] and store.stats()["articles"] == 12
     store.close()
 
 
