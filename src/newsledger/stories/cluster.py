@@ -31,7 +31,7 @@ MAX_CANDIDATES = 40  # candidates scored per article, best key overlap first
 JOIN_SCORE = 0.3
 TEXT_WEIGHT = 0.6  # share of the TF-IDF cosine in the score (the rest: key overlap)
 N_TERM = "\x00n"  # story_df row counting the documents
-LABEL_EXACT_UP_TO = 64  # clusters up to this size re-pick their label on every join
+LABEL_EXACT_UP_TO = 64  # clusters up to this size are recounted (and relabelled) on every join
 
 # Key weights: a claim at a place is the strongest sign of the same event, a title word the weakest.
 # Other event types at a place (strikes, protests) recur there, so they weigh less than a change of control.
@@ -46,6 +46,7 @@ COPY_MIN_PART = 0.3
 COPY_LONG_CHARS = 600
 POSTINGS_PER_HASH = 64  # a sentence in more articles than this is boilerplate, not a copy signal
 CLAIM_DAYS = 2
+PUBLISH_LAG_DAYS = 3  # a claim is looked for in articles published up to this long after its date
 DEBUG = False
 
 
@@ -174,10 +175,16 @@ def _copies(db: sqlite3.Connection, art: dict) -> int:
             )
         return len(others)
     s, e, os_, oe, chars, sim = found[earliest["id"]]
+    source, method = earliest["id"], "minhash" if os_ is None else "sentences"
+    # Past POSTINGS_PER_HASH copies the original may be out of sight: a copy leads to its source
+    # (where the shared span is then not known).
+    hop = db.execute("SELECT copies_article FROM text_copies WHERE article_id = ?", (source,)).fetchone()
+    if hop:
+        source, os_, oe = hop[0], None, None
     db.execute(
         'INSERT OR REPLACE INTO text_copies (article_id, copies_article, start, "end", source_start, source_end, '
         "shared_chars, similarity, method) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        (art["id"], earliest["id"], s, e, os_, oe, chars, sim, "minhash" if os_ is None else "sentences"),
+        (art["id"], source, s, e, os_, oe, chars, sim, method),
     )
     return 1
 
@@ -301,27 +308,39 @@ def _cluster(db: sqlite3.Connection, art: dict) -> bool:
         score = 1.0
     db.execute("INSERT INTO story_members (article_id, cluster_id, score, day) VALUES (?, ?, ?, ?)",
                (aid, cluster, round(score, 4), day))
-    _refresh(db, cluster)
+    _refresh(db, cluster, art)
     return joined
 
 
-def _refresh(db: sqlite3.Connection, cluster: int) -> None:
-    """Size, time span, outlets and label of a cluster after a member came or went."""
-    size, first, last, outlets = db.execute(
-        "SELECT COUNT(*), MIN(a.published), MAX(a.published), COUNT(DISTINCT a.source_domain) "
-        "FROM story_members m JOIN articles a ON a.id = m.article_id WHERE m.cluster_id = ?", (cluster,),
-    ).fetchone()
-    if not size:
-        db.execute("DELETE FROM story_clusters WHERE id = ?", (cluster,))
-        return
-    params = [size, first, last, outlets, _now()]
-    sql = "UPDATE story_clusters SET size = ?, first_published = ?, last_published = ?, outlets = ?, updated = ?"
-    # The label is the most central headline; big clusters re-pick it only when their size doubles.
-    if size <= LABEL_EXACT_UP_TO or size & (size - 1) == 0:
+def _refresh(db: sqlite3.Connection, cluster: int, joined: Optional[dict] = None) -> None:
+    """Size, time span, outlets and label of a cluster after a member came (``joined``) or went.
+
+    Clusters up to LABEL_EXACT_UP_TO members are recounted every time; bigger ones (a wire story
+    reprinted everywhere) add the newcomer and recount only when their size doubles, so a join
+    costs the same however big the story grows.
+    """
+    head = db.execute("SELECT size, first_published, last_published, outlets FROM story_clusters WHERE id = ?",
+                      (cluster,)).fetchone()
+    size = (head[0] + 1) if head and joined is not None else None
+    if size is None or size <= LABEL_EXACT_UP_TO or size & (size - 1) == 0:
+        size, first, last, outlets = db.execute(
+            "SELECT COUNT(*), MIN(a.published), MAX(a.published), COUNT(DISTINCT a.source_domain) "
+            "FROM story_members m JOIN articles a ON a.id = m.article_id WHERE m.cluster_id = ?", (cluster,),
+        ).fetchone()
+        if not size:
+            db.execute("DELETE FROM story_clusters WHERE id = ?", (cluster,))
+            return
         label_id, label = _central_title(db, cluster)
-        sql += ", label = ?, label_article = ?"
-        params += [label, label_id]
-    db.execute(sql + " WHERE id = ?", params + [cluster])
+        db.execute(
+            "UPDATE story_clusters SET size = ?, first_published = ?, last_published = ?, outlets = ?, updated = ?, "
+            "label = ?, label_article = ? WHERE id = ?", (size, first, last, outlets, _now(), label, label_id, cluster),
+        )
+        return
+    published = joined["published"]
+    first = min(x for x in (head[1], published) if x) if (head[1] or published) else None
+    last = max(x for x in (head[2], published) if x) if (head[2] or published) else None
+    db.execute("UPDATE story_clusters SET size = ?, first_published = ?, last_published = ?, updated = ? WHERE id = ?",
+               (size, first, last, _now(), cluster))
 
 
 def _central_title(db: sqlite3.Connection, cluster: int) -> tuple[Optional[str], Optional[str]]:
@@ -359,46 +378,46 @@ def resolve_place(db: sqlite3.Connection, article_id: str, gid: Optional[int], n
         "SELECT geonames_id FROM places WHERE article_id = ? AND geonames_id IS NOT NULL "
         "AND (name = ? COLLATE NOCASE OR text = ? COLLATE NOCASE) LIMIT 1", (article_id, name, name),
     ).fetchone() or db.execute(
-        # Else the id other claims already got for the same name (indexed; the first one wins).
-        "SELECT place_geonames_id FROM claims WHERE place_name = ? AND place_geonames_id IS NOT NULL LIMIT 1", (name,),
+        # Else the id other claims already got for the same name (the first of a bounded few wins).
+        "SELECT place_geonames_id FROM (SELECT place_geonames_id FROM claims WHERE place_name = ? LIMIT 50) "
+        "WHERE place_geonames_id IS NOT NULL LIMIT 1", (name,),
     ).fetchone()
     return row[0] if row else None
 
 
-def place_names(db: sqlite3.Connection, gid: Optional[int], name: Optional[str]) -> list[str]:
-    names = {name} if name else set()
-    if gid:
-        names |= {r[0] for r in db.execute(
-            "SELECT DISTINCT name FROM places WHERE geonames_id = ? AND name IS NOT NULL LIMIT 5", (gid,))}
-    return sorted(names)
-
-
-def same_place_claims(db: sqlite3.Connection, gid: Optional[int], names: list[str], types: Iterable[str],
+def same_place_claims(db: sqlite3.Connection, gid: Optional[int], name: Optional[str], types: Iterable[str],
                       day: int, days: int = CLAIM_DAYS, limit: int = 500) -> list[dict]:
-    """Claims of ``types`` at the place within ``days`` of ``day``, with their article's outlet and date."""
+    """Claims of ``types`` at the place within ``days`` of ``day``, with their article's outlet and date.
+
+    Articles are found through the story key index (claim kind + place, publication day), so the
+    lookup reads only the days around ``day`` however many claims the place has collected.
+    """
     types = list(types)
-    where, params = [], []
-    if gid:
-        where.append("c.place_geonames_id = ?")
-        params.append(gid)
-    if names:
-        where.append(f"c.place_name IN ({','.join('?' * len(names))})")
-        params += names
-    if not where:
+    places = [p for p in (gid, name.lower() if name else None) if p]
+    keys = [f"c:{'CONTROL' if t in CONTROL_TYPES else t}:{p}" for t in set(types) for p in places]
+    if not keys:
+        return []
+    lag = days + PUBLISH_LAG_DAYS
+    articles = [r[0] for r in db.execute(
+        f"SELECT DISTINCT article_id FROM story_keys WHERE key IN ({','.join('?' * len(keys))}) "
+        "AND day BETWEEN ? AND ? LIMIT ?", (*keys, day - lag, day + lag, limit),
+    )]
+    if not articles:
         return []
     cur = db.execute(
         "SELECT c.id, c.article_id, c.type, c.actor_code, c.actor_text, c.modality, c.date, c.sentence, "
         "c.asserted_by_names, c.place_name, c.place_geonames_id, a.published, a.source_domain, a.first_seen "
-        f"FROM claims c JOIN articles a ON a.id = c.article_id WHERE ({' OR '.join(where)}) "
-        f"AND c.type IN ({','.join('?' * len(types))}) LIMIT ?",
-        params + types + [limit],
+        f"FROM claims c JOIN articles a ON a.id = c.article_id WHERE c.article_id IN ({','.join('?' * len(articles))}) "
+        f"AND c.type IN ({','.join('?' * len(types))})", (*articles, *types),
     )
-    names_ = [d[0] for d in cur.description]
+    cols = [d[0] for d in cur.description]
     out = []
     for r in cur.fetchall():
-        d = dict(zip(names_, r))
+        d = dict(zip(cols, r))
+        other_gid = resolve_place(db, d["article_id"], d["place_geonames_id"], d["place_name"])
+        same = (gid and other_gid == gid) or (name and (d["place_name"] or "").lower() == name.lower())
         d["day"] = claim_day(d["date"], d["published"], d["first_seen"])
-        if d["day"] is not None and abs(d["day"] - day) <= days:
+        if same and d["day"] is not None and abs(d["day"] - day) <= days:
             out.append(d)
     return out
 
@@ -441,7 +460,7 @@ def _contradictions(db: sqlite3.Connection, article_id: str) -> int:
         gid = resolve_place(db, article_id, gid, name)
         types = CONTROL_TYPES if ctype in CONTROL_TYPES else (ctype,)
         mine = {"type": ctype, "actor_code": actor, "modality": modality}
-        for other in same_place_claims(db, gid, place_names(db, gid, name), types, day):
+        for other in same_place_claims(db, gid, name, types, day):
             if other["article_id"] == article_id or (art[1] and other["source_domain"] == art[1]):
                 continue
             kind = contradiction(mine, other)

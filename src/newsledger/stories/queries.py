@@ -7,7 +7,7 @@ import sqlite3
 from typing import TYPE_CHECKING, Any, Optional
 
 from . import text as tx
-from .cluster import CLAIM_DAYS, claim_day, place_names, resolve_place, same_place_claims
+from .cluster import CLAIM_DAYS, claim_day, resolve_place, same_place_claims
 
 if TYPE_CHECKING:
     from ..store import Store
@@ -146,7 +146,7 @@ def claim_provenance(store: "Store", claim_id: int) -> Optional[dict[str, Any]]:
     day = claim_day(c["date"], c["published"])
     gid = resolve_place(db, c["article_id"], c["place_geonames_id"], c["place_name"])
     if day is not None and (gid or c["place_name"]):
-        same = [o for o in same_place_claims(db, gid, place_names(db, gid, c["place_name"]), (c["type"],), day)
+        same = [o for o in same_place_claims(db, gid, c["place_name"], (c["type"],), day)
                 if o["actor_code"] == c["actor_code"] and o["modality"] == c["modality"]]
         for o in same:
             o["outlet"] = o["source_domain"]
