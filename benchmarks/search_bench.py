@@ -181,8 +181,8 @@ def measure(path: Path, runs: int) -> list[tuple[str, str, int, float, float, fl
         p95 = times[min(len(times) - 1, int(round(0.95 * (len(times) - 1))))]
         label = "&".join(f"{k}={v}" for k, v in params.items())
         body = first.json()
-        if kind == "search":
-            hits = body["total"]
+        if kind == "search":  # "~" marks an estimated total (past the API's exact-count limit)
+            hits = f"{'~' if body.get('total_is_estimate') else ''}{body['total']}"
         else:  # articles behind the aggregate
             hits = sum(i["count"] if kind == "timeline" else i["articles"] for i in body["items"])
         results.append((kind, label, hits, statistics.median(times), p95, times[-1]))

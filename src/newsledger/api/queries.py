@@ -96,15 +96,18 @@ class ArticleFilter:
 
 
 def _entity_ids(value: str) -> tuple[str, list[Any]]:
-    return ("SELECT article_id FROM entities WHERE canonical = ? COLLATE NOCASE OR text = ? COLLATE NOCASE",
-            [value, value])
+    # A UNION of single-column lookups reads only the covering NOCASE indexes; an OR
+    # would fetch every matching row to merge rowids.
+    return ("SELECT article_id FROM entities WHERE canonical = ? COLLATE NOCASE "
+            "UNION SELECT article_id FROM entities WHERE text = ? COLLATE NOCASE", [value, value])
 
 
 def _place_ids(value: str) -> tuple[str, list[Any]]:
     if value.isdigit():
         return ("SELECT article_id FROM places WHERE geonames_id = ? "
                 "UNION SELECT article_id FROM claims WHERE place_geonames_id = ?", [int(value)] * 2)
-    return ("SELECT article_id FROM places WHERE name = ? COLLATE NOCASE OR text = ? COLLATE NOCASE "
+    return ("SELECT article_id FROM places WHERE name = ? COLLATE NOCASE "
+            "UNION SELECT article_id FROM places WHERE text = ? COLLATE NOCASE "
             "UNION SELECT article_id FROM claims WHERE place_name = ? COLLATE NOCASE", [value] * 3)
 
 
@@ -591,8 +594,9 @@ def _claim_subject(r: Reader, entity: Optional[str], place: Optional[str],
             # A name as written ("Seversk") resolves through the place mentions to the
             # GeoNames ids the claims carry.
             ids = [row["geonames_id"] for row in r.rows(
-                "SELECT DISTINCT geonames_id FROM places WHERE (name = ? COLLATE NOCASE OR text = ? COLLATE NOCASE) "
-                "AND geonames_id IS NOT NULL", [place, place])]
+                "SELECT geonames_id FROM places WHERE name = ? COLLATE NOCASE AND geonames_id IS NOT NULL "
+                "UNION SELECT geonames_id FROM places WHERE text = ? COLLATE NOCASE AND geonames_id IS NOT NULL",
+                [place, place])]
             conds.append(f"(c.place_name = ? COLLATE NOCASE OR c.place_geonames_id IN ({','.join('?' * len(ids))}))")
             params += [place, *ids]
     if claim_type:
