@@ -43,6 +43,7 @@ sys.path.insert(0, str(REPO / "tests"))
 import hostile  # noqa: E402
 
 from newsledger import run  # noqa: E402
+from newsledger.ingest import FetchOptions  # noqa: E402
 from newsledger.schema import BadInput, Origin, RawDocument  # noqa: E402
 from newsledger.store import open_store  # noqa: E402
 
@@ -146,11 +147,13 @@ def main(argv=None) -> int:
         db = args.keep or str(Path(tmp) / "fuzz.db")
         store = open_store(db)
         uncaught = []
+        # Feed items name their pages' URLs; fetching them would leave this machine.
+        offline = FetchOptions(follow_links=False)
         started = time.monotonic()
         try:
             # warcio prints a warning per damaged record straight to stderr
             with open(os.devnull, "w") as quiet, contextlib.redirect_stderr(quiet):
-                summary = run.ingest(paths, store, analyze=args.analyze)
+                summary = run.ingest(paths, store, analyze=args.analyze, fetch_options=offline)
         except Exception as e:  # the whole point: this must never happen
             uncaught.append(f"{type(e).__name__}: {e}")
             summary = None

@@ -459,4 +459,11 @@ def bad_char_ref_feed(i: int) -> Case:
     return Case("bad character references", f"refs{i}.rss", _rss(items), None, tuple(p.url for p in pages))
 
 
-GENERATORS += (surrogate_jsonl, bad_char_ref_feed)
+def bad_xml_encoding_feed(i: int) -> Case:
+    """An XML declaration naming an undecodable or unknown encoding."""
+    name = (b"ut\x96-8", b"x-no-such-encoding", b"\xff\xfe", b"utf-32")[i % 4]
+    data = _rss([_rss_item(good_page(i), "Tue, 06 May 2025 09:30:00 +0200")]).replace(b"utf-8", name, 1)
+    return Case("mislabelled encoding", f"enc{i}.rss", data, None)
+
+
+GENERATORS += (surrogate_jsonl, bad_char_ref_feed, bad_xml_encoding_feed)

@@ -20,7 +20,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import hostile
-from newsledger.ingest import base, read
+from newsledger.ingest import FetchOptions, base, read
 from newsledger.ingest.dates import iso_date, iso_from_struct
 from newsledger.run import extract_only
 from newsledger.schema import Article, BadInput, RawDocument
@@ -32,13 +32,15 @@ FUZZ = settings(max_examples=1000 if LONG else 30, deadline=None,
 # Reasons that mean a reader or extractor failed in a way nobody planned for.
 SAFETY_NET = ("unexpected error", "extractor failed")
 SECONDS_PER_INPUT = 5.0
+# Feed items would otherwise be fetched: the fuzz runs stay offline.
+OFFLINE = FetchOptions(follow_links=False)
 
 
 def _run(tmp_path: Path, case: hostile.Case) -> list:
     path = tmp_path / case.name
     path.write_bytes(case.data)
     started = time.process_time()
-    out = list(extract_only([str(path)]))
+    out = list(extract_only([str(path)], fetch_options=OFFLINE))
     assert time.process_time() - started < SECONDS_PER_INPUT, case.kind
     path.unlink()
     return out
@@ -115,7 +117,7 @@ def test_good_pages_survive_a_batch_of_bad_ones(tmp_path, picks, goods):
     for n, case in enumerate(cases):
         paths.append(batch / f"{n:02d}-{case.name}")
         paths[-1].write_bytes(case.data)
-    out = list(extract_only([str(p) for p in paths]))
+    out = list(extract_only([str(p) for p in paths], fetch_options=OFFLINE))
     urls = {o.canonical_url or o.url for o in out if isinstance(o, Article)}
     for case in cases:
         assert set(case.good_urls) <= urls, case.kind
@@ -157,7 +159,7 @@ def test_feed_with_year_minus_one_keeps_every_item(tmp_path):
     pages = [hostile.good_page(k) for k in range(2)]
     path = tmp_path / "f.rss"
     path.write_bytes(hostile._rss([hostile._rss_item(pages[0], "-0001-01-01"), hostile._rss_item(pages[1], "12")]))
-    docs = list(read([str(path)]))
+    docs = list(read([str(path)], fetch_options=OFFLINE))
     assert [(type(d), d.url, d.hints.get("published")) for d in docs] == [
         (RawDocument, pages[0].url, None), (RawDocument, pages[1].url, None)]
 
@@ -174,7 +176,7 @@ def test_jsonl_lone_surrogate_escape_does_not_end_the_file(tmp_path):
     path = tmp_path / "s.jsonl"
     path.write_bytes(b'{"url": "https://a.example/1", "html": "<p>Mara \\ud800 Velde</p>", "title": "\\udfff T"}\n'
                      b'{"url": "https://a.example/2", "text": "Still read."}\n')
-    docs = list(read([str(path)]))
+    docs = list(read([str(path)], fetch_options=OFFLINE))
     assert [(d.url, d.content, d.hints) for d in docs] == [
         ("https://a.example/1", "<p>Mara \ufffd Velde</p>".encode(), {"title": "\ufffd T"}),
         ("https://a.example/2", "Still read.", {}),
@@ -188,7 +190,7 @@ def test_feed_with_impossible_character_reference_keeps_every_item(tmp_path, ref
     items[0] = items[0].replace("</title>", ref + "</title>", 1)
     path = tmp_path / "f.rss"
     path.write_bytes(hostile._rss(items))
-    docs = list(read([str(path)]))
+    docs = list(read([str(path)], fetch_options=OFFLINE))
     assert [(type(d), d.url) for d in docs] == [(RawDocument, p.url) for p in pages]
     assert docs[0].hints["title"] == pages[0].title + "\ufffd"
 
@@ -218,6 +220,19 @@ def test_dump_page_with_nul_bytes_costs_only_that_page(tmp_path):
     page = hostile.good_page(4)
     path = tmp_path / "d.txt"
     path.write_bytes((hostile.dump_text(page) + "date 2025-05-07 https://n.example/z\n" + "\x00" * 10 + "\n").encode())
-    out = list(extract_only([str(path)]))
+    out = list(extract_only([str(path)], fetch_options=OFFLINE))
     assert [(type(o).__name__, getattr(o, "url", None), getattr(o, "reason", None)) for o in out] == [
         ("Article", page.url, None), ("BadInput", None, "dump: no body paragraphs")]
+
+
+def test_feed_with_undecodable_encoding_name_is_quarantined(tmp_path):
+    path = tmp_path / "f.rss"
+    path.write_bytes(hostile.bad_xml_encoding_feed(0).data)
+    out = list(read([str(path)], fetch_options=OFFLINE))
+    assert [(type(o), o.reason) for o in out] == [(BadInput, "unreadable feed: UnicodeDecodeError")]
+
+
+def test_feed_with_unknown_encoding_name_is_still_read(tmp_path):
+    path = tmp_path / "f.rss"
+    path.write_bytes(hostile.bad_xml_encoding_feed(1).data)
+    assert [d.url for d in read([str(path)], fetch_options=OFFLINE)] == [hostile.good_page(1).url]

@@ -40,7 +40,7 @@ def refuse_reason(data: bytes) -> Optional[str]:
         safe_fromstring(data, forbid_dtd=False, forbid_entities=True, forbid_external=True)
     except DefusedXmlException as e:
         return f"refused XML: {type(e).__name__} (entity expansion or external reference)"
-    except (ParseError, ValueError):
+    except (ParseError, ValueError, LookupError):  # LookupError: unknown declared encoding
         pass  # malformed feeds are common; feedparser copes, once entities are ruled out
     if _ENTITY_DECL.search(data.replace(b"\x00", b"")):
         return "refused XML: entity declaration"
@@ -56,7 +56,12 @@ def read_feed(data: bytes, source: str, fetcher: Optional[Fetcher]) -> Iterator[
         yield BadInput(Origin("feed", source), why)
         return
     # Bytes only: given a str, feedparser would open paths and URLs itself.
-    parsed = feedparser.parse(_CHAR_REF.sub(_safe_char_ref, data), resolve_relative_uris=False)
+    try:
+        parsed = feedparser.parse(_CHAR_REF.sub(_safe_char_ref, data), resolve_relative_uris=False)
+    except (UnicodeError, LookupError, ValueError) as e:
+        # e.g. a non-UTF-8 byte inside the XML declaration's encoding name
+        yield BadInput(Origin("feed", source), f"unreadable feed: {type(e).__name__}", excerpt=str(e)[:250])
+        return
     if not parsed.entries:
         detail = f"{type(parsed.bozo_exception).__name__}: {parsed.bozo_exception}" if parsed.bozo else ""
         yield BadInput(Origin("feed", source), "no entries in feed", excerpt=detail[:250])
