@@ -27,6 +27,8 @@ def test_ddl_maps_sqlite_types():
         "CREATE TABLE t (id BIGSERIAL PRIMARY KEY, x DOUBLE PRECISION, j JSONB, b BYTEA, n BIGINT NOT NULL)")
     assert ddl("CREATE TABLE k (a TEXT, PRIMARY KEY (a)) WITHOUT ROWID") == "CREATE TABLE k (a TEXT, PRIMARY KEY (a))"
     assert ddl("CREATE VIRTUAL TABLE articles_fts USING fts5(title)") is None
+    assert ddl('CREATE INDEX i ON "places"(name COLLATE NOCASE, article_id)') == (
+        'CREATE INDEX i ON "places"(lower(name), article_id)')
 
 
 def test_websearch_translation():

@@ -46,9 +46,12 @@ _TYPES = [
     (re.compile(r"\bJSON\b"), "JSONB"),
     (re.compile(r"\bBLOB\b"), "BYTEA"),
     (re.compile(r"\)\s*WITHOUT ROWID\s*$"), ")"),
+    # case-insensitive index keys: PostgreSQL has no NOCASE collation, lower() serves the same lookups
+    (re.compile(r"([\w.]+) COLLATE NOCASE"), r"lower(\1)"),
 ]
 _JSON_EXTRACT = re.compile(r"json_extract\(([\w.]+), '\$\.(\w+)'\)")
 _LIKE = re.compile(r"\bLIKE\b")
+_NOCASE_EQ = re.compile(r"([\w.]+) = \? COLLATE NOCASE")
 
 
 def ddl(sqlite_sql: str) -> Optional[str]:
@@ -64,7 +67,8 @@ def ddl(sqlite_sql: str) -> Optional[str]:
 @functools.lru_cache(maxsize=512)
 def dml(sqlite_sql: str) -> str:
     """A query written for the SQLite store, in PostgreSQL's dialect."""
-    out = sqlite_sql.replace("%", "%%").replace("?", "%s")
+    out = _NOCASE_EQ.sub(r"lower(\1) = lower(?)", sqlite_sql)
+    out = out.replace("%", "%%").replace("?", "%s")
     out = _JSON_EXTRACT.sub(lambda m: f"({m.group(1)}->>'{m.group(2)}')", out)
     return _LIKE.sub("ILIKE", out)  # SQLite's LIKE ignores ASCII case
 
