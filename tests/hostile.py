@@ -11,6 +11,7 @@ acceptable as long as nothing crashes. All text is fictional.
 from __future__ import annotations
 
 import gzip
+import hashlib
 import json
 import random
 from dataclasses import dataclass, field
@@ -101,7 +102,7 @@ def warc_record(url: str, body: bytes, *, length: Optional[str] = None, ctype: s
                 date: str = "2025-05-06T07:08:09Z", record_id: str = "") -> bytes:
     """One uncompressed WARC response record; ``length`` overrides the true Content-Length."""
     http = (f"HTTP/1.1 200 OK\r\nContent-Type: {ctype}\r\nContent-Length: {len(body)}\r\n\r\n").encode() + body
-    rid = record_id or f"<urn:uuid:{abs(hash((url, len(body)))):032x}>"
+    rid = record_id or f"<urn:uuid:{hashlib.sha1(url.encode() + body).hexdigest()[:32]}>"
     head = (
         "WARC/1.0\r\nWARC-Type: response\r\n"
         f"WARC-Record-ID: {rid}\r\nWARC-Date: {date}\r\nWARC-Target-URI: {url}\r\n"
@@ -131,10 +132,6 @@ ABSURD_DATES = (
     "2203-01-01T00:00:00Z", "0000-00-00", "yesterday", "1e20", "99999-12-31", "-0001-01-01",
     "2025-13-45T25:61:61+99:00", "Mon, 32 Foo 2025 99:99:99 +9999", "9" * 120, "\x00\x00", "NaN",
 )
-
-
-def _rand_bytes(r: random.Random, n: int) -> bytes:
-    return r.randbytes(n)
 
 
 def truncated_gzip_html(i: int) -> Case:
@@ -196,17 +193,17 @@ def warc_truncated_gzip(i: int) -> Case:
 
 def warc_random(i: int) -> Case:
     r = random.Random(i)
-    return Case("binary data", f"crawl{i}.warc", b"WARC/1.0\r\n" + _rand_bytes(r, 2000), "damaged WARC")
+    return Case("binary data", f"crawl{i}.warc", b"WARC/1.0\r\n" + r.randbytes(2000), "damaged WARC")
 
 
 def binary_html(i: int) -> Case:
     r = random.Random(i)
     head = r.choice((b"\x89PNG\r\n\x1a\n", b"%PDF-1.7\n", b"\x00\x01\x02\x03", b"GIF89a"))
-    return Case("binary data", f"image{i}.html", head + _rand_bytes(r, 3000), "not HTML")
+    return Case("binary data", f"image{i}.html", head + r.randbytes(3000), "not HTML")
 
 
 def binary_text(i: int) -> Case:
-    return Case("binary data", f"notes{i}.txt", _rand_bytes(random.Random(i), 3000) + b"\x00" * 64, "not text")
+    return Case("binary data", f"notes{i}.txt", random.Random(i).randbytes(3000) + b"\x00" * 64, "not text")
 
 
 def nul_bytes_html(i: int) -> Case:
@@ -241,7 +238,7 @@ def deep_nesting(i: int, depth: int = 10_000) -> Case:
 
 def deep_json(i: int, depth: int = 10_000) -> Case:
     line = b'{"url": "https://x.example/a", "html": ' + b"[" * depth + b"]" * depth + b"}\n"
-    return Case("10,000-deep nesting", f"deep{i}.jsonl", line, "")
+    return Case("10,000-deep nesting", f"deep{i}.jsonl", line, "invalid JSON")
 
 
 def huge_attribute(i: int) -> Case:
