@@ -1,6 +1,6 @@
 """Quote and speaker evaluation on PolNeAR (brat standoff attributions).
 
-Usage: .venv/bin/python eval/quotes_eval.py [--split dev|train] [--limit N] [--errors]
+Usage: .venv/bin/python eval/quotes_eval.py [--split dev|train] [--limit N] [--every K] [--errors]
 
 Reads ../shared/data/polnear/<split>/ relative to the repository root. Where
 an article has several annotators' files, the first by file name is used.
@@ -115,7 +115,7 @@ def prf(tp: int, n_pred: int, n_gold: int) -> tuple[float, float, float]:
     return p, r, (2 * p * r / (p + r) if p + r else 0.0)
 
 
-def articles(split: str, limit: int | None):
+def articles(split: str, limit: int | None, every: int = 1):
     base = DATA / split
     chosen: dict[str, Path] = {}
     for ann in sorted((base / "attributions").glob("*.ann")):
@@ -123,7 +123,7 @@ def articles(split: str, limit: int | None):
         if not (base / "text" / f"{name}.txt").exists():
             name = ann.stem
         chosen.setdefault(name, ann)
-    for i, (name, ann) in enumerate(sorted(chosen.items())):
+    for i, (name, ann) in enumerate(sorted(chosen.items())[::every]):
         if limit is not None and i >= limit:
             break
         yield name, (base / "text" / f"{name}.txt").read_text(encoding="utf-8"), read_ann(ann)
@@ -133,6 +133,7 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--split", default="dev")
     ap.add_argument("--limit", type=int)
+    ap.add_argument("--every", type=int, default=1, help="take every k-th article (spread a sample over outlets)")
     ap.add_argument("--errors", action="store_true", help="print misses and false positives")
     args = ap.parse_args(argv)
     if not (DATA / args.split).is_dir():
@@ -144,7 +145,7 @@ def main(argv: list[str] | None = None) -> int:
     from newsledger.analyze.quotes import attribute_quotes
 
     nlp = get_nlp()
-    data = list(articles(args.split, args.limit))
+    data = list(articles(args.split, args.limit, args.every))
     t0 = time.perf_counter()
     docs = list(nlp.pipe((t for _, t, _ in data), batch_size=16))
     t_parse = time.perf_counter() - t0
