@@ -16,6 +16,7 @@ import tempfile
 import time
 from datetime import date, timedelta
 from pathlib import Path
+from typing import Iterator
 
 from newsledger import stories
 from newsledger.schema import Actor, Analysis, Article, Claim, ClaimPlace, Entity, Place, Source
@@ -71,9 +72,8 @@ class Generator:
         )
 
 
-def run(maximum: int) -> list[tuple[int, float, float, int]]:
+def run(maximum: int) -> Iterator[tuple[int, float, float, int]]:
     gen = Generator()
-    rows = []
     marks = [c for c in CHECKPOINTS if c <= maximum] or [maximum]
     with tempfile.TemporaryDirectory() as tmp, open_store(str(Path(tmp) / "bench.db")) as store:
         done, window_t, window_n, t0 = 0, 0.0, 0, time.perf_counter()
@@ -91,9 +91,8 @@ def run(maximum: int) -> list[tuple[int, float, float, int]]:
                     window_t += elapsed
                     window_n += len(batch)
             clusters = store._read("SELECT COUNT(*) AS n FROM story_clusters")[0]["n"]
-            rows.append((mark, 1000 * window_t / max(window_n, 1), time.perf_counter() - t0, clusters))
+            yield mark, 1000 * window_t / max(window_n, 1), time.perf_counter() - t0, clusters
             window_t, window_n = 0.0, 0
-    return rows
 
 
 def main() -> None:

@@ -38,16 +38,16 @@ LABEL_EXACT_UP_TO = 64  # clusters up to this size are recounted (and relabelled
 W_CLAIM, W_EVENT, W_CITY, W_REGION, W_PERSON, W_ORG, W_TITLE = 2.0, 1.0, 1.5, 0.5, 1.0, 0.5, 0.3
 CONTROL_TYPES = ("TAKE_CONTROL", "LOSE_CONTROL", "CONTESTED")
 
-# Copies: a shared passage must hold this many sentences and characters (or most of the shorter text).
+# Copies: a shared passage needs this many sentences and characters and a fair part of the text
+# (or must be long), or must cover most of the shorter text.
 COPY_MIN_SENTENCES = 2
 COPY_MIN_CHARS = 120
 COPY_MIN_CONTAINMENT = 0.8
 COPY_MIN_PART = 0.3
 COPY_LONG_CHARS = 600
-POSTINGS_PER_HASH = 64  # a sentence in more articles than this is boilerplate, not a copy signal
+POSTINGS_PER_HASH = 64  # articles read per shared sentence: bounds the work for boilerplate lines
 CLAIM_DAYS = 2
 PUBLISH_LAG_DAYS = 3  # a claim is looked for in articles published up to this long after its date
-DEBUG = False
 
 
 def _now() -> str:
@@ -284,7 +284,6 @@ def _cluster(db: sqlite3.Connection, art: dict) -> bool:
         idfs: dict[str, float] = {}
         mine = tx.weigh(terms, dfs, n, idfs)
         for cid, vec, kw, cluster, cday in vectors:
-            cos = 0.0
             if cid in copied:
                 score = 1.0
             else:
@@ -296,9 +295,6 @@ def _cluster(db: sqlite3.Connection, art: dict) -> bool:
                 if cid in same_event:
                     # Reports of one event by opposing sides share little wording but the claim and place.
                     score = max(score, JOIN_SCORE)
-            if DEBUG:
-                print(f"  {aid[:8]} vs {cid[:8]} cos={cos:.3f} keys={overlap[cid]:.1f}/"
-                      f"{key_weight:.1f},{kw:.1f} score={score:.3f}")
             if score > best.get(cluster, 0.0):
                 best[cluster] = score
     cluster, score = max(best.items(), key=lambda kv: kv[1], default=(None, 0.0))
