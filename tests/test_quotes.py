@@ -402,3 +402,20 @@ def test_seed_quotes(nlp, seed_path):
         and q.speaker == "Igor Korotchenko"
         for q in indirect
     )
+
+
+def test_random_mark_soup_keeps_offsets_consistent(nlp):
+    import random
+
+    rng = random.Random(3)
+    pieces = ["“", "”", '"', "'", "‘", "’", "«", "»", "„", "``", "''", "\n\n", " he said", " said Ana Ruiz",
+              ", according to the ministry,", " We’ll", " Trump’s", ".", ",", ":", " ― Nora Finch\n", "\u00a0",
+              " emphasizing that"]
+    for _ in range(60):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 40)))
+        for q in run(nlp, text):
+            assert text[q.start : q.end] == q.text
+            assert q.kind in ("direct", "partial", "indirect")
+            if q.speaker_mention is not None:
+                m = q.speaker_mention
+                assert text[m.start : m.end] == m.text

@@ -656,7 +656,7 @@ def attribute_quotes(doc, entities: list[Entity]) -> list[Quote]:
                 _apply(quote, byline, byline.confidence)  # names this quote only: no carry-over
                 quotes.append(quote)
                 continue
-        if attr is None and quote.kind == "direct":
+        if attr is None and quote.kind == "direct" and b > a:
             attr = _previous_subject(ix, att, a)
             if attr is not None:
                 _apply(quote, attr, attr.confidence)
