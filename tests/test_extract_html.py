@@ -351,3 +351,41 @@ def test_fuse_with_jsonld_article_body():
     assert html_mod._fuse_with_ld([junk_end], ld_complete) == ([a, b], "json-ld articleBody")
     # a teaser-length articleBody changes nothing
     assert html_mod._fuse_with_ld([a, junk_mid, b], "Short teaser.") == ([a, junk_mid, b], "trafilatura")
+
+
+def test_whole_link_lines_and_site_name_dropped_but_linked_subheadings_kept():
+    import lxml.html
+
+    tree = lxml.html.fromstring(
+        "<html><body><nav><a href='#costs'>What it costs</a></nav>"
+        "<article><p>The ferry resumes on Monday, <a href='/timetable'>the timetable</a> says.</p>"
+        "<h2 id='costs'>What it costs</h2><p>Fares rise by a tenth.</p>"
+        "<ul><li><a href='/other'>Council votes to close the old pier for good</a></li></ul>"
+        "<p>Northwind Gazette</p></article></body></html>"
+    )
+    paras = [
+        "The ferry resumes on Monday, the timetable says.",
+        "What it costs",
+        "Fares rise by a tenth.",
+        "- Council votes to close the old pier for good",
+        "Northwind Gazette",
+    ]
+    assert html_mod._drop_navigation(tree, paras, {"northwindgazette"}) == paras[:3]
+    # never empties the body
+    assert html_mod._drop_navigation(tree, paras[3:4], set()) == paras[3:4]
+
+
+@pytest.mark.parametrize(
+    "para, furniture",
+    [
+        ("Sunday 17 December 2023 17:23, UK", True),
+        ("Published on Dec. 4, 2023 at 9:05 a.m. EST", True),
+        ("March 3rd, 2024", True),
+        ("_____", True),
+        ("You might also like", True),
+        ("On 17 December 2023 the ferry ran late.", False),
+        ("December 2023", False),
+    ],
+)
+def test_datelines_separators_and_labels_are_furniture(para, furniture):
+    assert html_mod._furniture(para) is furniture

@@ -44,6 +44,7 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>", re.I)
 _WS = re.compile(r"\s+")
 _TOKEN = re.compile(r"\w+")
+_LETTER_OR_DIGIT = re.compile(r"[^\W_]")
 
 # Paragraphs that are page furniture wherever they appear: labels, promos, paywall
 # prompts, contact lines, copyright notices. Matched against one whole paragraph.
@@ -51,7 +52,7 @@ _LABEL = re.compile(
     r"^\W*(?:advertisements?|ad|sponsored(?: content)?|related(?: content| articles?| stories| coverage| reading)?|"
     r"read more|see also|also read|recommended(?: reading)?|trending(?: now)?|most (?:read|popular)|newsletter|"
     r"submitted photo|share(?: this(?: article| story)?)?|comments?|listen to (?:this|the) (?:article|story)|"
-    r"watch(?: now)?|video)\W*$",
+    r"watch(?: now)?|video|you (?:may|might) (?:also )?like|more (?:stories|news)|editor'?s picks?)\W*$",
     re.I,
 )
 _LEAD_LABEL = re.compile(
@@ -68,6 +69,14 @@ _PROMO = re.compile(
     re.I,
 )
 _PROMO_MAX_CHARS = 400
+# a paragraph that is nothing but a date and time ("Sunday 17 December 2023 17:23, UK") is the page's dateline
+_MONTH = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?"
+_DATELINE = re.compile(
+    r"^\W*(?:(?:published|updated|posted|last updated)(?: on)?\W*)?(?:(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*,?\s+)?"
+    rf"(?:\d{{1,2}}(?:st|nd|rd|th)?\s+{_MONTH}|{_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?),?\s+\d{{4}}"
+    r"(?:\W+(?:at\s+)?\d{1,2}[:.]\d{2}(?:\s*[ap]\.?m\.?)?(?:\W+[a-z]{2,5})?)?\W*$",
+    re.I,
+)
 # Captions and credits sit inside article bodies but are not part of the text.
 _PRUNE = [
     "//figcaption",
@@ -147,7 +156,7 @@ def _paragraphs(text: Optional[str]) -> list[str]:
 
 
 def _furniture(para: str) -> bool:
-    if _LABEL.match(para):
+    if _LABEL.match(para) or _DATELINE.match(para) or not _LETTER_OR_DIGIT.search(para):
         return True
     if len(para) > _PROMO_MAX_CHARS:
         return False
@@ -219,6 +228,27 @@ def _fuse_with_ld(paragraphs: list[str], ld_body: Optional[str], free: bool = Tr
     if len(kept) == len(paragraphs):
         return paragraphs, "trafilatura"
     return kept, "trafilatura, filtered by json-ld articleBody"
+
+
+_BULLET = re.compile(r"^[-•*·–]\s+")
+# shorter linked lines are list entries (product names, places) as often as teasers
+_LINK_LINE_MIN_WORDS = 1
+
+
+def _drop_navigation(tree, paragraphs: list[str], site_keys: set[str]) -> list[str]:
+    """Drop paragraphs that are one whole link or the site's own name.
+
+    Related-story lists, section labels and "more from" teasers sit inside
+    article containers and read like short paragraphs; what gives them away
+    is that the entire line is the text of a single link. Body prose that
+    merely contains links always has unlinked words around them.
+    """
+    anchors = {t for a in tree.iter("a") if len((t := _norm(a.text_content())).split()) >= _LINK_LINE_MIN_WORDS}
+    if anchors:
+        # subheadings linked from a table of contents are still the article's own
+        anchors -= {_norm(h.text_content()) for h in tree.iter("h2", "h3", "h4", "h5", "h6")}
+    kept = [p for p in paragraphs if _BULLET.sub("", p) not in anchors and md.norm_key(p) not in site_keys]
+    return kept or paragraphs
 
 
 def _recover_headings(tree, paragraphs: list[str]) -> list[str]:
@@ -397,6 +427,7 @@ def _extract(tree, raw: RawDocument) -> Article:
 
     site_name, src = _pick(sources, "site_name", md.clean)
     keys = md.site_keys(site_name, url)
+    paragraphs = _drop_navigation(tree, paragraphs, keys)
 
     def title_ok(v):
         t = md.clean(v)
