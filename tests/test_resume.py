@@ -81,6 +81,24 @@ def test_interrupted_run_resumes_skipping_finished_documents(pages, tmp_path):
     store.close()
 
 
+def test_resume_with_an_executor(pages, tmp_path):
+    from newsledger.executors import make_executor
+
+    store = open_store(tmp_path / "ex.db")
+
+    def stop(summary):
+        if summary.new >= 4:
+            raise KeyboardInterrupt
+
+    executor = make_executor("local")
+    with pytest.raises(KeyboardInterrupt):
+        run.ingest(pages, store, analyze=False, batch_size=4, executor=executor, progress=stop)
+    assert len(journal.Journal(store).done(1)) == 5  # the empty page and 4 articles, extracted by the executor
+    summary = journal.resume(store, batch_size=4, executor=executor)
+    assert summary.status == "ok" and summary.new == 12 and summary.read == 13
+    store.close()
+
+
 def test_resume_on_postgres(postgres_server, pages):  # noqa: F811
     store = open_store(postgres_server.new_database())
     first, second = CountingAnalyzer(), CountingAnalyzer()
