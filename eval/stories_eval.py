@@ -50,10 +50,10 @@ def evaluate(corpus: Path = DATA / "corpus.jsonl", gold_path: Path = DATA / "gol
         rows = store._read("SELECT id, url FROM articles ORDER BY seq")
         url_of = {r["id"]: r["url"] for r in rows}
         id_of = {u: i for i, u in url_of.items()}
-        started = time.perf_counter()
+        started = time.process_time()  # CPU time: the machine is shared
         for i in range(0, len(rows), BATCH):
             stories.update(store, [r["id"] for r in rows[i:i + BATCH]])
-        update_s = time.perf_counter() - started
+        update_s = time.process_time() - started
 
         members = store._read("SELECT article_id, cluster_id FROM story_members")
         pred = {url_of[m["article_id"]]: m["cluster_id"] for m in members}
@@ -124,7 +124,7 @@ def main() -> None:
     for k in ("first_seen", "contradictions", "altered_quotes"):
         v = result[k]
         print(f"{k:<13}{v.get('correct', v.get('found'))}/{v['total']}")
-    print(f"update       {result['update_ms_per_article']} ms/article")
+    print(f"update       {result['update_ms_per_article']} ms CPU/article")
 
 
 if __name__ == "__main__":
