@@ -7,6 +7,7 @@ import io
 import json
 import os
 import re
+import sqlite3
 import stat
 import subprocess
 import sys
@@ -69,6 +70,41 @@ def test_full_text_search_ranks_and_marks_snippets(client):
     assert hit["id"] == "nw-siversk-0001"
     assert f"{MARK_OPEN}Seversk{MARK_CLOSE}" in hit["snippet"]
     assert "<" not in hit["snippet"]
+
+
+def test_small_hit_sets_are_counted_exactly(client):
+    body = client.get("/api/articles", params={"q": "Siversk OR Seversk"}).json()
+    assert body["total_is_estimate"] is False and body["facets_are_estimates"] is False
+
+
+def test_huge_hit_sets_are_estimated_from_every_kth_hit(db, monkeypatch):
+    from newsledger.api import queries
+
+    q = "Siversk OR Seversk OR Geneva OR Genf"
+    exact = TestClient(create_app(db), base_url="http://127.0.0.1", client=LOCAL).get(
+        "/api/articles", params={"q": q, "sort": "newest"}).json()
+    monkeypatch.setattr(queries, "COUNT_EXACT_MAX", 2)  # 4 hits: every 2nd hit by rowid, counts doubled
+    body = TestClient(create_app(db), base_url="http://127.0.0.1", client=LOCAL).get(
+        "/api/articles", params={"q": q, "sort": "newest"}).json()
+    con = sqlite3.connect(db)
+    seqs = [s for (s,) in con.execute("SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?", (q,))]
+    even = [s for s in seqs if s % 2 == 0]
+    langs = dict(con.execute(
+        f"SELECT language, count(*) FROM articles WHERE seq IN ({','.join('?' * len(even))}) GROUP BY language", even))
+    con.close()
+    assert len(seqs) == 4 and exact["total"] == 4 and exact["total_is_estimate"] is False
+    assert body["total"] == 2 * len(even) and body["total_is_estimate"] is True
+    assert body["facets_are_estimates"] is True
+    assert {f["value"]: f["count"] for f in body["facets"]["language"]} == {k: 2 * n for k, n in langs.items()}
+    # The page itself is never sampled.
+    assert ids(body) == ids(exact)
+
+
+def test_store_migration_creates_the_api_indexes(db):
+    con = sqlite3.connect(db)
+    names = {n for (n,) in con.execute("SELECT name FROM sqlite_master WHERE type = 'index' AND name LIKE 'api_%'")}
+    con.close()
+    assert {"api_articles_facts", "api_articles_published", "api_claims_article", "api_places_name"} <= names
 
 
 def test_sort_orders(client):
