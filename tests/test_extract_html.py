@@ -389,3 +389,57 @@ def test_whole_link_lines_and_site_name_dropped_but_linked_subheadings_kept():
 )
 def test_datelines_separators_and_labels_are_furniture(para, furniture):
     assert html_mod._furniture(para) is furniture
+
+
+def test_printed_dates_read_around_the_headline():
+    import lxml.html
+
+    from newsledger.extract.metadata import from_visible
+
+    tree = lxml.html.fromstring(
+        "<html><body><p>Dec 1, 2020 archive</p><p>x</p>" + "<p>filler</p>" * 20 + "<h1>Ferry returns</h1>"
+        "<div>By Nora Vik <span>Updated on</span> <time>March 3rd, 2024 9:05</time>"
+        " | Published 1 March 2024</div><script>var d = '2019-01-01';</script><p>Text.</p></body></html>"
+    )
+    assert from_visible(tree) == {"updated": "2024-03-03", "published": "2024-03-01"}
+    assert from_visible(lxml.html.fromstring("<html><body><p>5 May 2024</p></body></html>")) == {}
+
+
+@pytest.mark.parametrize(
+    "published, modified, shown, expected",
+    [
+        # printed date confirms the metadata: nothing changes
+        ("2024-03-01T09:00:00+00:00", "2024-03-02T10:00:00+00:00", {"published": "2024-03-01"}, (None, None)),
+        # the page prints its update as its date
+        ("2024-03-01T09:00:00+00:00", "2024-03-02T10:00:00+00:00", {"published": "2024-03-02"},
+         ("2024-03-02T10:00:00+00:00", "modified, the date the page shows")),
+        # only an "Updated" date printed, and it is the modified day
+        ("2024-03-01T09:00:00+00:00", "2024-03-04T10:00:00+00:00", {"updated": "2024-03-04"},
+         ("2024-03-04T10:00:00+00:00", "modified, the date the page shows")),
+        # a printed published day wins over a printed update
+        ("2024-03-01T09:00:00+00:00", "2024-03-04T10:00:00+00:00", {"published": "2024-03-01", "updated": "2024-03-04"},
+         (None, None)),
+        # UTC instant late in the evening, site prints the next day: site's timezone inferred
+        ("2024-04-10T22:00:00+00:00", None, {"published": "2024-04-11"},
+         ("2024-04-11T00:00:00+02:00", "local offset from the date printed by the headline")),
+        ("2024-04-10T00:00:00+00:00", None, {"published": "2024-04-09"},
+         ("2024-04-09T00:00:00+00:00", "date printed by the headline")),
+        # the page gave its own offset, or the printed day is far off: left alone
+        ("2024-04-10T22:00:00-05:00", None, {"published": "2024-04-11"}, (None, None)),
+        ("2024-04-10T22:00:00+00:00", None, {"published": "2024-01-11"}, (None, None)),
+    ],
+)
+def test_printed_date_corrects_metadata_date(published, modified, shown, expected):
+    assert html_mod._shown_date(published, modified, shown) == expected
+
+
+def test_printed_update_date_becomes_the_date_with_provenance():
+    page = _page(
+        '<script type="application/ld+json">{"@type": "NewsArticle", "datePublished": "2024-03-01T09:00:00Z",'
+        ' "dateModified": "2024-03-05T11:30:00Z"}</script>',
+        "",
+    ).replace(b"</h1>", b"</h1><div class='dateline'>Last updated on Mar 5, 2024, 11:30</div>")
+    art = run(page)
+    assert art.published == "2024-03-05T11:30:00+00:00"
+    assert art.modified == "2024-03-05T11:30:00+00:00"
+    assert art.provenance.fields["published"] == "modified, the date the page shows (json-ld)"

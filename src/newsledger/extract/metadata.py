@@ -20,6 +20,18 @@ published               json-ld datePublished, article:published_time, microdata
                         a date in the URL path, htmldate (original date; fast search)
                         -- a UTC winner is shown in the page's local offset when another
                         source gives the same instant as local time
+                        -- then the date printed by the headline (``from_visible``) may
+                        correct it: printed day = modified day -> the modified instant;
+                        printed "Updated" day = modified day, no printed day confirming
+                        the published one -> modified; printed day one off a UTC
+                        instant -> that instant in the site's timezone
+                        Order measured on extraction-dev (120 pages, date = gold day):
+                        microdata 9/9, time 36/43, meta 25/30, json-ld 82/101, og 50/62,
+                        url 24/30, htmldate 97/120, printed date 82/100, modified 81/105;
+                        pairwise, where two sources disagree, neither half of the pages
+                        has enough cases (at most 4 per pair) to justify reordering, so
+                        the order above stays; the printed date only corrects (+7 pages:
+                        half a 47->53/58, half b 54->55/62)
 modified                json-ld dateModified, article:modified_time, og:updated_time,
                         microdata dateModified, meta (last-modified, dc.modified)
 authors                 json-ld author, meta (author, parsely-author, sailthru.author,
@@ -470,6 +482,57 @@ def from_markup(tree) -> dict[str, dict[str, Any]]:
     if names:
         found["byline"]["authors"] = names
     return found
+
+
+_MONTH_NAME = r"(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?"
+# a written-out date as pages print it near the headline; numeric d/m/y forms are
+# left out because their order differs from site to site
+_SHOWN_DATE = re.compile(
+    rf"\b(?:(\d{{1,2}})(?:st|nd|rd|th)?\s+{_MONTH_NAME},?\s+((?:19|20)\d\d)|"
+    rf"{_MONTH_NAME}\s+(\d{{1,2}})(?:st|nd|rd|th)?,?\s+((?:19|20)\d\d)|((?:19|20)\d\d)-(\d\d)-(\d\d))\b",
+    re.I,
+)
+_SHOWN_LABEL = re.compile(r"\b(?:(updated|modified|edited)|(published|posted|first published|released))\b[^\d]{0,20}$", re.I)
+# text nodes read after (and a few before) the headline when looking for the printed date
+_SHOWN_AFTER = 80
+_SHOWN_BEFORE = 15
+_SHOWN_TEXT = "[not(ancestor::script or ancestor::style or ancestor::noscript)][normalize-space()]"
+
+
+def from_visible(tree) -> dict[str, Any]:
+    """Dates printed for readers around the headline: ``published`` (labelled
+    "Published"/"Posted" or unlabelled, the first one shown) and ``updated``
+    (labelled "Updated"), as ``YYYY-MM-DD``."""
+    h1 = tree.find(".//h1")
+    if h1 is None:
+        return {}
+    before = h1.xpath(f"preceding::text(){_SHOWN_TEXT}[position() <= {_SHOWN_BEFORE}]")
+    after = h1.xpath(f"following::text(){_SHOWN_TEXT}[position() <= {_SHOWN_AFTER}]")
+    text = " ".join(str(t) for t in reversed(before)) + " " + " ".join(str(t) for t in after)
+    text = _WS.sub(" ", text)
+    out: dict[str, Any] = {}
+    for m in _SHOWN_DATE.finditer(text):
+        day = _shown_day(m)
+        if day is None:
+            continue
+        label = _SHOWN_LABEL.search(text[max(0, m.start() - 40) : m.start()])
+        field = "updated" if label and label.group(1) else "published"
+        out.setdefault(field, day)
+        if "published" in out and "updated" in out:
+            break
+    return out
+
+
+def _shown_day(m: re.Match) -> Optional[str]:
+    d1, mon1, y1, mon2, d2, y2, iy, im, iday = m.groups()
+    try:
+        if y1:
+            return datetime(int(y1), _MONTHS[mon1.lower()[:3]], int(d1)).date().isoformat()
+        if y2:
+            return datetime(int(y2), _MONTHS[mon2.lower()[:3]], int(d2)).date().isoformat()
+        return datetime(int(iy), int(im), int(iday)).date().isoformat()
+    except ValueError:
+        return None
 
 
 # ---------------------------------------------------------------- cleaning per field
