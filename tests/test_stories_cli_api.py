@@ -111,3 +111,16 @@ def test_api_routes(db):
     assert client.get("/api/provenance/claims/999").status_code == 404
     assert client.get("/api/provenance/quotes/999").status_code == 404
     app.state.store.close()
+
+
+def test_story_lists_claim_and_quote_ids_for_provenance(db):
+    with open_store(db) as store:
+        (listed,) = stories.list_stories(store)
+        story = stories.get_story(store, listed["id"])
+        assert [(q["outlet"], q["speaker"]) for q in story["quotes"]] == [
+            ("ru.example", "Andrii Kovalenko"), ("ua.example", "Andrii Kovalenko")]
+        groups = {(g["type"], g["actor_code"]): g for g in story["claims"]}
+        take = groups[("TAKE_CONTROL", "RUS")]
+        assert take["first_seen"]["outlet"] == "ru.example" and take["geonames_id"] == 694403
+        prov = stories.claim_provenance(store, take["first_seen"]["claim_id"])
+        assert prov["claim"]["type"] == "TAKE_CONTROL"

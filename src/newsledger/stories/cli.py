@@ -55,8 +55,8 @@ Examples:
   newsledger provenance --claim 42
   newsledger provenance --quote 7 --json
 """)
-@click.option("--claim", "claim_id", type=int, help="Claim id (from `newsledger claims --json`).")
-@click.option("--quote", "quote_id", type=int, help="Quote id (from `newsledger quotes --json`).")
+@click.option("--claim", "claim_id", type=int, help="Claim id (listed by `newsledger stories --id N --json`).")
+@click.option("--quote", "quote_id", type=int, help="Quote id (listed by `newsledger stories --id N --json`).")
 @db_option
 @json_option
 def provenance(claim_id, quote_id, db, as_json) -> None:
@@ -69,7 +69,8 @@ def provenance(claim_id, quote_id, db, as_json) -> None:
         result = claim_provenance(store, claim_id) if claim_id is not None else quote_provenance(store, quote_id)
     if result is None:
         what = f"claim {claim_id}" if claim_id is not None else f"quote {quote_id}"
-        raise click.ClickException(f"no {what}: ids are listed by `newsledger claims --json` / `quotes --json`")
+        raise click.ClickException(f"no {what}: a story's claim and quote ids are listed by "
+                                   "`newsledger stories --id N --json`")
     if as_json:
         _print_json(result)
         return

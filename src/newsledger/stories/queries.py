@@ -15,6 +15,7 @@ if TYPE_CHECKING:
 QUOTE_MATCH = 0.8  # token-sequence similarity for "the same quote"
 QUOTE_CANDIDATES = 500
 STORY_ARTICLES = 500  # articles listed in one story's detail
+STORY_QUOTES = 200
 
 
 def _rows(db: sqlite3.Connection, sql: str, params: tuple = ()) -> list[dict[str, Any]]:
@@ -48,7 +49,8 @@ def root_of(db: sqlite3.Connection, article_id: str) -> str:
 
 
 def get_story(store: "Store", story_id: int) -> Optional[dict[str, Any]]:
-    """A cluster with its articles (and which copy which), outlets, claim groups and contradictions."""
+    """A cluster with its articles (and which copy which), outlets, claim groups (with claim ids),
+    direct quotes (with quote ids, for ``quote_provenance``) and contradictions."""
     db = store._conn()
     head = _rows(db, "SELECT id, label, label_article, first_published, last_published, size, outlets "
                      "FROM story_clusters WHERE id = ?", (story_id,))
@@ -77,6 +79,12 @@ def get_story(store: "Store", story_id: int) -> Optional[dict[str, Any]]:
         "ORDER BY a.published, c.id", tuple(ids),
     ) if ids else []
     story["claims"] = _group_claims(db, claims)
+    story["quotes"] = _rows(
+        db,
+        "SELECT q.id, q.article_id, q.speaker, q.text, q.kind, a.published, a.source_domain AS outlet "
+        f"FROM quotes q JOIN articles a ON a.id = q.article_id WHERE q.article_id IN ({marks}) "
+        "AND q.kind != 'indirect' ORDER BY a.published, q.id LIMIT ?", (*ids, STORY_QUOTES),
+    ) if ids else []
     story["contradictions"] = _rows(
         db,
         "SELECT x.kind, x.claim_id, a1.article_id, a1.type, a1.actor_code, a1.place_name, a1.modality, "
