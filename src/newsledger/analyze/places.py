@@ -33,7 +33,9 @@ _WORD = re.compile(r"(?:[A-Z]\.){2,}|[^\W\d_]+(?:['’][^\W\d_]+)*")
 _POSSESSIVE = ("'s", "’s")
 # Lowercase words allowed inside a multi-word name (Rostov-on-Don, Bosnia and Herzegovina).
 _CONNECTORS = frozenset("of the de del della di do da dos das du la le les upon on am an der sur y al el au aux en"
-                        " los las".split())
+                        " los las es".split())
+# An elided article joined to a capitalised word stays inside a name (Côte d'Ivoire, L'Aquila).
+_ELIDED = re.compile(r"[dl]['’][A-Z]")
 _JOINERS = frozenset((" ", "-", "‐"))
 _ABBREV = frozenset(("St", "Mt", "Ft", "Ste", "Pt"))
 _REGION_CUES = frozenset("region oblast province state governorate prefecture krai district territory".split())
@@ -42,8 +44,15 @@ _DOTTED = re.compile(r"(?:[A-Z]\.){2,}")
 _LOWER_TAILS = frozenset("область oblast край krai".split())
 _NEXT_WORD = re.compile(r"[ \t]+([A-Za-z]+)")
 # A following word that turns the name into something else (Marburg virus, Texas Street).
-_NOT_PLACE_CUES = frozenset("street st road avenue boulevard lane square highway university college hospital"
-                            " virus ebolavirus fever disease flu strain syndrome".split())
+_NOT_PLACE_CUES = frozenset("virus ebolavirus fever disease flu strain syndrome".split())
+# Words that make the name part of a facility's only when written as part of that name ("Texas Street",
+# "Boston University"); in lowercase the name is a place qualifying a common noun ("a Benghazi hospital").
+_FACILITY_CUES = frozenset("street st road avenue boulevard lane square highway university college hospital".split())
+# Capitalised words that, following a place name, make an office or public body of that place ("Queensland
+# Premier", "California Department of Public Health", "Denver District Judge"): the name is still the place.
+_OFFICE_CUES = frozenset("""Governor Premier Mayor Minister Ministry Department Police Health Public Primary State
+Provincial Regional District Attorney Judge Senator Secretary Fire City Council Hall Government Parliament
+Assembly Legislature Board Pollution Sanitation Municipal""".split())
 # Words that may surround a name inside one capitalised run without making it part of another name.
 _GENERIC = frozenset(normalize(w) for w in """City County Province Region State Island Islands District Oblast
 Governorate Prefecture Municipality Department Republic Territory Kingdom North South East West Northern Southern
@@ -164,8 +173,15 @@ class PlaceResolver:
                     return False
                 return words[k][0] in proper if proper is not None else not _sentence_initial(text, words[k][0])
 
-            partial = any(named(k) for k in [*range(run_start, i), *range(j + 1, run_end + 1)])
-            m = self._judge(text, s0, end, list(cands), ner, proper, person_words, partial)
+            # A possessive closes a name: "Steele's Texas", "Rome's Gemelli hospital".
+            cut = [k for k in range(run_start, i) if text.endswith(_POSSESSIVE, *words[k])]
+            left = range(cut[-1] + 1 if cut else run_start, i)
+            right = range(j + 1, run_end + 1) if not text.startswith(_POSSESSIVE, end) else range(0)
+            rest = [text[words[k][0]:words[k][1]] for k in right]
+            office = bool(rest) and rest[0] in _OFFICE_CUES and not any(
+                w.lower().removesuffix("'s").removesuffix("’s") in _FACILITY_CUES for w in rest)
+            partial = any(named(k) for k in left) or not office and any(named(k) for k in right)
+            m = self._judge(text, s0, end, list(cands), ner, proper, person_words, partial, office)
             if m is not None:
                 mentions.append(m)
             i = j + 1
@@ -186,7 +202,7 @@ class PlaceResolver:
             if cands:
                 return i + 2, words[i + 2][1], cands
         for j in range(min(run_end, i + MAX_WORDS - 1), i - 1, -1):
-            if j > i and not text[words[j][0]].isupper():
+            if j > i and not text[words[j][0]].isupper() and not _ELIDED.match(text, words[j][0]):
                 continue
             end = words[j][1]
             cands = self.gaz.lookup(text[s0:end])
@@ -209,7 +225,7 @@ class PlaceResolver:
                 prev = text[words[k - 1][0]:words[k - 1][1]]
                 w = text[words[k][0]:words[k][1]]
                 joined = (sep in _JOINERS or (sep == ". " and prev in _ABBREV)) and (
-                    w[0].isupper() or w in _CONNECTORS)
+                    w[0].isupper() or w in _CONNECTORS or _ELIDED.match(w) is not None)
                 if not joined:
                     runs.extend([(start, k - 1)] * (k - start))
                     start = k
@@ -217,12 +233,12 @@ class PlaceResolver:
         # A run never ends on a connector ("Bosnia and" followed by a lowercase word).
         trimmed = {}
         for a, b in set(runs):
-            while b > a and not text[words[b][0]].isupper():
+            while b > a and not text[words[b][0]].isupper() and not _ELIDED.match(text, words[b][0]):
                 b -= 1
             trimmed[runs[a]] = (a, b)
         return [trimmed[r] for r in runs]
 
-    def _judge(self, text, start, end, cands, ner, proper, person_words, partial) -> Optional[_Mention]:
+    def _judge(self, text, start, end, cands, ner, proper, person_words, partial, office=False) -> Optional[_Mention]:
         span = text[start:end]
         key = normalize(span)
         letters = [c for c in span if c.isalpha()]
@@ -234,19 +250,26 @@ class PlaceResolver:
             cands = [c for c in cands if c.feature in ("country", "region", "continent")]
             if not cands:
                 return None
-        elif key in self.stop or span in person_words:
-            return None
-        nxt = _NEXT_WORD.match(text, end)
-        next_word = nxt.group(1).lower() if nxt else ""
-        if next_word in _NOT_PLACE_CUES:
+        elif key in self.stop:
             return None
         ent = ner.get(start)
+        exact = ent is not None and ent[0] == start and ent[1] == end
+        if span in person_words and not (exact and ent[2] in _NER_PLACE):
+            return None  # "Harden" after "Dr. Harden"; but a GPE-tagged "Buffalo" beside "Buffalo Fire Chief Smith"
+        nxt = _NEXT_WORD.match(text, end)
+        next_word = nxt.group(1).lower() if nxt else ""
+        if next_word in _NOT_PLACE_CUES or next_word in _FACILITY_CUES and nxt.group(1)[0].isupper():
+            return None
         if ent is not None:
             es, ee, label = ent
             if label in _NER_PLACE:
                 support = 1.0
+            elif label == "NORP" and exact and any(c.feature == "country" and not c.alias for c in cands):
+                support = 0.5  # the model reads "Central African Republic" as a nationality
             elif label in _NER_NOT_PLACE and label != "PRODUCT":
                 return None
+            elif office and (es < start or ee > end):
+                support = 0.4  # the place of a public body; a weak match stays tentative
             elif es < start or ee > end:
                 if not (label == "ORG" and any(c.feature == "country" for c in cands)):
                     return None  # part of a person's or organisation's name
