@@ -155,8 +155,8 @@ def kill_and_resume(inputs: list[str], db_path: Path, documents: int, *, kills: 
         proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
         _, before = _progress(db_path)
         before = before if "--resume" in cmd else 0
-        # never the last document: a run that completes leaves nothing for the next kill to interrupt
-        target = min(before + rng.randint(0, max(1, (documents - before) // 3)), documents - 1)
+        # never the last batch: a run that completes leaves nothing for the next kill to interrupt
+        target = min(before + rng.randint(0, max(1, (documents - before) // 3)), documents - batch_size - 1)
         deadline = time.monotonic() + timeout
         while proc.poll() is None and time.monotonic() < deadline:
             pid, done = _progress(db_path)
