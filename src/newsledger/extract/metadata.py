@@ -60,6 +60,8 @@ from datetime import datetime, timedelta, timezone
 from typing import Any, Iterable, Optional
 from urllib.parse import urljoin, urlsplit
 
+from lxml import etree
+
 ARTICLE_TYPES = frozenset(
     t.lower()
     for t in (
@@ -493,10 +495,24 @@ _SHOWN_DATE = re.compile(
     re.I,
 )
 _SHOWN_LABEL = re.compile(r"\b(?:(updated|modified|edited)|(published|posted|first published|released))\b[^\d]{0,20}$", re.I)
-# text nodes read after (and a few before) the headline when looking for the printed date
-_SHOWN_AFTER = 80
-_SHOWN_BEFORE = 15
-_SHOWN_TEXT = "[not(ancestor::script or ancestor::style or ancestor::noscript)][normalize-space()]"
+# text nodes read after (and a few before) the headline when looking for the printed date;
+# the axes are cut by raw position first (cheap) and blank or script text dropped after
+_SHOWN_AFTER, _SHOWN_BEFORE = 80, 15
+_FOLLOWING_TEXT = etree.XPath("following::text()[position() <= 200]")
+_PRECEDING_TEXT = etree.XPath("preceding::text()[position() <= 40]")
+_NOT_SHOWN = frozenset(("script", "style", "noscript", "template"))
+
+
+def _shown_text(nodes) -> list[str]:
+    out = []
+    for t in nodes:
+        if not t.strip():
+            continue
+        parent = t.getparent()
+        if parent is not None and not t.is_tail and parent.tag in _NOT_SHOWN:
+            continue
+        out.append(str(t))
+    return out
 
 
 def from_visible(tree) -> dict[str, Any]:
@@ -506,10 +522,9 @@ def from_visible(tree) -> dict[str, Any]:
     h1 = tree.find(".//h1")
     if h1 is None:
         return {}
-    before = h1.xpath(f"preceding::text(){_SHOWN_TEXT}[position() <= {_SHOWN_BEFORE}]")
-    after = h1.xpath(f"following::text(){_SHOWN_TEXT}[position() <= {_SHOWN_AFTER}]")
-    text = " ".join(str(t) for t in reversed(before)) + " " + " ".join(str(t) for t in after)
-    text = _WS.sub(" ", text)
+    before = _shown_text(_PRECEDING_TEXT(h1))[-_SHOWN_BEFORE:]
+    after = _shown_text(_FOLLOWING_TEXT(h1))[:_SHOWN_AFTER]
+    text = _WS.sub(" ", " ".join(before + after))
     out: dict[str, Any] = {}
     for m in _SHOWN_DATE.finditer(text):
         day = _shown_day(m)
