@@ -153,7 +153,9 @@ def create_app(db_path: str | Path, token: Optional[str] = None, *,
         format: str = fmt_q,
     ):
         """Articles matching every filter with facet counts; ``sort`` in the response says which
-        order was used. Snippets mark matches with U+E000 … U+E001."""
+        order was used. Snippets mark matches with U+E000 … U+E001. Past 5,000 full-text hits,
+        ``total`` and the facet counts are estimated from every k-th hit (``total_is_estimate``,
+        ``facets_are_estimates``); the page itself is always exact."""
         lim, off = _page(limit, offset, format)
         f = ArticleFilter(q=q, source=source, state_affiliated=state_affiliated, lang=lang, since=since,
                           until=until, entity=entity, place=place, claim_type=claim_type, duplicates=duplicates)
