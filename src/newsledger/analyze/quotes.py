@@ -15,9 +15,11 @@ Kinds:
   shorter clause with a finite verb ("I quit").
 - ``partial``: a shorter quoted fragment (scare quotes, one-word borrowings
   like “euphoric”).
-- ``indirect``: reported speech without marks: the clause governed by a speech
-  verb ("X said that ..."), an "according to X" clause, or the complement of
-  "urged"/"warned" ("urged against ...").
+- ``indirect``: reported speech without marks: the clause governed by a speech,
+  belief or finding verb ("X said that ...", "polls show that ..."), the clause
+  a parenthetical cue interrupts ("The plan, he said, is dead"), an "according
+  to X" clause, or the complement of "urged"/"warned" ("urged against ...").
+  Clauses that are mostly a direct quote are not repeated as indirect.
 
 Offsets (``start``/``end``) are those of the content, without the marks and
 without a trailing comma/colon/semicolon that belongs to the outer sentence.
@@ -53,8 +55,8 @@ SPEECH_VERBS = frozenset(
 )
 # Verbs that need a particle to be about speech ("summed up", "pointed out").
 PARTICLE_VERBS = {"sum": "up", "point": "out", "spell": "out", "chime": "in"}
-# Verbs that also report beliefs: only used for indirect attribution.
-THOUGHT_VERBS = frozenset("believe think feel know hope fear expect estimate".split())
+# Verbs of belief and of findings ("polls show that ..."): only used for indirect attribution.
+THOUGHT_VERBS = frozenset("believe think feel know hope fear expect estimate show find indicate want".split())
 # Complements of "urged"/"warned" that carry the reported content.
 URGE_VERBS = frozenset("urge warn caution call appeal plead".split())
 NON_SPEAKERS = frozenset("that this these those what which there here i we you me us".split())
@@ -578,12 +580,19 @@ def _indirect(ix: _DocIndex, att: _Attributor) -> list[tuple[Quote, Attribution]
                     (c for c in tok.children if c.dep_ == "xcomp" or (c.dep_ == "prep" and c.lower_ in ("against", "for"))),
                     None,
                 )
-            if comp is None:
-                continue
-            lo, hi = comp.left_edge.i, comp.right_edge.i
-            if lo <= tok.i <= hi:
-                continue
-            content = (lo, hi)
+            if comp is None and tok.dep_ == "parataxis" and _is_cue(tok) and tok.head.pos_ in ("VERB", "AUX"):
+                # "The plan, he said, is dead." / "The plan is dead, he said.": the clause it interrupts.
+                head = tok.head
+                lo, hi = head.left_edge.i, head.right_edge.i
+                c_lo, c_hi = tok.left_edge.i, tok.right_edge.i
+                if c_hi >= hi - 1:
+                    content = (lo, c_lo - 1)
+                elif c_lo <= lo + 1:
+                    content = (c_hi + 1, hi)
+            elif comp is not None:
+                lo, hi = comp.left_edge.i, comp.right_edge.i
+                if not lo <= tok.i <= hi:
+                    content = (lo, hi)
         if content is None:
             continue
         lo, hi = content
