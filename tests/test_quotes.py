@@ -419,3 +419,18 @@ def test_random_mark_soup_keeps_offsets_consistent(nlp):
             if q.speaker_mention is not None:
                 m = q.speaker_mention
                 assert text[m.start : m.end] == m.text
+
+
+def test_seed_through_dump_extractor(nlp, seed_path):
+    from newsledger.extract import extract
+    from newsledger.schema import Origin, RawDocument
+
+    raw = RawDocument(origin=Origin(kind="dump", path=str(seed_path)), format="dump",
+                      content=seed_path.read_text(encoding="utf-8"))
+    art = extract(raw)
+    doc = nlp(art.text)
+    ctx = Context(article=art, doc=doc)
+    ctx.entities = find_entities(doc, art.source.name)
+    direct = [q for q in load()(ctx) if q.kind == "direct"]
+    assert [(q.speaker, q.speaker_descriptor) for q in direct] == [("Igor Korotchenko", "military analyst")] * 6
+    assert [q.speaker_mention.text for q in direct][1] == "he"
