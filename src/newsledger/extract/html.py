@@ -65,7 +65,9 @@ _PROMO = re.compile(
     r"\bnewsletters?\b.{0,80}\b(?:sign up|subscribe)\b|subscribers? only|already a subscriber|"
     r"(?:subscribe|log ?in|sign in) to (?:continue|keep) reading|support (?:our|independent) journalism|"
     r"please subscribe|all rights reserved|^\W*(?:copyright|©)|"
-    r"(?:can|may) be reached (?:at|by)\b.{0,80}@|^follow (?:us|him|her|them) on\b)",
+    r"(?:can|may) be reached (?:at|by)\b.{0,80}@|^follow (?:us|him|her|them) on\b|\bin your inbox\b|"
+    r"permission to load|^(?:this|the) (?:story|article|piece|post|report) (?:was )?(?:originally|first) "
+    r"(?:appeared|published|ran)\b|^(?:source|more information)\s*:)",
     re.I,
 )
 _PROMO_MAX_CHARS = 400
