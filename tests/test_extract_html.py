@@ -450,3 +450,16 @@ def test_printed_update_date_becomes_the_date_with_provenance():
     assert art.published == "2024-03-05T11:30:00+00:00"
     assert art.modified == "2024-03-05T11:30:00+00:00"
     assert art.provenance.fields["published"] == "modified, the date the page shows (json-ld)"
+
+
+def test_author_bio_at_the_end_is_cut():
+    body = ["The quay reopened on Monday.", "Traffic was light.", "Crews will return in May.",
+            "Nora Vik is the harbour reporter at the Northwind Gazette.", "She lives in Tromsø."]
+    assert html_mod._drop_author_bio(body, ["Nora Vik"]) == body[:3]
+    assert html_mod._drop_author_bio(body[:3] + ["• Nora Vik, a former pilot, writes on ports."], ["Nora Vik"]) == body[:3]
+    # a name at the start of an early paragraph is reporting, not a bio; a single-word name never matches
+    early = ["Nora Vik said the quay reopened.", "Traffic was light.", "Crews return in May.", "Fares hold.", "End."]
+    assert html_mod._drop_author_bio(early, ["Nora Vik"]) == early
+    assert html_mod._drop_author_bio(body, ["Nora"]) == body
+    assert html_mod._drop_author_bio(body[:3] + ["Nora Viking ships run late."], ["Nora Vik"]) == body[:3] + [
+        "Nora Viking ships run late."]

@@ -481,9 +481,9 @@ def _extract(tree, raw: RawDocument) -> Article:
     if which:
         fields["authors"] = which
     if art.authors:
-        bylines = [p for p in paragraphs if _is_byline(p, art.authors)]
-        if bylines:
-            paragraphs = [p for p in paragraphs if p not in bylines]
+        kept = _drop_author_bio([p for p in paragraphs if not _is_byline(p, art.authors)], art.authors)
+        if kept != paragraphs:
+            paragraphs = kept
             art.text = "\n\n".join(paragraphs)
 
     art.section, which = _pick(sources, "section", md.clean)
@@ -535,6 +535,28 @@ def _title(sources: dict[str, dict[str, Any]], accept) -> tuple[Optional[str], O
                     return t, next(n for n in md.PRECEDENCE["title"] if accept(sources.get(n, {}).get("title") or "") == t)
             return h1, "h1"
     return _pick(sources, "title", accept)
+
+
+_BIO_TAIL = 3
+_BIO_MAX_WORDS = 80
+_BIO_LEAD = re.compile(r"^[•·*-]?\s*")
+
+
+def _drop_author_bio(paragraphs: list[str], authors: list[str]) -> list[str]:
+    """Cut the text at an author's bio among its last paragraphs ("Nora Vik is a reporter ...").
+
+    A bio opens with the author's full name, is short, and closes the article;
+    what follows it (a second bio sentence, a sign-off) is furniture too.
+    """
+    start = max(1, len(paragraphs) - _BIO_TAIL)
+    for i in range(start, len(paragraphs)):
+        para = _BIO_LEAD.sub("", paragraphs[i], count=1)
+        if len(para.split()) > _BIO_MAX_WORDS:
+            continue
+        for name in authors:
+            if len(name.split()) >= 2 and para.startswith(name) and not para[len(name) : len(name) + 1].isalnum():
+                return paragraphs[:i]
+    return paragraphs
 
 
 def _is_byline(para: str, authors: list[str]) -> bool:
