@@ -281,3 +281,17 @@ def test_serve_is_registered_lazily(runner, monkeypatch):
     # a module that exists but cannot import (missing web extras) explains itself in one line
     monkeypatch.setattr(cli_main, "LAZY_COMMANDS", {"serve": ("newsledger.schema", "no_such_attribute")})
     one_line_error(runner.invoke(cli, ["serve", "--port", "1"]), 1, "`newsledger serve` is unavailable")
+
+
+def test_jsonl_text_record_keeps_its_published_and_title(tmp_path):
+    from newsledger.extract import extract
+    from newsledger.ingest import read
+
+    path = tmp_path / "wire.jsonl"
+    path.write_text('{"url": "https://northwind.example/a", "published": "2026-03-02T08:00:00+00:00", '
+                    '"title": "Ferry resumes", "text": "The island ferry resumed service on Monday after repairs."}\n')
+    (raw,) = list(read([str(path)]))
+    art = extract(raw)
+    assert (art.title, art.published) == ("Ferry resumes", "2026-03-02T08:00:00+00:00")
+    assert art.provenance.fields["published"] == "input-hint"
+    assert art.text == "The island ferry resumed service on Monday after repairs."

@@ -274,6 +274,16 @@ def _select(articles: list[Article], store: "Store", summary: RunSummary, force:
     return todo
 
 
+def _update_stories(store: "Store", records: list, statuses: list[str]) -> None:
+    """Let changed articles join or open story clusters (incremental, per batch)."""
+    changed = [(r.article.id if isinstance(r, Analysis) else r.id)
+               for r, st in zip(records, statuses) if st != "unchanged"]
+    if changed:
+        from .stories import update as update_stories
+
+        update_stories(store, changed)
+
+
 def _store_batch(batch: list, store: "Store", get_analyzer, summary: RunSummary, force: bool,
                  analysed: Optional[list] = None) -> None:
     """Store a batch; ``analysed``: its analyses when an executor already made them."""
@@ -289,9 +299,11 @@ def _store_batch(batch: list, store: "Store", get_analyzer, summary: RunSummary,
         records: list[Union[Analysis, Article]] = [r for r in results if isinstance(r, Analysis)]
     else:
         records = list(articles)
-    for status in store.upsert_many(records, run_id=summary.run_id):
+    statuses = store.upsert_many(records, run_id=summary.run_id)
+    for status in statuses:
         field_name = "duplicates" if status == "duplicate" else status
         setattr(summary, field_name, getattr(summary, field_name) + 1)
+    _update_stories(store, records, statuses)
     if bad:
         store.quarantine_many(bad, run_id=summary.run_id)
         summary.quarantined.update(b.reason for b in bad)

@@ -366,6 +366,9 @@ def create_app(db_path: str | Path, token: Optional[str] = None, *,
                              [summary.run_id])
         return {**summary.to_dict(), "articles": stored}
 
+    from ..stories.api import router as stories_router
+
+    app.include_router(stories_router, dependencies=reads)
     return app
 
 

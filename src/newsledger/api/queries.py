@@ -378,7 +378,7 @@ def _decode_json(row: dict[str, Any], names: tuple[str, ...]) -> dict[str, Any]:
 QUOTE_FIELDS = ("id", "article_id", "text", "kind", "start", "end", "speaker", "speaker_mention",
                 "speaker_descriptor", "cue", "sentence", "component", "confidence")
 CONTEXT_FIELDS = ("title", "url", "published", "source", "source_name", "state_affiliated")
-_QUOTE_COLS = ", ".join(f'x."{c}"' for c in QUOTE_FIELDS)
+_QUOTE_COLS = "x.id, " + ", ".join(f'x."{c}"' for c in QUOTE_FIELDS)
 _ARTICLE_CTX = ("a.title, a.url, a.published, a.source_domain AS source, s.name AS source_name, "
                 "s.state_affiliated")
 
@@ -443,7 +443,7 @@ def speakers(r: Reader, *, q: Optional[str], source: Optional[str], since: Any, 
 
 CLAIM_FIELDS = ("id", "article_id", "type", "start", "end", "sentence", "actor", "target", "place", "date",
                 "date_text", "modality", "asserted_by", "framing", "trigger", "component", "confidence")
-_CLAIM_COLS = ", ".join(f'x."{c}"' for c in CLAIM_FIELDS)
+_CLAIM_COLS = "x.id, " + ", ".join(f'x."{c}"' for c in CLAIM_FIELDS)
 _CLAIM_JSON = ("actor", "target", "place", "asserted_by", "framing", "trigger")
 
 

@@ -22,7 +22,11 @@ DEFAULT_DB = "newsledger.db"
 DB_ENV = "NEWSLEDGER_DB"
 
 # Commands other packages provide, imported only when used: name -> (module, attribute).
-LAZY_COMMANDS = {"serve": ("newsledger.api.cli", "serve")}
+LAZY_COMMANDS = {
+    "serve": ("newsledger.api.cli", "serve"),
+    "stories": ("newsledger.stories.cli", "stories"),
+    "provenance": ("newsledger.stories.cli", "provenance"),
+}
 
 
 def _one_line(text: str) -> str:

@@ -53,11 +53,25 @@ def content_hash(text: str) -> str:
     return hashlib.sha256(" ".join(text.split()).lower().encode("utf-8")).hexdigest()
 
 
+def _apply_hints(art: Article, hints: dict) -> None:
+    """What the feed item or JSONL record said fills only what the page itself did not."""
+    for name in ("title", "published", "modified"):
+        value = hints.get(name)
+        if value and isinstance(value, str) and not getattr(art, name):
+            setattr(art, name, value)
+            art.provenance.fields.setdefault(name, "input-hint")
+    authors = hints.get("authors")
+    if authors and not art.authors and isinstance(authors, list):
+        art.authors = [a for a in authors if isinstance(a, str)]
+        art.provenance.fields.setdefault("authors", "input-hint")
+
+
 def finish(art: Article, raw: RawDocument) -> Article:
     from .language import detect_language
     from ..outlets import enrich_source
 
     art.url = art.url or raw.url
+    _apply_hints(art, raw.hints)
     art.canonical_url = canonical_url(art.canonical_url) or canonical_url(art.url)
     art.id = article_id(art.canonical_url, art.text)
     if not art.language:

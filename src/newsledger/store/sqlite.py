@@ -599,7 +599,7 @@ class Store:
         a_conds, a_params = self._article_filters("a", source, None, None)
         where = conds + d_conds + a_conds
         rows = self._read(
-            f"SELECT {', '.join('x.' + q(c) for c, _ in cols)}, x.article_id, a.title AS article_title, "
+            f"SELECT x.id, {', '.join('x.' + q(c) for c, _ in cols)}, x.article_id, a.title AS article_title, "
             f"a.url AS article_url, a.source_domain AS source, a.published "
             f"FROM {q(kind)} x JOIN articles a ON a.id = x.article_id "
             f"{'WHERE ' + ' AND '.join(where) if where else ''} ORDER BY {order} LIMIT ? OFFSET ?",
