@@ -123,22 +123,23 @@ def _conventions(pairs: list[tuple[dict, object]]) -> None:
     for feature in ("country", "region"):
         rows = [(g, p) for g, p in pairs if p.feature == feature and p.geonames_id]
         conv: dict[str, int] = {}
+        scored = 0
         for g, p in rows:
             key = p.country_code if feature == "country" else _gcode(p)
-            options = {"index (current)": (p.lat, p.lon)}
-            if key and key in pts:
-                options["trimmed box centre"] = _centre(pts[key][0], pts[key][1])
-                options["mean of settlements"] = mean(key, False)
-                options["population-weighted mean"] = mean(key, True)
+            if not key or key not in pts:
+                continue  # continents, second-level units and supplement areas have no alternative
+            scored += 1
+            options = {"index (current)": (p.lat, p.lon), "trimmed box centre": _centre(pts[key][0], pts[key][1]),
+                       "mean of settlements": mean(key, False), "population-weighted mean": mean(key, True)}
             if feature == "country":
                 options["countryinfo"] = countryinfo(p.country_code)
             for name, pt in options.items():
                 if pt is not None and haversine_km(g["lat"], g["lon"], pt[0], pt[1]) <= 161:
                     conv[name] = conv.get(name, 0) + 1
-        print(f"-- {feature} points: {len(rows)} toponyms resolved to a {feature}; within 161 km by convention:",
-              file=sys.stderr)
+        print(f"-- {feature} points: {scored} toponyms resolved to a {feature} with settlements; within 161 km by "
+              "convention:", file=sys.stderr)
         for name, n in sorted(conv.items(), key=lambda x: -x[1]):
-            print(f"   {name:28s} {n:5d}  {n / max(1, len(rows)):.3f}", file=sys.stderr)
+            print(f"   {name:28s} {n:5d}  {n / max(1, scored):.3f}", file=sys.stderr)
 
 
 def _gcode(p) -> str | None:

