@@ -68,6 +68,10 @@ CASES = [
     ("Officials in New York and Washington, D.C. disagreed.", [("New York", 5128581), ("Washington, D.C.", 4140963)]),
     ("Trade between the U.S. and the UK grew.", [("U.S.", 6252001), ("UK", 2635167)]),
     ("Bosnia and Herzegovina joined the talks.", [("Bosnia and Herzegovina", 3277605)]),
+    # a region named like a big city: the city alone, the region in a list of states or after a town
+    ("Cases were confirmed in Ohio, Oklahoma, Oregon and New York.",
+     [("Ohio", 5165418), ("Oklahoma", 4544379), ("Oregon", 5744337), ("New York", 5128638)]),
+    ("The boy from Buffalo, New York, recovered at home.", [("Buffalo", 5110629), ("New York", 5128638)]),
     ("The ferry from St. Petersburg arrived late.", [("St. Petersburg", 498817)]),
     # names written with an elided article, places qualifying a common noun or naming a public body
     ("Côte d'Ivoire and Ghana reported new cases.", [("Côte d'Ivoire", 2287781), ("Ghana", 2300660)]),

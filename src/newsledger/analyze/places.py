@@ -92,6 +92,7 @@ class _Mention:
     region_cue: bool = False
     candidates: list[Candidate] = field(default_factory=list)
     tentative: bool = False  # kept only if it lands in a country the sure mentions name
+    shadowed: frozenset[int] = frozenset()  # ids of regions named like a big city (see _shadowed_regions)
 
 
 # Scoring weights (log10 population units), tuned on GeoVirus.
@@ -108,6 +109,7 @@ CONTAIN_KM = 150.0
 MAX_CANDIDATES = 25
 _CELL = 2.5  # degrees; grid cell for finding places within NEAR_KM
 SHADOW_RATIO = 0.2  # a city this large relative to a same-named region is what the name means
+SHADOW_PENALTY = 1.5
 
 
 def _prior(c: Candidate) -> float:
@@ -287,13 +289,14 @@ class PlaceResolver:
         else:
             support = 0.5
         region_cue = next_word in _REGION_CUES
+        shadowed: frozenset[int] = frozenset()
         if region_cue and any(c.feature in _REGIONS for c in cands):
             cands = [c for c in cands if c.feature in _REGIONS]
             end = nxt.end(1)
         else:
             region_cue = False
-            cands = self._drop_shadowed_regions(cands)
-        best = max(cands, key=_prior)
+            shadowed = self._shadowed_regions(cands)
+        best = max((c for c in cands if c.id not in shadowed), key=_prior)
         if partial and best.feature != "country":
             return None  # "Officer" in "Chief Medical Officer", "Valley" in "Rift Valley Province"
         strong = best.feature in ("country", "continent") or (best.feature in _REGIONS and not best.alias) or \
@@ -301,20 +304,22 @@ class PlaceResolver:
         if support < 0.3 and not strong:
             return None
         return _Mention(start, end, text[start:end], key, support, region_cue, cands,
-                        tentative=support < 0.5 and not strong)
+                        tentative=support < 0.5 and not strong, shadowed=shadowed)
 
     @staticmethod
-    def _drop_shadowed_regions(cands: list[Candidate]) -> list[Candidate]:
-        """A region that shares its name with a big city inside it, or with a much bigger city of its
-        country, is in prose the city (Kharkiv, New York) unless a cue such as "region" follows."""
+    def _shadowed_regions(cands: list[Candidate]) -> frozenset[int]:
+        """Regions that share their name with a big city inside them, or with a much bigger city of
+        their country: in prose the name is the city (Kharkiv, New York) unless a cue such as "region"
+        follows or the article's context says otherwise (a list of states, "Buffalo, New York"), so
+        they keep a place among the candidates at a lower prior."""
         cities = [c for c in cands if c.feature == "city" and c.population >= 50_000]
         if not cities:
-            return cands
-        kept = [c for c in cands if not (c.feature in _REGIONS and any(
+            return frozenset()
+        shadowed = frozenset(c.id for c in cands if c.feature in _REGIONS and any(
             x.country_code == c.country_code and (
                 x.admin1 == c.admin1 and x.alias <= c.alias or x.population >= SHADOW_RATIO * c.population)
-            for x in cities))]
-        return kept or cands
+            for x in cities))
+        return shadowed if len(shadowed) < len(cands) else frozenset()
 
     # ------------------------------------------------------------ resolution
 
@@ -325,7 +330,8 @@ class PlaceResolver:
         keys = list(groups)
         # The most prominent candidates suffice ("Washington" has hundreds) and bound the work.
         cands = {k: sorted(groups[k][0].candidates, key=_prior, reverse=True)[:MAX_CANDIDATES] for k in keys}
-        priors = {k: [_prior(c) for c in cands[k]] for k in keys}
+        priors = {k: [_prior(c) - (SHADOW_PENALTY if c.id in groups[k][0].shadowed else 0.0) for c in cands[k]]
+                  for k in keys}
 
         # "Paris, Texas": a name followed by ", " and a region or country that contains it.
         bonus: dict[tuple, list[float]] = {k: [0.0] * len(cands[k]) for k in keys}
