@@ -44,7 +44,7 @@ _DOTTED = re.compile(r"(?:[A-Z]\.){2,}")
 _LOWER_TAILS = frozenset("область oblast край krai".split())
 _NEXT_WORD = re.compile(r"[ \t]+([A-Za-z]+)")
 # A following word that turns the name into something else (Marburg virus, Texas Street).
-_NOT_PLACE_CUES = frozenset("virus ebolavirus fever disease flu strain syndrome".split())
+_NOT_PLACE_CUES = frozenset("virus ebolavirus fever disease flu strain syndrome hemorrhagic haemorrhagic".split())
 # Words that make the name part of a facility's only when written as part of that name ("Texas Street",
 # "Boston University"); in lowercase the name is a place qualifying a common noun ("a Benghazi hospital").
 _FACILITY_CUES = frozenset("street st road avenue boulevard lane square highway university college hospital".split())
@@ -258,6 +258,9 @@ class PlaceResolver:
         exact = ent is not None and ent[0] == start and ent[1] == end
         if span in person_words and not (exact and ent[2] in _NER_PLACE):
             return None  # "Harden" after "Dr. Harden"; but a GPE-tagged "Buffalo" beside "Buffalo Fire Chief Smith"
+        before, after = text[start - 1:start] if start else "", text[end:end + 1]
+        if "$" in (before, after) or before == "/" == after:
+            return None  # a currency (US$, $US) or a flu strain name (A/Victoria/361/2011)
         nxt = _NEXT_WORD.match(text, end)
         next_word = nxt.group(1).lower() if nxt else ""
         if next_word in _NOT_PLACE_CUES or next_word in _FACILITY_CUES and nxt.group(1)[0].isupper():
@@ -273,8 +276,13 @@ class PlaceResolver:
             elif office and (es < start or ee > end):
                 support = 0.4  # the place of a public body; a weak match stays tentative
             elif es < start or ee > end:
-                if not (label == "ORG" and any(c.feature == "country" for c in cands)):
-                    return None  # part of a person's or organisation's name
+                # The country of an organisation that begins with it ("U.S. Army") or of a public body
+                # ("Health Ministry of Uganda") is a place; inside a company's or outlet's name it is not
+                # ("Agence France-Presse", "Voice of America").
+                lead = text[es:start]
+                if not (label == "ORG" and any(c.feature == "country" for c in cands) and (
+                        lead.lower() in ("", "the ") or any(w in _OFFICE_CUES for w in _WORD.findall(lead)))):
+                    return None
                 cands = [c for c in cands if c.feature == "country"]  # "U.S. Army", "Kenya Red Cross"
                 support = 0.5
             else:
