@@ -72,6 +72,8 @@ CASES = [
     ("Cases were confirmed in Ohio, Oklahoma, Oregon and New York.",
      [("Ohio", 5165418), ("Oklahoma", 4544379), ("Oregon", 5744337), ("New York", 5128638)]),
     ("The boy from Buffalo, New York, recovered at home.", [("Buffalo", 5110629), ("New York", 5128638)]),
+    ("Cases were found in Virginia, Washington, West Virginia and Wyoming.",
+     [("Virginia", 6254928), ("Washington", 5815135), ("West Virginia", 4826850), ("Wyoming", 5843591)]),
     ("The ferry from St. Petersburg arrived late.", [("St. Petersburg", 498817)]),
     # names written with an elided article, places qualifying a common noun or naming a public body
     ("Côte d'Ivoire and Ghana reported new cases.", [("Côte d'Ivoire", 2287781), ("Ghana", 2300660)]),

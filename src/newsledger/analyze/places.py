@@ -343,8 +343,10 @@ class PlaceResolver:
 
         # "Paris, Texas": a name followed by ", " and a region or country that contains it.
         bonus: dict[tuple, list[float]] = {k: [0.0] * len(cands[k]) for k in keys}
-        for a, b in zip(mentions, mentions[1:]):
-            if text[a.end:b.start] != ", ":
+        # Not inside a comma-separated list, where the next item is a sibling ("Virginia, Washington,
+        # West Virginia and Wyoming"), not a container.
+        for prev, a, b in zip([None, *mentions], mentions, mentions[1:]):
+            if text[a.end:b.start] != ", " or prev is not None and text[prev.end:a.start] == ", ":
                 continue
             ka, kb = (a.key, a.region_cue), (b.key, b.region_cue)
             for ia, ca in enumerate(cands[ka]):
