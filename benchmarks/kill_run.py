@@ -63,7 +63,7 @@ def make_pages(folder: Path, n: int, seed: int = 7) -> list[str]:
 
 
 def snapshot(db_path: Path) -> dict[str, Any]:
-    """What a crash must not change: articles with their content and annotation counts."""
+    """What a crash must not change: articles with their content, annotation counts and story membership."""
     db = sqlite3.connect(db_path)
     try:
         articles = {
@@ -75,7 +75,10 @@ def snapshot(db_path: Path) -> dict[str, Any]:
         for kind in ANNOTATIONS:
             for art_id, n in db.execute(f"SELECT article_id, count(*) FROM {kind} GROUP BY article_id"):
                 articles[art_id][kind] = n
+        for (art_id,) in db.execute("SELECT article_id FROM story_members"):
+            articles[art_id]["in_story"] = True
         for art in articles.values():
+            art.setdefault("in_story", False)
             for kind in ANNOTATIONS:
                 art.setdefault(kind, 0)
         return {

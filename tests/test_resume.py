@@ -81,6 +81,30 @@ def test_interrupted_run_resumes_skipping_finished_documents(pages, tmp_path):
     store.close()
 
 
+def test_crash_between_storing_and_story_clustering_is_repaired_on_resume(pages, tmp_path, monkeypatch):
+    import newsledger.stories as stories
+
+    store = open_store(tmp_path / "st.db")
+    real = stories.update
+    calls = []
+
+    def crash_on_second_batch(st, ids):
+        calls.append(list(ids))
+        if len(calls) == 2:  # the batch is committed, its story placement is not
+            raise KeyboardInterrupt
+        return real(st, ids)
+
+    monkeypatch.setattr(stories, "update", crash_on_second_batch)
+    with pytest.raises(KeyboardInterrupt):
+        run.ingest(pages, store, analyzer=CountingAnalyzer(), batch_size=3)
+    assert store._read("SELECT count(*) AS n FROM articles")[0]["n"] == 6
+    assert store._read("SELECT count(*) AS n FROM story_members")[0]["n"] == 3
+    summary = journal.resume(store, analyzer=CountingAnalyzer(), batch_size=3)
+    assert summary.status == "ok" and calls[2] == calls[1]  # the unplaced batch is placed first
+    assert store._read("SELECT count(*) AS n FROM story_members")[0]["n"] == 12
+    store.close()
+
+
 def test_resume_with_an_executor(pages, tmp_path):
     from newsledger.executors import make_executor
 

@@ -120,6 +120,20 @@ class Journal:
             db.execute("DELETE FROM ingest_journal WHERE run_id = ?", (run_id,))
 
 
+def unplaced(store: Any, article_ids: list[str]) -> list[str]:
+    """Those of ``article_ids`` (stored articles) that belong to no story cluster."""
+    ids = list(dict.fromkeys(article_ids))
+    if not ids or not hasattr(store, "_read"):
+        return []
+    placed: set[str] = set()
+    for i in range(0, len(ids), 500):
+        chunk = ids[i:i + 500]
+        rows = store._read(f"SELECT article_id FROM story_members WHERE article_id IN ({', '.join('?' * len(chunk))})",
+                           chunk)
+        placed.update(r["article_id"] for r in rows)
+    return [i for i in ids if i not in placed]
+
+
 def resumable_run(store: Any) -> dict[str, Any]:
     """The last run if it did not finish: id, inputs, options, status; ResumeError otherwise."""
     runs = store.runs(limit=1)

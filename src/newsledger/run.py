@@ -274,10 +274,16 @@ def _select(articles: list[Article], store: "Store", summary: RunSummary, force:
     return todo
 
 
-def _update_stories(store: "Store", records: list, statuses: list[str]) -> None:
+def _update_stories(store: "Store", records: list, statuses: list[str], articles: list[Article]) -> None:
     """Let changed articles join or open story clusters (incremental, per batch)."""
+    from .journal import unplaced
+
     changed = [(r.article.id if isinstance(r, Analysis) else r.id)
                for r, st in zip(records, statuses) if st != "unchanged"]
+    # A crash between storing a batch and placing it leaves its articles stored but in no
+    # story; the resumed run finds them unchanged, so unchanged articles without a story count too.
+    seen = set(changed)
+    changed += unplaced(store, [a.id for a in articles if a.id not in seen])
     if changed:
         from .stories import update as update_stories
 
@@ -303,7 +309,7 @@ def _store_batch(batch: list, store: "Store", get_analyzer, summary: RunSummary,
     for status in statuses:
         field_name = "duplicates" if status == "duplicate" else status
         setattr(summary, field_name, getattr(summary, field_name) + 1)
-    _update_stories(store, records, statuses)
+    _update_stories(store, records, statuses, articles)
     if bad:
         store.quarantine_many(bad, run_id=summary.run_id)
         summary.quarantined.update(b.reason for b in bad)
