@@ -28,12 +28,15 @@ ingest-examples: setup
 run: ingest-examples
 	NEWSLEDGER_OUTLETS=examples/outlets.json $(BIN)/newsledger serve --db $(DB) --host $(HOST) --port $(PORT)
 
-# Browser tests drive Debian's chromium; install it when missing (needs root or sudo).
+# Browser tests drive Debian's chromium and server-mode tests start a throwaway PostgreSQL;
+# install them when missing (needs root or sudo).
 test-deps:
-	@if [ ! -x /usr/bin/chromium ]; then \
-	  echo "installing Debian chromium for the browser tests"; \
+	@need=""; [ -x /usr/bin/chromium ] || need="$$need chromium"; \
+	ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1 || need="$$need postgresql"; \
+	if [ -n "$$need" ]; then \
+	  echo "installing Debian packages for the tests:$$need"; \
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
-	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$need >/dev/null; \
 	fi
 
 test: setup test-deps
