@@ -630,10 +630,10 @@ def restore(backup_file: str, db: str, force: bool) -> None:
 
 
 # Column layouts: names stay narrow; long text gets the room that is left.
-SHORT: dict = {"overflow": "fold"}
-NAME = {"max_width": 18, "overflow": "fold"}
-LONG: dict = {}
-LONG_TEXT = 200  # characters of a quote or sentence shown in a table cell
+SHORT: dict = {"no_wrap": True}
+NAME = {"max_width": 16, "overflow": "fold"}
+LONG: dict = {"min_width": 20, "ratio": 1}
+LONG_TEXT = 140  # characters of a quote or sentence shown in a table cell
 
 
 def _table(rows: list[dict], columns: list[tuple[str, str, dict]], title: str, as_json: bool) -> None:
