@@ -3,9 +3,11 @@ import { clear, errorBox, h } from "./dom.js";
 import { renderArticle } from "./views/article.js";
 import { renderCompare } from "./views/compare.js";
 import { renderMap } from "./views/map.js";
+import { renderProvenance } from "./views/provenance.js";
 import { renderQuotes } from "./views/quotes.js";
 import { renderSearch } from "./views/search.js";
 import { renderSources } from "./views/sources.js";
+import { renderStories, renderStory } from "./views/stories.js";
 
 const VIEWS = {
   search: renderSearch,
@@ -14,7 +16,12 @@ const VIEWS = {
   map: renderMap,
   compare: renderCompare,
   sources: renderSources,
+  stories: renderStories,
+  story: renderStory,
+  provenance: renderProvenance,
 };
+// Pages reached from a list keep that list's nav entry marked.
+const NAV_OF = { story: "stories", provenance: "stories" };
 
 const main = document.getElementById("main");
 let currentView = null;
@@ -36,7 +43,7 @@ async function render() {
   const changedView = view !== currentView;
   currentView = view;
   for (const a of document.querySelectorAll(".nav a[data-view]")) {
-    if (a.dataset.view === view) a.setAttribute("aria-current", "page");
+    if (a.dataset.view === (NAV_OF[view] || view)) a.setAttribute("aria-current", "page");
     else a.removeAttribute("aria-current");
   }
   const target = h("div", { class: `view view-${view}` });

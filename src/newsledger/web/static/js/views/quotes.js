@@ -1,6 +1,7 @@
 // Quotes explorer: speakers with per-outlet counts, then what the chosen speaker said.
 import { getJSON } from "../api.js";
 import { affiliationBadge, articleHref, errorBox, exportLinks, formatDate, h, pager, route } from "../dom.js";
+import { provenanceLink, quoteProvenanceHref } from "./provlinks.js";
 
 const PAGE = 25;
 
@@ -41,7 +42,8 @@ export async function renderQuotes(root, params) {
       h("blockquote", null, q.text),
       h("p", { class: "meta" }, `${q.kind}${q.cue ? ", “" + q.cue + "”" : ""} · `,
         h("span", { class: "source" }, q.source_name || q.source || "unknown"), " ", affiliationBadge(q.state_affiliated), " · ",
-        h("time", null, formatDate(q.published)), " · ", h("a", { href: articleHref(q.article_id) }, q.title || "article"))))),
+        h("time", null, formatDate(q.published)), " · ", h("a", { href: articleHref(q.article_id) }, q.title || "article"),
+        " · ", provenanceLink(quoteProvenanceHref(q.id)))))),
     exportLinks("/api/quotes", { speaker }));
   if (data.total > PAGE) {
     panel.append(pager(data.total, PAGE, offset, (o) => { window.location.hash = route("quotes", { find, speaker, offset: o }); }));

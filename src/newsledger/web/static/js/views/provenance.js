@@ -1,0 +1,196 @@
+// Provenance of one claim or quote: who published it first, who repeated or altered it, and on whose word.
+import { getJSON } from "../api.js";
+import { articleHref, h, s } from "../dom.js";
+import { claimProvenanceHref, formatTime, outletLabel, outletNameMap, parseTime, quoteProvenanceHref } from "./provlinks.js";
+
+const LOOKUP_ROWS = 1000;
+const DIFF_MAX_WORDS = 400; // longer quotes fall back to the API's list of changes
+
+function byTime(a, b) {
+  const ta = parseTime(a.published);
+  const tb = parseTime(b.published);
+  if (ta === null || tb === null) return (ta === null) - (tb === null);
+  return ta - tb;
+}
+
+// Nodes (one per article, in time order) on a top row; sources they quote on a bottom row.
+// edges: {from, to, kind} with kind "repeats" | "altered" | "copies"; attributions: {from, name}.
+function provenanceGraph(nodes, edges, attributions, title) {
+  const colW = 150;
+  const sources = [...new Set(attributions.map((a) => a.name))];
+  const width = Math.max(560, 40 + Math.max(nodes.length, sources.length) * colW);
+  const height = sources.length ? 250 : 150;
+  const top = 90;
+  const bottom = 210;
+  const xOf = new Map(nodes.map((n, i) => [n.key, 20 + colW / 2 + i * colW]));
+  const srcX = new Map(sources.map((name, i) => [name, 20 + colW / 2 + i * colW]));
+  const clip = (t, n) => (t.length > n ? t.slice(0, n - 1) + "…" : t);
+  const arcs = edges.map((e) => {
+    const x1 = xOf.get(e.from);
+    const x2 = xOf.get(e.to);
+    if (x1 === undefined || x2 === undefined || x1 === x2) return null;
+    const lift = 30 + Math.min(40, Math.abs(x2 - x1) / 8);
+    return s("g", { class: `edge edge-${e.kind}` },
+      s("path", { d: `M${x1},${top - 22} Q${(x1 + x2) / 2},${top - 22 - lift} ${x2},${top - 22}`, "marker-end": "url(#arrow)" }),
+      s("text", { x: (x1 + x2) / 2, y: top - 22 - lift / 2 - 6, "text-anchor": "middle", class: "edge-label" }, e.kind));
+  });
+  const attr = attributions.map((a) => s("g", { class: "edge edge-attributes" },
+    s("line", { x1: xOf.get(a.from), y1: top + 24, x2: srcX.get(a.name), y2: bottom - 16, "marker-end": "url(#arrow)" })));
+  const attrLabel = attributions.length ? s("text", { x: 8, y: (top + bottom) / 2 + 4, class: "edge-label" }, "attributes to") : null;
+  const nodeEls = nodes.map((n) => s("a", { href: articleHref(n.articleId), class: `node${n.first ? " node-first" : ""}${n.altered ? " node-altered" : ""}`, "aria-label": n.label },
+    s("title", null, n.label),
+    s("rect", { x: xOf.get(n.key) - colW / 2 + 8, y: top - 22, width: colW - 16, height: 46, rx: 6 }),
+    s("text", { x: xOf.get(n.key), y: top - 4, "text-anchor": "middle", class: "node-outlet" }, clip(n.outlet, 20)),
+    s("text", { x: xOf.get(n.key), y: top + 14, "text-anchor": "middle", class: "node-time" }, n.first ? `first · ${n.time}` : n.time)));
+  const srcEls = sources.map((name) => s("g", { class: "node node-source" },
+    s("title", null, name),
+    s("rect", { x: srcX.get(name) - colW / 2 + 8, y: bottom - 16, width: colW - 16, height: 30, rx: 15 }),
+    s("text", { x: srcX.get(name), y: bottom + 4, "text-anchor": "middle" }, clip(name, 20))));
+  const svg = s("svg", { viewBox: `0 0 ${width} ${height}`, width, height, class: "prov-graph", id: "prov-graph", role: "group", "aria-labelledby": "prov-graph-title" },
+    s("title", { id: "prov-graph-title" }, title),
+    s("defs", null, s("marker", { id: "arrow", viewBox: "0 0 10 10", refX: 9, refY: 5, markerWidth: 7, markerHeight: 7, orient: "auto-start-reverse" },
+      s("path", { d: "M0,0 L10,5 L0,10 z", class: "arrowhead" }))),
+    arcs, attr, attrLabel, nodeEls, srcEls);
+  return h("figure", { class: "prov-figure" }, h("div", { class: "graph-wrap", tabindex: "0", "aria-label": "Provenance graph (scrolls sideways)" }, svg),
+    h("figcaption", { class: "muted" }, "Articles in time order; the first publisher is highlighted. Arcs show repeats and alterations, lines down show whom each article attributes it to."));
+}
+
+function words(text) {
+  return String(text || "").split(/\s+/).filter(Boolean);
+}
+
+// Word-level diff (longest common subsequence) of two short texts, as [op, word] pairs.
+export function wordDiff(a, b) {
+  const n = a.length;
+  const m = b.length;
+  const lcs = Array.from({ length: n + 1 }, () => new Uint16Array(m + 1));
+  for (let i = n - 1; i >= 0; i--) {
+    for (let j = m - 1; j >= 0; j--) {
+      lcs[i][j] = a[i] === b[j] ? lcs[i + 1][j + 1] + 1 : Math.max(lcs[i + 1][j], lcs[i][j + 1]);
+    }
+  }
+  const out = [];
+  let i = 0;
+  let j = 0;
+  while (i < n || j < m) {
+    if (i < n && j < m && a[i] === b[j]) { out.push(["same", a[i]]); i++; j++; }
+    else if (j < m && (i >= n || lcs[i][j + 1] >= lcs[i + 1][j])) { out.push(["ins", b[j]]); j++; }
+    else { out.push(["del", a[i]]); i++; }
+  }
+  return out;
+}
+
+function diffView(base, text, changes) {
+  const a = words(base);
+  const b = words(text);
+  if (a.length > DIFF_MAX_WORDS || b.length > DIFF_MAX_WORDS) {
+    return h("ul", { class: "change-list" }, (changes || []).map((c) => h("li", null,
+      c.from ? h("del", null, c.from) : null, c.from && c.to ? " → " : null, c.to ? h("ins", null, c.to) : null)));
+  }
+  const p = h("p", { class: "word-diff" });
+  wordDiff(a, b).forEach(([op, w], k) => {
+    if (k) p.append(" ");
+    p.append(op === "same" ? w : h(op, { class: `diff-${op}` }, w));
+  });
+  return p;
+}
+
+async function lookupId(params) {
+  const what = params.get("what");
+  const article = params.get("article");
+  const start = Number(params.get("start"));
+  const source = params.get("source") || "";
+  const data = what === "quote"
+    ? await getJSON("/api/quotes", { speaker: params.get("speaker") || "", source, limit: LOOKUP_ROWS })
+    : await getJSON("/api/claims", { type: params.get("type") || "", source, limit: LOOKUP_ROWS });
+  const hit = (data.items || []).find((r) => r.article_id === article && Number(r.start) === start);
+  if (!hit) throw new Error(`That ${what === "quote" ? "quote" : "claim"} is not in the store any more.`);
+  return hit.id;
+}
+
+async function renderClaim(root, id, names) {
+  const p = await getJSON(`/api/provenance/claims/${encodeURIComponent(id)}`);
+  const c = p.claim;
+  const nameOf = (d) => outletLabel(names, d);
+  const members = [p.first_seen, ...(p.repeats || [])];
+  const perArticle = new Map();
+  for (const m of members) if (!perArticle.has(m.article_id)) perArticle.set(m.article_id, m);
+  const ordered = [...perArticle.values()].sort(byTime);
+  const firstArticle = p.first_seen.article_id;
+  const nodes = ordered.map((m) => ({
+    key: m.article_id, articleId: m.article_id, outlet: nameOf(m.outlet), time: formatTime(m.published).slice(0, 16),
+    first: m.article_id === firstArticle, label: `${nameOf(m.outlet)}, ${formatTime(m.published)}${m.article_id === firstArticle ? " (first seen)" : ""}`,
+  }));
+  const edges = ordered.filter((m) => m.article_id !== firstArticle).map((m) => ({ from: firstArticle, to: m.article_id, kind: "repeats" }));
+  const attrs = [];
+  const seen = new Set();
+  for (const a of p.attributions || []) {
+    for (const name of String(a.asserted_by || "").split(";").map((x) => x.trim()).filter(Boolean)) {
+      const key = `${a.article_id}\u0000${name}`;
+      if (!seen.has(key)) { seen.add(key); attrs.push({ from: a.article_id, name }); }
+    }
+  }
+  root.append(
+    h("h1", { tabindex: "-1", id: "prov-title" }, `Claim provenance: ${c.type}`),
+    h("blockquote", { class: "prov-subject" }, String(c.sentence || "").trim()),
+    h("dl", { class: "facts", id: "prov-facts" },
+      h("dt", null, "Claim"), h("dd", null, `${c.type}${c.actor_text ? " · " + c.actor_text : ""}${c.place_name ? " · " + c.place_name : ""} (${c.modality})`),
+      h("dt", null, "In"), h("dd", null, h("a", { href: articleHref(c.article_id) }, `${nameOf(c.outlet)}, ${formatTime(c.published)}`)),
+      h("dt", null, "First seen"), h("dd", { id: "prov-first" }, `${nameOf(p.first_seen.outlet)}, ${formatTime(p.first_seen.published)}`),
+      h("dt", null, "Repeats"), h("dd", null, String((p.repeats || []).length)),
+      h("dt", null, "Independent origins"), h("dd", null, String(p.independent_origins)),
+      c.asserted_by_names ? [h("dt", null, "According to"), h("dd", null, c.asserted_by_names)] : null),
+    provenanceGraph(nodes, edges, attrs, `Claim ${c.type}: first seen at ${nameOf(p.first_seen.outlet)}, repeated in ${nodes.length - 1} other article(s)`),
+    h("h2", null, `Contradicted by (${(p.contradictions || []).length})`),
+    (p.contradictions || []).length
+      ? h("ul", { class: "contra-list", id: "prov-contradictions" }, p.contradictions.map((x) => h("li", { class: "contra-side contra-b" },
+        h("h4", { class: "contra-outlet" }, nameOf(x.outlet)),
+        h("p", null, h("strong", null, x.type), x.actor_code ? ` · ${x.actor_code}` : "", ` (${x.modality}) · ${formatTime(x.published)}`),
+        x.sentence ? h("blockquote", null, x.sentence.trim()) : null,
+        h("a", { href: claimProvenanceHref(x.claim_id), class: "prov-link" }, "Its provenance"))))
+      : h("p", { class: "muted" }, "No other outlet contradicts this claim."));
+}
+
+async function renderQuote(root, id, names) {
+  const p = await getJSON(`/api/provenance/quotes/${encodeURIComponent(id)}`);
+  const nameOf = (d) => outletLabel(names, d);
+  const first = p.first;
+  const uses = [...(p.uses || [])].sort(byTime);
+  const nodes = [{ key: `q${first.quote_id}`, articleId: first.article_id, outlet: nameOf(first.outlet), time: formatTime(first.published).slice(0, 16),
+    first: true, label: `${nameOf(first.outlet)}, ${formatTime(first.published)} (first publisher)` },
+  ...uses.map((u) => ({ key: `q${u.quote_id}`, articleId: u.article_id, outlet: nameOf(u.outlet), time: formatTime(u.published).slice(0, 16),
+    altered: u.altered, label: `${nameOf(u.outlet)}, ${formatTime(u.published)}${u.altered ? " (wording altered)" : ""}` }))];
+  const edges = uses.map((u) => ({ from: `q${first.quote_id}`, to: `q${u.quote_id}`, kind: u.altered ? "altered" : "repeats" }));
+  const attrs = [first, ...uses].filter((u) => u.speaker).map((u) => ({ from: `q${u.quote_id}`, name: u.speaker }));
+  root.append(
+    h("h1", { tabindex: "-1", id: "prov-title" }, "Quote provenance"),
+    h("blockquote", { class: "prov-subject" }, p.quote.text),
+    h("dl", { class: "facts", id: "prov-facts" },
+      h("dt", null, "Speaker"), h("dd", null, p.quote.speaker || "unattributed"),
+      h("dt", null, "First publisher"), h("dd", { id: "prov-first" }, `${nameOf(first.outlet)}, ${formatTime(first.published)}`),
+      h("dt", null, "Later uses"), h("dd", null, String(uses.length)),
+      h("dt", null, "Altered"), h("dd", null, String((p.altered || []).length))),
+    provenanceGraph(nodes, edges, attrs, `Quote first published by ${nameOf(first.outlet)}, used ${uses.length} more time(s)`),
+    h("h2", null, "Uses"),
+    h("ol", { class: "quote-cards", id: "prov-uses" },
+      h("li", { class: "quote-card first-use" }, h("p", { class: "meta" }, h("span", { class: "badge badge-first" }, "first"), " ",
+        h("a", { href: articleHref(first.article_id) }, nameOf(first.outlet)), ` · ${formatTime(first.published)}`), h("blockquote", null, first.text)),
+      uses.map((u) => h("li", { class: `quote-card${u.altered ? " altered" : ""}` },
+        h("p", { class: "meta" }, u.altered ? h("span", { class: "badge badge-altered" }, "altered") : h("span", { class: "badge" }, "same words"), " ",
+          h("a", { href: articleHref(u.article_id) }, nameOf(u.outlet)), ` · ${formatTime(u.published)} · similarity ${u.similarity}`,
+          " · ", h("a", { href: quoteProvenanceHref(u.quote_id), class: "prov-link" }, "from here")),
+        u.altered ? diffView(first.text, u.text, u.changes) : h("blockquote", null, u.text)))));
+}
+
+export async function renderProvenance(root, params, rest) {
+  let [what, id] = rest;
+  if (!what) {
+    what = params.get("what") === "quote" ? "quote" : "claim";
+    id = await lookupId(params);
+  }
+  const names = await outletNameMap();
+  root.append(h("p", null, h("a", { href: "#/stories" }, "← Stories")));
+  if (what === "quote") await renderQuote(root, id, names);
+  else if (what === "claim") await renderClaim(root, id, names);
+  else throw new Error(`No such provenance page: ${what}`);
+}
