@@ -144,10 +144,10 @@ def _conventions(pairs: list[tuple[dict, object]]) -> None:
 
 def _gcode(p) -> str | None:
     """GeoNames admin1 code ("US.CA") of a predicted first-level region, from the gazetteer's source."""
-    return _GCODES().get(p.admin1) if p.admin1 else None
+    return _gcodes().get(p.admin1) if p.admin1 else None
 
 
-def _GCODES() -> dict[str, str]:
+def _gcodes() -> dict[str, str]:
     global _GCODE_CACHE
     if _GCODE_CACHE is None:
         from importlib import resources

@@ -5,7 +5,9 @@ PRODUCT and "Donbass" as PERSON): every capitalised word sequence is looked
 up in the gazetteer, and spaCy's entities and tags only decide how much to
 believe that a match is a place ("Hope Hicks" is a PERSON span wider than the
 match; "Russian" is NORP; a common noun at the start of a sentence is not a
-proper noun).
+proper noun). A name that opens a public body's name stays a place ("Queensland
+Premier", "Health Ministry of Uganda"); inside a company's or outlet's name,
+a currency (US$) or a flu strain name (A/Victoria/...) it does not.
 
 Resolution scores every candidate with a population prior and then lets the
 other places of the article vote: a shared country or first-level region,
