@@ -83,7 +83,8 @@ class _Countries:
 
         ci, cj = int(lat // 2), int(lon // 2)
         for r in (1, 3, 6):
-            near = [x for di in range(-r, r + 1) for dj in range(-r, r + 1) for x in self.grid.get((ci + di, cj + dj), ())]
+            near = [x for di in range(-r, r + 1) for dj in range(-r, r + 1)
+                    for x in self.grid.get((ci + di, cj + dj), ())]
             if near:
                 return min(near, key=lambda x: haversine_km(lat, lon, x[0], x[1]))[2]
         return None
