@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
-from typing import Callable, Optional
+from typing import Callable, Iterator, Optional
 
 from ..schema import Entity
 from .coref import (
@@ -98,13 +98,26 @@ def _gazetteer_says_place(name: str, label: str) -> bool:
     return region or pop >= (PLACE_POP_FOR_PERSON if label == "PERSON" else PLACE_POP_FOR_OTHER)
 
 
+@lru_cache(maxsize=1)
+def _outlet_keys() -> frozenset[str]:
+    """Every outlet name and each of its leading-word prefixes, for one set lookup per entity."""
+    return frozenset(k for n in _outlet_names() for k in _name_prefixes(n))
+
+
+def _name_prefixes(name: str) -> Iterator[str]:
+    # "Sputnik" names "Sputnik International".
+    yield name
+    pos = name.find(" ")
+    while pos != -1:
+        yield name[:pos]
+        pos = name.find(" ", pos + 1)
+
+
 def _is_outlet(text: str, own_outlet: Optional[str]) -> bool:
     low = text.lower()
-    names = _outlet_names()
-    if own_outlet:
-        names = names | {own_outlet.lower()}
-    # "Sputnik" names "Sputnik International".
-    return any(n == low or n.startswith(low + " ") for n in names)
+    if low in _outlet_keys():
+        return True
+    return bool(own_outlet) and low in _name_prefixes(own_outlet.lower())
 
 
 def _strip_det(text: str) -> str:
@@ -296,6 +309,6 @@ def extract_entities(ctx) -> list[Entity]:
 
 
 def load() -> Callable:
-    _outlet_names()
+    _outlet_keys()
     known_people()
     return extract_entities
