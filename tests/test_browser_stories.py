@@ -200,6 +200,8 @@ def test_hostile_story_views_render_inert(browser, hostile_server):
         page.wait_for_selector("#prov-graph .node-first")
         assert f"Evil {PAYLOADS[1]} News" in page.locator("#prov-first").inner_text()
         assert page.locator("#prov-graph .node-source title").all_text_contents() == [PAYLOADS[4]]
+        assert page.locator("#prov-graph .node").count() == 4  # three articles and the one they cite
+        assert page.locator("#prov-graph .edge-copies").count() == 2
         _inert(page, "claim")
         s.shoot("hostile-3-claim")
 
@@ -211,7 +213,8 @@ def test_hostile_story_views_render_inert(browser, hostile_server):
         assert page.locator("#prov-uses .word-diff ins").all_inner_texts() == ["certainly"]
         assert page.locator("#prov-uses .word-diff del").count() == 0
         assert page.locator("#prov-graph .edge-altered").count() == 1
-        assert page.locator("#prov-graph .edge-repeats").count() == 1
+        assert page.locator("#prov-graph .edge-copies").count() == 1  # the verbatim reprint
+        assert page.locator("#prov-graph .edge-repeats").count() == 0
         _inert(page, "quote")
         s.shoot("hostile-4-quote")
         page.wait_for_timeout(300)  # give any stray handler a chance to fire

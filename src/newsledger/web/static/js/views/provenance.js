@@ -4,6 +4,7 @@ import { articleHref, h, s } from "../dom.js";
 import { claimProvenanceHref, formatTime, outletLabel, outletNameMap, parseTime, quoteProvenanceHref } from "./provlinks.js";
 
 const LOOKUP_ROWS = 1000;
+const COPY_LOOKUPS = 20; // articles checked for being a reprint of another node
 const DIFF_MAX_WORDS = 400; // longer quotes fall back to the API's list of changes
 
 function byTime(a, b) {
@@ -52,7 +53,34 @@ function provenanceGraph(nodes, edges, attributions, title) {
       s("path", { d: "M0,0 L10,5 L0,10 z", class: "arrowhead" }))),
     arcs, attr, attrLabel, nodeEls, srcEls);
   return h("figure", { class: "prov-figure" }, h("div", { class: "graph-wrap", tabindex: "0", "aria-label": "Provenance graph (scrolls sideways)" }, svg),
-    h("figcaption", { class: "muted" }, "Articles in time order; the first publisher is highlighted. Arcs show repeats and alterations, lines down show whom each article attributes it to."));
+    h("figcaption", { class: "muted" }, "Articles in time order; the first publisher is highlighted. Arcs show copies (reprints), repeats and alterations; lines down show whom each article attributes it to."));
+}
+
+// Provenance answers do not say which use reprints which: the store's near-duplicate link on each article does.
+async function duplicateOf(articleIds) {
+  const out = new Map();
+  await Promise.all([...new Set(articleIds)].slice(0, COPY_LOOKUPS).map(async (id) => {
+    try {
+      const a = await getJSON(`/api/articles/${encodeURIComponent(id)}`);
+      if (a.duplicate_of) out.set(id, a.duplicate_of);
+    } catch {
+      /* drawn as a repeat */
+    }
+  }));
+  return out;
+}
+
+// An edge into each later node, from the node it reprints when that is in the graph, else from the first.
+// A changed wording is the news even in a reprint, so "altered" wins over "copies".
+async function edgesFromFirst(nodes) {
+  const dup = await duplicateOf(nodes.slice(1).map((n) => n.articleId));
+  const keyOfArticle = new Map();
+  for (const n of nodes) if (!keyOfArticle.has(n.articleId)) keyOfArticle.set(n.articleId, n.key);
+  return nodes.slice(1).map((n) => {
+    const src = keyOfArticle.get(dup.get(n.articleId));
+    const copy = src !== undefined && src !== n.key;
+    return { from: copy ? src : nodes[0].key, to: n.key, kind: n.altered ? "altered" : copy ? "copies" : "repeats" };
+  });
 }
 
 function words(text) {
@@ -121,7 +149,7 @@ async function renderClaim(root, id, names) {
     key: m.article_id, articleId: m.article_id, outlet: nameOf(m.outlet), time: formatTime(m.published).slice(0, 16),
     first: m.article_id === firstArticle, label: `${nameOf(m.outlet)}, ${formatTime(m.published)}${m.article_id === firstArticle ? " (first seen)" : ""}`,
   }));
-  const edges = ordered.filter((m) => m.article_id !== firstArticle).map((m) => ({ from: firstArticle, to: m.article_id, kind: "repeats" }));
+  const edges = await edgesFromFirst(nodes);
   const attrs = [];
   const seen = new Set();
   for (const a of p.attributions || []) {
@@ -160,7 +188,7 @@ async function renderQuote(root, id, names) {
     first: true, label: `${nameOf(first.outlet)}, ${formatTime(first.published)} (first publisher)` },
   ...uses.map((u) => ({ key: `q${u.quote_id}`, articleId: u.article_id, outlet: nameOf(u.outlet), time: formatTime(u.published).slice(0, 16),
     altered: u.altered, label: `${nameOf(u.outlet)}, ${formatTime(u.published)}${u.altered ? " (wording altered)" : ""}` }))];
-  const edges = uses.map((u) => ({ from: `q${first.quote_id}`, to: `q${u.quote_id}`, kind: u.altered ? "altered" : "repeats" }));
+  const edges = await edgesFromFirst(nodes);
   const attrs = [first, ...uses].filter((u) => u.speaker).map((u) => ({ from: `q${u.quote_id}`, name: u.speaker }));
   root.append(
     h("h1", { tabindex: "-1", id: "prov-title" }, "Quote provenance"),
