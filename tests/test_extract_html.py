@@ -370,9 +370,10 @@ def test_whole_link_lines_and_site_name_dropped_but_linked_subheadings_kept():
         "- Council votes to close the old pier for good",
         "Northwind Gazette",
     ]
-    assert html_mod._drop_navigation(tree, paras, {"northwindgazette"}) == paras[:3]
+    anchors = html_mod._anchors(tree)
+    assert html_mod._drop_navigation(tree, paras, {"northwindgazette"}, anchors) == paras[:3]
     # never empties the body
-    assert html_mod._drop_navigation(tree, paras[3:4], set()) == paras[3:4]
+    assert html_mod._drop_navigation(tree, paras[3:4], set(), anchors) == paras[3:4]
 
 
 @pytest.mark.parametrize(

@@ -245,11 +245,16 @@ def _fuse_with_ld(paragraphs: list[str], ld_body: Optional[str], free: bool = Tr
 
 
 _BULLET = re.compile(r"^[-•*·–]\s+")
-# shorter linked lines are list entries (product names, places) as often as teasers
-_LINK_LINE_MIN_WORDS = 1
 
 
-def _drop_navigation(tree, paragraphs: list[str], site_keys: set[str]) -> list[str]:
+def _anchors(tree) -> list[tuple[Any, str]]:
+    """Every link with its visible text, read once for the filters and for ``links``."""
+    return [(a, _norm(a.text_content())) for a in tree.iter("a")]
+
+
+def _drop_navigation(
+    tree, paragraphs: list[str], site_keys: set[str], anchors: list[tuple[Any, str]]
+) -> list[str]:
     """Drop paragraphs that are one whole link or the site's own name.
 
     Related-story lists, section labels and "more from" teasers sit inside
@@ -257,11 +262,11 @@ def _drop_navigation(tree, paragraphs: list[str], site_keys: set[str]) -> list[s
     is that the entire line is the text of a single link. Body prose that
     merely contains links always has unlinked words around them.
     """
-    anchors = {t for a in tree.iter("a") if len((t := _norm(a.text_content())).split()) >= _LINK_LINE_MIN_WORDS}
-    if anchors:
+    linked = {t for _, t in anchors if t}
+    if linked:
         # subheadings linked from a table of contents are still the article's own
-        anchors -= {_norm(h.text_content()) for h in tree.iter("h2", "h3", "h4", "h5", "h6")}
-    kept = [p for p in paragraphs if _BULLET.sub("", p) not in anchors and md.norm_key(p) not in site_keys]
+        linked -= {_norm(h.text_content()) for h in tree.iter("h2", "h3", "h4", "h5", "h6")}
+    kept = [p for p in paragraphs if _BULLET.sub("", p) not in linked and md.norm_key(p) not in site_keys]
     return kept or paragraphs
 
 
@@ -334,15 +339,14 @@ def _norm(s: str) -> str:
     return _WS.sub(" ", s).strip()
 
 
-def _body_links(tree, paragraphs: list[str], base: Optional[str]) -> list[str]:
+def _body_links(anchors: list[tuple[Any, str]], paragraphs: list[str], base: Optional[str]) -> list[str]:
     """Links whose enclosing block made it into the body text."""
     body = "\n".join(paragraphs)
     out: list[str] = []
     seen: set[str] = set()
     block_ok: dict[Any, bool] = {}
-    for a in tree.iterfind(".//a[@href]"):
-        anchor = _norm(a.text_content())
-        if not anchor:
+    for a, anchor in anchors:
+        if not anchor or a.get("href") is None:
             continue
         block = a.getparent()
         while block is not None and block.tag not in _BLOCKS:
@@ -441,7 +445,8 @@ def _extract(tree, raw: RawDocument) -> Article:
 
     site_name, src = _pick(sources, "site_name", md.clean)
     keys = md.site_keys(site_name, url)
-    paragraphs = _drop_navigation(tree, paragraphs, keys)
+    anchors = _anchors(tree)
+    paragraphs = _drop_navigation(tree, paragraphs, keys, anchors)
 
     def title_ok(v):
         t = md.clean(v)
@@ -522,7 +527,7 @@ def _extract(tree, raw: RawDocument) -> Article:
     images = [md.absolute(u, base) for u in meta_images]
     if paragraphs:
         images += _body_images(_body_container(tree, paragraphs), base)
-        art.links = _body_links(tree, paragraphs, base)
+        art.links = _body_links(anchors, paragraphs, base)
     art.images = _dedupe(images)
     return art
 
