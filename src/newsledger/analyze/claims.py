@@ -527,11 +527,16 @@ def _find_triggers(sent, trig: Triggers) -> list[_Trig]:
             # "X said Y must do Z": X demands it of Y
             found.append(_Trig(t, t.idx, t.idx + len(t), {"type": "REQUEST", "demand": True}, "phrase"))
             continue
-        lemma = t.lemma_.lower()
-        if t.pos_ == "VERB" and lemma in trig.verbs:
-            found.append(_Trig(t, t.idx, t.idx + len(t), trig.verbs[lemma], "verb"))
-        elif t.pos_ in ("NOUN", "PROPN") and (lemma in trig.nouns or t.lower_ in trig.nouns):
-            found.append(_Trig(t, t.idx, t.idx + len(t), trig.nouns.get(lemma) or trig.nouns[t.lower_], "noun"))
+        # Most tokens are neither verbs nor nouns: read the lemma only for those that are.
+        pos = t.pos_
+        if pos == "VERB":
+            lemma = t.lemma_.lower()
+            if lemma in trig.verbs:
+                found.append(_Trig(t, t.idx, t.idx + len(t), trig.verbs[lemma], "verb"))
+        elif pos in ("NOUN", "PROPN"):
+            lemma = t.lemma_.lower()
+            if lemma in trig.nouns or t.lower_ in trig.nouns:
+                found.append(_Trig(t, t.idx, t.idx + len(t), trig.nouns.get(lemma) or trig.nouns[t.lower_], "noun"))
     return found
 
 
