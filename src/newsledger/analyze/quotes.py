@@ -215,7 +215,7 @@ class _DocIndex:
     def __init__(self, doc, entities: list[Entity], quotations: list[Quotation]):
         self.doc = doc
         self.text = doc.text
-        self.tok_starts = [t.idx for t in doc]
+        self.tok_starts = doc.to_array("IDX").tolist()  # no Token object per token
         self.sents = list(doc.sents)
         self.sent_starts = [s.start for s in self.sents]
         self.in_quote = bytearray(len(doc))
