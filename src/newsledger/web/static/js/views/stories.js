@@ -118,10 +118,11 @@ function coverageChart(articles, nameOf) {
     s("text", { x: pad.left, y: height - 8, class: "tick" }, formatTime(new Date(t0).toISOString())),
     t1 !== t0 ? s("text", { x: width - pad.right, y: height - 8, "text-anchor": "end", class: "tick" }, formatTime(new Date(t1).toISOString())) : null,
   ];
-  return h("figure", { class: "coverage-figure" },
+  // Below the chart's natural width it scrolls sideways inside its frame instead of shrinking the text.
+  return h("figure", { class: "coverage-figure" }, h("div", { class: "coverage-wrap" },
     s("svg", { viewBox: `0 0 ${width} ${height}`, class: "coverage", id: "coverage", role: "group", "aria-labelledby": "coverage-title" },
       s("title", { id: "coverage-title" }, `Coverage by outlet over time: ${dated.length} dated articles, ${outlets.length} outlets`),
-      rows, axis, dots),
+      rows, axis, dots)),
     h("figcaption", { class: "muted" }, "Filled dots are original texts; hollow dots marked “copy” reprint an earlier article."));
 }
 
