@@ -24,6 +24,27 @@ PAYLOADS = [
     f"&lt;script&gt;window.{SENTINEL}=1&lt;/script&gt;",
     f'<a href="javascript:window.{SENTINEL}=1">click</a>',
     f"\"><iframe srcdoc='<script>parent.{SENTINEL}=1</script>'>",
+    # Filter-evasion shapes in the style of the OWASP XSS cheat sheet.
+    f"<SCRIPT SRC=//xss.example/x.js></SCRIPT>",
+    f"<IMG SRC=JaVaScRiPt:window.{SENTINEL}=1>",
+    f"<IMG SRC=`javascript:window.{SENTINEL}=1`>",
+    f"<IMG \"\"\"><SCRIPT>window.{SENTINEL}=1</SCRIPT>\">",
+    f"<IMG SRC=&#106;&#97;&#118;&#97;&#115;&#99;&#114;&#105;&#112;&#116;&#58;alert(1)>",
+    f"<IMG SRC=\"jav&#x09;ascript:window.{SENTINEL}=1;\">",
+    f"<BODY ONLOAD=window.{SENTINEL}=1>",
+    f"<svg/onload=window.{SENTINEL}=1>",
+    f"<details open ontoggle=window.{SENTINEL}=1>",
+    f"<input autofocus onfocus=window.{SENTINEL}=1>",
+    f"<video><source onerror=window.{SENTINEL}=1></video>",
+    f"<math><mtext><table><mglyph><style><img src=x onerror=window.{SENTINEL}=1>",
+    f"<object data=\"data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==\">",
+    f"<meta http-equiv=\"refresh\" content=\"0;url=javascript:window.{SENTINEL}=1\">",
+    f"<style>@import 'javascript:window.{SENTINEL}=1';</style>",
+    f"<a href=\"&#x6A;avascript:window.{SENTINEL}=1\">x</a>",
+    f"%3Cscript%3Ewindow.{SENTINEL}=1%3C/script%3E",
+    f"\\u003cscript\\u003ewindow.{SENTINEL}=1\\u003c/script\\u003e",
+    f"<<SCRIPT>window.{SENTINEL}=1//<</SCRIPT>",
+    f"<form><button formaction=javascript:window.{SENTINEL}=1>x</button></form>",
 ]
 JS_URL = f"javascript:window.{SENTINEL}=1"
 
