@@ -56,21 +56,6 @@ def analyze_articles(articles: list[Article]) -> list[Union[Analysis, BadInput]]
         return analyze_batch(load_analyzer(), articles)
 
 
-def _batches(items: Iterable[Item], size: int) -> Iterator[list[Item]]:
-    """Batches of ``size`` documents; BadInputs from the readers ride along in order."""
-    batch: list[Item] = []
-    docs = 0
-    for item in items:
-        batch.append(item)
-        if isinstance(item, RawDocument):
-            docs += 1
-            if docs >= size:
-                yield batch
-                batch, docs = [], 0
-    if batch:
-        yield batch
-
-
 def _done(value: Any) -> Future:
     f: Future = Future()
     f.set_result(value)
@@ -114,7 +99,9 @@ class Executor:
         to skip articles stored unchanged). Nothing is analysed when ``analyze``
         is false (the second element is then None).
         """
-        source = _batches(items, max(1, int(batch_size)))
+        from .run import _batched
+
+        source = _batched(items, max(1, int(batch_size)), RawDocument)
         pending: deque[_Job] = deque()
         exhausted = False
         while True:

@@ -140,17 +140,17 @@ def analyze_batch(analyzer, articles: list[Article]) -> list[Union[Analysis, Bad
     return done
 
 
-def _batched(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
-    """Batches holding ``size`` articles each; BadInputs ride along in order."""
+def _batched(items: Iterable[Any], size: int, unit: type = Article) -> Iterator[list[Any]]:
+    """Batches holding ``size`` items of type ``unit`` each; BadInputs ride along in order."""
     batch: list[Any] = []
-    articles = 0
+    counted = 0
     for item in items:
         batch.append(item)
-        if isinstance(item, Article):
-            articles += 1
-            if articles >= size:
+        if isinstance(item, unit):
+            counted += 1
+            if counted >= size:
                 yield batch
-                batch, articles = [], 0
+                batch, counted = [], 0
     if batch:
         yield batch
 
