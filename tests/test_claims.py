@@ -264,6 +264,17 @@ def test_seed_article_end_to_end():
     threats = [c for c in claims if c.modality == "conditional"]
     assert [(c.type, c.trigger.text) for c in threats] == [("THREATEN", "by military means")]
     assert {f.term for f in analysis.framing} >= {"liberation", "special military operation", "Kiev"}
+    text = analysis.article.text
+    for c in claims:
+        assert text[c.start:c.end] == c.sentence
+        assert c.sentence == c.sentence.strip()
+
+
+def test_claim_span_excludes_paragraph_break(run):
+    text = "Rebels captured Sittwe on Monday.\n\nThe army denied it."
+    (c,) = [c for c in run(text) if c.type == "TAKE_CONTROL"]
+    assert (c.start, c.end, c.sentence) == (0, 33, "Rebels captured Sittwe on Monday.")
+    assert text[c.start:c.end] == c.sentence
 
 
 def test_must_clause_is_a_demand_of_the_clause_subject(run):

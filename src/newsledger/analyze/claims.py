@@ -686,7 +686,12 @@ def _claim_for(d: _Doc, tr: _Trig, sent) -> Optional[tuple[Claim, int]]:
         typ = "THREATEN"
     confidence = 0.8 if tr.kind != "noun" else 0.7
     place = _claim_place(d, places[0]) if places else _clause_place(d, t, sent, actor, target)
-    claim = Claim(type=typ, start=sent.start_char, end=sent.end_char, sentence=sent.text, actor=actor,
+    # the parser's sentence keeps trailing spaces and paragraph breaks; the claim's span does not
+    raw = sent.text
+    lead = len(raw) - len(raw.lstrip())
+    text = raw.strip()
+    claim = Claim(type=typ, start=sent.start_char + lead, end=sent.start_char + lead + len(text), sentence=text,
+                  actor=actor,
                   target=target, place=place, modality=modality,
                   trigger=Mention(d.text[tr.start:tr.end], tr.start, tr.end), confidence=confidence)
     return claim, _depth(t)
