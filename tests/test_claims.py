@@ -342,3 +342,23 @@ def test_place_from_places_component_inside_the_clause_only(run):
     sumy = Place(text="Sumy", start=55, end=59, name="Sumy", geonames_id=692194, feature="city")
     (c,) = run(text, places=[kharkiv, sumy])
     assert (c.type, c.place.name, c.place.geonames_id) == ("ASSAULT", "Kharkiv", 706483)
+
+
+@pytest.mark.parametrize("text, trigger, denier", [
+    ("The junta denied that rebels had captured Sittwe.", "captured", "The junta"),
+    ("Kyiv rejected claims that Kurakhove had fallen.", "fallen", "Kyiv"),
+    ("A Ukrainian army spokesman said there was no truth to reports that Russian troops had entered Kupiansk.",
+     "entered", "A Ukrainian army spokesman"),
+    ("Russian bloggers accused Kyiv of spreading fakes about the recapture of Robotyne.", "recapture",
+     "Russian bloggers"),
+    ("The ministry dismissed baseless reports that Kidal had been seized by rebels.", "seized", "The ministry"),
+])
+def test_reported_denial_is_denied_by_the_denier(run, text, trigger, denier):
+    (c,) = [c for c in run(text) if c.type == "TAKE_CONTROL"]
+    assert (c.trigger.text, c.modality) == (trigger, "denied")
+    assert [a.name for a in c.asserted_by] == ["Northwind Gazette", denier]
+
+
+def test_claim_reported_without_denial_stays_asserted(run):
+    (c,) = [c for c in run("Reports that rebels had captured Sittwe spread quickly.") if c.type == "TAKE_CONTROL"]
+    assert c.modality == "asserted"

@@ -75,6 +75,13 @@ SPEECH_TYPES = {"THREATEN", "REQUEST", "AGREE", "REJECT", "ACCUSE", "SUPPORT"}
 REPORTING = {"warn", "acknowledge", "admit", "say", "tell", "add", "claim", "state", "announce", "report", "write", "note", "stress", "emphasize",
              "emphasise", "sum", "explain", "insist", "argue", "confirm", "assert", "declare", "remark", "tweet"}
 DENIAL_VERBS = {"deny", "refute", "dismiss"}
+# "rejected claims that X had fallen": these deny a claim noun they govern, not every complement
+CLAIM_DENIAL_VERBS = DENIAL_VERBS | {"reject", "debunk", "dispute", "deride", "ridicule"}
+CLAIM_NOUNS = {"claim", "report", "rumour", "rumor", "allegation", "assertion", "statement", "suggestion", "story"}
+# A claim the sentence calls false: "spreading fakes about the capture of X", "baseless reports that ..."
+FALSEHOOD_NOUNS = {"fake", "fakes", "disinformation", "misinformation", "lie", "lies", "propaganda", "hoax",
+                   "fabrication", "falsehood", "myth", "fiction", "canard"}
+FALSE_ADJ = {"false", "baseless", "fake", "unfounded", "untrue", "fabricated", "bogus", "groundless"}
 FUTURE_AUX = {"will", "shall", "would", "may", "might", "could", "'ll", "’ll"}
 FUTURE_HEADS = {"willing", "ready", "prepared", "committed", "expect", "plan", "intend", "prepare", "aim", "seek", "want", "vow", "hope", "set", "go", "likely",
                 "poise", "threaten", "promise", "pledge", "try", "attempt", "mean", "scheme", "plot"}
@@ -482,6 +489,8 @@ def _modality(tok, sent) -> str:
     for node in chain + ancestors:
         if node.lemma_.lower() in DENIAL_VERBS and node != tok:
             return "denied"
+    if _reported_denial(tok) is not None:
+        return "denied"
     for node in chain:
         if node != tok and node.lemma_.lower() in ("unable", "fail"):
             return "denied"
@@ -492,6 +501,37 @@ def _modality(tok, sent) -> str:
         if node != tok and node.lemma_.lower() in FUTURE_HEADS:
             return "predicted"
     return "asserted"
+
+
+def _reported_denial(tok):
+    """The word that disowns a reported claim containing ``tok``: a falsehood noun ("fakes about"),
+    a claim noun called false or governed by a denial verb ("rejected claims that"), or "no truth
+    to reports that"."""
+    for anc in tok.ancestors:
+        lemma = anc.lemma_.lower()
+        if anc.pos_ in ("NOUN", "PROPN") and (lemma in FALSEHOOD_NOUNS or anc.lower_ in FALSEHOOD_NOUNS):
+            return anc
+        if anc.pos_ == "NOUN" and lemma in CLAIM_NOUNS:
+            head = anc.head
+            if any(c.dep_ == "amod" and c.lower_ in FALSE_ADJ for c in anc.children):
+                return anc
+            if head.lemma_.lower() in CLAIM_DENIAL_VERBS:
+                return head
+            if (head.lower_ == "to" and head.head.lower_ in ("truth", "basis", "substance")
+                    and any(c.lower_ == "no" for c in head.head.children)):
+                return head.head
+    return None
+
+
+def _denier(tok):
+    """Who denies: the subject of the denial verb above the trigger, else of the sentence's main verb."""
+    for anc in tok.ancestors:
+        if anc.lemma_.lower() in CLAIM_DENIAL_VERBS and anc.pos_ == "VERB":
+            return _subject(anc)
+    if _reported_denial(tok) is not None:
+        root = tok.sent.root
+        return _subject(root) if root != tok else None
+    return None
 
 
 # ---------------------------------------------------------------- trigger detection
@@ -788,6 +828,19 @@ def _fallback_speaker(d: _Doc, sent) -> Optional[Attribution]:
     return None
 
 
+def _denier_attribution(d: _Doc, tok) -> Optional[Attribution]:
+    subj = _denier(tok)
+    if subj is None or subj.lower_ in PRONOUNS:
+        return None
+    ent = d.ent_at(subj.idx, subj.idx + len(subj), {"PERSON", "ORG", "GPE", "NORP"})
+    if ent and ent[2] == "PERSON":
+        name, m = _full_name(d, ent[3]), Mention(ent[3], ent[0], ent[1])
+    else:
+        sp = _span(subj, limit=6)
+        name, m = sp.text, Mention(sp.text, sp.start_char, sp.end_char)
+    return Attribution(name=name, kind=_speaker_kind(d, name), mention=m)
+
+
 def _full_name(d: _Doc, name: str) -> str:
     """'Korotchenko' -> 'Igor Korotchenko' when the article names him in full (entities give canonical names)."""
     for e in d.ctx.entities or []:
@@ -936,6 +989,10 @@ def _sentence_claims(d: _Doc, sent, trig: Triggers, outlet, order: int) -> None:
             d.claims = [x for x in d.claims if x[-1] is not prev]
         per_type[claim.type] = claim
         claim.asserted_by = _attribution(d, claim, outlet, speakers)
+        if claim.modality == "denied":
+            denier = _denier_attribution(d, tr.tok)
+            if denier is not None and all(a.name != denier.name for a in claim.asserted_by):
+                claim.asserted_by.append(denier)
         _set_date(ctx, claim, sent, tr.tok)
         claim.framing = _framing_terms(ctx, claim)
         d.claims.append((sent.start_char, depth, order, claim))
