@@ -26,7 +26,6 @@ SNIPPET_TOKENS = 24
 
 # Store migration 4 creates the covering indexes these queries name in hints.
 ARTICLE_FACTS_INDEX = "api_articles_facts"
-ID_FACTS_INDEX = "api_articles_id_facts"
 PUBLISHED_INDEX = "api_articles_published"
 CLAIMS_INDEX = "api_claims_article"
 # Read connections map the file and keep a large page cache: aggregates touch the
@@ -42,13 +41,12 @@ class Reader:
         self.path = str(Path(path).resolve())
         self._local = threading.local()
         found = {row["name"] for row in self.rows(
-            "SELECT name FROM sqlite_master WHERE type = 'index' AND name IN (?, ?, ?, ?)",
-            [ARTICLE_FACTS_INDEX, ID_FACTS_INDEX, PUBLISHED_INDEX, CLAIMS_INDEX])}
+            "SELECT name FROM sqlite_master WHERE type = 'index' AND name IN (?, ?, ?)",
+            [ARTICLE_FACTS_INDEX, PUBLISHED_INDEX, CLAIMS_INDEX])}
         # FTS hits join articles by rowid, where SQLite would read the wide rows; the hints
         # send aggregates to covering indexes instead (only when they exist: INDEXED BY
         # on a missing index is an error, and a read-only old database cannot migrate).
         self.facts_hint = f" INDEXED BY {ARTICLE_FACTS_INDEX}" if ARTICLE_FACTS_INDEX in found else ""
-        self.id_facts_hint = f" INDEXED BY {ID_FACTS_INDEX}" if ID_FACTS_INDEX in found else ""
         self.published_hint = f" INDEXED BY {PUBLISHED_INDEX}" if PUBLISHED_INDEX in found else ""
         self.claims_hint = f" INDEXED BY {CLAIMS_INDEX}" if CLAIMS_INDEX in found else ""
 
@@ -174,16 +172,6 @@ def _sql_where(conds: list[str]) -> str:
     return f"WHERE {' AND '.join(conds)}" if conds else ""
 
 
-def _aggregate_hint(r: Reader, f: ArticleFilter) -> str:
-    """The covering index for an aggregate over the articles a filter selects. Without
-    full-text hits to drive it, an entity, place or claim filter yields article ids:
-    seeking each in the id-ordered index beats scanning the seq-ordered one whole
-    (which INDEXED BY would force) and testing every article against the id set."""
-    if not f.fts and (f.entity or f.place or f.claim_type):
-        return r.id_facts_hint
-    return r.facts_hint
-
-
 def _bool(v: Any) -> Optional[bool]:
     return None if v is None else bool(v)
 
@@ -262,7 +250,7 @@ def search_articles(r: Reader, f: ArticleFilter, limit: int, offset: int, facets
     out: dict[str, Any] = {}
     hits = _fts_hits(r, f)
     step = -(-hits // COUNT_EXACT_MAX) if hits else 1
-    nfrm, nconds, nparams = _where(f, _aggregate_hint(r, f), step=step)
+    nfrm, nconds, nparams = _where(f, r.facts_hint, step=step)
     if facets:
         groups = r.rows(
             f"SELECT a.source_domain AS source, a.language AS language, count(*) AS n FROM {nfrm} "
@@ -353,7 +341,7 @@ def flat_article(item: dict[str, Any]) -> dict[str, Any]:
 
 
 def timeline(r: Reader, f: ArticleFilter, limit: int, offset: int) -> dict[str, Any]:
-    frm, conds, params = _where(f, _aggregate_hint(r, f))
+    frm, conds, params = _where(f, r.facts_hint)
     conds = conds + ["a.published IS NOT NULL"]
     groups = r.rows(
         f"SELECT substr(a.published, 1, 10) AS date, a.source_domain AS source, count(*) AS count "
