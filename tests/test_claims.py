@@ -362,3 +362,46 @@ def test_reported_denial_is_denied_by_the_denier(run, text, trigger, denier):
 def test_claim_reported_without_denial_stays_asserted(run):
     (c,) = [c for c in run("Reports that rebels had captured Sittwe spread quickly.") if c.type == "TAKE_CONTROL"]
     assert c.modality == "asserted"
+
+
+@pytest.mark.parametrize("text, expected", [
+    # non-state armed groups keep the rebel sector whatever their head noun, coded by their country
+    ("Rapid Support Forces fighters seized the town of Sinja.",
+     ("TAKE_CONTROL", "asserted", "seized", ("SDN", "rebel"), "Sinja")),
+    ("Al-Shabaab militants took over the town of Adan Yabaal.",
+     ("TAKE_CONTROL", "asserted", "took over", ("SOM", "rebel"), "Adan Yabaal")),
+    ("Resistance fighters raised their flag over the police station in Hpakant.",
+     ("TAKE_CONTROL", "asserted", "raised their flag over", (None, "rebel"), "Hpakant")),
+    ("Israeli forces advanced into Rafah.", ("TAKE_CONTROL", "asserted", "advanced", ("ISR", "military"), "Rafah")),
+    ("Israeli forces advanced towards Rafah.", ("CONTESTED", "asserted", "advanced", ("ISR", "military"), "Rafah")),
+    ("Ukrainian units were forced out of Selydove.",
+     ("LOSE_CONTROL", "asserted", "forced", ("UKR", "military"), "Selydove")),
+    ("Ethiopian troops retook the town of Lalibela.",
+     ("TAKE_CONTROL", "asserted", "retook", ("ETH", "military"), "Lalibela")),
+    ("Colombian soldiers recovered control of the municipality of El Plateado.",
+     ("TAKE_CONTROL", "asserted", "recovered control of", ("COL", "military"), "El Plateado")),
+    ("Indian troops recaptured the peak.", ("TAKE_CONTROL", "asserted", "recaptured", ("IND", "military"), None)),
+])
+def test_territorial_lexicon_and_armed_groups(run, text, expected):
+    out = [c for c in run(text) if c.type in cl.TERRITORIAL]
+    assert brief(out[0])[:5] == expected
+
+
+def test_uncoded_armed_group_takes_the_place_country(run):
+    sittwe = Place(text="Sittwe", name="Sittwe", start=16, end=22, country_code="MM", feature="city")
+    (c,) = [c for c in run("Rebels captured Sittwe on Monday.", places=[sittwe]) if c.type == "TAKE_CONTROL"]
+    assert (c.actor.code, c.actor.sector, c.confidence) == ("MMR", "rebel", 0.7)
+
+
+@pytest.mark.parametrize("text", [
+    "The company took over a rival brewery in Kampala last year.",
+    "The defending champions lost to Al Ahly in Cairo on Friday.",
+])
+def test_business_takeover_and_sports_loss_are_not_territorial(run, text):
+    assert not [c for c in run(text) if c.type in cl.TERRITORIAL]
+
+
+def test_act_inside_the_condition_is_not_the_threat(run):
+    out = run("Villagers threatened to strike unless Israel rescinded its annexation of the region.")
+    assert [(c.type, c.modality, c.trigger.text) for c in out if c.trigger.text == "annexation"] == [
+        ("TAKE_CONTROL", "conditional", "annexation")]

@@ -101,7 +101,9 @@ PLACE_HEADS = {"village", "town", "city", "settlement", "hamlet", "position", "p
                "agglomeration", "island", "peninsula", "border", "capital", "municipality", "neighbourhood",
                "neighborhood", "bridge", "dam", "station", "railway", "road", "highway", "hill", "front", "line",
                "hall", "building", "headquarters", "facility", "mine", "factory", "checkpoint", "ground",
-               "lines", "direction", "farm", "settlements", "villages", "towns", "cities", "territories"}
+               "lines", "direction", "farm", "settlements", "villages", "towns", "cities", "territories",
+               "camp", "post", "peak", "palace", "township", "commune", "garrison", "barracks", "crossing",
+               "neighbourhoods", "neighborhoods", "districts", "positions", "ridge", "valley", "county"}
 PLACE_LABELS = {"GPE", "LOC", "FAC"}
 # Words naming a part of a place: "control of X", "the outskirts of X", "X's southern flank".
 PART_WORDS = {"control", "outskirts", "bank", "part", "parts", "centre", "center", "rest", "flank", "edge", "sector",
@@ -112,6 +114,7 @@ TIME_WORDS = {"january", "february", "march", "april", "may", "june", "july", "a
               "spring", "summer", "autumn", "fall", "winter"}
 LOCATIVE_PREPS = {"in", "at", "near", "outside", "around", "across", "inside", "on"}
 SETTLEMENT_HEADS = {"city", "town", "village", "settlement", "hamlet"}
+ARMED_SECTORS = {"military", "rebel", "police"}
 PRONOUNS = {"we", "they", "he", "she", "it", "i", "you", "us", "them", "our", "their", "this", "that", "who", "which"}
 
 
@@ -176,7 +179,9 @@ def actor_table() -> ActorTable:
             if cap and cap.isascii():
                 names.setdefault(cap.split(" D.C.")[0].lower(), iso3)
     alts = sorted(names, key=len, reverse=True)
-    countries = re.compile(r"(?<![\w-])(" + "|".join(map(re.escape, alts)) + r")(?:'s|’s)?(?![\w-])", re.IGNORECASE)
+    # "Vietnamese-led forces" are coded with the leading country
+    countries = re.compile(r"(?<![\w-])(" + "|".join(map(re.escape, alts)) + r")(?:'s|’s|-led)?(?![\w-])",
+                           re.IGNORECASE)
     return ActorTable(actors, sectors, countries, names, demonyms)
 
 
@@ -210,6 +215,8 @@ def normalize_actor(text: str, start: Optional[int] = None, end: Optional[int] =
             # the head noun outside the matched name decides: "the Kiev regime's forces" are military
             tail = phrase[m.end():].split()
             head_sector = _sector(tail[-1]) if tail else None
+            if sector == "rebel":
+                head_sector = None  # "Hezbollah fighters", "M23 troops": a non-state group stays one
             return Actor(text=phrase, code=code, sector=head_sector or sector or _sector(phrase), start=start, end=end)
     m = tab.countries.search(phrase)
     if m:
@@ -466,6 +473,11 @@ def _chain(tok):
     return chain
 
 
+def _in_condition(tok) -> bool:
+    return any(node.dep_ == "advcl" and any(m.dep_ == "mark" and m.lower_ in ("if", "unless") for m in node.children)
+               for node in [tok, *tok.ancestors])
+
+
 def _modality(tok, sent) -> str:
     if sent.text.rstrip(" ”\"'’").endswith("?"):
         return "questioned"
@@ -640,7 +652,11 @@ def _claim_for(d: _Doc, tr: _Trig, sent) -> Optional[tuple[Claim, int]]:
     prt = _particle(t) if tr.kind == "verb" else None
     if spec.get("particle") and prt not in spec["particle"]:
         return None
-    objs = _children(t, "dobj") if tr.kind == "verb" else []
+    if spec.get("direct") and not any(p.dep_ in ("dobj", "nsubjpass") for p in places):
+        # without a place object a locative is only where it happened ("lost to Al Ahly in Cairo");
+        # with one it says where the object is ("left positions in Krynky")
+        places = [p for p in places if p.dep_ == "pobj" and (p.head.lower_ in ("of", "over") or p.head.head != t)]
+    objs = _children(t, "dobj") if tr.kind in ("verb", "phrase") else []
     if places and not spec.get("type") and objs and not any(o.lower_ == "it" for o in objs) and all(
             p.dep_ == "pobj" and p.head.lower_ in LOCATIVE_PREPS for p in places):
         # "captured twelve soldiers near X": the object is not a place; X is only where it happened
@@ -649,6 +665,8 @@ def _claim_for(d: _Doc, tr: _Trig, sent) -> Optional[tuple[Claim, int]]:
         typ = spec.get("type") or (spec.get("place") if places else spec.get("other"))
     if places and prt and prt in (spec.get("particle_type") or {}):
         typ = spec["particle_type"][prt]
+    if places and places[0].dep_ == "pobj" and places[0].head.lower_ in (spec.get("prep_type") or {}):
+        typ = spec["prep_type"][places[0].head.lower_]
     passive_loser = None
     if places and spec.get("passive_type") and _children(t, "nsubjpass") and not _children(t, "agent"):
         typ = spec["passive_type"]
@@ -684,6 +702,13 @@ def _claim_for(d: _Doc, tr: _Trig, sent) -> Optional[tuple[Claim, int]]:
             actor = _actor_of(by[0])
         else:
             for c in t.children:
+                if c.dep_ == "poss" and c.lower_ in ("its", "their"):
+                    # "the army said it had completed its withdrawal": the owner is the clause's subject
+                    owner = _clause_owner(c)
+                    if owner is not None:
+                        actor = Actor(text=c.text, code=owner.code, sector=owner.sector, start=c.idx,
+                                      end=c.idx + len(c))
+                        break
                 if c.dep_ in ("amod", "compound", "poss") and c not in places:
                     a = normalize_actor(c.text, c.idx, c.idx + len(c))
                     if a is not None and a.code:
@@ -722,8 +747,8 @@ def _claim_for(d: _Doc, tr: _Trig, sent) -> Optional[tuple[Claim, int]]:
         actor = _actor_of(_subject(clause.head))
         target = _actor_of(next(iter(_children(clause, "nsubj", "nsubjpass")), None))
     modality = _modality(t, sent)
-    if modality == "conditional" and typ in THREAT_CONVERTIBLE:
-        typ = "THREATEN"
+    if modality == "conditional" and typ in THREAT_CONVERTIBLE and not _in_condition(t):
+        typ = "THREATEN"  # the promised consequence, not the condition ("unless Israel rescinds its annexation")
     confidence = 0.8 if tr.kind != "noun" else 0.7
     place = _claim_place(d, places[0]) if places else _clause_place(d, t, sent, actor, target)
     # the parser's sentence keeps trailing spaces and paragraph breaks; the claim's span does not
@@ -1018,6 +1043,15 @@ def extract_claims(ctx) -> list[Claim]:
             if c.actor is not None:
                 c.confidence = min(c.confidence, 0.5)
     _link_anaphoric_places(d, claims)
+    for c in claims:
+        if (c.actor is not None and c.actor.code is None and c.actor.sector in ARMED_SECTORS
+                and c.place is not None and c.place.country_code):
+            # "rebels captured Sittwe": an armed group with no nationality is coded by the country it fights
+            # in (ACLED's convention for non-state actors), a guess, hence the lower confidence
+            code = iso3_of_iso2(c.place.country_code)
+            if code:
+                c.actor.code = code
+                c.confidence = round(c.confidence - 0.1, 2)
     for c in claims:
         if not ((c.actor and c.actor.code) or (c.target and c.target.code) or c.place):
             # nothing ties the event to a known actor or place: on PLOVER's gold sentences only a
