@@ -405,3 +405,32 @@ def test_act_inside_the_condition_is_not_the_threat(run):
     out = run("Villagers threatened to strike unless Israel rescinded its annexation of the region.")
     assert [(c.type, c.modality, c.trigger.text) for c in out if c.trigger.text == "annexation"] == [
         ("TAKE_CONTROL", "conditional", "annexation")]
+
+
+KONASHENKOV = "“We have taken Kurakhove,” said Igor Konashenkov, a spokesman for the Russian Defence Ministry."
+
+
+@pytest.mark.parametrize("quotes", [
+    (),  # no quotes component: the apposition to the reporting verb's subject names the side
+    (Quote(text=KONASHENKOV[1:26], kind="direct", start=0, end=27, speaker="Igor Konashenkov",
+           speaker_descriptor="spokesman for the Russian Defence Ministry"),),
+])
+def test_we_in_a_quote_is_the_speakers_side(run, quotes):
+    (c,) = run(KONASHENKOV, quotes=quotes)
+    assert brief(c)[:5] == ("TAKE_CONTROL", "asserted", "taken", ("RUS", "military"), "Kurakhove")
+    assert (c.actor.text, c.confidence, [a.name for a in c.asserted_by]) == ("We", 0.7, ["Igor Konashenkov"])
+
+
+def test_our_troops_from_unknown_speaker_is_outlets_country_with_low_confidence(run):
+    text = "“Our troops have liberated Pokrovsk,” said Ivan Petrov, a military analyst."
+    eastwind = Source(name="Eastwind Herald", country="RU")
+    (c,) = run(text, source=eastwind)
+    assert brief(c)[:5] == ("TAKE_CONTROL", "asserted", "liberated", ("RUS", "military"), "Pokrovsk")
+    assert c.confidence == 0.3  # the outlet-country guess (0.4), less 0.1 for the publication-date fallback
+    (c,) = run(text, source=Source(name="Southwind Post"))  # no outlet country: no code
+    assert (c.actor.code, c.actor.sector) == (None, "military")
+
+
+def test_we_outside_a_quote_is_no_actor(run):
+    (c,) = run("We took Pokrovsk, the general said.")
+    assert c.actor is None

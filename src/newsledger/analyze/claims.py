@@ -115,6 +115,9 @@ TIME_WORDS = {"january", "february", "march", "april", "may", "june", "july", "a
 LOCATIVE_PREPS = {"in", "at", "near", "outside", "around", "across", "inside", "on"}
 SETTLEMENT_HEADS = {"city", "town", "village", "settlement", "hamlet"}
 ARMED_SECTORS = {"military", "rebel", "police"}
+# Claim types that make a first-person-plural actor a party to the fighting.
+MILITARY_TYPES = {"ASSAULT", "COERCE", "MOBILIZE", "THREATEN", "RETREAT"}
+FIRST_PERSON_GUESS_CONFIDENCE = 0.4
 PRONOUNS = {"we", "they", "he", "she", "it", "i", "you", "us", "them", "our", "their", "this", "that", "who", "which"}
 
 
@@ -450,6 +453,8 @@ def _actor_of(tok) -> Optional[Actor]:
             if owner is not None:
                 return Actor(text=tok.text, code=owner.code, sector=owner.sector, start=tok.idx,
                              end=tok.idx + len(tok))
+        if tok.lower_ in ("we", "us"):
+            return Actor(text=tok.text, start=tok.idx, end=tok.idx + len(tok))  # resolved by _first_person
         return None
     actor = normalize_actor(sp.text, sp.start_char, sp.end_char)
     if actor is not None and actor.code is None and actor.sector in ("military", "government", "police") and (
@@ -729,6 +734,9 @@ def _claim_for(d: _Doc, tr: _Trig, sent) -> Optional[tuple[Claim, int]]:
             subj = _subject(v)
             if subj is not None and not (places and subj == places[0]) and subj.idx < tr.start:
                 actor = _actor_of(subj)
+    military = typ in TERRITORIAL or typ in MILITARY_TYPES
+    actor, side_known = _first_person(d, actor, military)
+    target, _ = _first_person(d, target, military)
     if actor is not None and actor.code is None and actor.sector is None:
         actor = None if typ in TERRITORIAL else actor
     lemma = t.lemma_.lower()
@@ -750,6 +758,8 @@ def _claim_for(d: _Doc, tr: _Trig, sent) -> Optional[tuple[Claim, int]]:
     if modality == "conditional" and typ in THREAT_CONVERTIBLE and not _in_condition(t):
         typ = "THREATEN"  # the promised consequence, not the condition ("unless Israel rescinds its annexation")
     confidence = 0.8 if tr.kind != "noun" else 0.7
+    if side_known is False:
+        confidence = FIRST_PERSON_GUESS_CONFIDENCE
     place = _claim_place(d, places[0]) if places else _clause_place(d, t, sent, actor, target)
     # the parser's sentence keeps trailing spaces and paragraph breaks; the claim's span does not
     raw = sent.text
@@ -760,6 +770,55 @@ def _claim_for(d: _Doc, tr: _Trig, sent) -> Optional[tuple[Claim, int]]:
                   target=target, place=place, modality=modality,
                   trigger=Mention(d.text[tr.start:tr.end], tr.start, tr.end), confidence=confidence)
     return claim, _depth(t)
+
+
+_FIRST_PLURAL = re.compile(r"(?i)^(?:we|us|our)\b")
+
+
+def _first_person(d: _Doc, actor: Optional[Actor], military: bool) -> tuple[Optional[Actor], Optional[bool]]:
+    """'we'/'our troops' inside a quote -> the speaker's side. Returns the actor and whether the side
+    was known (True), guessed from the outlet's country (False) or not at issue (None).
+
+    The side is the first coded phrase among the quote's speaker descriptor, the speaker's name and
+    entity descriptor, and an apposition to the speaker's mention ("Igor Konashenkov, a Russian
+    Defence Ministry spokesman"). Failing that, first-person-plural military language ("we took
+    the village") from a speaker of unknown nationality is credited to the outlet's country, a weak
+    guess (an outlet mostly quotes its own side on its own side's gains) flagged by low confidence.
+    """
+    if actor is None or actor.code is not None or actor.start is None or not _FIRST_PLURAL.match(actor.text):
+        return actor, None
+    if d.in_quote(actor.start):
+        for text in _speaker_texts(d, actor.start):
+            side = normalize_actor(text)
+            if side is not None and side.code:
+                return Actor(text=actor.text, code=side.code, sector=actor.sector or side.sector or "government",
+                             start=actor.start, end=actor.end), True
+        code = iso3_of_iso2(d.ctx.article.source.country) if military else None
+        if code:
+            return Actor(text=actor.text, code=code, sector=actor.sector or "military", start=actor.start,
+                         end=actor.end), False
+    return (None if actor.sector is None else actor), None
+
+
+def _speaker_texts(d: _Doc, pos: int) -> list[str]:
+    names, mentions, out = [], [], []
+    quote = next((q for q in d.ctx.quotes or [] if q.start <= pos < q.end and q.kind in ("direct", "partial")), None)
+    if quote is not None:
+        out.append(quote.speaker_descriptor)
+        names.append(quote.speaker)
+        mentions.append(quote.speaker_mention)
+    elif not d.ctx.quotes and d.last_speaker is not None:
+        names.append(d.last_speaker.name)
+        mentions.append(d.last_speaker.mention)
+    for name in filter(None, names):
+        out.append(name)
+        out += [e.descriptor for e in d.ctx.entities or [] if e.descriptor and name in (e.canonical, e.text)]
+    doc = d.ctx.doc
+    for m in filter(None, mentions):
+        span = doc.char_span(m.start, m.end, alignment_mode="expand") if m.start is not None else None
+        if span is not None:
+            out += [" ".join(t.text for t in c.subtree) for c in span.root.children if c.dep_ == "appos"]
+    return [t for t in out if t]
 
 
 def _clause_place(d: _Doc, t, sent, actor, target) -> Optional[ClaimPlace]:
