@@ -434,3 +434,26 @@ def test_our_troops_from_unknown_speaker_is_outlets_country_with_low_confidence(
 def test_we_outside_a_quote_is_no_actor(run):
     (c,) = run("We took Pokrovsk, the general said.")
     assert c.actor is None
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Government troops have been battling insurgents in Macomia.",
+     ("CONTESTED", "asserted", "battling", (None, "military"), "Macomia")),
+    ("Yemeni troops are battling rebels for the port of Hodeidah.",
+     ("CONTESTED", "asserted", "battling", ("YEM", "military"), "Hodeidah")),
+    ("Aleppo was overrun by opposition fighters.",
+     ("TAKE_CONTROL", "asserted", "overrun", (None, "military"), "Aleppo")),
+    ("The Houthis will renew their offensive on Marib.",
+     ("CONTESTED", "predicted", "offensive", ("YEM", "rebel"), "Marib")),
+])
+def test_enemy_objects_misparsed_passives_and_verb_attached_places(run, text, expected):
+    out = [c for c in run(text) if c.type in cl.TERRITORIAL]
+    assert brief(out[0])[:5] == expected
+
+
+@pytest.mark.parametrize("text", [
+    "Investors took control of the struggling airline after a court ruling in Lagos.",
+    "Farmers left the city of Kano early to avoid the heat.",
+])
+def test_corporate_control_and_civilians_leaving_are_not_territorial(run, text):
+    assert not [c for c in run(text) if c.type in cl.TERRITORIAL]

@@ -103,7 +103,8 @@ PLACE_HEADS = {"village", "town", "city", "settlement", "hamlet", "position", "p
                "hall", "building", "headquarters", "facility", "mine", "factory", "checkpoint", "ground",
                "lines", "direction", "farm", "settlements", "villages", "towns", "cities", "territories",
                "camp", "post", "peak", "palace", "township", "commune", "garrison", "barracks", "crossing",
-               "neighbourhoods", "neighborhoods", "districts", "positions", "ridge", "valley", "county"}
+               "neighbourhoods", "neighborhoods", "districts", "positions", "ridge", "valley", "county",
+               "corridor", "enclave", "pocket", "outposts"}
 PLACE_LABELS = {"GPE", "LOC", "FAC"}
 # Words naming a part of a place: "control of X", "the outskirts of X", "X's southern flank".
 PART_WORDS = {"control", "outskirts", "bank", "part", "parts", "centre", "center", "rest", "flank", "edge", "sector",
@@ -607,13 +608,19 @@ def _place_args(d: _Doc, tr: _Trig):
         if t.dep_ in ("nsubj", "nsubjpass") and t.head != t:
             # "Fighting continues for control of X", "fighting was reported around X"
             cands += [o for p, o in _prep_objs(t.head, "for", "over", "around", "in", "near", "at", "on")]
+        if t.dep_ == "dobj" and (tr.spec.get("place") in TERRITORIAL or tr.spec.get("type") in TERRITORIAL):
+            # "renewed their offensive on Marib": the parser hangs the place on the verb
+            cands += [o for p, o in _prep_objs(t.head, "on", "for", "around", "near", "against")]
+        if t.dep_ == "ROOT":
+            cands += _children(t, "nsubjpass")  # "Aleppo was overrun by ...": a verb the tagger read as a noun
     elif tr.kind == "verb":
         cands += _children(t, "dobj", "nsubjpass")
         cands += [o for p, o in _prep_objs(t, "from", "of", "for", "over", "in", "into", "near", "around", "on",
                                            "toward", "towards", "to", "at")]
         for obj in _children(t, "dobj"):
             # "repelled assaults near Lyman", "struck a facility in Odesa"
-            cands += [o for p, o in _prep_objs(obj, "in", "near", "around", "outside", "at", "of")]
+            # "battling rebels for the port of X"
+            cands += [o for p, o in _prep_objs(obj, "in", "near", "around", "outside", "at", "of", "for")]
         if t.tag_ == "VBN" and not _children(t, "dobj", "aux") and t.dep_ in ("advcl", "acl", "acomp", "xcomp",
                                                                               "oprd"):
             # "Seized by Russia in 2022, the plant ...", "the plant remains occupied": the patient is a subject
@@ -662,7 +669,8 @@ def _claim_for(d: _Doc, tr: _Trig, sent) -> Optional[tuple[Claim, int]]:
         # with one it says where the object is ("left positions in Krynky")
         places = [p for p in places if p.dep_ == "pobj" and (p.head.lower_ in ("of", "over") or p.head.head != t)]
     objs = _children(t, "dobj") if tr.kind in ("verb", "phrase") else []
-    if places and not spec.get("type") and objs and not any(o.lower_ == "it" for o in objs) and all(
+    if places and not spec.get("type") and not spec.get("enemy_object") and objs and not any(
+            o.lower_ == "it" for o in objs) and all(
             p.dep_ == "pobj" and p.head.lower_ in LOCATIVE_PREPS for p in places):
         # "captured twelve soldiers near X": the object is not a place; X is only where it happened
         typ = spec.get("other")
@@ -739,6 +747,11 @@ def _claim_for(d: _Doc, tr: _Trig, sent) -> Optional[tuple[Claim, int]]:
     target, _ = _first_person(d, target, military)
     if actor is not None and actor.code is None and actor.sector is None:
         actor = None if typ in TERRITORIAL else actor
+    if typ in TERRITORIAL and actor is not None and actor.sector == "civilian":
+        # "farmers left the city", "residents fled the town": people move, no one loses control
+        typ = spec.get("other") if not spec.get("type") else typ
+        if not typ:
+            return None
     lemma = t.lemma_.lower()
     if typ == "COERCE" and lemma in PROTEST_COERCE and actor is not None and actor.sector in ("civilian", "opposition"):
         typ = "PROTEST"
