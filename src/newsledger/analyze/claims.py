@@ -21,10 +21,18 @@ country when known; otherwise to the actor of another claim about the same
 place, else to the military actor the article mentions most.
 
 Modality, in order of precedence: questioned ("?" or "whether"), conditional
-(an "if"/"unless" clause), denied (negation, "no ...", or a complement of
-"deny"), predicted (will/would/may/could, "is expected to", "plans to"...),
-else asserted. A conditional coercive or violent act ("if ..., we will take
-it by force") is a THREATEN claim.
+(an "if"/"unless" clause), denied (negation, "no ...", a complement of
+"deny", or a disowned report: "rejected claims that", "no truth to reports
+that", "fakes about"; the denier joins ``asserted_by``), predicted
+(will/would/may/could, "is expected to", "plans to"...), else asserted. A
+conditional coercive or violent act ("if ..., we will take it by force") is a
+THREATEN claim; an act inside the condition itself is not.
+
+"we"/"our" inside a quote is the speaker's side (speaker descriptor, name,
+apposition); failing that, for military claims, the outlet's country at
+confidence 0.4. Armed actors without a nationality take the country of the
+claim's place (ACLED's convention for non-state groups). See
+``data/plover_mapping.md``.
 
 ``asserted_by``: the outlet for text in its own voice, and the speaker of
 any quote overlapping the sentence (from the quotes component, or when it
