@@ -457,3 +457,20 @@ def test_enemy_objects_misparsed_passives_and_verb_attached_places(run, text, ex
 ])
 def test_corporate_control_and_civilians_leaving_are_not_territorial(run, text):
     assert not [c for c in run(text) if c.type in cl.TERRITORIAL]
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Fighting has raged in and around Menaka since Thursday.",
+     ("CONTESTED", "asserted", "Fighting", None, "Menaka")),
+    ("Russian troops freed the village of Nikolaivka.",
+     ("TAKE_CONTROL", "asserted", "freed", ("RUS", "military"), "Nikolaivka")),
+    ("Tigrayan forces marched into Mekelle.", ("TAKE_CONTROL", "asserted", "marched", ("ETH", "rebel"), "Mekelle")),
+])
+def test_coordinated_prepositions_freed_places_and_armed_marches(run, text, expected):
+    out = [c for c in run(text) if c.type in cl.TERRITORIAL]
+    assert brief(out[0])[:5] == expected
+
+
+def test_unarmed_march_into_a_city_is_a_protest(run):
+    assert [c.type for c in run("Thousands of students marched into Dakar.")] == ["PROTEST"]
+    assert [c.type for c in run("The rebels freed twelve hostages.")] == ["RETREAT"]

@@ -330,6 +330,9 @@ def _prep_objs(tok, *preps):
     for c in tok.children:
         if c.dep_ in ("prep", "agent", "prt") and c.lower_ in preps:
             out += [(c.lower_, o) for o in c.children if o.dep_ in ("pobj", "pcomp")]
+            # "in and around X": the object hangs off the coordinated preposition
+            out += [(c.lower_, o) for c2 in c.children if c2.dep_ == "conj" and c2.pos_ == "ADP"
+                    for o in c2.children if o.dep_ == "pobj"]
         if c.dep_ in ("prep", "prt", "advmod") and c.lower_ in ("out", "away", "back"):
             # complex prepositions: "out of X", "away from X", "back from X"
             for c2 in c.children:
@@ -755,6 +758,10 @@ def _claim_for(d: _Doc, tr: _Trig, sent) -> Optional[tuple[Claim, int]]:
     target, _ = _first_person(d, target, military)
     if actor is not None and actor.code is None and actor.sector is None:
         actor = None if typ in TERRITORIAL else actor
+    if typ in TERRITORIAL and spec.get("armed_only") and (actor is None or actor.sector not in ARMED_SECTORS):
+        typ = spec.get("other")  # "thousands marched into the capital" is a protest march
+        if not typ:
+            return None
     if typ in TERRITORIAL and actor is not None and actor.sector == "civilian":
         # "farmers left the city", "residents fled the town": people move, no one loses control
         typ = spec.get("other") if not spec.get("type") else typ
