@@ -474,3 +474,11 @@ def test_coordinated_prepositions_freed_places_and_armed_marches(run, text, expe
 def test_unarmed_march_into_a_city_is_a_protest(run):
     assert [c.type for c in run("Thousands of students marched into Dakar.")] == ["PROTEST"]
     assert [c.type for c in run("The rebels freed twelve hostages.")] == ["RETREAT"]
+
+
+def test_nominal_triggers_take_fall_to_and_armed_possessor_as_actor(run):
+    (c,) = run("The fall of Goma to M23 rebels shocked Kinshasa.")
+    assert brief(c)[:5] == ("TAKE_CONTROL", "asserted", "fall", ("COD", "rebel"), "Goma")
+    (c,) = run("The army's withdrawal from Babanusa was confirmed.")
+    assert brief(c)[:5] == ("LOSE_CONTROL", "asserted", "withdrawal", (None, "military"), "Babanusa")
+    assert (c.actor.text, c.actor.start, c.actor.end) == ("The army", 0, 8)

@@ -722,6 +722,8 @@ def _claim_for(d: _Doc, tr: _Trig, sent) -> Optional[tuple[Claim, int]]:
             target = None
     elif tr.kind == "noun":
         by = [o for p, o in _prep_objs(t, "by")]
+        if not by and t.lemma_.lower() == "fall":
+            by = [o for p, o in _prep_objs(t, "to")]  # "the fall of Goma to M23 rebels"
         if by:
             actor = _actor_of(by[0])
         else:
@@ -738,6 +740,14 @@ def _claim_for(d: _Doc, tr: _Trig, sent) -> Optional[tuple[Claim, int]]:
                     if a is not None and a.code:
                         actor = a
                         break
+                    if c.dep_ == "poss" and c.pos_ != "PRON":
+                        # "the army's withdrawal": an armed owner without a nationality is still the actor
+                        a = _actor_of(c)
+                        if a is not None and a.sector in ARMED_SECTORS:
+                            a.text = re.sub(r"\s*['’]s$", "", a.text)
+                            a.end = a.start + len(a.text)
+                            actor = a
+                            break
         if actor is None:
             v = _governing_verb(t)
             if v is not None and t.dep_ in ("dobj",) and v.lemma_.lower() in LIGHT_VERBS | {"launch"}:
