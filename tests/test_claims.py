@@ -482,3 +482,12 @@ def test_nominal_triggers_take_fall_to_and_armed_possessor_as_actor(run):
     (c,) = run("The army's withdrawal from Babanusa was confirmed.")
     assert brief(c)[:5] == ("LOSE_CONTROL", "asserted", "withdrawal", (None, "military"), "Babanusa")
     assert (c.actor.text, c.actor.start, c.actor.end) == ("The army", 0, 8)
+
+
+def test_break_into_hands_of_and_unit_compounds(run):
+    out = run("Russian assault groups have broken into Toretsk from the east.")
+    assert [brief(c)[:5] for c in out] == [
+        ("TAKE_CONTROL", "asserted", "broken into", ("RUS", "military"), "Toretsk")]
+    (c,) = run("The town of Sake remained in the hands of government forces.")
+    assert brief(c)[:5] == ("CONTESTED", "asserted", "remained in the hands of", None, "Sake")
+    assert not [c for c in run("The airline took over two routes from Mombasa.") if c.type in cl.TERRITORIAL]

@@ -112,7 +112,7 @@ PLACE_HEADS = {"village", "town", "city", "settlement", "hamlet", "position", "p
                "lines", "direction", "farm", "settlements", "villages", "towns", "cities", "territories",
                "camp", "post", "peak", "palace", "township", "commune", "garrison", "barracks", "crossing",
                "neighbourhoods", "neighborhoods", "districts", "positions", "ridge", "valley", "county",
-               "corridor", "enclave", "pocket", "outposts"}
+               "corridor", "enclave", "pocket", "outposts", "field", "oilfield"}
 PLACE_LABELS = {"GPE", "LOC", "FAC"}
 # Words naming a part of a place: "control of X", "the outskirts of X", "X's southern flank".
 PART_WORDS = {"control", "outskirts", "bank", "part", "parts", "centre", "center", "rest", "flank", "edge", "sector",
@@ -127,6 +127,8 @@ ARMED_SECTORS = {"military", "rebel", "police"}
 # Claim types that make a first-person-plural actor a party to the fighting.
 MILITARY_TYPES = {"ASSAULT", "COERCE", "MOBILIZE", "THREATEN", "RETREAT"}
 FIRST_PERSON_GUESS_CONFIDENCE = 0.4
+UNIT_NOUNS = {"group", "unit", "team", "squad", "brigade", "battalion", "force", "troop", "helicopter", "drone",
+              "aircraft", "plane", "jet", "vehicle", "boat", "ship", "submarine", "craft", "rifle", "weapon"}
 PRONOUNS = {"we", "they", "he", "she", "it", "i", "you", "us", "them", "our", "their", "this", "that", "who", "which"}
 
 
@@ -1096,6 +1098,8 @@ def _sentence_claims(d: _Doc, sent, trig: Triggers, outlet, order: int) -> None:
     for tr in found:
         if _skip_embedded(tr, by_tok, demands) or _light_verb_dropped(tr, nouns_by_head):
             continue
+        if tr.kind == "noun" and tr.tok.dep_ == "compound" and tr.tok.head.lemma_.lower() in UNIT_NOUNS:
+            continue  # "assault groups", "attack helicopters": a kind of unit or weapon, not an event
         if tr.kind == "noun" and tr.tok.dep_ == "dobj" and tr.tok.head.i in by_tok:
             parent = by_tok[tr.tok.head.i]
             if not _light_verb_dropped(parent, nouns_by_head):
