@@ -631,8 +631,9 @@ def restore(backup_file: str, db: str, force: bool) -> None:
 
 # Column layouts: names stay narrow; long text gets the room that is left.
 SHORT: dict = {"no_wrap": True}
+FOLD: dict = {"overflow": "fold"}
 NAME = {"max_width": 16, "overflow": "fold"}
-LONG: dict = {"min_width": 20, "ratio": 1}
+LONG: dict = {}
 LONG_TEXT = 140  # characters of a quote or sentence shown in a table cell
 
 
@@ -709,9 +710,10 @@ def claims(place, type_, actor, source, since, until, limit, offset, db, as_json
     for r in rows:
         r["according_to"] = r.get("asserted_by_names") or r.get("source")
         r["article"] = r["article_id"][:8]
-    _table(rows, [("type", "type", SHORT), ("actor_text", "actor", NAME), ("place_name", "place", NAME),
-                  ("date", "date", SHORT), ("modality", "modality", SHORT), ("according_to", "according to", NAME),
-                  ("sentence", "sentence", LONG), ("article", "article", SHORT)], "claims", as_json)
+    _table(rows, [("article", "article", SHORT), ("type", "type", SHORT), ("actor_text", "actor", NAME),
+                  ("place_name", "place", NAME),
+                  ("date", "date", FOLD), ("modality", "modality", FOLD), ("according_to", "according to", NAME),
+                  ("sentence", "sentence", LONG)], "claims", as_json)
 
 
 @cli.command(epilog="""\b
