@@ -254,6 +254,10 @@ def websearch(query: str) -> str:
 class PostgresStore(Store):
     """A newsledger database on a PostgreSQL server; same methods as ``Store``."""
 
+    _source_name_sql = "({a}.source->>'name')"
+    _nocase_eq = "lower({x}) = lower(?)"
+    _as_int = "({x})::int"
+
     def __init__(self, url: str, *, create: bool = True, timeout: float = 10.0):
         try:
             import psycopg  # noqa: F401
@@ -375,37 +379,6 @@ class PostgresStore(Store):
         if len(rows) > 1:
             raise QueryError(f"article id prefix {article_id!r} is ambiguous: give more characters")
         return rows[0]["id"] if rows else None
-
-    def _article_filters(
-        self, alias: str, source: Optional[str], since: Any, until: Any, lang: Optional[str] = None
-    ) -> tuple[list[str], list[Any]]:
-        conds, params = date_range(f"{alias}.published", since, until)
-        if source:
-            conds.append(f"({alias}.source_domain = ? OR {alias}.source_domain LIKE ? ESCAPE '\\' "
-                         f"OR lower({alias}.source->>'name') = lower(?))")
-            s = source.strip().lower()
-            params += [s, "%." + _like(s), source.strip()]
-        if lang:
-            conds.append(f"{alias}.language = ?")
-            params.append(lang.strip().lower())
-        return conds, params
-
-    def articles(
-        self, *, source: Optional[str] = None, since: Any = None, until: Any = None, lang: Optional[str] = None,
-        limit: int = 50, offset: int = 0,
-    ) -> list[dict[str, Any]]:
-        conds, params = self._article_filters("a", source, since, until, lang)
-        where = f"WHERE {' AND '.join(conds)}" if conds else ""
-        counts = ", ".join(
-            f"(SELECT count(*) FROM {q(k)} x WHERE x.article_id = a.id) AS {q(k)}" for k in ANNOTATION_TYPES
-        )
-        return self._read(
-            f"SELECT a.id, a.title, a.url, a.source_domain AS source, a.source->>'name' AS source_name, "
-            f"a.published, a.language, a.duplicate_of, "
-            f"length(a.text) - length(replace(a.text, ' ', '')) + (a.text != '')::int AS words, {counts} "
-            f"FROM articles a {where} ORDER BY a.published IS NULL, a.published DESC, a.seq DESC LIMIT ? OFFSET ?",
-            (*params, int(limit), int(offset)),
-        )
 
     def places(
         self, *, source: Optional[str] = None, since: Any = None, until: Any = None, country: Optional[str] = None,

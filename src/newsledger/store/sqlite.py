@@ -162,6 +162,11 @@ def _translate(exc: sqlite3.Error, path: str) -> StoreError:
 class Store:
     """A newsledger database. Create with ``open_store``; close with ``close()`` or ``with``."""
 
+    # SQL that differs between dialects; the PostgreSQL store overrides these.
+    _source_name_sql = "json_extract({a}.source, '$.name')"
+    _nocase_eq = "{x} = ? COLLATE NOCASE"
+    _as_int = "({x})"
+
     def __init__(self, path: Union[str, Path], *, create: bool = True, timeout: float = DEFAULT_TIMEOUT):
         self.path = str(path)
         self.timeout = timeout
@@ -503,8 +508,8 @@ class Store:
     ) -> tuple[list[str], list[Any]]:
         conds, params = date_range(f"{alias}.published", since, until)
         if source:
-            conds.append(f"({alias}.source_domain = ? OR {alias}.source_domain LIKE ? ESCAPE '\\' "
-                         f"OR json_extract({alias}.source, '$.name') = ? COLLATE NOCASE)")
+            name_eq = self._nocase_eq.format(x=self._source_name_sql.format(a=alias))
+            conds.append(f"({alias}.source_domain = ? OR {alias}.source_domain LIKE ? ESCAPE '\\' OR {name_eq})")
             s = source.strip().lower()
             params += [s, "%." + _like(s), source.strip()]
         if lang:
@@ -523,10 +528,11 @@ class Store:
         counts = ", ".join(
             f"(SELECT count(*) FROM {q(k)} x WHERE x.article_id = a.id) AS {q(k)}" for k in ANNOTATION_TYPES
         )
+        nonempty = self._as_int.format(x="a.text != ''")
         return self._read(
-            f"SELECT a.id, a.title, a.url, a.source_domain AS source, json_extract(a.source, '$.name') AS source_name, "
+            f"SELECT a.id, a.title, a.url, a.source_domain AS source, {self._source_name_sql.format(a='a')} AS source_name, "
             f"a.published, a.language, a.duplicate_of, "
-            f"length(a.text) - length(replace(a.text, ' ', '')) + (a.text != '') AS words, {counts} "
+            f"length(a.text) - length(replace(a.text, ' ', '')) + {nonempty} AS words, {counts} "
             f"FROM articles a {where} ORDER BY a.published IS NULL, a.published DESC, a.seq DESC LIMIT ? OFFSET ?",
             (*params, int(limit), int(offset)),
         )
