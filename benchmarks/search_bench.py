@@ -27,7 +27,9 @@ from pathlib import Path
 warnings.filterwarnings("ignore", message=".*httpx.*")
 
 from newsledger.store import open_store  # noqa: E402
-from newsledger.store.migrations import CLAIM_FLAT, annotation_columns, article_columns, q  # noqa: E402
+from newsledger.store.migrations import (  # noqa: E402
+    CLAIM_FLAT, annotation_columns, article_columns, fill_article_keys, q,
+)
 
 PLACES = [  # (name, geonames id, country, lat, lon)
     ("Siversk", 700001, "UA", 48.87, 38.10), ("Kharkiv", 706483, "UA", 49.99, 36.23),
@@ -139,6 +141,10 @@ def build(path: Path, n: int, seed: int = 7) -> None:
         db.execute("COMMIT")
         print(f"\r  built {min(n, lo + batch):,}/{n:,} articles ({time.perf_counter() - t0:.0f} s)", end="", file=sys.stderr)
     print(file=sys.stderr)
+    # Rows were inserted past the store, so the keys it keeps on upsert are built here.
+    db.execute("BEGIN")
+    fill_article_keys(db)
+    db.execute("COMMIT")
     db.execute("ANALYZE")
     db.close()
 

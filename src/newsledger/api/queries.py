@@ -610,21 +610,56 @@ def _claim_subject(r: Reader, entity: Optional[str], place: Optional[str],
     return conds, params
 
 
+def _subject_keys(entity: Optional[str], place: Optional[str],
+                  claim_type: Optional[str]) -> list[tuple[str, str]]:
+    """(kind, key) rows of article_keys for the compared subject, folded as stored."""
+    keys = []
+    if place and place.strip():
+        place = place.strip()
+        keys.append(("place_id", str(int(place))) if place.isdigit() else ("place", _ascii_lower(place)))
+    if entity and entity.strip():
+        keys.append(("entity", _ascii_lower(entity.strip())))
+    if claim_type and claim_type.strip():
+        keys.append(("claim_type", claim_type.strip().upper()))
+    return keys
+
+
+def _ascii_lower(text: str) -> str:
+    # SQLite's lower() (which folded the stored keys) changes ASCII letters only.
+    return text.translate(_ASCII_LOWER)
+
+
+_ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
+
+
 def compare(r: Reader, *, entity: Optional[str], place: Optional[str], claim_type: Optional[str],
             since: Any, until: Any, limit: int, offset: int, examples: int = 3) -> dict[str, Any]:
     """Per outlet: how many articles mention the subject, when it first did (and in
     which article), which loaded terms those articles use and which claims they make
     about it; ``examples`` are the subject's claims in that first article."""
     # Reprints count here: an outlet that reprints a story is still saying it.
-    f = ArticleFilter(entity=entity, place=place, claim_type=claim_type, since=since, until=until, duplicates=True)
-    frm, conds, params = _where(f)
+    keys = _subject_keys(entity, place, claim_type)
+    if not keys:
+        raise ValueError("compare needs an entity, a place or a claim type")
+    (kind, key), others = keys[0], keys[1:]
+    # The matched articles come from one range of the article_keys index, which holds
+    # their outlet and date too: no per-article lookup in the annotation tables or
+    # the wide articles rows (migrations.ARTICLE_KEY_SOURCES).
+    conds = ["k.kind = ?", "k.key = ?", "k.source_domain IS NOT NULL"]
+    params: list[Any] = [kind, key]
+    for other_kind, other_key in others:
+        conds.append("k.article_id IN (SELECT article_id FROM article_keys WHERE kind = ? AND key = ?)")
+        params += [other_kind, other_key]
+    d_conds, d_params = date_range("k.published", since, until)
+    conds += d_conds
+    params += d_params
     s_conds, s_params = _claim_subject(r, entity, place, claim_type)
     # One statement, so the matched articles are found once (a CTE used three times
     # is materialised) and the per-outlet counts, loaded terms and claim types are
     # GROUP BYs joined on them, rather than a subquery re-run for each aggregate.
     rows = r.rows(
-        f"WITH m AS MATERIALIZED (SELECT a.id, a.source_domain, a.published FROM {frm} "
-        f"{_sql_where(conds + ['a.source_domain IS NOT NULL'])}) "
+        "WITH m AS MATERIALIZED (SELECT k.article_id AS id, k.source_domain, k.published "
+        f"FROM article_keys k INDEXED BY article_keys_outlet {_sql_where(conds)}) "
         "SELECT 'outlet' AS kind, m.source_domain AS source, count(*) AS n, min(m.published) AS a1, m.id AS a2, "
         "NULL AS a3, NULL AS a4 FROM m GROUP BY m.source_domain "
         "UNION ALL SELECT 'framing', m.source_domain, count(*), f.term, f.text, max(f.category), max(f.neutral) "

@@ -224,12 +224,54 @@ def _step4(db: sqlite3.Connection) -> None:
         db.execute(f"CREATE INDEX IF NOT EXISTS {name} ON {q(table)}({cols})")
 
 
+# Compare (newsledger.api.queries.compare) matches tens of thousands of articles by a
+# place, entity or claim type; resolving each through the annotation tables and then
+# the wide ``articles`` rows costs a lookup per article per table. One narrow row per
+# (subject key, article), carrying the outlet and date, answers the per-outlet counts
+# and first mentions from a single covering index range. Keys are folded by SQL
+# lower() (like the API's lookups) so every backend folds them the same way.
+# kind -> SELECT of (key, article_id) over the annotation tables.
+ARTICLE_KEY_SOURCES: dict[str, str] = {
+    "place": "SELECT lower(name) AS k, article_id FROM places WHERE name IS NOT NULL "
+             "UNION SELECT lower(text), article_id FROM places WHERE text IS NOT NULL "
+             "UNION SELECT lower(place_name), article_id FROM claims WHERE place_name IS NOT NULL",
+    "place_id": "SELECT CAST(geonames_id AS TEXT) AS k, article_id FROM places WHERE geonames_id IS NOT NULL "
+                "UNION SELECT CAST(place_geonames_id AS TEXT), article_id FROM claims "
+                "WHERE place_geonames_id IS NOT NULL",
+    "entity": "SELECT lower(canonical) AS k, article_id FROM entities WHERE canonical IS NOT NULL "
+              "UNION SELECT lower(text), article_id FROM entities WHERE text IS NOT NULL",
+    "claim_type": "SELECT upper(type) AS k, article_id FROM claims WHERE type IS NOT NULL",
+}
+
+
+def fill_article_keys(db, article_id: str | None = None) -> None:
+    """(Re)build the ``article_keys`` rows of one article, or of every article."""
+    for kind, select in ARTICLE_KEY_SOURCES.items():
+        only = " WHERE s.article_id = ?" if article_id is not None else ""
+        sql = (f"INSERT INTO article_keys (kind, key, source_domain, published, article_id) "
+               f"SELECT DISTINCT '{kind}', s.k, a.source_domain, a.published, a.id "
+               f"FROM ({select}) AS s "
+               f"JOIN articles a ON a.id = s.article_id{only}")
+        db.execute(sql, (article_id,) if article_id is not None else ())
+
+
+def _step5(db: sqlite3.Connection) -> None:
+    db.execute(
+        "CREATE TABLE article_keys (kind TEXT NOT NULL, key TEXT NOT NULL, source_domain TEXT, published TEXT, "
+        "article_id TEXT NOT NULL REFERENCES articles(id) ON DELETE CASCADE, PRIMARY KEY (kind, key, article_id))"
+    )
+    db.execute("CREATE INDEX article_keys_outlet ON article_keys(kind, key, source_domain, published, article_id)")
+    db.execute("CREATE INDEX article_keys_article ON article_keys(article_id)")
+    fill_article_keys(db)
+
+
 # (version, description, step). Append only.
 STEPS: list[tuple[int, str, Callable[[sqlite3.Connection], None]]] = [
     (1, "articles, sources, annotations, runs, quarantine, minhashes, full-text index", _step1),
     (2, "story clusters, story key index, passage hashes, text copies, claim contradictions", _step2),
     (3, "ingest journal: documents done per run, run owner and options", _step3),
     (4, "covering and case-insensitive indexes for the API's searches and aggregates", _step4),
+    (5, "article keys: the places, entities and claim types of each article, with its outlet and date", _step5),
 ]
 LATEST = STEPS[-1][0]
 

@@ -392,6 +392,9 @@ class Store:
                 db.execute(f"DELETE FROM {q(kind)} WHERE article_id = ?", (art.id,))
             if annotated:
                 self._insert_annotations(db, art.id, ann_dicts)
+        # Rebuilt on every change: the keys carry the outlet and date as well as the annotations.
+        db.execute("DELETE FROM article_keys WHERE article_id = ?", (art.id,))
+        migrations.fill_article_keys(db, art.id)
 
         copied = False
         if old is None or body_changed:
