@@ -98,8 +98,6 @@ def test_absurd_meta_dates_are_dropped(date):
 # ---------------------------------------------------------------- open bugs in modules other helpers own
 
 
-@pytest.mark.xfail(strict=False, reason="extract/metadata.py: dateutil fills a partial or invalid meta date "
-                   "from today ('12' -> this year's Nov 12, '2025' -> 2025-<today>, '31/02/2025' -> 2025-02-01)")
 @pytest.mark.parametrize("date", ["12", "2025", "31/02/2025"])
 def test_partial_meta_dates_are_dropped(date):
     page = hostile.good_page(7)

@@ -479,7 +479,9 @@ def _extract(tree, raw: RawDocument) -> Article:
 
     for name in ("published", "modified"):
         value, which = _pick_date(sources, name)
-        if value is None and name == "published":
+        # A page that declares a date we judged partial or invalid would only
+        # get it back from htmldate, completed with a guessed day or month.
+        if value is None and name == "published" and not _declared(sources, name):
             value, which = _htmldate(tree, url)
         if value:
             setattr(art, name, value)
@@ -637,6 +639,10 @@ def _pick(sources: dict[str, dict[str, Any]], field: str, accept) -> tuple[Any, 
         if value:
             return value, name
     return None, None
+
+
+def _declared(sources: dict[str, dict[str, Any]], field: str) -> bool:
+    return any(sources.get(name, {}).get(field) for name in md.PRECEDENCE[field])
 
 
 def _pick_date(sources: dict[str, dict[str, Any]], field: str) -> tuple[Optional[str], Optional[str]]:

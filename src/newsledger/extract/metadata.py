@@ -579,6 +579,10 @@ def from_url(url: Optional[str]) -> dict[str, Any]:
         return {}
 
 
+_DEFAULT_A = datetime(1904, 1, 1)
+_DEFAULT_B = datetime(1908, 12, 28)
+
+
 def parse_date(value: Any, now: Optional[datetime] = None) -> Optional[tuple[str, bool]]:
     """(ISO 8601 with offset, offset given by the page) or None when implausible."""
     if value is None:
@@ -597,8 +601,13 @@ def parse_date(value: Any, now: Optional[datetime] = None) -> Optional[tuple[str
         except ValueError:
             from dateutil import parser as dparser
 
+            # dateutil silently fills a missing year, month or day from its
+            # default; parsing against two defaults that differ in all three
+            # exposes a partial date, which is no publication date at all.
             try:
-                dt = dparser.parse(s, fuzzy=False)
+                dt = dparser.parse(s, fuzzy=False, default=_DEFAULT_A)
+                if dparser.parse(s, fuzzy=False, default=_DEFAULT_B).date() != dt.date():
+                    return None
             except (ValueError, OverflowError, TypeError):
                 return None
     had_offset = dt.tzinfo is not None
