@@ -119,8 +119,6 @@ def test_50_mb_page_extracts_within_5_seconds():
     assert time.process_time() - started < 5.0
 
 
-@pytest.mark.xfail(strict=False, reason="extract/html.py: a page with a <title> and an empty <body> becomes an "
-                   "Article with empty text instead of ExtractError('empty body')")
 def test_title_only_page_is_an_extract_error():
     raw = RawDocument(Origin("html", "e"), "html",
                       b"<!DOCTYPE html><html><head><title>Nothing</title></head><body></body></html>")

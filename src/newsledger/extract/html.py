@@ -472,8 +472,8 @@ def _extract(tree, raw: RawDocument) -> Article:
         paragraphs = [dek] + paragraphs
         body_source += " + visible standfirst"
     art.text = "\n\n".join(paragraphs)
-    if not art.text.strip() and not art.title:
-        raise ExtractError("no article text or title found")
+    if not art.text.strip():
+        raise ExtractError("no article text" if art.title else "no article text or title found")
     if art.text:
         fields["text"] = body_source
 
