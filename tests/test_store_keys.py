@@ -8,6 +8,7 @@ from newsledger.schema import Entity
 from newsledger.store import open_store
 from newsledger.store.migrations import STEPS, fill_article_keys
 
+from pg import postgres_server  # noqa: F401  (session fixture)
 from test_store import BODY, make_analysis
 
 
@@ -86,3 +87,25 @@ def test_migration_backfills_existing_articles(tmp_path):
     db.close()
     open_store(path).close()
     assert _keys(path) == expected and len(expected) == 4
+
+
+def test_postgres_keeps_the_same_keys(postgres_server):  # noqa: F811
+    s = open_store(postgres_server.new_database())
+    try:
+        def keys():
+            return [tuple(r.values()) for r in s._read(
+                "SELECT kind, key, source_domain, article_id FROM article_keys ORDER BY article_id, kind, key")]
+
+        s.upsert(make_analysis())
+        assert keys() == [("claim_type", "ASSAULT", NW, A), ("entity", "teodor quill", NW, A),
+                          ("place", "odesa", NW, A), ("place_id", "698740", NW, A)]
+        again = make_analysis(domain="harbor-ledger.example")
+        again.claims = []
+        assert s.upsert(again) == "updated"
+        assert keys() == [("entity", "teodor quill", "harbor-ledger.example", A),
+                          ("place", "odesa", "harbor-ledger.example", A),
+                          ("place_id", "698740", "harbor-ledger.example", A)]
+        assert s.delete(A) is True
+        assert keys() == []
+    finally:
+        s.close()
