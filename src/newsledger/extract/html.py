@@ -103,6 +103,12 @@ _LD_COMPLETE_SHINGLES = 150
 _PARSER = lxml.html.HTMLParser(
     recover=True, huge_tree=False, remove_comments=True, remove_pis=True, no_network=True, collect_ids=False
 )
+# Past 256 nested elements libxml2 silently drops the rest of the document;
+# its "huge" mode allows 2048, enough for any real page, and pages come
+# capped at MAX_BYTES so its lifted text-node limits cost nothing extra.
+_DEEP_PARSER = lxml.html.HTMLParser(
+    recover=True, huge_tree=True, remove_comments=True, remove_pis=True, no_network=True, collect_ids=False
+)
 
 logging.getLogger("trafilatura").setLevel(logging.CRITICAL)
 logging.getLogger("htmldate").setLevel(logging.CRITICAL)
@@ -151,13 +157,26 @@ def _binary(data: bytes) -> bool:
 
 
 def _parse(page: str):
+    tree = _parse_with(page, _PARSER)
+    if _too_deep(_PARSER):
+        tree = _parse_with(page, _DEEP_PARSER)
+        if _too_deep(_DEEP_PARSER):
+            raise ExtractError("document nested too deeply")
+    return tree
+
+
+def _parse_with(page: str, parser):
     try:
-        tree = lxml.html.document_fromstring(page, parser=_PARSER)
+        tree = lxml.html.document_fromstring(page, parser=parser)
     except (etree.ParserError, etree.XMLSyntaxError, ValueError) as exc:
         raise ExtractError(f"unparseable HTML: {exc}") from exc
     if tree is None:
         raise ExtractError("unparseable HTML")
     return tree
+
+
+def _too_deep(parser) -> bool:
+    return any("Excessive depth" in e.message for e in parser.error_log)
 
 
 # ---------------------------------------------------------------- body
@@ -196,6 +215,13 @@ def _trafilatura_body(tree, url: Optional[str]) -> list[str]:
         logging.getLogger(__name__).debug("helper failed", exc_info=True)
         return []
     return _paragraphs(doc.text if doc is not None else None)
+
+
+def _plain_paragraphs(tree) -> list[str]:
+    """The text of every <p>: the last resort when trafilatura keeps nothing
+    (it drops whole tables, and some pages lay their article out in one)."""
+    paras = (_WS.sub(" ", p.text_content()).strip() for p in tree.iter("p"))
+    return [p for p in paras if p and not _furniture(p)]
 
 
 def _shingles(text: str) -> set[tuple[str, ...]]:
@@ -438,6 +464,8 @@ def _extract(tree, raw: RawDocument) -> Article:
 
     ld = sources["json-ld"]
     paragraphs, body_source = _fuse_with_ld(_trafilatura_body(tree, url), ld.get("body"), ld.get("free", True))
+    if not paragraphs:
+        paragraphs, body_source = _plain_paragraphs(tree), "<p> elements"
     paragraphs = _recover_headings(tree, paragraphs)
 
     art = Article(id="", url=url)
