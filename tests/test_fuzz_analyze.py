@@ -104,9 +104,6 @@ def test_analyzer_on_hostile_text(analyzer, name, text):
     _analyze(analyzer, text, published="2203-01-01T00:00:00+00:00")
 
 
-@pytest.mark.xfail(strict=False, reason="analyze (spaCy tokenizer via nlp.docs_for): a lone surrogate in "
-                   "Article.text raises UnicodeEncodeError; the ingest readers no longer produce one, but the "
-                   "analyzer should not rely on that")
 def test_analyzer_on_lone_surrogate(analyzer):
     _analyze(analyzer, hostile.good_page(1).text + " \ud800 end.")
 

@@ -148,3 +148,8 @@ def test_nesting_beyond_libxml2_huge_mode_says_why():
     html = "<html><body><article>" + "<span>" * 3000 + "<p>Mara Velde said the tram runs.</p>" + "</span>" * 3000
     with pytest.raises(ExtractError, match="nested too deeply"):
         extract(RawDocument(Origin("html", "deep"), "html", html, url="https://n.example/deep"))
+
+
+def test_lone_surrogate_becomes_a_replacement_character():
+    art = _extract(RawDocument(Origin("text", "s"), "text", "Mara Velde said \ud800 the tram runs."))
+    assert art is not None and art.text == "Mara Velde said \ufffd the tram runs."

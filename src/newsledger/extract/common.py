@@ -10,6 +10,15 @@ from .. import __version__
 from ..schema import Article, RawDocument
 
 _TRACKING = re.compile(r"^(utm_|fbclid$|gclid$|yclid$|mc_|ref$|cmpid$)")
+# A Python str holds a surrogate only when something decoded bytes with
+# "surrogatepass"/"surrogateescape"; it cannot be encoded to UTF-8 (so neither
+# stored nor tokenised by spaCy).
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def valid_text(text: str) -> str:
+    """``text`` with every surrogate code point replaced by U+FFFD; offsets are unchanged."""
+    return _SURROGATE.sub("\ufffd", text) if _SURROGATE.search(text) else text
 
 
 def canonical_url(url: str | None) -> str | None:
@@ -70,6 +79,9 @@ def finish(art: Article, raw: RawDocument) -> Article:
     from .language import detect_language
     from ..outlets import enrich_source
 
+    art.text = valid_text(art.text)
+    if art.title:
+        art.title = valid_text(art.title)
     art.url = art.url or raw.url
     _apply_hints(art, raw.hints)
     art.canonical_url = canonical_url(art.canonical_url) or canonical_url(art.url)
