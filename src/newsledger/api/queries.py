@@ -645,31 +645,32 @@ def compare(r: Reader, *, entity: Optional[str], place: Optional[str], claim_typ
     # The matched articles come from one range of the article_keys index, which holds
     # their outlet and date too: no per-article lookup in the annotation tables or
     # the wide articles rows (migrations.ARTICLE_KEY_SOURCES).
-    conds = ["k.kind = ?", "k.key = ?", "k.source_domain IS NOT NULL"]
+    conds = ["m.kind = ?", "m.key = ?", "m.source_domain IS NOT NULL"]
     params: list[Any] = [kind, key]
     for other_kind, other_key in others:
-        conds.append("k.article_id IN (SELECT article_id FROM article_keys WHERE kind = ? AND key = ?)")
+        conds.append("m.article_id IN (SELECT article_id FROM article_keys WHERE kind = ? AND key = ?)")
         params += [other_kind, other_key]
-    d_conds, d_params = date_range("k.published", since, until)
+    d_conds, d_params = date_range("m.published", since, until)
     conds += d_conds
     params += d_params
     s_conds, s_params = _claim_subject(r, entity, place, claim_type)
-    # One statement, so the matched articles are found once (a CTE used three times
-    # is materialised) and the per-outlet counts, loaded terms and claim types are
-    # GROUP BYs joined on them, rather than a subquery re-run for each aggregate.
+    # Each aggregate reads the matched range of the covering index itself: a range
+    # read costs less than materialising it once, and the outlet counts come out in
+    # index order with no sort.
+    m = f"article_keys m INDEXED BY article_keys_outlet {_sql_where(conds)}"
     rows = r.rows(
-        "WITH m AS MATERIALIZED (SELECT k.article_id AS id, k.source_domain, k.published "
-        f"FROM article_keys k INDEXED BY article_keys_outlet {_sql_where(conds)}) "
-        "SELECT 'outlet' AS kind, m.source_domain AS source, count(*) AS n, min(m.published) AS a1, m.id AS a2, "
-        "NULL AS a3, NULL AS a4 FROM m GROUP BY m.source_domain "
+        "SELECT 'outlet' AS kind, m.source_domain AS source, count(*) AS n, min(m.published) AS a1, "
+        f"m.article_id AS a2, NULL AS a3, NULL AS a4 FROM {m} GROUP BY m.source_domain "
         "UNION ALL SELECT 'framing', m.source_domain, count(*), f.term, f.text, max(f.category), max(f.neutral) "
-        "FROM m JOIN framing f ON f.article_id = m.id GROUP BY m.source_domain, f.term, lower(f.text) "
+        f"FROM {m.replace(' WHERE ', ' JOIN framing f ON f.article_id = m.article_id WHERE ', 1)} "
+        "GROUP BY m.source_domain, f.term, lower(f.text) "
         # LEFT JOIN (unmatched rows dropped by HAVING) because, for an inner join here,
         # SQLite builds a Bloom filter by reading every claim.
-        "UNION ALL SELECT 'claim', m.source_domain, count(c.id), c.type, NULL, NULL, NULL "
-        f"FROM m LEFT JOIN claims c{r.claims_hint} ON c.article_id = m.id{''.join(' AND ' + x for x in s_conds)} "
-        "GROUP BY m.source_domain, c.type HAVING count(c.id) > 0",
-        [*params, *s_params],
+        "UNION ALL SELECT 'claim', m.source_domain, count(c.id), c.type, NULL, NULL, NULL FROM "
+        + m.replace(" WHERE ", f" LEFT JOIN claims c{r.claims_hint} ON c.article_id = m.article_id"
+                    f"{''.join(' AND ' + x for x in s_conds)} WHERE ", 1)
+        + " GROUP BY m.source_domain, c.type HAVING count(c.id) > 0",
+        [*params, *params, *s_params, *params],
     )
     outlets, framing, type_rows = [], {}, {}
     for row in rows:
