@@ -108,19 +108,12 @@ def test_analyzer_on_lone_surrogate(analyzer):
     _analyze(analyzer, hostile.good_page(1).text + " \ud800 end.")
 
 
-_CLAIMS_BUG = ("analyze/claims.py: with leading or doubled spaces, claim part offsets drift from their text: "
-               "' captured  according to  said ' gives asserted_by mention 'said' at 24:28 (text there ' sai'); "
-               "' told reporters  captured Mara Velde' gives actor 'reporters' at 6:17 (text 'reporters  ')")
-
-
-@pytest.mark.xfail(strict=False, reason=_CLAIMS_BUG)
 @pytest.mark.parametrize("text", [" captured  according to  said ", " told reporters  captured Mara Velde"])
 def test_claim_part_offsets_match_their_text(analyzer, text):
     check_claim_parts(_analyze(analyzer, text, None))
 
 
 @pytest.mark.skipif(not LONG, reason="a failing search shrinks for a long time: set NEWSLEDGER_FUZZ_LONG=1")
-@pytest.mark.xfail(strict=False, reason=_CLAIMS_BUG)
 @settings(max_examples=500, deadline=None)
 @given(text=_text)
 def test_claim_part_offsets_on_hostile_text(analyzer, text):

@@ -222,6 +222,13 @@ def normalize_actor(text: str, start: Optional[int] = None, end: Optional[int] =
     phrase = " ".join(text.split())
     if not phrase or phrase.lower() in PRONOUNS:
         return None
+    shown = phrase
+    if start is not None and end is not None:
+        # a mention shows the exact text at its offsets (matching still sees
+        # the collapsed phrase), without the whitespace tokens a span may end in
+        start += len(text) - len(text.lstrip())
+        end -= len(text) - len(text.rstrip())
+        shown = text.strip()
     tab = actor_table()
     for rx, code, sector in tab.actors:
         m = rx.search(phrase)
@@ -231,12 +238,12 @@ def normalize_actor(text: str, start: Optional[int] = None, end: Optional[int] =
             head_sector = _sector(tail[-1]) if tail else None
             if sector == "rebel":
                 head_sector = None  # "Hezbollah fighters", "M23 troops": a non-state group stays one
-            return Actor(text=phrase, code=code, sector=head_sector or sector or _sector(phrase), start=start, end=end)
+            return Actor(text=shown, code=code, sector=head_sector or sector or _sector(phrase), start=start, end=end)
     m = tab.countries.search(phrase)
     if m:
         code = tab.country_code[m.group(1).lower()]
-        return Actor(text=phrase, code=code, sector=_sector(phrase) or "government", start=start, end=end)
-    return Actor(text=phrase, code=None, sector=_sector(phrase), start=start, end=end)
+        return Actor(text=shown, code=code, sector=_sector(phrase) or "government", start=start, end=end)
+    return Actor(text=shown, code=None, sector=_sector(phrase), start=start, end=end)
 
 
 def _sector(phrase: str) -> Optional[str]:
@@ -945,9 +952,10 @@ def _fallback_speaker(d: _Doc, sent) -> Optional[Attribution]:
     i = low.find("according to ")
     if i >= 0:
         rest = sent.text[i + 13:]
-        name = re.split(r"[,.;:”\"]", rest, maxsplit=1)[0].strip()
+        head = re.split(r"[,.;:”\"]", rest, maxsplit=1)[0]
+        name = head.strip()
         if name:
-            s = sent.start_char + i + 13
+            s = sent.start_char + i + 13 + len(head) - len(head.lstrip())
             return Attribution(name=name, kind=_speaker_kind(d, name), mention=Mention(name, s, s + len(name)))
     return None
 
