@@ -380,28 +380,6 @@ class PostgresStore(Store):
             raise QueryError(f"article id prefix {article_id!r} is ambiguous: give more characters")
         return rows[0]["id"] if rows else None
 
-    def places(
-        self, *, source: Optional[str] = None, since: Any = None, until: Any = None, country: Optional[str] = None,
-        limit: int = 100, offset: int = 0,
-    ) -> list[dict[str, Any]]:
-        conds, params = date_range("a.published", since, until)
-        a_conds, a_params = self._article_filters("a", source, None, None)
-        conds += a_conds
-        params += a_params
-        if country:
-            conds.append("p.country_code = ?")
-            params.append(country.strip().upper())
-        # SQLite returns the group's first row for bare columns; min() picks one deterministically here.
-        return self._read(
-            "SELECT min(COALESCE(p.name, p.text)) AS name, min(p.geonames_id) AS geonames_id, max(p.feature) AS feature, "
-            "max(p.country_code) AS country_code, max(p.lat) AS lat, max(p.lon) AS lon, count(*) AS count, "
-            "count(DISTINCT p.article_id) AS articles "
-            f"FROM places p JOIN articles a ON a.id = p.article_id {'WHERE ' + ' AND '.join(conds) if conds else ''} "
-            "GROUP BY COALESCE(CAST(p.geonames_id AS TEXT), lower(COALESCE(p.name, p.text))) "
-            "ORDER BY count DESC, name LIMIT ? OFFSET ?",
-            (*params, int(limit), int(offset)),
-        )
-
     def search(
         self, query: str, *, source: Optional[str] = None, since: Any = None, until: Any = None,
         lang: Optional[str] = None, limit: int = 20, offset: int = 0,

@@ -689,7 +689,8 @@ class Store:
             conds.append("p.country_code = ?")
             params.append(country.strip().upper())
         return self._read(
-            "SELECT COALESCE(p.name, p.text) AS name, p.geonames_id, max(p.feature) AS feature, "
+            # Bare columns would take an arbitrary row of the group; min() picks one deterministically.
+            "SELECT min(COALESCE(p.name, p.text)) AS name, min(p.geonames_id) AS geonames_id, max(p.feature) AS feature, "
             "max(p.country_code) AS country_code, max(p.lat) AS lat, max(p.lon) AS lon, count(*) AS count, "
             "count(DISTINCT p.article_id) AS articles "
             f"FROM places p JOIN articles a ON a.id = p.article_id {'WHERE ' + ' AND '.join(conds) if conds else ''} "
