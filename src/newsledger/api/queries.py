@@ -378,6 +378,19 @@ def _decode_json(row: dict[str, Any], names: tuple[str, ...]) -> dict[str, Any]:
 QUOTE_FIELDS = ("id", "article_id", "text", "kind", "start", "end", "speaker", "speaker_mention",
                 "speaker_descriptor", "cue", "sentence", "component", "confidence")
 CONTEXT_FIELDS = ("title", "url", "published", "source", "source_name", "state_affiliated")
+def _annotation_page(r: "Reader", table: str, cols: str, conds: list[str], params: list[Any], order: str,
+                     json_fields: tuple[str, ...], limit: int, offset: int) -> dict[str, Any]:
+    """One page of a quotes/claims listing with its article context and the total count."""
+    base = (f"FROM {table} x JOIN articles a ON a.id = x.article_id LEFT JOIN sources s ON s.domain = a.source_domain "
+            f"{_sql_where(conds)}")
+    total = r.rows(f"SELECT count(*) AS n {base}", params)[0]["n"]
+    items = r.rows(f"SELECT {cols}, {_ARTICLE_CTX} {base} ORDER BY {order} LIMIT ? OFFSET ?", [*params, limit, offset])
+    for it in items:
+        _decode_json(it, json_fields)
+        it["state_affiliated"] = _bool(it["state_affiliated"])
+    return {"total": total, "limit": limit, "offset": offset, "items": items}
+
+
 _QUOTE_COLS = "x.id, " + ", ".join(f'x."{c}"' for c in QUOTE_FIELDS)
 _ARTICLE_CTX = ("a.title, a.url, a.published, a.source_domain AS source, s.name AS source_name, "
                 "s.state_affiliated")
@@ -395,18 +408,9 @@ def quotes(r: Reader, *, speaker: Optional[str], q: Optional[str], source: Optio
     if kind:
         conds.append("x.kind = ?")
         params.append(kind.strip().lower())
-    base = (f"FROM quotes x JOIN articles a ON a.id = x.article_id LEFT JOIN sources s ON s.domain = a.source_domain "
-            f"{_sql_where(conds)}")
-    total = r.rows(f"SELECT count(*) AS n {base}", params)[0]["n"]
-    items = r.rows(
-        f"SELECT {_QUOTE_COLS}, {_ARTICLE_CTX} {base} "
-        "ORDER BY a.published IS NULL, a.published DESC, x.article_id, x.start LIMIT ? OFFSET ?",
-        [*params, limit, offset],
-    )
-    for it in items:
-        _decode_json(it, ("speaker_mention",))
-        it["state_affiliated"] = _bool(it["state_affiliated"])
-    return {"total": total, "limit": limit, "offset": offset, "items": items}
+    return _annotation_page(r, "quotes", _QUOTE_COLS, conds, params,
+                            "a.published IS NULL, a.published DESC, x.article_id, x.start",
+                            ("speaker_mention",), limit, offset)
 
 
 def speakers(r: Reader, *, q: Optional[str], source: Optional[str], since: Any, until: Any,
@@ -470,18 +474,9 @@ def claims(r: Reader, *, place: Optional[str], actor: Optional[str], type: Optio
     if modality:
         conds.append("x.modality = ?")
         params.append(modality.strip().lower())
-    base = (f"FROM claims x JOIN articles a ON a.id = x.article_id LEFT JOIN sources s ON s.domain = a.source_domain "
-            f"{_sql_where(conds)}")
-    total = r.rows(f"SELECT count(*) AS n {base}", params)[0]["n"]
-    items = r.rows(
-        f"SELECT {_CLAIM_COLS}, {_ARTICLE_CTX} {base} "
-        "ORDER BY COALESCE(x.date, a.published) IS NULL, COALESCE(x.date, a.published) DESC, x.id LIMIT ? OFFSET ?",
-        [*params, limit, offset],
-    )
-    for it in items:
-        _decode_json(it, _CLAIM_JSON)
-        it["state_affiliated"] = _bool(it["state_affiliated"])
-    return {"total": total, "limit": limit, "offset": offset, "items": items}
+    return _annotation_page(r, "claims", _CLAIM_COLS, conds, params,
+                            "COALESCE(x.date, a.published) IS NULL, COALESCE(x.date, a.published) DESC, x.id",
+                            _CLAIM_JSON, limit, offset)
 
 
 def places_geojson(r: Reader, *, source: Optional[str], since: Any, until: Any, claim_type: Optional[str],
