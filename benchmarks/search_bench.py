@@ -124,7 +124,7 @@ def build(path: Path, n: int, seed: int = 7) -> None:
             place = {"text": name, "name": name, "geonames_id": gid, "country_code": cc, "lat": lat, "lon": lon}
             claim = {"article_id": aid, "type": ctype, "start": 0, "end": 60, "sentence": text[:60],
                      "actor": json.dumps({"text": "forces", "code": "RUS"}), "place": json.dumps(place),
-                     "date": day.isoformat(), "modality": "asserted", "asserted_by": "[]", "framing": "[]",
+                     "date": day.isoformat(), "modality": "asserted", "attributions": "[]", "framing": "[]",
                      "component": "claims", "confidence": 0.7}
             claim.update({k: (place if parent == "place" else {"text": "forces", "code": "RUS"}).get(attr)
                           for k, (_, parent, attr) in CLAIM_FLAT.items() if parent in ("place", "actor")})

@@ -107,7 +107,7 @@ def northwind_siversk() -> Analysis:
         claims=[
             Claim("TAKE_CONTROL", *sent, text[sent[0]:sent[1]], actor=Actor("Russian forces", "RUS", "military"),
                   place=ClaimPlace("Seversk", start=sev[0], end=sev[1], **SIVERSK), date="2025-12-11",
-                  date_text="Thursday", asserted_by=[Attribution("defence ministry", "organization")],
+                  date_text="Thursday", attributions=[Attribution("defence ministry", "organization")],
                   framing=["liberation"], trigger=Mention("completed the liberation", *span(text, "completed the liberation")),
                   confidence=0.9),
         ],
@@ -139,7 +139,7 @@ def harbor_siversk() -> Analysis:
         places=[Place("Siversk", *sv, feature="city", confidence=0.95, **SIVERSK)],
         claims=[Claim("LOSE_CONTROL", *sent, text[sent[0]:sent[1]], actor=Actor("Ukrainian troops", "UKR", "military"),
                       place=ClaimPlace("Siversk", start=sv[0], end=sv[1], **SIVERSK), date="2025-12-13",
-                      asserted_by=[Attribution("general staff", "organization")], confidence=0.85)],
+                      attributions=[Attribution("general staff", "organization")], confidence=0.85)],
         framing=[Framing("occupation", "occupied", *occ, "capture", neutral="capture", used_by="Ukrainian media",
                          confidence=0.9)],
     )
@@ -199,7 +199,7 @@ def hostile() -> Analysis:
         claims=[Claim("ATTACK", 0, len(text.split("\n\n")[0]), text.split("\n\n")[0], actor=Actor(PAYLOADS[0]),
                       place=ClaimPlace("Kharkiv", name=f"Kharkiv {PAYLOADS[2]}", geonames_id=700003,
                                        country_code="UA", lat=49.99, lon=36.23),
-                      date="2025-12-11", asserted_by=[Attribution(PAYLOADS[4], "person")], framing=[PAYLOADS[5]])],
+                      date="2025-12-11", attributions=[Attribution(PAYLOADS[4], "person")], framing=[PAYLOADS[5]])],
         framing=[Framing(PAYLOADS[4], text[fr[0]:fr[1]], *fr, PAYLOADS[2], neutral=PAYLOADS[0], used_by=PAYLOADS[3])],
     )
 

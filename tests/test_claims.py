@@ -46,7 +46,8 @@ def test_capture_with_village_of_and_weekday(run):
     (c,) = run("Russian forces captured the village of Novoselivka on Thursday, the ministry said.")
     assert brief(c) == ("TAKE_CONTROL", "asserted", "captured", ("RUS", "military"), "Novoselivka",
                         "2025-03-13", "on Thursday")
-    assert c.asserted_by == [OUTLET, Attribution("the ministry", "organization", Mention("the ministry", 64, 76))]
+    assert c.attributions == [Attribution("Northwind Gazette", "outlet"),
+                              Attribution("the ministry", "organization", mention=Mention("the ministry", 64, 76))]
     assert (c.start, c.end, c.confidence) == (0, 82, 0.8)
 
 
@@ -105,7 +106,7 @@ def test_conditional_force_is_threaten(run):
     out = run("If Kyiv refuses, we will take Odesa by force, Colonel Ivan Dremov said.")
     threat = [c for c in out if c.type == "THREATEN"]
     assert [brief(c)[:5] for c in threat] == [("THREATEN", "conditional", "take", None, "Odesa")]
-    assert threat[0].asserted_by[1].name == "Ivan Dremov"
+    assert threat[0].attributions[1].name == "Ivan Dremov"
 
 
 def test_predicted_by_expected_to(run):
@@ -144,7 +145,8 @@ def test_threat_to_expel_is_one_threaten(run):
 def test_warning_about_third_party_reports_the_event(run):
     (c,) = run("Analysts warned that Russian troops could seize Kostiantynivka by the summer.")
     assert brief(c)[:5] == ("TAKE_CONTROL", "predicted", "seize", ("RUS", "military"), "Kostiantynivka")
-    assert c.asserted_by == [OUTLET, Attribution("Analysts", "person", Mention("Analysts", 0, 8))]
+    assert c.attributions == [Attribution("Northwind Gazette", "outlet"),
+                              Attribution("Analysts", "person", mention=Mention("Analysts", 0, 8))]
 
 
 def test_meeting_with_date_and_place(run):
@@ -180,13 +182,15 @@ def test_place_record_from_places_component_is_used(run):
         "Kupiansk", 703656, "UA", 31, 39)
 
 
-def test_quoted_claim_asserted_by_speaker_only(run):
+def test_quoted_claim_is_asserted_by_the_speaker_reported_by_the_outlet(run):
     text = "“Our troops liberated Krasnohorivka,” said Colonel Petra Vance."
     quote = Quote(text="Our troops liberated Krasnohorivka,", kind="direct", start=1, end=36, speaker="Petra Vance",
                   speaker_mention=Mention("Colonel Petra Vance", 43, 62))
     (c,) = run(text, quotes=[quote])
     assert c.type == "TAKE_CONTROL"
-    assert c.asserted_by == [Attribution("Petra Vance", "person", Mention("Colonel Petra Vance", 43, 62))]
+    # the outlet relays a quote, only the speaker asserts it
+    assert c.attributions == [Attribution("Northwind Gazette", "outlet", "reports"),
+                              Attribution("Petra Vance", "person", mention=Mention("Colonel Petra Vance", 43, 62))]
     assert c.framing == ["liberation"]
 
 
@@ -257,7 +261,8 @@ def test_seed_article_end_to_end():
     assert take, [(c.type, c.place) for c in claims]
     first = take[0]
     assert (first.actor.code, first.actor.sector) == ("RUS", "military")
-    assert [a.name for a in first.asserted_by] == ["Sputnik International", "Igor Korotchenko"]
+    assert [(a.name, a.role) for a in first.attributions] == [("Sputnik International", "asserts"),
+                                                              ("Igor Korotchenko", "asserts")]
     assert first.framing == ["liberation"]
     assert first.place.text == "the strategic Donbass city"
     assert any(c.trigger.text == "fall" for c in take)
@@ -356,7 +361,7 @@ def test_place_from_places_component_inside_the_clause_only(run):
 def test_reported_denial_is_denied_by_the_denier(run, text, trigger, denier):
     (c,) = [c for c in run(text) if c.type == "TAKE_CONTROL"]
     assert (c.trigger.text, c.modality) == (trigger, "denied")
-    assert [a.name for a in c.asserted_by] == ["Northwind Gazette", denier]
+    assert [(a.name, a.role) for a in c.attributions] == [("Northwind Gazette", "denies"), (denier, "denies")]
 
 
 def test_claim_reported_without_denial_stays_asserted(run):
@@ -418,7 +423,8 @@ KONASHENKOV = "“We have taken Kurakhove,” said Igor Konashenkov, a spokesman
 def test_we_in_a_quote_is_the_speakers_side(run, quotes):
     (c,) = run(KONASHENKOV, quotes=quotes)
     assert brief(c)[:5] == ("TAKE_CONTROL", "asserted", "taken", ("RUS", "military"), "Kurakhove")
-    assert (c.actor.text, c.confidence, [a.name for a in c.asserted_by]) == ("We", 0.7, ["Igor Konashenkov"])
+    assert (c.actor.text, c.confidence, [(a.name, a.role) for a in c.attributions]) == (
+        "We", 0.7, [("Northwind Gazette", "reports"), ("Igor Konashenkov", "asserts")])
 
 
 def test_our_troops_from_unknown_speaker_is_outlets_country_with_low_confidence(run):
@@ -491,3 +497,14 @@ def test_break_into_hands_of_and_unit_compounds(run):
     (c,) = run("The town of Sake remained in the hands of government forces.")
     assert brief(c)[:5] == ("CONTESTED", "asserted", "remained in the hands of", None, "Sake")
     assert not [c for c in run("The airline took over two routes from Mombasa.") if c.type in cl.TERRITORIAL]
+
+
+def test_spreading_fakes_is_denied_by_the_speaker_not_the_spreader(run):
+    text = ("“The occupiers are spreading fakes about the capture of Siversk. Our defenders hold their positions "
+            "in the town,” spokesperson Andrii Kovalenko told reporters in Kyiv.")
+    end = text.index("”") + 1
+    quote = Quote(text=text[1:end - 1], kind="direct", start=0, end=end, speaker="Andrii Kovalenko",
+                  speaker_mention=Mention("Andrii Kovalenko", 127, 143))
+    (c,) = [c for c in run(text, quotes=[quote]) if c.type == "TAKE_CONTROL"]
+    assert (c.modality, c.place.name) == ("denied", "Siversk")
+    assert [(a.name, a.role) for a in c.attributions] == [("Northwind Gazette", "denies"), ("Andrii Kovalenko", "denies")]

@@ -57,7 +57,7 @@ def check_claim_parts(analysis: Analysis) -> None:
     text = analysis.article.text
     for claim in analysis.claims:
         parts = [claim.actor, claim.target, claim.place, claim.trigger]
-        parts += [who.mention for who in claim.asserted_by]
+        parts += [who.mention for who in claim.attributions]
         for part in parts:
             if part is not None and part.start is not None:
                 assert 0 <= part.start <= part.end <= len(text), (claim, part)

@@ -105,7 +105,8 @@ def test_annotation_queries(store):
     assert store.quotes(speaker="nobody") == []
     assert store.quotes(speaker="%") == []  # wildcards are literal
     (c,) = store.claims(place="odesa", type="assault", actor="gbr")
-    assert c["actor"] == {"text": "Coastal Guard", "code": "GBR", "sector": None, "start": None, "end": None}
+    assert c["actor"] == {"text": "Coastal Guard", "code": "GBR", "sector": None, "start": None, "end": None,
+                          "basis": "text"}
     assert c["place_geonames_id"] == 698740 and c["asserted_by_names"] == "Teodor Quill"
     assert len(store.claims(place="698740")) == 1
     assert store.claims(since="2026-03-02") == []

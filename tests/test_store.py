@@ -43,7 +43,7 @@ def make_analysis(id="a1b2c3d4e5f60708", url="https://northwind-gazette.example/
                       actor=Actor(text="Coastal Guard", code="GBR"),
                       place=ClaimPlace(text="Odesa", name="Odesa", geonames_id=698740, country_code="UA"),
                       date="2026-03-01", modality="asserted",
-                      asserted_by=[Attribution(name="Teodor Quill", kind="person")])],
+                      attributions=[Attribution(name="Teodor Quill", kind="person")])],
         framing=[Framing(term="reopening", text="reopened", start=text.find("reopened"),
                          end=text.find("reopened") + 8, category="neutral")],
     )
@@ -147,7 +147,8 @@ def test_annotation_queries(store):
     assert store.quotes(speaker="nobody") == []
     assert store.quotes(speaker="%") == []  # wildcards are literal
     (c,) = store.claims(place="odesa", type="assault", actor="gbr")
-    assert c["actor"] == {"text": "Coastal Guard", "code": "GBR", "sector": None, "start": None, "end": None}
+    assert c["actor"] == {"text": "Coastal Guard", "code": "GBR", "sector": None, "start": None, "end": None,
+                          "basis": "text"}
     assert c["place_geonames_id"] == 698740 and c["asserted_by_names"] == "Teodor Quill"
     assert len(store.claims(place="698740")) == 1
     assert store.claims(since="2026-03-02") == []  # the claim's own date is 2026-03-01

@@ -174,12 +174,14 @@ class Actor:
     sector: Optional[str] = None  # military | government | rebel | civilian | ...
     start: Optional[int] = None
     end: Optional[int] = None
+    basis: str = "text"  # text | inferred:outlet-country | inferred:context | inferred:dominant | ...
 
 
 @dataclass(slots=True)
 class Attribution:
     name: str
-    kind: str  # outlet | person | organization
+    kind: str  # outlet | person | organization | institution
+    role: str = "asserts"  # asserts | denies | reports
     mention: Optional[Mention] = None
 
 
@@ -193,6 +195,7 @@ class ClaimPlace:
     lon: Optional[float] = None
     start: Optional[int] = None
     end: Optional[int] = None
+    basis: str = "text"  # text | inferred:context (carried over from the headline or another sentence)
 
 
 @dataclass(slots=True)
@@ -206,8 +209,8 @@ class Claim:
     place: Optional[ClaimPlace] = None
     date: Optional[str] = None  # YYYY-MM-DD resolved against Article.published
     date_text: Optional[str] = None
-    modality: str = "asserted"  # asserted | denied | conditional | predicted | questioned
-    asserted_by: list[Attribution] = field(default_factory=list)
+    modality: str = "asserted"  # asserted | denied | conditional | attempted | predicted | reported | questioned
+    attributions: list[Attribution] = field(default_factory=list)  # who asserts, denies or reports it
     framing: list[str] = field(default_factory=list)
     trigger: Optional[Mention] = None
     component: str = "claims"
@@ -296,10 +299,17 @@ def _convert(tp: Any, value: Any) -> Any:
     return value
 
 
+# Fields renamed since records were first written: old analysis files still load.
+_RENAMED: dict[str, dict[str, str]] = {"Claim": {"asserted_by": "attributions"}}
+
+
 def from_dict(cls: type, d: dict[str, Any]) -> Any:
     """Plain dict -> dataclass, ignoring unknown keys (forward compatible)."""
     hints = _hints(cls)
     names = _field_names(cls)
+    for old, new in _RENAMED.get(cls.__name__, {}).items():
+        if old in d and d.get(new) is None:
+            d = {**d, new: d[old]}
     return cls(**{k: _convert(hints[k], v) for k, v in d.items() if k in names})
 
 

@@ -16,14 +16,15 @@ X"). Actor phrases are normalised to an ISO 3166-1 alpha-3 code and a sector
 with ``data/actors.json`` then country names, demonyms and capitals.
 
 When a territorial claim names no actor, the actor is inferred (confidence
-0.5): a capture framed as "liberation" is credited to the publishing outlet's
+0.5, ``basis`` "inferred:..." on the actor; a place carried over from the
+headline is ``basis`` "inferred:context"): a capture framed as "liberation" is credited to the publishing outlet's
 country when known; otherwise to the actor of another claim about the same
 place, else to the military actor the article mentions most.
 
 Modality, in order of precedence: questioned ("?" or "whether"), conditional
 (an "if"/"unless" clause), denied (negation, "no ...", a complement of
 "deny", or a disowned report: "rejected claims that", "no truth to reports
-that", "fakes about"; the denier joins ``asserted_by``), predicted
+that", "fakes about"; the denier joins ``attributions`` with role "denies"), predicted
 (will/would/may/could, "is expected to", "plans to"...), else asserted. A
 conditional coercive or violent act ("if ..., we will take it by force") is a
 THREATEN claim; an act inside the condition itself is not.
@@ -34,7 +35,8 @@ confidence 0.4. Armed actors without a nationality take the country of the
 claim's place (ACLED's convention for non-state groups). See
 ``data/plover_mapping.md``.
 
-``asserted_by``: the outlet for text in its own voice, and the speaker of
+``attributions`` (each with a role: asserts | denies | reports): the outlet
+(asserting text in its own voice, reporting what a speaker says), and the speaker of
 any quote overlapping the sentence (from the quotes component, or when it
 produced nothing, the subject of a reporting verb in the sentence or the
 previous sentence's speaker for a quote that runs on). A trigger inside a
@@ -64,7 +66,7 @@ from __future__ import annotations
 import json
 import logging
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Callable, Optional
@@ -566,8 +568,15 @@ def _denier(tok):
     for anc in tok.ancestors:
         if anc.lemma_.lower() in CLAIM_DENIAL_VERBS and anc.pos_ == "VERB":
             return _subject(anc)
-    if _reported_denial(tok) is not None:
+    word = _reported_denial(tok)
+    if word is not None:
         root = tok.sent.root
+        if word.lemma_.lower() in FALSEHOOD_NOUNS or word.lower_ in FALSEHOOD_NOUNS:
+            # "the occupiers are spreading fakes about X": whoever spreads the fake asserts X; the
+            # denier is whoever says so ("bloggers accused Kyiv of spreading fakes"), else the speaker
+            spreader = _governing_verb(word)
+            if spreader is None or spreader == root:
+                return None
         return _subject(root) if root != tok else None
     return None
 
@@ -843,7 +852,7 @@ def _first_person(d: _Doc, actor: Optional[Actor], military: bool) -> tuple[Opti
         code = iso3_of_iso2(d.ctx.article.source.country) if military else None
         if code:
             return Actor(text=actor.text, code=code, sector=actor.sector or "military", start=actor.start,
-                         end=actor.end), False
+                         end=actor.end, basis="inferred:outlet-country"), False
     return (None if actor.sector is None else actor), None
 
 
@@ -1037,16 +1046,18 @@ def _infer_actor(d: _Doc, claim: Claim) -> Optional[Actor]:
         code = iso3_of_iso2(d.ctx.article.source.country)
         if code:
             dem = actor_table().demonym.get(code)
-            return Actor(text=f"{dem} forces" if dem else f"{code} forces", code=code, sector="military")
+            return Actor(text=f"{dem} forces" if dem else f"{code} forces", code=code, sector="military",
+                         basis="inferred:outlet-country")
     if claim.place is not None:
         for *_, other in d.claims:
             if (other.type == claim.type and other.actor and other.actor.code and other.place
                     and other.place.name and other.place.name == claim.place.name):
-                return Actor(text=other.actor.text, code=other.actor.code, sector=other.actor.sector)
+                return Actor(text=other.actor.text, code=other.actor.code, sector=other.actor.sector,
+                             basis="inferred:context")
     if claim.type == "TAKE_CONTROL":
         dom = _dominant_military(d)
         if dom is not None:
-            return Actor(text=dom.text, code=dom.code, sector=dom.sector)
+            return Actor(text=dom.text, code=dom.code, sector=dom.sector, basis="inferred:context")
     return None
 
 
@@ -1073,6 +1084,7 @@ def _link_anaphoric_places(d: _Doc, claims: list[Claim]) -> None:
         text, obj = pick
         name = getattr(obj, "name", None) or text
         c.place.name = name
+        c.place.basis = "inferred:context"
         for attr in ("geonames_id", "country_code", "lat", "lon"):
             if obj is not None and hasattr(obj, attr):
                 setattr(c.place, attr, getattr(obj, attr))
@@ -1122,11 +1134,8 @@ def _sentence_claims(d: _Doc, sent, trig: Triggers, outlet, order: int) -> None:
         if prev is not None:
             d.claims = [x for x in d.claims if x[-1] is not prev]
         per_type[claim.type] = claim
-        claim.asserted_by = _attribution(d, claim, outlet, speakers)
-        if claim.modality == "denied":
-            denier = _denier_attribution(d, tr.tok)
-            if denier is not None and all(a.name != denier.name for a in claim.asserted_by):
-                claim.asserted_by.append(denier)
+        denier = _denier_attribution(d, tr.tok) if claim.modality == "denied" else None
+        claim.attributions = _attribution(d, claim, outlet, speakers, denier)
         _set_date(ctx, claim, sent, tr.tok)
         claim.framing = _framing_terms(ctx, claim)
         d.claims.append((sent.start_char, depth, order, claim))
@@ -1160,6 +1169,7 @@ def extract_claims(ctx) -> list[Claim]:
             code = iso3_of_iso2(c.place.country_code)
             if code:
                 c.actor.code = code
+                c.actor.basis = "inferred:place-country"
                 c.confidence = round(c.confidence - 0.1, 2)
     for c in claims:
         if not ((c.actor and c.actor.code) or (c.target and c.target.code) or c.place):
@@ -1173,13 +1183,23 @@ def _score(c: Claim) -> int:
     return (c.actor is not None and c.actor.code is not None) * 2 + (c.place is not None) + (c.target is not None)
 
 
-def _attribution(d: _Doc, claim: Claim, outlet, speakers) -> list[Attribution]:
-    out = []
+def _attribution(d: _Doc, claim: Claim, outlet, speakers, denier) -> list[Attribution]:
+    """Who stands behind the claim, and how.
+
+    Speakers assert it (deny it when the claim is denied, report it when it is only reported); a
+    named denier denies it. The outlet asserts or denies what it says in its own voice (as its
+    speakers do); a direct quote it only reports, unless the quote is a denial: publishing its
+    source's rebuttal puts the outlet on the denying side of the claim."""
+    role = {"denied": "denies", "reported": "reports"}.get(claim.modality, "asserts")
+    voices = [replace(a, role=role) for a in speakers]
+    if denier is not None and all(a.name != denier.name for a in voices):
+        voices.append(replace(denier, role="denies"))
     quoted = claim.trigger is not None and d.in_quote(claim.trigger.start)
-    if outlet is not None and (not quoted or not speakers):
-        out.append(outlet)
-    out += speakers
-    return out
+    if outlet is None:
+        return voices
+    if quoted and voices:
+        return [replace(outlet, role="denies" if role == "denies" else "reports")] + voices
+    return [replace(outlet, role=role)] + voices
 
 
 def _set_date(ctx, claim: Claim, sent, tok) -> None:

@@ -446,9 +446,9 @@ def speakers(r: Reader, *, q: Optional[str], source: Optional[str], since: Any, 
 
 
 CLAIM_FIELDS = ("id", "article_id", "type", "start", "end", "sentence", "actor", "target", "place", "date",
-                "date_text", "modality", "asserted_by", "framing", "trigger", "component", "confidence")
+                "date_text", "modality", "attributions", "framing", "trigger", "component", "confidence")
 _CLAIM_COLS = "x.id, " + ", ".join(f'x."{c}"' for c in CLAIM_FIELDS)
-_CLAIM_JSON = ("actor", "target", "place", "asserted_by", "framing", "trigger")
+_CLAIM_JSON = ("actor", "target", "place", "attributions", "framing", "trigger")
 
 
 def claims(r: Reader, *, place: Optional[str], actor: Optional[str], type: Optional[str], modality: Optional[str],

@@ -530,7 +530,7 @@ def show(article_id: str, db: str, as_json: bool) -> None:
             t.add_column(col)
         for c in analysis.claims:
             t.add_row(c.type, Text(c.actor.text if c.actor else ""), Text(c.place.name or c.place.text if c.place else ""),
-                      c.date or "", c.modality, Text(", ".join(a.name for a in c.asserted_by)))
+                      c.date or "", c.modality, Text(", ".join(a.name for a in c.attributions)))
         console.print(t)
     counts = {k: len(getattr(analysis, k)) for k in ("entities", "quotes", "places", "claims", "framing")}
     console.print(Text(" · ".join(f"{n} {k}" for k, n in counts.items()), style="dim"))

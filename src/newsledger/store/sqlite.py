@@ -418,7 +418,9 @@ class Store:
                     d = dict(d)
                     for name, (_, parent, attr) in CLAIM_FLAT.items():
                         d[name] = (d.get(parent) or {}).get(attr)
-                    d["asserted_by_names"] = "; ".join(a["name"] for a in d.get("asserted_by") or []) or None
+                    # the flat column names who asserts the claim (deniers and reporting outlets are not)
+                    d["asserted_by_names"] = "; ".join(
+                        a["name"] for a in d.get("attributions") or [] if a.get("role", "asserts") == "asserts") or None
                 data.append([article_id] + [_cell(d.get(c), t) for c, t in cols])
             db.executemany(sql, data)
 

@@ -42,7 +42,7 @@ function detailRows(layer, rec, article) {
     rows.push(["Term", rec.term], ["Category", rec.category], ["Neutral wording", rec.neutral], ["Typically used by", rec.used_by]);
   } else if (layer.key === "claims") {
     rows.push(["Type", rec.type], ["Modality", rec.modality], ["Actor", rec.actor?.text], ["Target", rec.target?.text],
-      ["Place", rec.place?.name || rec.place?.text], ["Date", rec.date], ["Asserted by", (rec.asserted_by || []).map((a) => a.name).join(", ")],
+      ["Place", rec.place?.name || rec.place?.text], ["Date", rec.date], ["According to", (rec.attributions || []).map((a) => (a.role && a.role !== "asserts" ? `${a.name} (${a.role})` : a.name)).join(", ")],
       ["Framing", (rec.framing || []).join(", ")]);
   }
   const extractor = article.provenance?.extractor;
