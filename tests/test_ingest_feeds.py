@@ -133,5 +133,5 @@ def test_feed_without_entries(tmp_path):
 def test_item_without_link_or_content(tmp_path):
     feed = b"<rss version='2.0'><channel><item><title>Only a title</title></item></channel></rss>"
     (bad,) = read_feed(feed, "thin.rss", None)
-    assert bad.reason == "feed item has no content (links not followed)"
+    assert bad.reason == "feed item has no content (links not followed: pass --follow-links)"
     assert bad.origin.offset == 0

@@ -255,8 +255,22 @@ def test_sitemap_file_on_disk(server, tmp_path):
     path = tmp_path / "sitemap.xml"
     path.write_text(f'<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"><url><loc>{server.base}/a</loc>'
                     "</url></urlset>", encoding="utf-8")
-    (doc,) = read([str(path)], fetch_options=local())
+    (doc,) = read([str(path)], fetch_options=local(follow_links=True))
     assert doc.content == PAGE and doc.origin.path == str(path)
+
+
+def test_local_feed_and_sitemap_files_fetch_nothing_unless_asked(server, tmp_path):
+    server.routes["/a"] = (200, HTML, PAGE)
+    sitemap = tmp_path / "sitemap.xml"
+    sitemap.write_text(f'<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"><url><loc>{server.base}/a</loc>'
+                       "</url></urlset>", encoding="utf-8")
+    feed = tmp_path / "feed.rss"
+    feed.write_text(f"<rss version='2.0'><channel><item><title>Quay</title><link>{server.base}/a</link>"
+                    "<description>The quay reopened.</description></item></channel></rss>", encoding="utf-8")
+    (bad, item) = read([str(sitemap), str(feed)], fetch_options=local())
+    assert isinstance(bad, BadInput) and "links not followed (pass --follow-links" in bad.reason
+    assert b"The quay reopened." in item.content and item.content != PAGE
+    assert server.paths() == []  # not even robots.txt
 
 
 # ------------------------------------------------------------ address checks, no sockets

@@ -26,6 +26,9 @@ LAZY_COMMANDS = {
     "serve": ("newsledger.api.cli", "serve"),
     "stories": ("newsledger.stories.cli", "stories"),
     "provenance": ("newsledger.stories.cli", "provenance"),
+    "sources": ("newsledger.watch.cli", "sources"),
+    "watch": ("newsledger.watch.cli", "watch"),
+    "alerts": ("newsledger.watch.cli", "alerts"),
 }
 
 
@@ -172,10 +175,10 @@ def _stderr():
     return Console(stderr=True, highlight=False)
 
 
-def _fetch_options(allow_private: bool):
+def _fetch_options(allow_private: bool, follow_links: Optional[bool] = None):
     from ..ingest.fetch import FetchOptions
 
-    return FetchOptions(allow_private=allow_private)
+    return FetchOptions(allow_private=allow_private, follow_links=follow_links)
 
 
 def _print_json(obj: Any) -> None:
@@ -355,10 +358,13 @@ Ingesting the same input again adds nothing: unchanged articles are skipped.
               help="Dask scheduler to use (e.g. tcp://host:8786; implies --executor dask); "
                    "default: a local cluster of --workers processes.")
 @ALLOW_PRIVATE
+@click.option("--follow-links/--no-follow-links", default=None,
+              help="Fetch the pages that feed and sitemap items link to. Default: only for feeds and sitemaps "
+                   "given as URLs; a local feed or sitemap file is read without touching the network.")
 @json_option
 def ingest(paths: tuple[str, ...], db: str, no_analyze: bool, force: bool, resume: bool, batch_size: int,
            executor: Optional[str], workers: Optional[int], scheduler: Optional[str],
-           allow_private: bool, as_json: bool) -> None:
+           allow_private: bool, follow_links: Optional[bool], as_json: bool) -> None:
     """Read, extract, analyse and store articles in the database.
 
     Unreadable inputs are quarantined (see `stats`), never fatal.
@@ -393,7 +399,7 @@ def ingest(paths: tuple[str, ...], db: str, no_analyze: bool, force: bool, resum
             bar.update(task, completed=s.files, total=s.total_files,
                        info=f"{s.read} docs, {s.new} new, {sum(s.quarantined.values())} quarantined")
 
-        common = dict(progress=progress, fetch_options=_fetch_options(allow_private), batch_size=batch_size,
+        common = dict(progress=progress, fetch_options=_fetch_options(allow_private, follow_links), batch_size=batch_size,
                       executor=pool)
         if resume:
             from ..journal import resume as resume_run

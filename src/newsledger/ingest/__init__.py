@@ -204,10 +204,11 @@ def _feed_sitemap_or_page(data: bytes, source: str, ctx: _Context, as_page: Call
     something else)."""
     text, _ = head_text(data)
     root = root_element(text) if text is not None else None
+    follow = ctx.options.follow_links if ctx.options.follow_links is not None else is_url(source)
     if root in FEED_ROOTS:
-        yield from read_feed(data, source, ctx.fetcher if ctx.options.follow_links else None)
+        yield from read_feed(data, source, ctx.fetcher if follow else None)
     elif root in SITEMAP_ROOTS:
-        yield from read_sitemap(data, source, ctx.fetcher)
+        yield from read_sitemap(data, source, ctx.fetcher, follow=follow)
     elif root is not None and root != "html" and text.lstrip("\ufeff \t\r\n").startswith("<?xml"):
         yield BadInput(Origin("html", source), f"unknown format: XML root <{root}>")
     else:

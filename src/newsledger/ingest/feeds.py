@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import html
 import re
-from typing import Any, Iterator, Optional, Union
+from typing import Any, Callable, Iterator, Optional, Union
 from urllib.parse import urljoin
 from xml.etree.ElementTree import ParseError
 
@@ -47,10 +47,12 @@ def refuse_reason(data: bytes) -> Optional[str]:
     return None
 
 
-def read_feed(data: bytes, source: str, fetcher: Optional[Fetcher]) -> Iterator[Item]:
+def read_feed(data: bytes, source: str, fetcher: Optional[Fetcher],
+              want: Optional[Callable[[Origin], bool]] = None) -> Iterator[Item]:
     """One item per feed entry. With a fetcher (and ``follow_links``) the
     entry's link is fetched; otherwise, or when that fails, the entry's own
-    content or summary is the page."""
+    content or summary is the page. Entries whose origin ``want`` refuses
+    (a watcher's items already taken) are passed over unfetched."""
     why = refuse_reason(data)
     if why:
         yield BadInput(Origin("feed", source), why)
@@ -66,10 +68,12 @@ def read_feed(data: bytes, source: str, fetcher: Optional[Fetcher]) -> Iterator[
         detail = f"{type(parsed.bozo_exception).__name__}: {parsed.bozo_exception}" if parsed.bozo else ""
         yield BadInput(Origin("feed", source), "no entries in feed", excerpt=detail[:250])
         return
-    follow = fetcher is not None and fetcher.options.follow_links
+    follow = fetcher is not None and fetcher.options.follow_links is not False
     for index, entry in enumerate(parsed.entries):
         link = _link(entry, source)
         origin = Origin("feed", source, offset=index, item=entry.get("id") or link)
+        if want is not None and not want(origin):
+            continue
         hints = entry_hints(entry)
         failure = None
         if follow and link:
@@ -83,7 +87,7 @@ def read_feed(data: bytes, source: str, fetcher: Optional[Fetcher]) -> Iterator[
             failure = doc
         body = _entry_html(entry)
         if body is None:
-            yield failure or BadInput(origin, "feed item has no content" + ("" if follow else " (links not followed)"))
+            yield failure or BadInput(origin, "feed item has no content" + ("" if follow else " (links not followed: pass --follow-links)"))
             continue
         if failure is not None:
             hints["fetch_error"] = failure.reason

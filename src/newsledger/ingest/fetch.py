@@ -46,9 +46,10 @@ Resolver = Callable[[str, int], list[str]]
 class FetchError(Exception):
     """A URL could not be fetched; the message is the quarantine reason."""
 
-    def __init__(self, reason: str, status: Optional[int] = None):
+    def __init__(self, reason: str, status: Optional[int] = None, retry_after: Optional[float] = None):
         super().__init__(reason)
         self.status = status  # the HTTP status when the server answered with an error
+        self.retry_after = retry_after  # seconds a 429/503 asked us to wait, when it said
 
 
 @dataclass
@@ -59,7 +60,10 @@ class FetchOptions:
     max_bytes: int = MAX_PAGE_BYTES
     max_redirects: int = 5
     respect_robots: bool = True
-    follow_links: bool = True  # feeds: fetch each item's page rather than use its summary
+    # Feeds and sitemaps: fetch the pages their items link to (a feed item's own summary
+    # is the fallback). None: only for feeds and sitemaps that were themselves fetched
+    # from the web; a local file names pages but reading it should not reach the network.
+    follow_links: Optional[bool] = None
     max_sitemap_urls: int = 50_000  # the sitemap protocol's own per-file limit
     user_agent: str = USER_AGENT
 
@@ -74,6 +78,25 @@ class Response:
     date: Optional[str] = None  # ISO 8601 from the HTTP Date header, else the time of fetching
     redirects: list[str] = field(default_factory=list)  # URLs that redirected, in order
     location: Optional[str] = None  # Location header of a redirect response
+    etag: Optional[str] = None  # validators for the next conditional request
+    last_modified: Optional[str] = None
+    retry_after: Optional[float] = None  # seconds, from a 429/503 Retry-After
+
+
+def retry_after_seconds(value: Optional[str], server_date: Optional[str] = None) -> Optional[float]:
+    """Retry-After as seconds to wait: delta-seconds, or an HTTP date taken relative
+    to the response's own Date (so a server clock that differs from ours does not matter)."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    when = _http_date(value)
+    if when is None:
+        return None
+    base = _http_date(server_date) if server_date else None
+    now = datetime.fromisoformat(base) if base else datetime.now(timezone.utc)
+    return max(0.0, (datetime.fromisoformat(when) - now).total_seconds())
 
 
 def is_html_type(content_type: str) -> bool:
@@ -174,10 +197,13 @@ class Fetcher:
 
     # ------------------------------------------------------------ public
 
-    def fetch(self, url: str, *, max_bytes: Optional[int] = None, truncate: bool = False) -> Response:
+    def fetch(self, url: str, *, max_bytes: Optional[int] = None, truncate: bool = False,
+              headers: Optional[dict[str, str]] = None) -> Response:
         """GET ``url`` following redirects; raises FetchError with the reason.
 
         A body over ``max_bytes`` is an error, or with ``truncate`` is cut there.
+        ``headers`` are sent with every hop (If-None-Match / If-Modified-Since:
+        then a 304 answer is returned, not raised).
         """
         redirects: list[str] = []
         current = url
@@ -186,7 +212,7 @@ class Fetcher:
             # as such and not even its robots.txt is requested.
             target = self._target(current)
             self._check_robots(current)
-            resp = self._request(current, target, max_bytes or self.options.max_bytes, truncate)
+            resp = self._request(current, target, max_bytes or self.options.max_bytes, truncate, headers)
             if resp.location is not None:
                 if not resp.location:
                     raise FetchError(f"HTTP {resp.status} without Location")
@@ -195,10 +221,34 @@ class Fetcher:
                 redirects.append(current)
                 current = urljoin(current, resp.location)
                 continue
+            if resp.status == 304 and headers:
+                resp.redirects = redirects
+                return resp
             if not 200 <= resp.status < 300:
-                raise FetchError(f"HTTP {resp.status}", status=resp.status)
+                raise FetchError(f"HTTP {resp.status}", status=resp.status, retry_after=resp.retry_after)
             resp.redirects = redirects
             return resp
+
+    def post_json(self, url: str, body: bytes, headers: Optional[dict[str, str]] = None) -> int:
+        """POST ``body`` (JSON) to ``url`` under the same address rules; returns the
+        status. Redirects are not followed (a webhook that moves is misconfigured),
+        robots.txt does not apply (the receiver asked for these calls)."""
+        pinned, host_header, host_key = self._target(url)
+        self._wait_turn(host_key, self.options.min_interval)
+        extensions = {"sni_hostname": urlsplit(url).hostname} if pinned.scheme == "https" else {}
+        try:
+            r = self._client.post(
+                pinned, content=body, extensions=extensions,
+                headers={"Host": host_header, "Content-Type": "application/json", **(headers or {})},
+            )
+        except httpx.TimeoutException:
+            raise FetchError(f"timeout after {self.options.timeout:g} s") from None
+        except httpx.HTTPError as e:
+            raise FetchError(f"network error: {type(e).__name__}: {e}"[:300]) from None
+        if not 200 <= r.status_code < 300:
+            raise FetchError(f"HTTP {r.status_code}", status=r.status_code,
+                             retry_after=retry_after_seconds(r.headers.get("Retry-After"), r.headers.get("Date")))
+        return r.status_code
 
     # ------------------------------------------------------------ one hop
 
@@ -241,19 +291,23 @@ class Fetcher:
             with self._lock:  # count the interval from when this request really goes out
                 self._last[host_key] = max(self._last[host_key], time.monotonic())
 
-    def _request(self, url: str, target: tuple[httpx.URL, str, str], max_bytes: int, truncate: bool) -> Response:
+    def _request(self, url: str, target: tuple[httpx.URL, str, str], max_bytes: int, truncate: bool,
+                 headers: Optional[dict[str, str]] = None) -> Response:
         pinned, host_header, host_key = target
         self._wait_turn(host_key, self._interval(host_key))
         extensions = {"sni_hostname": urlsplit(url).hostname} if pinned.scheme == "https" else {}
         deadline = time.monotonic() + 3 * self.options.timeout
         try:
             with self._client.stream(
-                "GET", pinned, headers={"Host": host_header}, extensions=extensions
+                "GET", pinned, headers={**(headers or {}), "Host": host_header}, extensions=extensions
             ) as r:
                 if r.status_code in (301, 302, 303, 307, 308):
                     return Response(url, r.status_code, b"", location=r.headers.get("Location", "").strip())
                 if not 200 <= r.status_code < 300:
-                    return Response(url, r.status_code, b"")  # error bodies are never read
+                    # error bodies are never read
+                    return Response(url, r.status_code, b"", etag=r.headers.get("ETag"),
+                                    last_modified=r.headers.get("Last-Modified"),
+                                    retry_after=retry_after_seconds(r.headers.get("Retry-After"), r.headers.get("Date")))
                 declared = r.headers.get("Content-Length", "")
                 if declared.isdigit() and int(declared) > max_bytes and not truncate:
                     raise FetchError(_too_large(max_bytes))
@@ -276,6 +330,8 @@ class Fetcher:
                     content_type=ctype,
                     charset=content_type_charset(ctype),
                     date=_http_date(r.headers.get("Date")) or datetime.now(timezone.utc).isoformat(timespec="seconds"),
+                    etag=r.headers.get("ETag"),
+                    last_modified=r.headers.get("Last-Modified"),
                 )
         except httpx.TimeoutException:
             raise FetchError(f"timeout after {self.options.timeout:g} s") from None

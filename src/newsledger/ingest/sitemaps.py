@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 from dataclasses import dataclass, field
-from typing import Iterator, Optional, Union
+from typing import Callable, Iterator, Optional, Union
 from urllib.parse import urljoin
 from xml.etree.ElementTree import ParseError
 
@@ -89,17 +89,27 @@ def _entry(elem) -> SitemapEntry | None:
     return SitemapEntry(loc, hints) if loc else None
 
 
-def read_sitemap(data: bytes, source: str, fetcher: Fetcher, *, depth: int = 0) -> Iterator[Item]:
-    """Fetch every page a sitemap lists (following index files); one item per page."""
+def read_sitemap(data: bytes, source: str, fetcher: Fetcher, *, depth: int = 0,
+                 want: Optional[Callable[[Origin], bool]] = None, follow: bool = True) -> Iterator[Item]:
+    """Fetch every page a sitemap lists (following index files); one item per page.
+    Pages whose origin ``want`` refuses are passed over unfetched. Without
+    ``follow`` (a local sitemap file, by default) nothing is fetched: one
+    BadInput says how many pages were listed."""
     try:
         kind, entries, problem = parse_sitemap(gunzip_capped(data), fetcher.options.max_sitemap_urls)
     except ValueError as e:
         yield BadInput(Origin("sitemap", source), str(e))
         return
     remote = source.startswith(("http://", "https://"))
+    if not follow:
+        yield BadInput(Origin("sitemap", source),
+                       f"sitemap lists {len(entries):,} pages: links not followed (pass --follow-links to fetch them)")
+        return
     for index, entry in enumerate(entries):
         url = urljoin(source, entry.loc) if remote else entry.loc
         origin = Origin("sitemap", source, offset=index, item=url)
+        if want is not None and not want(origin):
+            continue
         if kind == "urlset":
             yield fetch_page(fetcher, url, origin, entry.hints)
             continue
@@ -111,6 +121,6 @@ def read_sitemap(data: bytes, source: str, fetcher: Fetcher, *, depth: int = 0) 
         except FetchError as e:
             yield BadInput(origin, str(e))
             continue
-        yield from read_sitemap(resp.content, resp.url, fetcher, depth=depth + 1)
+        yield from read_sitemap(resp.content, resp.url, fetcher, depth=depth + 1, want=want)
     if problem:
         yield BadInput(Origin("sitemap", source, offset=len(entries)), problem)
