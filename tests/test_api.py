@@ -283,7 +283,7 @@ def test_compare_outlets_on_a_place(client):
                            "title": "Liberation of Seversk marks a turning point"}
     assert nw["framing"] == [{"term": "liberation", "category": "capture", "neutral": "capture", "count": 1,
                               "texts": ["liberation"]}]
-    assert nw["claim_types"] == [{"type": "TAKE_CONTROL", "count": 1}]
+    assert nw["claim_types"] == [{"type": "TAKE_CONTROL", "count": 1, "modalities": {"asserted": 1}}]
     assert nw["examples"][0]["date"] == "2025-12-11"
     assert (hl["name"], hl["state_affiliated"]) == ("Harbor Ledger", False)
     assert [(t["term"], t["texts"]) for t in hl["framing"]] == [("occupation", ["occupied"])]

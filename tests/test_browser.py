@@ -337,6 +337,8 @@ def test_seed_flow(browser, seed_server):
         card = page.locator(".outlet-card", has_text="Sputnik International")
         assert card.count() == 1
         assert "liberation" in card.locator(".terms").inner_text()
+        assert card.locator('.claim-count[data-type="TAKE_CONTROL"]').inner_text().startswith("TAKE_CONTROL: ")
+        assert "asserted" in card.locator(".claim-counts").inner_text()
         s.shoot("4-compare")
         s.assert_clean()
     finally:

@@ -92,6 +92,9 @@ def test_story_contradiction_and_claim_provenance(browser, seed_server):
         kyiv = pair.locator(".contra-side", has_text="Kyiv Ledger")
         assert "continue to hold Siversk" in kyiv.locator(".contra-sentence").inner_text()
         assert pair.locator(".contra-side", has_text="Sputnik International").locator(".contra-sentence").inner_text()
+        assert page.locator("#contradictions .contradiction .badge-modality").count() >= 2
+        assert page.locator(".claim-group .badge-modality").count() == page.locator(".claim-group").count()
+        assert page.locator(".claim-group .modality-denied").count() >= 1
         group = page.locator(".claim-group", has=page.locator(".claim-type", has_text="TAKE_CONTROL")).first
         assert group.locator(".first-seen").inner_text().startswith("Sputnik International, 2025-12-12 11:00 UTC")
         s.shoot("2-story")
@@ -105,6 +108,10 @@ def test_story_contradiction_and_claim_provenance(browser, seed_server):
         assert page.locator("#prov-graph .edge-repeats").count() == 1
         assert page.locator("#prov-graph .edge-attributes").count() >= 2
         assert "Kyiv Ledger" in page.locator("#prov-contradictions").inner_text()
+        # The Kyiv Ledger denial answers the capture: a rebuttal arc and list, never a repeat.
+        assert page.locator("#prov-graph .edge-rebuts").count() >= 1
+        assert "Kyiv Ledger" in page.locator("#prov-rebuttals").inner_text()
+        assert page.locator("#prov-rebuttals .modality-denied").count() >= 1
         s.shoot("3-claim")
 
         # From the article reader: a claim row leads to the same kind of page.

@@ -348,8 +348,13 @@ ANNOTATION_TYPES: dict[str, type] = {
     "framing": Framing,
 }
 
+# Claim.modality values, in the order views list them. A denial opposes the other
+# positions on the same claim; the rest qualify how sure or direct the assertion is.
+MODALITIES: tuple[str, ...] = ("asserted", "denied", "conditional", "attempted", "predicted", "reported", "questioned")
+
 __all__ = [
     "SCHEMA_VERSION", "Origin", "RawDocument", "BadInput", "Source", "Provenance", "Article",
     "Mention", "Entity", "Quote", "Place", "Actor", "Attribution", "ClaimPlace", "Claim",
     "Framing", "Analysis", "to_dict", "from_dict", "columns", "sql_type", "ANNOTATION_TYPES",
+    "MODALITIES",
 ]

@@ -13,6 +13,7 @@ import re
 import shutil
 import tempfile
 import threading
+from enum import Enum
 from pathlib import Path
 from typing import Any, Optional
 
@@ -22,6 +23,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from fastapi.staticfiles import StaticFiles
 from starlette.concurrency import run_in_threadpool
 
+from ..schema import MODALITIES
 from ..store import QueryError, StoreError, open_store
 from . import queries
 from .export import check_format, export_response
@@ -37,6 +39,8 @@ UPLOAD_MAX_FILES = 200
 URLS_MAX = 100
 _SAFE_NAME = re.compile(r"[^A-Za-z0-9._-]+")
 LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
+# An enum so the OpenAPI document lists the values a client may send.
+Modality = Enum("Modality", {m: m for m in MODALITIES}, type=str)
 
 
 class HostCheckMiddleware:
@@ -224,7 +228,9 @@ def create_app(db_path: str | Path, token: Optional[str] = None, *,
         place: Optional[str] = Query(None, description="place name or GeoNames id"),
         actor: Optional[str] = Query(None, description="ISO alpha-3 code or part of the actor's name"),
         type: Optional[str] = Query(None, description="claim type, e.g. TAKE_CONTROL"),
-        modality: Optional[str] = Query(None, description="asserted | denied | conditional | predicted | questioned"),
+        modality: Optional[Modality] = Query(None, description="how the claim is stated: denied is someone saying "
+                                             "it did not happen; conditional, attempted, predicted, reported and "
+                                             "questioned qualify an assertion"),
         source: Optional[str] = None,
         since: Optional[str] = since_q,
         until: Optional[str] = until_q,
@@ -235,7 +241,8 @@ def create_app(db_path: str | Path, token: Optional[str] = None, *,
         """Claims (who did what to whom, where, when, according to whom), newest first;
         dates filter on the claim's date, else the article's."""
         lim, off = _page(limit, offset, format)
-        result = queries.claims(reader, place=place, actor=actor, type=type, modality=modality, source=source,
+        result = queries.claims(reader, place=place, actor=actor, type=type,
+                                modality=modality.value if modality else None, source=source,
                                 since=since, until=until, limit=lim, offset=off)
         return result if format == "json" else export_response(result["items"], format, "claims",
                                                                   queries.CLAIM_FIELDS + queries.CONTEXT_FIELDS)

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any, Optional
 from urllib.parse import quote as urlquote
 
+from ..schema import MODALITIES
 from ..store import QueryError, StoreError
 from ..store.sqlite import date_range
 
@@ -661,10 +662,10 @@ def compare(r: Reader, *, entity: Optional[str], place: Optional[str], claim_typ
         "GROUP BY m.source_domain, f.term, lower(f.text) "
         # LEFT JOIN (unmatched rows dropped by HAVING) because, for an inner join here,
         # SQLite builds a Bloom filter by reading every claim.
-        "UNION ALL SELECT 'claim', m.source_domain, count(c.id), c.type, NULL, NULL, NULL FROM "
+        "UNION ALL SELECT 'claim', m.source_domain, count(c.id), c.type, c.modality, NULL, NULL FROM "
         + m.replace(" WHERE ", f" LEFT JOIN claims c{r.claims_hint} ON c.article_id = m.article_id"
                     f"{''.join(' AND ' + x for x in s_conds)} WHERE ", 1)
-        + " GROUP BY m.source_domain, c.type HAVING count(c.id) > 0",
+        + " GROUP BY m.source_domain, c.type, c.modality HAVING count(c.id) > 0",
         [*params, *params, *s_params, *params],
     )
     outlets, framing, type_rows = [], {}, {}
@@ -676,7 +677,8 @@ def compare(r: Reader, *, entity: Optional[str], place: Optional[str], claim_typ
             framing.setdefault(row["source"], []).append(
                 {"term": row["a1"], "text": row["a2"], "category": row["a3"], "neutral": row["a4"], "n": row["n"]})
         else:
-            type_rows.setdefault(row["source"], []).append((row["a1"], row["n"]))
+            by_type = type_rows.setdefault(row["source"], {}).setdefault(row["a1"], {})
+            by_type[row["a2"] or "asserted"] = by_type.get(row["a2"] or "asserted", 0) + row["n"]
     outlets.sort(key=lambda o: (o["first_date"] is None, o["first_date"] or "", o["source"]))
     total = len(outlets)
     page = outlets[offset:offset + limit]
@@ -703,13 +705,15 @@ def compare(r: Reader, *, entity: Optional[str], place: Optional[str], claim_typ
             t["count"] += row["n"]
             if row["text"] not in t["texts"]:
                 t["texts"].append(row["text"])
-        types = sorted(type_rows.get(o["source"], []), key=lambda kv: (-kv[1], kv[0]))
+        types = sorted(type_rows.get(o["source"], {}).items(), key=lambda kv: (-sum(kv[1].values()), kv[0]))
         items.append({
             "source": o["source"], "name": reg.get("name") or o["source"], "country": reg.get("country"),
             "state_affiliated": reg.get("state_affiliated"), "articles": o["articles"],
             "first": {"date": o["first_date"], "article_id": o["first_id"], "title": titles.get(o["first_id"])},
             "framing": sorted(terms.values(), key=lambda t: (-t["count"], t["term"])),
-            "claim_types": [{"type": k, "count": v} for k, v in types],
+            # A denial of a capture is no capture: counts are split by how each claim is stated.
+            "claim_types": [{"type": k, "count": sum(v.values()), "modalities": _ordered_modalities(v)}
+                            for k, v in types],
             "examples": [{k: c[k] for k in ("article_id", "sentence", "type", "modality", "date")}
                          for c in example_rows if c["article_id"] == o["first_id"]][:examples],
         })
@@ -722,5 +726,16 @@ def flat_compare(item: dict[str, Any]) -> dict[str, Any]:
         "state_affiliated": item["state_affiliated"], "articles": item["articles"],
         "first_date": item["first"]["date"], "first_article_id": item["first"]["article_id"],
         "framing_terms": "; ".join(f"{t['term']} ({t['count']})" for t in item["framing"]),
-        "claim_types": "; ".join(f"{c['type']} ({c['count']})" for c in item["claim_types"]),
+        "claim_types": "; ".join(modality_summary(c) for c in item["claim_types"]),
     }
+
+
+def _ordered_modalities(counts: dict[str, int]) -> dict[str, int]:
+    known = [m for m in MODALITIES if m in counts]
+    return {m: counts[m] for m in known + sorted(set(counts) - set(known))}
+
+
+def modality_summary(claim_type: dict[str, Any]) -> str:
+    """``TAKE_CONTROL: 2 asserted, 1 denied`` for one entry of compare's ``claim_types``."""
+    parts = ", ".join(f"{n} {m}" for m, n in claim_type["modalities"].items())
+    return f"{claim_type['type']}: {parts}"

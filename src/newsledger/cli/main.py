@@ -18,6 +18,8 @@ from typing import Any, Iterable, Optional
 
 import click
 
+from ..schema import MODALITIES
+
 DEFAULT_DB = "newsledger.db"
 DB_ENV = "NEWSLEDGER_DB"
 
@@ -697,10 +699,13 @@ def quotes(speaker, source, since, until, limit, offset, db, as_json) -> None:
 Examples:
   newsledger claims --type TAKE_CONTROL --place Bakhmut
   newsledger claims --actor RUS --since 2025-01-01 --json
+  newsledger claims --place Siversk --modality denied
 """)
 @click.option("--place", help="Place name or GeoNames id.")
 @click.option("--type", "type_", metavar="TYPE", help="Claim type, e.g. ASSAULT, TAKE_CONTROL.")
 @click.option("--actor", help="Actor country code (ISO alpha-3, e.g. UKR) or part of its name.")
+@click.option("--modality", type=click.Choice(MODALITIES, case_sensitive=False),
+              help="Only claims stated this way (denied: someone says it did not happen).")
 @SOURCE
 @click.option("--since", type=DATE, help="Claimed event (else publication) on or after this date.")
 @click.option("--until", type=DATE, help="Claimed event (else publication) on or before this date.")
@@ -708,11 +713,11 @@ Examples:
 @OFFSET
 @db_option
 @json_option
-def claims(place, type_, actor, source, since, until, limit, offset, db, as_json) -> None:
+def claims(place, type_, actor, modality, source, since, until, limit, offset, db, as_json) -> None:
     """Event claims: who did what, where, when, according to whom."""
     with _open(db) as store:
-        rows = store.claims(place=place, type=type_, actor=actor, source=source, since=since, until=until,
-                            limit=limit, offset=offset)
+        rows = store.claims(place=place, type=type_, actor=actor, modality=modality, source=source, since=since,
+                            until=until, limit=limit, offset=offset)
     for r in rows:
         r["according_to"] = r.get("asserted_by_names") or r.get("source")
         r["article"] = r["article_id"][:8]
@@ -720,6 +725,43 @@ def claims(place, type_, actor, source, since, until, limit, offset, db, as_json
                   ("place_name", "place", NAME),
                   ("date", "date", FOLD), ("modality", "modality", FOLD), ("according_to", "according to", NAME),
                   ("sentence", "sentence", LONG)], "claims", as_json)
+
+
+@cli.command(epilog="""\b
+Examples:
+  newsledger compare --place Siversk
+  newsledger compare --claim-type TAKE_CONTROL --since 2025-12-01 --json
+""")
+@click.option("--place", help="Place name or GeoNames id.")
+@click.option("--entity", help="Person or organisation as written.")
+@click.option("--claim-type", metavar="TYPE", help="Claim type, e.g. TAKE_CONTROL.")
+@SINCE
+@UNTIL
+@LIMIT
+@OFFSET
+@db_option
+@json_option
+def compare(place, entity, claim_type, since, until, limit, offset, db, as_json) -> None:
+    """How each outlet reports a place, entity or claim type: since when, in which words,
+    and its claims counted by modality (\"TAKE_CONTROL: 2 asserted, 1 denied\")."""
+    from ..api import queries
+
+    if not (place or entity or claim_type):
+        raise click.UsageError("give --place, --entity or --claim-type (e.g. --place Siversk)")
+    if db.startswith(("postgresql://", "postgres://")):
+        raise click.ClickException("compare reads a SQLite database: give --db FILE")
+    with _open(db, create=False):
+        pass  # migrates an older file and fails clearly when there is none
+    result = queries.compare(queries.Reader(db), entity=entity, place=place, claim_type=claim_type, since=since,
+                             until=until, limit=limit, offset=offset)
+    rows = result["items"]
+    for r in rows:
+        r["first_date"] = (r["first"]["date"] or "")[:10]
+        r["claims"] = "; ".join(queries.modality_summary(c) for c in r["claim_types"])
+        r["terms"] = ", ".join(f"{t['term']} ×{t['count']}" for t in r["framing"])
+    _table(rows, [("name", "outlet", NAME), ("country", "country", SHORT), ("articles", "articles", SHORT),
+                  ("first_date", "first", SHORT), ("claims", "claims", FOLD), ("terms", "framing", FOLD)],
+           "outlets", as_json)
 
 
 @cli.command(epilog="""\b

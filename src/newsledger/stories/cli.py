@@ -43,11 +43,21 @@ def stories(story_id, min_size, limit, offset, db, as_json) -> None:
         a["article"] = a["id"][:8]
     _table(story["articles"], [("article", "article", SHORT), ("outlet", "outlet", NAME), ("published", "published", SHORT),
                                ("title", "title", LONG), ("copy", "copies", SHORT)], "articles", False)
+    for g in story["claims"]:
+        g["first"] = f"{g['first_seen']['outlet']} {(g['first_seen']['published'] or '')[:16]}"
+        g["n"] = len(g["repeats"])
+    _table(story["claims"], [("type", "type", SHORT), ("actor_code", "actor", SHORT), ("place", "place", NAME),
+                             ("modality", "modality", SHORT), ("first", "first seen", NAME), ("n", "repeats", SHORT)],
+           "claims", False)
+    # One row per pair of positions (side, claim, modality), however many sentences state them.
     for c in story["contradictions"]:
-        c["a"] = f"{c['outlet']}: {c['type']} {c['actor_code'] or ''} ({c['modality']})"
-        c["b"] = f"{c['other_outlet']}: {c['other_type']} {c['other_actor_code'] or ''} ({c['other_modality']})"
+        c["a"] = (f"{c['side']} ({', '.join(c['outlets'])}): {c['type']} {c['actor_code'] or ''} "
+                  f"({c['modality']})")
+        c["b"] = (f"{c['other_side']} ({', '.join(c['other_outlets'])}): {c['other_type']} "
+                  f"{c['other_actor_code'] or ''} ({c['other_modality']})")
     _table(story["contradictions"], [("kind", "kind", SHORT), ("place_name", "place", NAME), ("a", "claim", LONG),
-                                     ("b", "contradicted by", LONG)], "contradictions", False)
+                                     ("b", "contradicted by", LONG), ("pairs", "sentence pairs", SHORT)],
+           "contradictions", False)
 
 
 @click.command(epilog="""\b
@@ -81,6 +91,12 @@ def provenance(claim_id, quote_id, db, as_json) -> None:
                    f"{result['independent_origins']} independent origins")
         _table(result["repeats"], [("outlet", "outlet", NAME), ("published", "published", SHORT),
                                    ("asserted_by", "according to", NAME)], "repeats", False)
+        # A denial answers the claim: it is listed as a rebuttal, never as a repeat.
+        for r in result["rebuttals"]:
+            r["edge_text"] = "rebuts it" if r["edge"] == "rebuts" else "rebutted by it"
+        _table(result["rebuttals"], [("edge_text", "edge", SHORT), ("outlet", "outlet", NAME),
+                                     ("modality", "modality", SHORT), ("sentence", "sentence", LONG)],
+               "rebuttals", False)
         _table(result["contradictions"], [("kind", "kind", SHORT), ("outlet", "outlet", NAME),
                                           ("type", "type", SHORT), ("sentence", "sentence", LONG)], "contradictions", False)
         return

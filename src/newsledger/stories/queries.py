@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import difflib
 import sqlite3
-from typing import TYPE_CHECKING, Any, Optional
+from typing import TYPE_CHECKING, Any, Iterable, Optional
 
 from . import text as tx
 from .cluster import CLAIM_DAYS, claim_day, resolve_place, same_place_claims
@@ -16,6 +16,7 @@ QUOTE_MATCH = 0.8  # token-sequence similarity for "the same quote"
 QUOTE_CANDIDATES = 500
 STORY_ARTICLES = 500  # articles listed in one story's detail
 STORY_QUOTES = 200
+AFFIRMING = ("asserted", "reported")  # modalities a denial answers
 
 
 def _rows(db: sqlite3.Connection, sql: str, params: tuple = ()) -> list[dict[str, Any]]:
@@ -85,7 +86,7 @@ def get_story(store: "Store", story_id: int) -> Optional[dict[str, Any]]:
         f"FROM quotes q JOIN articles a ON a.id = q.article_id WHERE q.article_id IN ({marks}) "
         "AND q.kind != 'indirect' ORDER BY a.published, q.id LIMIT ?", (*ids, STORY_QUOTES),
     ) if ids else []
-    story["contradictions"] = _rows(
+    story["contradictions"] = _position_pairs(db, _rows(
         db,
         "SELECT x.kind, x.claim_id, a1.article_id, a1.type, a1.actor_code, a1.place_name, a1.modality, "
         "ar1.source_domain AS outlet, x.other_claim_id, a2.article_id AS other_article_id, a2.type AS other_type, "
@@ -94,8 +95,69 @@ def get_story(store: "Store", story_id: int) -> Optional[dict[str, Any]]:
         "JOIN articles ar1 ON ar1.id = a1.article_id JOIN articles ar2 ON ar2.id = a2.article_id "
         f"WHERE a1.article_id IN ({marks}) OR a2.article_id IN ({marks}) ORDER BY x.claim_id, x.other_claim_id",
         tuple(ids) * 2,
-    ) if ids else []
+    )) if ids else []
     return story
+
+
+def outlet_sides(db: sqlite3.Connection, domains: Iterable[Optional[str]]) -> dict[str, dict[str, Any]]:
+    """Each outlet's side: its registry country and state affiliation (the domain itself when
+    the registry does not know it). Two outlets of one side never contradict each other."""
+    domains = sorted({d for d in domains if d})
+    known: dict[str, tuple] = {}
+    for i in range(0, len(domains), 500):
+        chunk = domains[i:i + 500]
+        for domain, country, state in db.execute(
+            f"SELECT domain, country, state_affiliated FROM sources WHERE domain IN ({','.join('?' * len(chunk))})",
+            chunk,
+        ).fetchall():
+            known[domain] = (country, state)
+    out = {}
+    for d in domains:
+        country, state = known.get(d, (None, None))
+        if country:
+            label = f"{country.upper()} state-affiliated" if state else country.upper()
+            out[d] = {"key": label, "label": label}
+        else:
+            out[d] = {"key": f"outlet:{d}", "label": d}
+    return out
+
+
+def _position_pairs(db: sqlite3.Connection, rows: list[dict]) -> list[dict]:
+    """Contradicting claim pairs folded into one card per pair of positions.
+
+    A position is what one side says: (side, type, actor, modality). Five sentences of one
+    outlet against three of another are one disagreement, not fifteen; two outlets of the
+    same side are no contradiction at all. Each card keeps its first pair's fields (claim_id,
+    outlet, other_claim_id, ...) and lists every claim and outlet on either side.
+    """
+    sides = outlet_sides(db, [r["outlet"] for r in rows] + [r["other_outlet"] for r in rows])
+    cards: dict[tuple, dict] = {}
+    for r in rows:
+        a, b = sides.get(r["outlet"]), sides.get(r["other_outlet"])
+        if not a or not b or a["key"] == b["key"]:
+            continue
+        pos_a = (a["key"], r["type"], r["actor_code"], r["modality"])
+        pos_b = (b["key"], r["other_type"], r["other_actor_code"], r["other_modality"])
+        key = (r["kind"], (r["place_name"] or "").lower(), frozenset((pos_a, pos_b)))
+        card = cards.get(key)
+        if card is None:
+            card = cards[key] = {**r, "side": a["label"], "other_side": b["label"], "pairs": 0,
+                                 "claims": [], "other_claims": [], "outlets": [], "other_outlets": [],
+                                 "_a": pos_a}
+        card["pairs"] += 1
+        mine, theirs = (("", "other_") if card["_a"] == pos_a else ("other_", ""))
+        for prefix, side in ((mine, ""), (theirs, "other_")):
+            claim = {"claim_id": r[prefix + "claim_id"], "article_id": r[prefix + "article_id"],
+                     "outlet": r[prefix + "outlet"]}
+            if claim not in card[side + "claims"]:
+                card[side + "claims"].append(claim)
+            if claim["outlet"] not in card[side + "outlets"]:
+                card[side + "outlets"].append(claim["outlet"])
+    out = []
+    for card in cards.values():
+        card.pop("_a")
+        out.append(card)
+    return out
 
 
 def _group_claims(db: sqlite3.Connection, claims: list[dict]) -> list[dict]:
@@ -104,13 +166,15 @@ def _group_claims(db: sqlite3.Connection, claims: list[dict]) -> list[dict]:
     for c in claims:
         gid = resolve_place(db, c["article_id"], c["place_geonames_id"], c["place_name"])
         day = claim_day(c["date"], c["published"])
-        key = (c["type"], c["actor_code"], gid or (c["place_name"] or "").lower() or None)
+        # A denial is its own group (rebutting the assertion), never one more repeat of it.
+        key = (c["type"], c["actor_code"], gid or (c["place_name"] or "").lower() or None, c["modality"])
         for g in groups:
             if g["_key"] == key and day is not None and g["_day"] is not None and abs(g["_day"] - day) <= CLAIM_DAYS:
                 break
         else:
             g = {"_key": key, "_day": day, "type": c["type"], "actor_code": c["actor_code"],
-                 "actor": c["actor_text"], "place": c["place_name"], "geonames_id": gid, "claims": []}
+                 "actor": c["actor_text"], "place": c["place_name"], "geonames_id": gid,
+                 "modality": c["modality"], "claims": []}
             groups.append(g)
         g["claims"].append(c)
     out = []
@@ -153,34 +217,38 @@ def claim_provenance(store: "Store", claim_id: int) -> Optional[dict[str, Any]]:
     c = rows[0]
     day = claim_day(c["date"], c["published"])
     gid = resolve_place(db, c["article_id"], c["place_geonames_id"], c["place_name"])
+    # The same event in any modality: equal ones repeat the claim, a denial rebuts it.
     if day is not None and (gid or c["place_name"]):
-        same = [o for o in same_place_claims(db, gid, c["place_name"], (c["type"],), day)
-                if o["actor_code"] == c["actor_code"] and o["modality"] == c["modality"]]
-        for o in same:
+        kin = [o for o in same_place_claims(db, gid, c["place_name"], (c["type"],), day)
+               if o["actor_code"] == c["actor_code"]]
+        for o in kin:
             o["outlet"] = o["source_domain"]
         # Same type, actor and place within days can still be two events (a city struck on two days):
         # once the story clusters tell them apart, equivalents come from the claim's own story.
         story = _story_of(db, [c["article_id"]]).get(c["article_id"])
         if story is not None:
-            stories_of = _story_of(db, [o["article_id"] for o in same])
-            same = [o for o in same if stories_of.get(o["article_id"], story) == story]
-        if not any(o["id"] == c["id"] for o in same):
-            same.append(c)
+            stories_of = _story_of(db, [o["article_id"] for o in kin])
+            kin = [o for o in kin if stories_of.get(o["article_id"], story) == story]
+        if not any(o["id"] == c["id"] for o in kin):
+            kin.append(c)
     else:
-        same = [c]
+        kin = [c]
     # Within the claim's story, the same type and actor count too where either side names no place.
-    have = {o["id"] for o in same}
+    have = {o["id"] for o in kin}
     for o in _rows(
         db,
         "SELECT c.id, c.article_id, c.type, c.actor_code, c.place_name, c.place_geonames_id, c.date, c.modality, "
-        "c.asserted_by_names, a.published, a.source_domain AS outlet FROM claims c JOIN articles a ON a.id = c.article_id "
+        "c.asserted_by_names, c.sentence, a.published, a.source_domain AS outlet FROM claims c "
+        "JOIN articles a ON a.id = c.article_id "
         "WHERE c.article_id IN (SELECT article_id FROM story_members WHERE cluster_id = "
         "(SELECT cluster_id FROM story_members WHERE article_id = ?)) AND c.type = ? AND c.actor_code IS ? "
-        "AND c.modality = ? LIMIT 500", (c["article_id"], c["type"], c["actor_code"], c["modality"]),
+        "LIMIT 500", (c["article_id"], c["type"], c["actor_code"]),
     ):
         if o["id"] not in have and (o["place_name"] is None or not (gid or c["place_name"])):
             have.add(o["id"])
-            same.append(o)
+            kin.append(o)
+    same = [o for o in kin if o["modality"] == c["modality"]]
+    rebuttals = _rebuttals(c, kin)
     ids = [o["id"] for o in same]
     marks = ",".join("?" * len(ids))
     contradicted = _rows(
@@ -193,13 +261,36 @@ def claim_provenance(store: "Store", claim_id: int) -> Optional[dict[str, Any]]:
         tuple(ids) * 3,
     )
     seen, contradictions = set(), []
+    sides = outlet_sides(db, [c["outlet"]] + [r["outlet"] for r in contradicted])
+    mine = (sides.get(c["outlet"]) or {}).get("key")
     for r in contradicted:
+        if (sides.get(r["outlet"]) or {}).get("key") == mine:
+            continue  # the same side restating itself differently is no contradiction
         if r["claim_id"] not in seen and r["claim_id"] not in ids:
             seen.add(r["claim_id"])
             contradictions.append(r)
     return {"claim": {k: c[k] for k in ("id", "article_id", "type", "actor_code", "actor_text", "place_name",
                                          "date", "modality", "asserted_by_names", "sentence", "outlet", "published")},
-            "geonames_id": gid, **_provenance_summary(db, same), "contradictions": contradictions}
+            "geonames_id": gid, **_provenance_summary(db, same), "rebuttals": rebuttals,
+            "contradictions": contradictions}
+
+
+def _rebuttals(c: dict, kin: list[dict]) -> list[dict]:
+    """The claims on the other side of a denial: for an assertion (or report) the denials
+    of the same event (edge ``rebuts``: that claim rebuts this one); for a denial the
+    assertions it answers (edge ``rebutted``). Hedged claims (conditional, predicted ...)
+    neither rebut nor are rebutted."""
+    if c["modality"] == "denied":
+        other, edge = AFFIRMING, "rebutted"
+    elif c["modality"] in AFFIRMING:
+        other, edge = ("denied",), "rebuts"
+    else:
+        return []
+    out = [{"edge": edge, "claim_id": o["id"], "article_id": o["article_id"], "outlet": o["outlet"],
+            "published": o["published"], "type": o["type"], "actor_code": o["actor_code"],
+            "modality": o["modality"], "asserted_by": o["asserted_by_names"], "sentence": o.get("sentence")}
+           for o in kin if o["modality"] in other and o["id"] != c["id"]]
+    return sorted(out, key=lambda o: (o["published"] is None, o["published"] or "", o["claim_id"]))
 
 
 def _story_of(db: sqlite3.Connection, article_ids: list[str]) -> dict[str, int]:

@@ -135,3 +135,16 @@ export function exportLinks(path, params) {
   });
   return h("p", { class: "exports" }, "Export all matches: ", links.flatMap((a, i) => (i ? [" · ", a] : [a])));
 }
+
+// How a claim is stated (asserted, denied, conditional, ...): shown on every claim so a denial never reads as a report.
+export function modalityBadge(modality) {
+  const m = String(modality || "asserted");
+  return h("span", { class: `badge badge-modality modality-${m.replace(/[^a-z]/g, "")}`, title: `modality: ${m}` }, m);
+}
+
+// A value the pipeline inferred (from the outlet's country, an earlier sentence...) rather than read in the sentence.
+export function inferredMark(basis) {
+  if (!basis || basis === "text") return null;
+  const why = String(basis).replace(/^inferred:/, "").replace(/-/g, " ");
+  return h("span", { class: "badge badge-inferred", title: `inferred: not in the sentence (from ${why})` }, "inferred");
+}

@@ -1,6 +1,6 @@
 // Article reader: the body text with every annotation layer highlighted by offsets.
 import { getJSON } from "../api.js";
-import { affiliationBadge, countryName, externalLink, formatDate, h, route } from "../dom.js";
+import { affiliationBadge, countryName, externalLink, formatDate, h, modalityBadge, route } from "../dom.js";
 import { claimLookupHref, provenanceLink, quoteLookupHref } from "./provlinks.js";
 
 const LAYERS = [
@@ -147,7 +147,7 @@ export async function renderArticle(root, _params, rest) {
   const places = (data.places || []).map((p) => h("li", null,
     h("button", { type: "button", class: "linkish", onclick: () => focusSpan(LAYERS[2], p) }, `${p.text} → ${p.name || "unresolved"}${p.country_code ? ", " + countryName(p.country_code) : ""}`)));
   const claims = (data.claims || []).map((c) => h("li", null,
-    h("button", { type: "button", class: "linkish", onclick: () => focusSpan(LAYERS[4], c) }, h("strong", null, c.type), ` (${c.modality}) `, c.sentence),
+    h("button", { type: "button", class: "linkish", onclick: () => focusSpan(LAYERS[4], c) }, h("strong", null, c.type), " ", modalityBadge(c.modality), " ", c.sentence),
     provenanceLink(claimLookupHref(data.id, c, src.domain))));
   const framing = (data.framing || []).map((f) => h("li", null,
     h("button", { type: "button", class: "linkish", onclick: () => focusSpan(LAYERS[3], f) }, `“${f.text}” — ${f.category}${f.neutral ? "; neutral: " + f.neutral : ""}`)));

@@ -1,8 +1,16 @@
 // Outlets side by side: who reports an entity, place or claim type, in which words, and since when.
 import { getJSON } from "../api.js";
-import { affiliationBadge, articleHref, countryName, errorBox, exportLinks, formatDate, h, route } from "../dom.js";
+import { affiliationBadge, articleHref, countryName, errorBox, exportLinks, formatDate, h, modalityBadge, route } from "../dom.js";
 
 const KINDS = [["place", "Place"], ["entity", "Entity"], ["claim_type", "Claim type"]];
+
+// "TAKE_CONTROL: 2 asserted, 1 denied": a denial never counts as one more capture.
+function claimCount(c) {
+  const parts = Object.entries(c.modalities || { asserted: c.count })
+    .map(([m, n]) => h("span", { class: `modality-count modality-${m}` }, `${n} ${m}`));
+  return h("li", { class: "claim-count", "data-type": c.type }, h("strong", null, c.type), ": ",
+    parts.flatMap((p, i) => (i ? [", ", p] : [p])));
+}
 
 function outletCard(o) {
   return h("article", { class: "outlet-card", "data-source": o.source },
@@ -15,8 +23,9 @@ function outletCard(o) {
         h("strong", null, f.term), ` ×${f.count}`, f.texts.length ? ` (“${f.texts.join("”, “")}”)` : "",
         f.neutral ? h("span", { class: "muted" }, ` neutral: ${f.neutral}`) : null)))
       : h("p", { class: "muted" }, "No loaded framing terms."),
-    o.claim_types.length ? h("p", null, "Claims: ", o.claim_types.map((c) => `${c.type} ×${c.count}`).join(", ")) : null,
-    o.examples.length ? h("ul", { class: "examples" }, o.examples.map((e) => h("li", null, h("q", null, e.sentence), " ", h("time", { class: "muted" }, formatDate(e.date))))) : null);
+    o.claim_types.length ? h("ul", { class: "claim-counts" }, o.claim_types.map(claimCount)) : null,
+    o.examples.length ? h("ul", { class: "examples" }, o.examples.map((e) => h("li", null, modalityBadge(e.modality), " ",
+      h("q", null, e.sentence), " ", h("time", { class: "muted" }, formatDate(e.date))))) : null);
 }
 
 export async function renderCompare(root, params) {

@@ -1,6 +1,6 @@
 // Provenance of one claim or quote: who published it first, who repeated or altered it, and on whose word.
 import { getJSON } from "../api.js";
-import { articleHref, h, s } from "../dom.js";
+import { articleHref, h, modalityBadge, s } from "../dom.js";
 import { claimProvenanceHref, formatTime, outletLabel, outletNameMap, parseTime, quoteProvenanceHref } from "./provlinks.js";
 
 const LOOKUP_ROWS = 1000;
@@ -38,7 +38,7 @@ function provenanceGraph(nodes, edges, attributions, title) {
   const attr = attributions.map((a) => s("g", { class: "edge edge-attributes" },
     s("line", { x1: xOf.get(a.from), y1: top + 24, x2: srcX.get(a.name), y2: bottom - 16, "marker-end": "url(#arrow)" })));
   const attrLabel = attributions.length ? s("text", { x: 8, y: (top + bottom) / 2 + 4, class: "edge-label" }, "attributes to") : null;
-  const nodeEls = nodes.map((n) => s("a", { href: articleHref(n.articleId), class: `node${n.first ? " node-first" : ""}${n.altered ? " node-altered" : ""}`, "aria-label": n.label },
+  const nodeEls = nodes.map((n) => s("a", { href: articleHref(n.articleId), class: `node${n.first ? " node-first" : ""}${n.altered ? " node-altered" : ""}${n.rebuttal ? " node-rebuttal" : ""}`, "aria-label": n.label },
     s("title", null, n.label),
     s("rect", { x: xOf.get(n.key) - colW / 2 + 8, y: top - 22, width: colW - 16, height: 46, rx: 6 }),
     s("text", { x: xOf.get(n.key), y: top - 4, "text-anchor": "middle", class: "node-outlet" }, clip(n.outlet, 20)),
@@ -53,7 +53,7 @@ function provenanceGraph(nodes, edges, attributions, title) {
       s("path", { d: "M0,0 L10,5 L0,10 z", class: "arrowhead" }))),
     arcs, attr, attrLabel, nodeEls, srcEls);
   return h("figure", { class: "prov-figure" }, h("div", { class: "graph-wrap", tabindex: "0", "aria-label": "Provenance graph (scrolls sideways)" }, svg),
-    h("figcaption", { class: "muted" }, "Articles in time order; the first publisher is highlighted. Arcs show copies (reprints), repeats and alterations; lines down show whom each article attributes it to."));
+    h("figcaption", { class: "muted" }, "Articles in time order; the first publisher is highlighted. Arcs show copies (reprints), repeats, alterations and rebuttals (a denial answering the claim); lines down show whom each article attributes it to."));
 }
 
 // Provenance answers do not say which use reprints which: the store's near-duplicate link on each article does.
@@ -147,9 +147,23 @@ async function renderClaim(root, id, names) {
   const firstArticle = p.first_seen.article_id;
   const nodes = ordered.map((m) => ({
     key: m.article_id, articleId: m.article_id, outlet: nameOf(m.outlet), time: formatTime(m.published).slice(0, 16),
-    first: m.article_id === firstArticle, label: `${nameOf(m.outlet)}, ${formatTime(m.published)}${m.article_id === firstArticle ? " (first seen)" : ""}`,
+    published: m.published, first: m.article_id === firstArticle, label: `${nameOf(m.outlet)}, ${formatTime(m.published)}${m.article_id === firstArticle ? " (first seen)" : ""}`,
   }));
   const edges = await edgesFromFirst(nodes);
+  // Denials are never repeats: their articles join the graph with a "rebuts" arc, denial → assertion.
+  const rebuttals = p.rebuttals || [];
+  const claimNode = nodes.find((n) => n.articleId === c.article_id) || nodes[0];
+  for (const r of rebuttals) {
+    let node = nodes.find((n) => n.articleId === r.article_id);
+    if (!node) {
+      node = { key: `r${r.claim_id}`, articleId: r.article_id, outlet: nameOf(r.outlet), time: formatTime(r.published).slice(0, 16),
+        published: r.published, rebuttal: true, label: `${nameOf(r.outlet)}, ${formatTime(r.published)} (${r.edge === "rebuts" ? "denies it" : "asserts what this denies"})` };
+      nodes.push(node);
+    }
+    const pair = r.edge === "rebuts" ? { from: node.key, to: claimNode.key } : { from: claimNode.key, to: node.key };
+    if (!edges.some((e) => e.kind === "rebuts" && e.from === pair.from && e.to === pair.to)) edges.push({ ...pair, kind: "rebuts" });
+  }
+  nodes.sort(byTime);
   const attrs = [];
   const seen = new Set();
   for (const a of p.attributions || []) {
@@ -162,18 +176,27 @@ async function renderClaim(root, id, names) {
     h("h1", { tabindex: "-1", id: "prov-title" }, `Claim provenance: ${c.type}`),
     h("blockquote", { class: "prov-subject" }, String(c.sentence || "").trim()),
     h("dl", { class: "facts", id: "prov-facts" },
-      h("dt", null, "Claim"), h("dd", null, `${c.type}${c.actor_text ? " · " + c.actor_text : ""}${c.place_name ? " · " + c.place_name : ""} (${c.modality})`),
+      h("dt", null, "Claim"), h("dd", null, `${c.type}${c.actor_text ? " · " + c.actor_text : ""}${c.place_name ? " · " + c.place_name : ""} `, modalityBadge(c.modality)),
       h("dt", null, "In"), h("dd", null, h("a", { href: articleHref(c.article_id) }, `${nameOf(c.outlet)}, ${formatTime(c.published)}`)),
       h("dt", null, "First seen"), h("dd", { id: "prov-first" }, `${nameOf(p.first_seen.outlet)}, ${formatTime(p.first_seen.published)}`),
       h("dt", null, "Repeats"), h("dd", null, String((p.repeats || []).length)),
+      h("dt", null, c.modality === "denied" ? "Rebuts" : "Rebutted by"), h("dd", { id: "prov-rebuttal-count" }, String(rebuttals.length)),
       h("dt", null, "Independent origins"), h("dd", null, String(p.independent_origins)),
       c.asserted_by_names ? [h("dt", null, "According to"), h("dd", null, c.asserted_by_names)] : null),
     provenanceGraph(nodes, edges, attrs, `Claim ${c.type}: first seen at ${nameOf(p.first_seen.outlet)}, repeated in ${nodes.length - 1} other article(s)`),
+    h("h2", null, `${c.modality === "denied" ? "Denies" : "Denied by"} (${rebuttals.length})`),
+    rebuttals.length
+      ? h("ul", { class: "contra-list", id: "prov-rebuttals" }, rebuttals.map((x) => h("li", { class: "contra-side contra-b" },
+        h("h4", { class: "contra-outlet" }, nameOf(x.outlet)),
+        h("p", null, h("strong", null, x.type), x.actor_code ? ` · ${x.actor_code}` : "", " ", modalityBadge(x.modality), ` · ${formatTime(x.published)}`),
+        x.sentence ? h("blockquote", null, x.sentence.trim()) : null,
+        h("a", { href: claimProvenanceHref(x.claim_id), class: "prov-link" }, "Its provenance"))))
+      : h("p", { class: "muted" }, c.modality === "denied" ? "No stored claim asserts what this denies." : "No one denies this claim."),
     h("h2", null, `Contradicted by (${(p.contradictions || []).length})`),
     (p.contradictions || []).length
       ? h("ul", { class: "contra-list", id: "prov-contradictions" }, p.contradictions.map((x) => h("li", { class: "contra-side contra-b" },
         h("h4", { class: "contra-outlet" }, nameOf(x.outlet)),
-        h("p", null, h("strong", null, x.type), x.actor_code ? ` · ${x.actor_code}` : "", ` (${x.modality}) · ${formatTime(x.published)}`),
+        h("p", null, h("strong", null, x.type), x.actor_code ? ` · ${x.actor_code}` : "", " ", modalityBadge(x.modality), ` · ${formatTime(x.published)}`),
         x.sentence ? h("blockquote", null, x.sentence.trim()) : null,
         h("a", { href: claimProvenanceHref(x.claim_id), class: "prov-link" }, "Its provenance"))))
       : h("p", { class: "muted" }, "No other outlet contradicts this claim."));

@@ -1,6 +1,6 @@
 // Stories: the same event across outlets. A list, then one story's coverage, claims, contradictions and quotes.
 import { getJSON } from "../api.js";
-import { articleHref, errorBox, formatDate, h, route, s } from "../dom.js";
+import { articleHref, errorBox, formatDate, h, modalityBadge, route, s } from "../dom.js";
 import { claimProvenanceHref, formatTime, parseTime, provenanceLink, quoteProvenanceHref } from "./provlinks.js";
 
 const PAGE = 20;
@@ -154,7 +154,8 @@ function claimGroups(groups, nameOf) {
   return h("ul", { class: "claim-groups", id: "claim-groups" }, groups.map((g) => {
     const by = uniqueNames(g.attributions);
     return h("li", { class: "claim-group" },
-      h("h3", null, h("span", { class: "claim-type" }, g.type), g.actor ? ` · ${g.actor}` : "", g.place ? ` · ${g.place}` : ""),
+      h("h3", null, h("span", { class: "claim-type" }, g.type), g.actor ? ` · ${g.actor}` : "", g.place ? ` · ${g.place}` : "",
+        " ", modalityBadge(g.modality)),
       h("dl", { class: "facts" },
         h("dt", null, "First seen"), h("dd", { class: "first-seen" }, `${nameOf(g.first_seen.outlet)}, ${formatTime(g.first_seen.published)}`),
         h("dt", null, "Repeats"), h("dd", null, String((g.repeats || []).length)),
@@ -181,10 +182,12 @@ async function contradictionSentences(pairs) {
   return sentences;
 }
 
-function contradictionSide(cls, outlet, type, actor, modality, claimId, sentence, articleId, nameOf) {
+// One side of a disagreement: every outlet of that side holding the position, one representative sentence.
+function contradictionSide(cls, side, outlets, type, actor, modality, claimId, sentence, articleId, nameOf) {
   return h("div", { class: `contra-side ${cls}` },
-    h("h4", { class: "contra-outlet" }, nameOf(outlet)),
-    h("p", { class: "contra-claim" }, h("strong", null, type), actor ? ` · ${actor}` : "", ` (${modality || "asserted"})`),
+    h("h4", { class: "contra-outlet" }, outlets.map(nameOf).join(", ")),
+    side ? h("p", { class: "contra-sidelabel muted" }, side) : null,
+    h("p", { class: "contra-claim" }, h("strong", null, type), actor ? ` · ${actor}` : "", " ", modalityBadge(modality)),
     sentence ? h("blockquote", { class: "contra-sentence" }, sentence.trim()) : null,
     h("p", { class: "meta" }, h("a", { href: articleHref(articleId) }, "article"), " · ", provenanceLink(claimProvenanceHref(claimId))));
 }
@@ -200,12 +203,13 @@ async function contradictions(rows, nameOf) {
   if (!pairs.length) return h("p", { class: "muted" }, "No outlet contradicts another on this story.");
   const sentences = await contradictionSentences(pairs);
   return h("ul", { class: "contradictions", id: "contradictions" }, pairs.map((p) => h("li", { class: "contradiction" },
-    h("p", { class: "contra-kind" }, `Conflict: ${p.kind}`),
+    h("p", { class: "contra-kind" }, `Conflict: ${p.kind}`, p.pairs > 1 ? h("span", { class: "muted" }, ` · ${p.pairs} sentence pairs`) : null),
     h("div", { class: "contra-pair" },
-      contradictionSide("contra-a", p.outlet, p.type, p.actor_code, p.modality, p.claim_id, sentences.get(p.claim_id), p.article_id, nameOf),
+      contradictionSide("contra-a", p.side, p.outlets || [p.outlet], p.type, p.actor_code, p.modality, p.claim_id,
+        sentences.get(p.claim_id), p.article_id, nameOf),
       h("span", { class: "contra-vs", "aria-hidden": "true" }, "vs"),
-      contradictionSide("contra-b", p.other_outlet, p.other_type, p.other_actor_code, p.other_modality, p.other_claim_id,
-        sentences.get(p.other_claim_id), p.other_article_id, nameOf)))));
+      contradictionSide("contra-b", p.other_side, p.other_outlets || [p.other_outlet], p.other_type, p.other_actor_code,
+        p.other_modality, p.other_claim_id, sentences.get(p.other_claim_id), p.other_article_id, nameOf)))));
 }
 
 function quoteList(quotes, nameOf) {
