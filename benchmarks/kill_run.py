@@ -7,6 +7,8 @@ Each round starts `python -m newsledger.cli.main ingest` (or `ingest --resume`
 once a run exists), waits until the run has finished a random number of
 further documents (plus a random few milliseconds, so kills also land inside
 transactions), and kills it with SIGKILL. A last resume then runs to the end.
+A process that finished its run before the kill landed ends the rounds (there
+is nothing left to resume; resuming must never start a second run).
 The database must then hold exactly the clean run's articles, each with the
 clean run's annotation counts, pass ``PRAGMA integrity_check`` and the
 full-text index's own check, and show one finished run.
@@ -121,45 +123,52 @@ def _progress(db_path: Path) -> tuple[Optional[int], int]:
         return None, 0
 
 
-def _resumable(db_path: Path) -> bool:
+def _last_run(db_path: Path) -> Optional[str]:
+    """Status of the database's last ingest run; None while there is none."""
     if not db_path.exists():
-        return False
-    db = sqlite3.connect(db_path)
+        return None
+    db = sqlite3.connect(db_path, timeout=30)
     try:
         row = db.execute("SELECT status FROM ingest_runs ORDER BY id DESC LIMIT 1").fetchone()
-    except sqlite3.Error:
-        return False
+    except sqlite3.OperationalError as e:
+        if "no such table" in str(e):
+            return None  # killed while creating the schema
+        raise  # a busy database must not read as "no run": that would start a second run
     finally:
         db.close()
-    return bool(row) and row[0] != "ok"
+    return row[0] if row else None
 
 
 def _command(inputs: list[str], db_path: Path, analyze: bool, batch_size: int) -> list[str]:
     cmd = [sys.executable, "-m", "newsledger.cli.main", "ingest", "--db", str(db_path), "--json",
            "--batch-size", str(batch_size)]
-    if _resumable(db_path):
-        return cmd + ["--resume"]
+    if _last_run(db_path) is not None:
+        return cmd + ["--resume"]  # once a run exists, every later process continues it
     return cmd + (["--no-analyze"] if not analyze else []) + inputs
 
 
 def kill_and_resume(inputs: list[str], db_path: Path, documents: int, *, kills: int, analyze: bool,
                     batch_size: int = 2, seed: int = 1, timeout: float = 600) -> dict[str, Any]:
-    """Kill ``kills`` ingest processes at random points, then resume to the end.
+    """Kill up to ``kills`` ingest processes at random points, then resume to the end.
 
     ``documents``: how many documents the inputs hold (a kill waits for a random
-    number of further documents to be journaled). Returns what happened.
+    number of further documents to be journaled). A process is frozen (SIGSTOP)
+    before its run's status is read and it is killed, so a kill that comes after
+    the run was marked finished is told apart from one that interrupted it; once
+    the run has finished there is nothing left to kill or resume. Returns what happened.
     """
     rng = random.Random(seed)
     env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
     landed, finished_early, commands = 0, 0, []
+    final: Optional[dict[str, Any]] = None
     for _ in range(kills):
         cmd = _command(inputs, db_path, analyze, batch_size)
         commands.append("resume" if "--resume" in cmd else "fresh")
-        proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
         _, before = _progress(db_path)
         before = before if "--resume" in cmd else 0
-        # never the last batch: a run that completes leaves nothing for the next kill to interrupt
-        target = min(before + rng.randint(0, max(1, (documents - before) // 3)), documents - batch_size - 1)
+        # leave a few batches: a run that completes leaves nothing for the next kill to interrupt
+        target = min(before + rng.randint(0, max(1, (documents - before) // 3)), documents - 4 * batch_size - 1)
         deadline = time.monotonic() + timeout
         while proc.poll() is None and time.monotonic() < deadline:
             pid, done = _progress(db_path)
@@ -168,21 +177,30 @@ def kill_and_resume(inputs: list[str], db_path: Path, documents: int, *, kills: 
             time.sleep(0.02)
         time.sleep(rng.uniform(0, 0.05))
         if proc.poll() is None:
+            proc.send_signal(signal.SIGSTOP)
+            finished = _last_run(db_path) == "ok"
             proc.send_signal(signal.SIGKILL)
             proc.wait()
-            landed += 1
         else:
-            finished_early += 1
+            finished = True
             if proc.returncode != 0:
                 raise RuntimeError(f"ingest failed ({proc.returncode}): {proc.stderr.read().decode()[-500:]}")
+        out = proc.stdout.read()
+        proc.stdout.close()
         proc.stderr.close()
-    cmd = _command(inputs, db_path, analyze, batch_size)
-    commands.append("resume" if "--resume" in cmd else "fresh")
-    last = subprocess.run(cmd, env=env, capture_output=True, timeout=timeout)
-    if last.returncode != 0:
-        raise RuntimeError(f"final ingest failed ({last.returncode}): {last.stderr.decode()[-500:]}")
-    return {"kills": landed, "finished_before_kill": finished_early, "commands": commands,
-            "final": json.loads(last.stdout)}
+        if finished:
+            finished_early += 1
+            final = json.loads(out) if out.strip() else None
+            break
+        landed += 1
+    if final is None and _last_run(db_path) != "ok":
+        cmd = _command(inputs, db_path, analyze, batch_size)
+        commands.append("resume" if "--resume" in cmd else "fresh")
+        last = subprocess.run(cmd, env=env, capture_output=True, timeout=timeout)
+        if last.returncode != 0:
+            raise RuntimeError(f"final ingest failed ({last.returncode}): {last.stderr.decode()[-500:]}")
+        final = json.loads(last.stdout)
+    return {"kills": landed, "finished_before_kill": finished_early, "commands": commands, "final": final}
 
 
 def compare(clean: dict[str, Any], crashed: dict[str, Any]) -> dict[str, Any]:

@@ -173,3 +173,23 @@ def test_unreachable_server_and_missing_tables(postgres_server):  # noqa: F811
         open_store("postgresql://nobody:secret@127.0.0.1:1/none", timeout=1)
     with pytest.raises(StoreError, match="no newsledger tables"):
         open_store(postgres_server.new_database(), create=False)
+
+
+def test_stories_are_built_on_postgres_as_on_sqlite(postgres_server, tmp_path, caplog):  # noqa: F811
+    """The story SQL used SQLite-only statements; on PostgreSQL each article's placement failed inside a
+    pipelined executemany (psycopg then logged "error ignored terminating <Pipeline>") and no story was built."""
+    import logging
+
+    import newsledger.run as run
+    from test_resume import CountingAnalyzer, kill_run
+
+    pages = kill_run.make_pages(tmp_path / "pages", 8)
+    tables = ("story_members", "story_clusters", "story_keys", "passage_hashes", "text_copies")
+    counts = []
+    caplog.set_level(logging.WARNING, logger="psycopg")
+    for target in (str(tmp_path / "s.db"), postgres_server.new_database()):
+        with open_store(target) as st:
+            run.ingest(pages, st, analyzer=CountingAnalyzer(), batch_size=3)
+            counts.append({t: st._read(f"SELECT count(*) AS n FROM {t}")[0]["n"] for t in tables})
+    assert counts[0] == counts[1] and counts[1]["story_members"] == 8
+    assert not [r for r in caplog.records if "pipeline" in r.getMessage()]

@@ -16,16 +16,12 @@ still alive.
 
 from __future__ import annotations
 
-import json
 import os
 import socket
-from typing import TYPE_CHECKING, Any, Iterable, Optional
+from typing import Any, Iterable, Optional
 
 from .schema import Article, BadInput
 from .store.errors import StoreError
-
-if TYPE_CHECKING:
-    from .run import RunSummary
 
 RESUMABLE = ("running", "interrupted", "failed")
 # Counters carried over from the interrupted part of a run; files and skipped are recounted
@@ -60,82 +56,56 @@ def _alive(pid: Optional[int], host: Optional[str]) -> bool:
 
 
 class Journal:
-    """Journal writes for one store; a no-op for stores without the journal tables."""
+    """Journal policy for one store; a no-op for stores without the journal (stand-ins in tests:
+    resuming then redoes every document, still correct since storing an article again changes nothing)."""
 
     def __init__(self, store: Any):
         self.store = store
-        # A store without the store's write/read primitives (a stand-in in tests) has no journal:
-        # resuming then redoes every document, still correct since storing an article again changes nothing.
-        self.enabled = hasattr(store, "_write") and hasattr(store, "_read")
+        self.enabled = hasattr(store, "journal_record")
 
     def claim(self, run_id: int, options: dict[str, Any]) -> None:
         """Mark this process as the run's owner (atomically refusing a live owner)."""
         if not self.enabled:
             return
-        with self.store._write() as db:
-            row = db.execute("SELECT pid, host, status FROM ingest_runs WHERE id = ?", (run_id,)).fetchone()
+
+        def check(row: Optional[dict[str, Any]]) -> None:
             if row is None:
                 raise ResumeError(f"no ingest run {run_id} in {self.store.path}")
-            if row[2] == "running" and _alive(row[0], row[1]):
+            if row["status"] == "running" and _alive(row["pid"], row["host"]):
                 raise ResumeError(
-                    f"ingest run {run_id} is still running (process {row[0]}): wait for it, or stop it first"
+                    f"ingest run {run_id} is still running (process {row['pid']}): wait for it, or stop it first"
                 )
-            db.execute(
-                "UPDATE ingest_runs SET pid = ?, host = ?, options = ?, status = 'running', finished = NULL "
-                "WHERE id = ?",
-                (os.getpid(), socket.gethostname(), json.dumps(options), run_id),
-            )
+
+        self.store.claim_run(run_id, os.getpid(), socket.gethostname(), options, check)
 
     def done(self, run_id: int) -> set[str]:
         """Origin labels of the documents the run has finished."""
-        if not self.enabled:
-            return set()
-        rows = self.store._read("SELECT origin_label FROM ingest_journal WHERE run_id = ?", (run_id,))
-        return {r["origin_label"] for r in rows}
+        return self.store.journal_done(run_id) if self.enabled else set()
 
-    def restore(self, run_id: int, summary: "RunSummary") -> None:
-        """Carry the counts of the run's interrupted part over into ``summary``."""
+    def restore(self, run_id: int, summary: Any) -> None:
+        """Carry the counts of the run's interrupted part over into ``summary`` (a RunSummary)."""
         if not self.enabled:
             return
-        rows = self.store._read("SELECT counts FROM ingest_runs WHERE id = ?", (run_id,))
-        counts = json.loads(rows[0]["counts"]) if rows and rows[0]["counts"] else {}
+        counts = self.store.run_counts(run_id)
         for name in CARRIED:
             setattr(summary, name, int(counts.get(name) or 0))
         summary.quarantined.update({k: int(v) for k, v in (counts.get("quarantined") or {}).items()})
 
     def record(self, run_id: int, batch: Iterable[Any], counts: dict[str, Any]) -> None:
         """After a batch is stored: its documents are done; the run's counts so far."""
-        if not self.enabled:
-            return
-        labels = [(run_id, label) for label in map(_label, batch) if label is not None]
-        with self.store._write() as db:
-            db.executemany("INSERT INTO ingest_journal (run_id, origin_label) VALUES (?, ?) ON CONFLICT DO NOTHING", labels)
-            db.execute("UPDATE ingest_runs SET counts = ? WHERE id = ?", (json.dumps(counts), run_id))
-
-    def forget(self, run_id: int) -> None:
-        """A finished run needs no journal: drop its rows (the run's counts stay)."""
-        if not self.enabled:
-            return
-        with self.store._write() as db:
-            db.execute("DELETE FROM ingest_journal WHERE run_id = ?", (run_id,))
+        if self.enabled:
+            self.store.journal_record(run_id, [label for label in map(_label, batch) if label is not None], counts)
 
 
 def unplaced(store: Any, article_ids: list[str]) -> list[str]:
     """Those of ``article_ids`` (stored articles) that belong to no story cluster."""
-    ids = list(dict.fromkeys(article_ids))
-    if not ids or not hasattr(store, "_read"):
-        return []
-    placed: set[str] = set()
-    for i in range(0, len(ids), 500):
-        chunk = ids[i:i + 500]
-        rows = store._read(f"SELECT article_id FROM story_members WHERE article_id IN ({', '.join('?' * len(chunk))})",
-                           chunk)
-        placed.update(r["article_id"] for r in rows)
-    return [i for i in ids if i not in placed]
+    return store.unplaced(article_ids) if hasattr(store, "unplaced") and article_ids else []
 
 
 def resumable_run(store: Any) -> dict[str, Any]:
     """The last run if it did not finish: id, inputs, options, status; ResumeError otherwise."""
+    import json
+
     runs = store.runs(limit=1)
     if not runs:
         raise ResumeError("nothing to resume: this database has no ingest runs")
@@ -146,14 +116,3 @@ def resumable_run(store: Any) -> dict[str, Any]:
     if isinstance(options, str):
         options = json.loads(options)
     return {"id": last["id"], "inputs": list(last["inputs"]), "options": options or {}, "status": last["status"]}
-
-
-def resume(store: Any, **kwargs: Any) -> "RunSummary":
-    """Continue the last unfinished run with its inputs and options (``run.ingest`` keywords
-    other than ``analyze`` and ``force`` pass through)."""
-    from .run import ingest
-
-    last = resumable_run(store)
-    opts = last["options"]
-    return ingest(last["inputs"], store, analyze=bool(opts.get("analyze", True)), force=bool(opts.get("force", False)),
-                  resume=last["id"], **kwargs)

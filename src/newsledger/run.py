@@ -185,8 +185,8 @@ def ingest(
     unless ``force``. ``progress`` is called with the summary after each batch.
     ``analyzer`` defaults to the process's shared one, loaded only once some
     article needs analysing (so re-running on unchanged input stays fast).
-    Every batch is journaled; ``resume`` (a run id, see ``journal.resume``)
-    continues that unfinished run, skipping the documents it had finished.
+    Every batch is journaled; ``resume`` (a run id)
+    continues that unfinished run (see ``resume``), skipping the documents it had finished.
     ``executor`` (``executors.make_executor``) extracts and analyses batches
     elsewhere (worker processes, a Dask cluster); this process still writes.
     """
@@ -249,13 +249,22 @@ def ingest(
         summary.skipped = dict(stats.skipped)
         summary.elapsed = time.monotonic() - started
         try:
-            store.finish_run(summary.run_id, summary.counts(), summary.status)
-            if summary.status == "ok":
-                journal.forget(summary.run_id)
+            store.finish_run(summary.run_id, summary.counts(), summary.status)  # "ok" also drops the journal
         except Exception:
             if summary.status == "ok":
                 raise
     return summary
+
+
+def resume(store: "Store", **kwargs: Any) -> RunSummary:
+    """Continue the last unfinished run with its inputs and options (``ingest`` keywords
+    other than ``analyze`` and ``force`` pass through)."""
+    from .journal import resumable_run
+
+    last = resumable_run(store)
+    opts = last["options"]
+    return ingest(last["inputs"], store, analyze=bool(opts.get("analyze", True)), force=bool(opts.get("force", False)),
+                  resume=last["id"], **kwargs)
 
 
 def _chain(first: Any, rest: Iterator[Any]) -> Iterator[Any]:

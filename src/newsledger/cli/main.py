@@ -404,7 +404,7 @@ def ingest(paths: tuple[str, ...], db: str, no_analyze: bool, force: bool, resum
         common = dict(progress=progress, fetch_options=_fetch_options(allow_private, follow_links), batch_size=batch_size,
                       executor=pool)
         if resume:
-            from ..journal import resume as resume_run
+            from ..run import resume as resume_run
 
             summary = resume_run(store, **common)
         else:

@@ -276,12 +276,60 @@ class Store:
             return cur.lastrowid
 
     def finish_run(self, run_id: int, counts: dict[str, Any], status: str = "ok") -> None:
-        """Close a run: status is ``ok``, ``failed`` or ``interrupted``."""
+        """Close a run: status is ``ok``, ``failed`` or ``interrupted``. A finished (``ok``)
+        run drops its journal in the same transaction: a kill in between would otherwise
+        leave a finished run with journal rows."""
         with self._write() as db:
             db.execute(
                 "UPDATE ingest_runs SET finished = ?, counts = ?, status = ? WHERE id = ?",
                 (_now(), _dump(counts), status, run_id),
             )
+            if status == "ok":
+                db.execute("DELETE FROM ingest_journal WHERE run_id = ?", (run_id,))
+
+    # The ingest journal (newsledger.journal holds the policy; the SQL lives here).
+
+    def claim_run(self, run_id: int, pid: int, host: str, options: dict[str, Any],
+                  check: Any = None) -> None:
+        """Make (pid, host) the owner of a run and mark it running, atomically.
+        ``check(row)`` sees the run's {pid, host, status} (None if there is no such run)
+        inside the transaction and raises to refuse."""
+        with self._write() as db:
+            row = db.execute("SELECT pid, host, status FROM ingest_runs WHERE id = ?", (run_id,)).fetchone()
+            if check is not None:
+                check(None if row is None else {"pid": row[0], "host": row[1], "status": row[2]})
+            db.execute(
+                "UPDATE ingest_runs SET pid = ?, host = ?, options = ?, status = 'running', finished = NULL "
+                "WHERE id = ?",
+                (pid, host, json.dumps(options), run_id),
+            )
+
+    def journal_done(self, run_id: int) -> set[str]:
+        """Origin labels of the documents a run has finished."""
+        rows = self._read("SELECT origin_label FROM ingest_journal WHERE run_id = ?", (run_id,))
+        return {r["origin_label"] for r in rows}
+
+    def journal_record(self, run_id: int, labels: Iterable[str], counts: dict[str, Any]) -> None:
+        """A batch is stored: its documents are done, and the run's counts so far."""
+        with self._write() as db:
+            db.executemany("INSERT INTO ingest_journal (run_id, origin_label) VALUES (?, ?) ON CONFLICT DO NOTHING",
+                           [(run_id, label) for label in labels])
+            db.execute("UPDATE ingest_runs SET counts = ? WHERE id = ?", (json.dumps(counts), run_id))
+
+    def run_counts(self, run_id: int) -> dict[str, Any]:
+        rows = self._read("SELECT counts FROM ingest_runs WHERE id = ?", (run_id,))
+        return json.loads(rows[0]["counts"]) if rows and rows[0]["counts"] else {}
+
+    def unplaced(self, article_ids: Iterable[str]) -> list[str]:
+        """Those of ``article_ids`` (stored articles) that belong to no story cluster."""
+        ids = list(dict.fromkeys(article_ids))
+        placed: set[str] = set()
+        for i in range(0, len(ids), 500):
+            chunk = ids[i:i + 500]
+            rows = self._read(
+                f"SELECT article_id FROM story_members WHERE article_id IN ({', '.join('?' * len(chunk))})", chunk)
+            placed.update(r["article_id"] for r in rows)
+        return [i for i in ids if i not in placed]
 
     def quarantine(self, bad: BadInput, run_id: Optional[int] = None) -> bool:
         """Keep an unreadable input for inspection; False if already quarantined for that reason."""

@@ -129,7 +129,7 @@ def _copies(db: sqlite3.Connection, art: dict) -> int:
     text = art["text"] or ""
     sents = tx.sentences(text)
     db.executemany(
-        'INSERT OR IGNORE INTO passage_hashes (hash, article_id, start, "end") VALUES (?, ?, ?, ?)',
+        'INSERT INTO passage_hashes (hash, article_id, start, "end") VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING',
         [(h, art["id"], s, e) for h, s, e in sents],
     )
     mine = {h: (s, e) for h, s, e in sents}
@@ -182,8 +182,11 @@ def _copies(db: sqlite3.Connection, art: dict) -> int:
     if hop:
         source, os_, oe = hop[0], None, None
     db.execute(
-        'INSERT OR REPLACE INTO text_copies (article_id, copies_article, start, "end", source_start, source_end, '
-        "shared_chars, similarity, method) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        'INSERT INTO text_copies (article_id, copies_article, start, "end", source_start, source_end, '
+        "shared_chars, similarity, method) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) "
+        'ON CONFLICT (article_id, copies_article) DO UPDATE SET start = excluded.start, "end" = excluded."end", '
+        "source_start = excluded.source_start, source_end = excluded.source_end, "
+        "shared_chars = excluded.shared_chars, similarity = excluded.similarity, method = excluded.method",
         (art["id"], source, s, e, os_, oe, chars, sim, method),
     )
     return 1
@@ -268,7 +271,7 @@ def _cluster(db: sqlite3.Connection, art: dict) -> bool:
                    [(k, day, aid, w) for k, w in keys.items()])
     db.execute("INSERT INTO story_terms (article_id, terms, key_weight) VALUES (?, ?, ?)",
                (aid, json.dumps(terms, ensure_ascii=False), key_weight))
-    db.executemany("INSERT INTO story_df (term, df) VALUES (?, 1) ON CONFLICT (term) DO UPDATE SET df = df + 1",
+    db.executemany("INSERT INTO story_df (term, df) VALUES (?, 1) ON CONFLICT (term) DO UPDATE SET df = story_df.df + 1",
                    [(t,) for t in list(terms) + [N_TERM]])
 
     best: dict[int, float] = {}
@@ -300,7 +303,7 @@ def _cluster(db: sqlite3.Connection, art: dict) -> bool:
     cluster, score = max(best.items(), key=lambda kv: kv[1], default=(None, 0.0))
     joined = cluster is not None and score >= JOIN_SCORE
     if not joined:
-        cluster = db.execute("INSERT INTO story_clusters (size) VALUES (0)").lastrowid
+        cluster = db.execute("INSERT INTO story_clusters (size) VALUES (0) RETURNING id").fetchone()[0]
         score = 1.0
     db.execute("INSERT INTO story_members (article_id, cluster_id, score, day) VALUES (?, ?, ?, ?)",
                (aid, cluster, round(score, 4), day))
@@ -463,7 +466,8 @@ def _contradictions(db: sqlite3.Connection, article_id: str) -> int:
             if kind:
                 # One row per pair, lower claim id first, whichever article came second.
                 found += db.execute(
-                    "INSERT OR IGNORE INTO claim_contradictions (claim_id, other_claim_id, kind) VALUES (?, ?, ?)",
+                    "INSERT INTO claim_contradictions (claim_id, other_claim_id, kind) VALUES (?, ?, ?) "
+                    "ON CONFLICT DO NOTHING",
                     (min(cid, other["id"]), max(cid, other["id"]), kind),
                 ).rowcount
     return found
