@@ -1,29 +1,34 @@
-"""Quote and speaker evaluation on PolNeAR (brat standoff attributions).
+"""Quote and speaker evaluation on PolNeAR (brat standoff attributions), by statement.
 
-Usage: .venv/bin/python eval/quotes_eval.py [--split dev|train] [--limit N] [--every K] [--errors]
+Usage: python eval/quotes_eval.py [--split train|dev] [--every K] [--limit N] [--errors]
 
-Reads ../shared/data/polnear/<split>/ relative to the repository root. Where
+Sets: tune on ``--split train --every 8`` (one article in eight); PolNeAR
+``dev`` is the held-out set, scored only for the before/after figures.
+Reads ../shared/data/polnear/<split>/ relative to the repository root; where
 an article has several annotators' files, the first by file name is used.
 
-Definitions (each Content fragment of a multi-span Content is a unit):
+Definitions (the issue-12 measure):
 
-- Gold direct quote: a fragment whose trimmed text begins with a quotation
-  mark and ends with one (trailing .,;: allowed after the mark), or that is
-  enclosed by marks in the text. Every other fragment is gold indirect.
-- Tokens are ``\\w+`` runs. A prediction and a gold unit *match* when they
-  share at least half of the tokens of the longer of the two; matching is
-  one-to-one, greedily by shared tokens.
-- Quote P/R/F1: predictions are the direct and partial quotes. A prediction
-  that matches no gold direct quote but lies at least half inside some gold
-  Content (a quoted fragment of an indirect report) is neither right nor
-  wrong and is left out; any other unmatched prediction is a false positive.
-- Speaker mention, over matched pairs: spans are compared after trimming
-  whitespace and punctuation at both ends. TP = predicted speaker_mention
-  equals the gold Source span. P = TP / pairs with a predicted mention,
-  R = TP / pairs with a gold Source, accuracy = share of pairs that agree
-  (both empty counts as agreement).
-- Indirect P/R/F1: predicted indirect quotes against gold indirect units, same
-  matching rule.
+- Quoted text: characters between a pair of quotation marks, paired per
+  paragraph by this script alone (curly pairs, straight marks toggling).
+- A gold attribution is a *statement*: the word tokens (``\\w+``) of all its
+  Content fragments together. It is a gold **direct** statement when at
+  least 80% of those tokens are quoted. In any other attribution each quoted
+  run inside the Content is a gold **partial** quote, and the whole Content
+  is a gold **indirect** statement.
+- A prediction's tokens are those of its parts (``Quote.parts``, else
+  start..end). A prediction and a gold unit *match* when they share at least
+  half of the tokens of the longer of the two; matching is one-to-one,
+  greedily by shared tokens.
+- Direct P/R/F1: predicted ``direct`` quotes against gold direct statements.
+  An unmatched predicted direct quote that matches a gold partial quote is
+  left out (right text, other class); every other one is a false positive.
+- Partial P/R/F1: predicted ``partial`` quotes (and direct ones left over)
+  against gold partial quotes; same rule in reverse.
+- Indirect P/R/F1: predicted ``indirect`` quotes against gold indirect statements.
+- Speaker right: over matched pairs whose gold has a Source, the predicted
+  ``speaker_mention`` overlaps the gold Source span by at least one character.
+  Predictions of kind title/term/scare are not quotes and are not scored.
 """
 
 from __future__ import annotations
@@ -32,13 +37,14 @@ import argparse
 import re
 import sys
 import time
+from bisect import bisect_left, bisect_right
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT.parent / "shared" / "data" / "polnear"
-MARKS = "“”\"'‘’«»„"
 WORD = re.compile(r"\w+")
-PUNCT_TRIM = " \t\n\u00a0.,;:!?—–-()[]" + MARKS
+MARKS_RE = re.compile(r"``|''|[\"“”«»]")
+PARA = re.compile(r"\n\s*\n")
 
 
 def read_ann(path: Path) -> list[dict]:
@@ -56,43 +62,45 @@ def read_ann(path: Path) -> list[dict]:
         if not content:
             continue
         source = spans.get(ev.get("Source", ""))
-        out.append({"content": content[1], "source": (source[1][0][0], source[1][-1][1]) if source else None})
+        out.append({"content": content[1], "source": source[1] if source else None})
     return out
 
 
-def trim(text: str, a: int, b: int, chars: str = " \t\n") -> tuple[int, int]:
-    while a < b and text[a] in chars:
-        a += 1
-    while b > a and text[b - 1] in chars:
-        b -= 1
-    return a, b
-
-
-def is_direct(text: str, a: int, b: int) -> bool:
-    a, b = trim(text, a, b)
-    if b <= a:
-        return False
-    frag = text[a:b].rstrip(".,;:")
-    if frag[:1] in MARKS and frag[-1:] in MARKS:
-        return True
-    return text[a - 1 : a] in MARKS and text[b : b + 1] in MARKS
+def quoted_mask(text: str) -> bytearray:
+    """1 for characters inside quotation marks (“ ”, « », straight or doubled-apostrophe marks)."""
+    mask = bytearray(len(text))
+    pos = 0
+    bounds = [m.start() for m in PARA.finditer(text)] + [len(text)]
+    for end in bounds:
+        open_end, closers = None, ""
+        for m in MARKS_RE.finditer(text, pos, end):
+            mark = m.group()
+            if open_end is None:
+                if mark in ("“", "«", '"', "``", "''"):
+                    open_end, closers = m.end(), {"“": "”\"", "«": "»"}.get(mark, '"”')
+            elif mark in closers or (mark == "''" and '"' in closers):
+                mask[open_end : m.start()] = b"\x01" * (m.start() - open_end)
+                open_end = None
+        if open_end is not None:  # a quote running to the paragraph end
+            mask[open_end:end] = b"\x01" * (end - open_end)
+        pos = end
+    return mask
 
 
 class Tokens:
     def __init__(self, text: str):
-        self.starts = [m.start() for m in WORD.finditer(text)]
-        self.ends = [m.end() for m in WORD.finditer(text)]
+        found = list(WORD.finditer(text))
+        self.starts = [m.start() for m in found]
+        self.ends = [m.end() for m in found]
 
     def of(self, a: int, b: int) -> set[int]:
-        from bisect import bisect_left, bisect_right
-
         i = bisect_left(self.ends, a + 1)
         j = bisect_right(self.starts, b - 1)
         return set(range(i, j))
 
 
 def match(preds: list[set[int]], golds: list[set[int]]) -> dict[int, int]:
-    """Greedy one-to-one matching: pred index -> gold index."""
+    """Greedy one-to-one matching (pred index -> gold index), half of the longer shared."""
     cands = []
     for i, p in enumerate(preds):
         for j, g in enumerate(golds):
@@ -115,7 +123,7 @@ def prf(tp: int, n_pred: int, n_gold: int) -> tuple[float, float, float]:
     return p, r, (2 * p * r / (p + r) if p + r else 0.0)
 
 
-def articles(split: str, limit: int | None, every: int = 1):
+def articles(split: str, every: int = 1, limit: int | None = None):
     base = DATA / split
     chosen: dict[str, Path] = {}
     for ann in sorted((base / "attributions").glob("*.ann")):
@@ -123,18 +131,113 @@ def articles(split: str, limit: int | None, every: int = 1):
         if not (base / "text" / f"{name}.txt").exists():
             name = ann.stem
         chosen.setdefault(name, ann)
-    for i, (name, ann) in enumerate(sorted(chosen.items())[::every]):
-        if limit is not None and i >= limit:
-            break
+    picked = sorted(chosen.items())[::every]
+    for name, ann in picked[:limit]:
         yield name, (base / "text" / f"{name}.txt").read_text(encoding="utf-8"), read_ann(ann)
+
+
+def gold_units(text: str, toks: Tokens, gold: list[dict]):
+    """(direct, partial, indirect) lists of (tokens, source spans, first char)."""
+    mask = quoted_mask(text)
+    direct, partial, indirect = [], [], []
+    for att in gold:
+        frags = att["content"]
+        units = set().union(*(toks.of(a, b) for a, b in frags))
+        if not units:
+            continue
+        quoted = {t for t in units if mask[toks.starts[t]]}
+        src = att["source"]
+        if len(quoted) >= 0.8 * len(units):
+            direct.append((units, src, frags[0][0]))
+            continue
+        indirect.append((units, src, frags[0][0]))
+        run: list[int] = []
+        for t in sorted(units) + [None]:
+            if t is not None and t in quoted and (not run or t == run[-1] + 1):
+                run.append(t)
+                continue
+            if run:
+                partial.append((set(run), src, toks.starts[run[0]]))
+            run = [t] if t is not None and t in quoted else []
+    return direct, partial, indirect
+
+
+def pred_tokens(toks: Tokens, q) -> set[int]:
+    parts = getattr(q, "parts", None) or []
+    if parts:
+        return set().union(*(toks.of(p.start, p.end) for p in parts))
+    return toks.of(q.start, q.end)
+
+
+def speaker_right(q, src) -> bool:
+    m = q.speaker_mention
+    if m is None or not src:
+        return False
+    return any(m.start < b and a < m.end for a, b in src)
+
+
+class Score:
+    def __init__(self, name: str):
+        self.name, self.tp, self.pred, self.gold, self.pairs, self.spk = name, 0, 0, 0, 0, 0
+
+    def line(self) -> str:
+        p, r, f = prf(self.tp, self.pred, self.gold)
+        acc = self.spk / self.pairs if self.pairs else 0.0
+        return (f"{self.name:9s} P={p:.3f} R={r:.3f} F1={f:.3f}  (tp {self.tp}, pred {self.pred}, gold {self.gold})"
+                f"  speaker right {acc:.3f} of {self.pairs} matched")
+
+
+def score_article(name, text, gold, quotes, sc: dict[str, Score], errors: bool) -> None:
+    toks = Tokens(text)
+    g_dir, g_part, g_ind = gold_units(text, toks, gold)
+    quotes = [q for q in quotes if q.kind in ("direct", "partial", "indirect")]
+    direct = [q for q in quotes if q.kind == "direct"]
+    partial = [q for q in quotes if q.kind == "partial"]
+    ind = [q for q in quotes if q.kind == "indirect"]
+
+    def run(key, preds, golds, spill=None):
+        s = sc[key]
+        pt = [pred_tokens(toks, q) for q in preds]
+        m = match(pt, [g[0] for g in golds])
+        left = [i for i in range(len(preds)) if i not in m]
+        neutral = set()
+        if spill is not None:
+            m2 = match([pt[i] for i in left], [g[0] for g in spill])
+            neutral = {left[i] for i in m2}
+        s.tp += len(m)
+        s.pred += len(preds) - len(neutral)
+        s.gold += len(golds)
+        for i, j in m.items():
+            src = golds[j][1]
+            if src:
+                s.pairs += 1
+                ok = speaker_right(preds[i], src)
+                s.spk += ok
+                if errors and not ok:
+                    gs = " / ".join(text[a:b] for a, b in src)
+                    got = preds[i].speaker_mention.text if preds[i].speaker_mention else None
+                    print(f"SPK {key} {name}: gold={gs!r} pred={got!r} q={preds[i].text[:60]!r}")
+        if errors:
+            for i in left:
+                if i not in neutral:
+                    print(f"FP  {key} {name}: {preds[i].text[:100]!r}")
+            hit = set(m.values())
+            for j, g in enumerate(golds):
+                if j not in hit:
+                    a = g[2]
+                    print(f"FN  {key} {name}: {text[a:a + 100]!r}")
+
+    run("direct", direct, g_dir, g_part)
+    run("partial", partial, g_part, g_dir)
+    run("indirect", ind, g_ind)
 
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--split", default="dev")
+    ap.add_argument("--every", type=int, default=1, help="take every k-th article (tuning set: --split train --every 8)")
     ap.add_argument("--limit", type=int)
-    ap.add_argument("--every", type=int, default=1, help="take every k-th article (spread a sample over outlets)")
-    ap.add_argument("--errors", action="store_true", help="print misses and false positives")
+    ap.add_argument("--errors", action="store_true", help="print misses, false positives and wrong speakers")
     args = ap.parse_args(argv)
     if not (DATA / args.split).is_dir():
         print(f"PolNeAR not found at {DATA / args.split}", file=sys.stderr)
@@ -145,80 +248,21 @@ def main(argv: list[str] | None = None) -> int:
     from newsledger.analyze.quotes import attribute_quotes
 
     nlp = get_nlp()
-    data = list(articles(args.split, args.limit, args.every))
+    data = list(articles(args.split, args.every, args.limit))
     t0 = time.perf_counter()
     docs = list(nlp.pipe((t for _, t, _ in data), batch_size=16))
     t_parse = time.perf_counter() - t0
-
-    q_tp = q_pred = q_gold = 0
-    i_tp = i_pred = i_gold = 0
-    s_tp = s_pred = s_gold = s_agree = pairs = 0
+    sc = {k: Score(k) for k in ("direct", "partial", "indirect")}
     t_analyze = 0.0
     for (name, text, gold), doc in zip(data, docs):
         t1 = time.perf_counter()
         quotes = attribute_quotes(doc, find_entities(doc))
         t_analyze += time.perf_counter() - t1
-        toks = Tokens(text)
-        g_direct, g_indirect, g_all = [], [], []
-        for att in gold:
-            for a, b in att["content"]:
-                unit = (toks.of(a, b), att["source"], (a, b))
-                g_all.append(unit[0])
-                (g_direct if is_direct(text, a, b) else g_indirect).append(unit)
-        g_direct = [g for g in g_direct if g[0]]
-        g_indirect = [g for g in g_indirect if g[0]]
-
-        preds = [q for q in quotes if q.kind in ("direct", "partial")]
-        p_toks = [toks.of(q.start, q.end) for q in preds]
-        m = match(p_toks, [g[0] for g in g_direct])
-        scored = 0
-        for i, q in enumerate(preds):
-            if i in m:
-                scored += 1
-                continue
-            inside = any(len(p_toks[i] & g) * 2 >= len(p_toks[i]) for g in g_all)
-            if not inside:
-                scored += 1
-                if args.errors:
-                    print(f"FP  {name}: {q.text[:90]!r}")
-        q_tp += len(m)
-        q_pred += scored
-        q_gold += len(g_direct)
-        if args.errors:
-            hit = set(m.values())
-            for j, g in enumerate(g_direct):
-                if j not in hit:
-                    a, b = g[2]
-                    print(f"FN  {name}: {text[a:b][:90]!r}")
-        for i, j in m.items():
-            q, (_, src, _) = preds[i], g_direct[j]
-            pairs += 1
-            gs = trim(text, *src, PUNCT_TRIM) if src else None
-            ps = trim(text, q.speaker_mention.start, q.speaker_mention.end, PUNCT_TRIM) if q.speaker_mention else None
-            s_pred += ps is not None
-            s_gold += gs is not None
-            if ps is not None and ps == gs:
-                s_tp += 1
-            if ps == gs:
-                s_agree += 1
-            elif args.errors:
-                print(
-                    f"SPK {name}: gold={text[gs[0]:gs[1]] if gs else None!r} "
-                    f"pred={text[ps[0]:ps[1]] if ps else None!r} quote={q.text[:50]!r}"
-                )
-
-        ind = [q for q in quotes if q.kind == "indirect"]
-        mi = match([toks.of(q.start, q.end) for q in ind], [g[0] for g in g_indirect])
-        i_tp += len(mi)
-        i_pred += len(ind)
-        i_gold += len(g_indirect)
-
+        score_article(name, text, gold, quotes, sc, args.errors)
     n = len(data)
-    print(f"PolNeAR {args.split}: {n} articles, {q_gold} gold direct quotes, {i_gold} gold indirect units")
-    print("direct-quote content overlap   P=%.3f R=%.3f F1=%.3f" % prf(q_tp, q_pred, q_gold))
-    print("speaker mention exact match    P=%.3f R=%.3f F1=%.3f" % prf(s_tp, s_pred, s_gold)
-          + f"  accuracy={s_agree / pairs if pairs else 0:.3f} over {pairs} matched quotes")
-    print("indirect content overlap       P=%.3f R=%.3f F1=%.3f" % prf(i_tp, i_pred, i_gold))
+    print(f"PolNeAR {args.split} (every {args.every}): {n} articles")
+    for s in sc.values():
+        print(s.line())
     print(f"speed: spaCy parse {n / t_parse:.1f} articles/s, entities+quotes {n / t_analyze:.1f} articles/s")
     return 0
 

@@ -180,10 +180,9 @@ CASES = [
     (
         "carry-over-next-sentence",
         "“We are ready for anything,” said Colonel Ana Ruiz. “The bridge is secured and the roads are open.”",
-        [
-            ("direct", "We are ready for anything", "Ana Ruiz", "Colonel Ana Ruiz", "said"),
-            ("direct", "The bridge is secured and the roads are open.", "Ana Ruiz", "Colonel Ana Ruiz", "said"),
-        ],
+        # One statement, interrupted by its attribution: one quote with two parts.
+        [("direct", "We are ready for anything The bridge is secured and the roads are open.", "Ana Ruiz",
+          "Colonel Ana Ruiz", "said")],
     ),
     (
         "carry-over-next-paragraph",
@@ -205,18 +204,13 @@ CASES = [
     (
         "continuation-across-paragraphs",
         "“The first part of the statement runs on\n\n“and the second part ends here,” said Judge Mira Oak.",
-        [
-            ("direct", "The first part of the statement runs on", "Mira Oak", "Judge Mira Oak", "said"),
-            ("direct", "and the second part ends here", "Mira Oak", "Judge Mira Oak", "said"),
-        ],
+        [("direct", "The first part of the statement runs on and the second part ends here", "Mira Oak",
+          "Judge Mira Oak", "said")],
     ),
     (
         "split-sentence-cue-in-middle",
         "Judge Mira Oak spoke briefly. “The first sentence is here,” she said, “and the second half follows.”",
-        [
-            ("direct", "The first sentence is here", "Mira Oak", "she", "said"),
-            ("direct", "and the second half follows.", "Mira Oak", "she", "said"),
-        ],
+        [("direct", "The first sentence is here and the second half follows.", "Mira Oak", "she", "said")],
     ),
     (
         "according-to-direct",
@@ -271,7 +265,7 @@ CASES = [
     (
         "partial-scare-quotes",
         "The so-called “peace tax” was introduced in 2019.",
-        [("partial", "peace tax", None, None, None)],
+        [],  # a term, not a quote (kind "term")
     ),
     (
         "short-clause-is-direct",
@@ -291,7 +285,7 @@ CASES = [
     (
         "no-speaker-quote",
         "The banner read “Our river, our future” in big letters.",
-        [("direct", "Our river, our future", None, None, None)],
+        [],  # a slogan on a banner: kind "term"
     ),
     (
         "another-speaker-takes-over",
@@ -414,8 +408,9 @@ def test_random_mark_soup_keeps_offsets_consistent(nlp):
     for _ in range(60):
         text = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 40)))
         for q in run(nlp, text):
-            assert text[q.start : q.end] == q.text
-            assert q.kind in ("direct", "partial", "indirect")
+            assert q.parts and q.parts[0].start == q.start and q.parts[-1].end == q.end
+            assert " ".join(text[p.start : p.end] for p in q.parts) == q.text
+            assert q.kind in ("direct", "partial", "indirect", "title", "term", "scare")
             if q.speaker_mention is not None:
                 m = q.speaker_mention
                 assert text[m.start : m.end] == m.text
@@ -434,3 +429,121 @@ def test_seed_through_dump_extractor(nlp, seed_path):
     direct = [q for q in load()(ctx) if q.kind == "direct"]
     assert [(q.speaker, q.speaker_descriptor) for q in direct] == [("Igor Korotchenko", "military analyst")] * 6
     assert [q.speaker_mention.text for q in direct][1] == "he"
+
+
+# ---------------------------------------------------------------- issue 12: statements, not-quotes, speakers
+
+
+def quotes_of(nlp, text):
+    return run(nlp, text)
+
+
+def test_statement_interrupted_by_cue_is_one_quote_with_parts(nlp):
+    text = "“The dam will hold,” engineer Pia Lund said, “but only if the rain stops by Friday.”"
+    [q] = [q for q in quotes_of(nlp, text) if q.kind == "direct"]
+    assert [text[p.start : p.end] for p in q.parts] == ["The dam will hold", "but only if the rain stops by Friday."]
+    assert q.text == "The dam will hold but only if the rain stops by Friday."
+    assert (q.start, q.end) == (q.parts[0].start, q.parts[-1].end)
+    assert q.speaker == "Pia Lund"
+
+
+def test_statement_continued_in_next_sentence_is_one_quote(nlp):
+    text = "“We counted every ballot,” said clerk Ivo Marsh. “Nobody was turned away.”"
+    [q] = [q for q in quotes_of(nlp, text) if q.kind == "direct"]
+    assert len(q.parts) == 2 and q.speaker == "Ivo Marsh"
+
+
+def test_quoted_clause_in_reported_sentence_stays_separate(nlp):
+    text = ("The report shows that “the river has risen faster than in any year on record,” hydrologist Ola Berg said. "
+            "“We must move the pumps before winter.”")
+    direct = [q for q in quotes_of(nlp, text) if q.kind == "direct"]
+    assert len(direct) == 2 and all(len(q.parts) == 1 for q in direct)
+
+
+def test_quotes_by_different_speakers_are_not_merged(nlp):
+    text = "“The bridge is safe,” said Mayor Ruth Bell. “It is not,” said engineer Pia Lund."
+    direct = [q for q in quotes_of(nlp, text) if q.kind == "direct"]
+    assert [q.speaker for q in direct] == ["Ruth Bell", "Pia Lund"]
+
+
+@pytest.mark.parametrize(
+    "text, quoted, kind",
+    [
+        ("Senator Ada Voss appeared on the show “Morning Table” on Sunday.", "Morning Table", "title"),
+        ("Her new book “Rivers of Salt” sold well, the publisher said.", "Rivers of Salt", "title"),
+        ("The campaign printed the slogan “Bread for Every Town” on its posters.", "Bread for Every Town", "term"),
+        ("Residents call the mayor by his nickname, the so-called “Iron Broom”.", "Iron Broom", "term"),
+        ("The army launched Operation “Northern Gate” at dawn.", "Northern Gate", "term"),
+        ("The new “reform” left most teachers unpaid.", "reform", "scare"),
+        ("Critics mocked the “historic summit” as a photo opportunity.", "historic summit", "scare"),
+    ],
+)
+def test_titles_terms_and_scare_quotes_are_not_quotes(nlp, text, quoted, kind):
+    found = {q.text: q for q in quotes_of(nlp, text)}
+    assert found[quoted].kind == kind
+    assert found[quoted].speaker is None
+
+
+def test_short_quote_with_speech_cue_stays_partial(nlp):
+    text = "Minister Lea Hoff called the plan “reckless” on Tuesday."
+    [q] = [q for q in quotes_of(nlp, text) if q.text == "reckless"]
+    assert q.kind == "partial" and q.speaker == "Lea Hoff"
+
+
+def test_partial_quote_speaker_is_the_reporting_subject(nlp):
+    text = "The anchor Tom Reyes said the chairwoman Ida Quell’s conduct was “shameful and unworthy” of the office."
+    [q] = [q for q in quotes_of(nlp, text) if q.text.startswith("shameful")]
+    assert q.speaker == "Tom Reyes"
+
+
+def test_partial_quote_inside_indirect_speech_inherits_its_speaker(nlp):
+    text = ("Farm union leader Bo Strand warned that the new tariff would be “a disaster for every small dairy” "
+            "in the valley.")
+    quotes = quotes_of(nlp, text)
+    [q] = [q for q in quotes if q.text.startswith("a disaster")]
+    assert q.speaker == "Bo Strand"
+    assert any(x.kind == "indirect" and x.speaker == "Bo Strand" for x in quotes)
+
+
+def test_capital_as_government_is_an_institution(nlp):
+    text = "Moscow said its troops had crossed the river. Kyiv denied that its lines had moved."
+    quotes = [q for q in quotes_of(nlp, text) if q.kind == "indirect"]
+    by = {q.speaker: q for q in quotes}
+    assert by["Moscow"].speaker_kind == "institution" and by["Moscow"].speaker_country == "RUS"
+    assert by["Kyiv"].speaker_kind == "institution" and by["Kyiv"].speaker_country == "UKR"
+
+
+def test_institution_speaker_in_full(nlp):
+    text = "The General Staff of the Armed Forces of Ukraine said that the town remained under its control."
+    [q] = [q for q in quotes_of(nlp, text) if q.kind == "indirect"]
+    assert q.speaker == "General Staff of the Armed Forces of Ukraine"
+    assert q.speaker_kind == "institution" and q.speaker_country == "UKR"
+
+
+def test_ministry_variants_share_one_key_and_name(nlp):
+    a = quotes_of(nlp, "The Russian Defense Ministry said that two drones were shot down over the border region.")
+    b = quotes_of(nlp, "Russian forces advanced near the river. The Defense Ministry said that the village was taken.")
+    c = quotes_of(nlp, "The Russian Ministry of Defence said that the convoy reached the coast.")
+    keys = {q.speaker_key for q in a + b + c if q.kind == "indirect"}
+    assert keys == {"institution:RUS:defense ministry"}
+    assert {q.speaker for q in a + b if q.kind == "indirect"} == {"Russian Defense Ministry"}
+
+
+def test_unnamed_source_is_flagged_and_not_a_speaker_name(nlp):
+    text = "A senior official said that the talks would resume next week."
+    [q] = [q for q in quotes_of(nlp, text) if q.kind == "indirect"]
+    assert q.speaker_named is False and q.speaker is None
+    assert q.speaker_descriptor == "A senior official"
+
+
+def test_unnamed_source_takes_the_name_the_article_gives(nlp):
+    text = "A spokesman, Karl Wendt, said that the factory would reopen in May."
+    [q] = [q for q in quotes_of(nlp, text) if q.kind == "indirect"]
+    assert q.speaker == "Karl Wendt" and q.speaker_named is True and q.speaker_kind == "person"
+
+
+def test_speech_cues_live_in_data():
+    from newsledger.analyze.speech import cues
+
+    c = cues()
+    assert "say" in c.speech_verbs and c.capitals["kyiv"] == "UKR" and "so-called" in c.term_cues

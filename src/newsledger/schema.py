@@ -136,9 +136,20 @@ class Entity:
 
 
 @dataclass(slots=True)
+class Span:
+    start: int
+    end: int
+
+
+# Quote kinds a reader counts as quotes; title | term | scare are quoted text nobody says.
+QUOTE_KINDS = ("direct", "partial", "indirect")
+NOT_QUOTE_KINDS = ("title", "term", "scare")
+
+
+@dataclass(slots=True)
 class Quote:
     text: str
-    kind: str  # direct | partial | indirect
+    kind: str  # direct | partial | indirect; not quotes: title | term | scare
     start: int
     end: int
     speaker: Optional[str] = None  # canonical full name or organisation
@@ -148,6 +159,11 @@ class Quote:
     sentence: Optional[int] = None
     component: str = "quotes"
     confidence: float = 1.0
+    parts: list[Span] = field(default_factory=list)  # one statement interrupted by "he said": its pieces
+    speaker_kind: Optional[str] = None  # person | institution | organization | unnamed
+    speaker_named: Optional[bool] = None  # False for "a senior official" the article never names
+    speaker_country: Optional[str] = None  # ISO alpha-3 for governments and ministries ("Moscow" -> RUS)
+    speaker_key: Optional[str] = None  # canonical key merging variants across articles
 
 
 @dataclass(slots=True)
@@ -354,7 +370,7 @@ MODALITIES: tuple[str, ...] = ("asserted", "denied", "conditional", "attempted",
 
 __all__ = [
     "SCHEMA_VERSION", "Origin", "RawDocument", "BadInput", "Source", "Provenance", "Article",
-    "Mention", "Entity", "Quote", "Place", "Actor", "Attribution", "ClaimPlace", "Claim",
+    "Mention", "Entity", "Span", "Quote", "QUOTE_KINDS", "NOT_QUOTE_KINDS", "Place", "Actor", "Attribution", "ClaimPlace", "Claim",
     "Framing", "Analysis", "to_dict", "from_dict", "columns", "sql_type", "ANNOTATION_TYPES",
     "MODALITIES",
 ]

@@ -35,31 +35,26 @@ from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 from typing import Callable, Optional
 
-from ..schema import Entity, Mention, Quote
+from ..schema import Entity, Mention, Quote, Span
 from .coref import ORG_PRONOUNS, PRONOUN_GENDER, clean_name
 from .entities import DETERMINERS, build_resolver, find_entities
+from .speech import cues
 
 DIRECT_MIN_WORDS = 4
 MAX_MENTION_TOKENS = 30
 # A sentence split off after a quote is its attribution when its cue comes this early.
 SPLIT_CUE_WINDOW = 8
 
-# Speech and thought verbs (lemmas) that introduce a quotation or report.
-SPEECH_VERBS = frozenset(
-    """say tell add note urge emphasize emphasise claim deny warn stress insist argue explain write
-    state assert declare announce report remark observe comment reply respond answer ask acknowledge
-    admit concede contend maintain suggest predict promise vow pledge recall continue conclude tweet
-    post complain charge allege testify confirm agree quip joke shout yell scream whisper exclaim
-    boast caution counter retort recount reiterate underline underscore mention disclose reveal
-    lament muse wonder tout proclaim propose demand question concur caution threaten""".split()
-)
+_CUES = cues()
+# Speech and thought verbs (lemmas) that introduce a quotation or report: data/speech_cues.json.
+SPEECH_VERBS = _CUES.speech_verbs
 # Verbs that need a particle to be about speech ("summed up", "pointed out").
-PARTICLE_VERBS = {"sum": "up", "point": "out", "spell": "out", "chime": "in"}
+PARTICLE_VERBS = _CUES.particle_verbs
 # Verbs of belief and of findings ("polls show that ..."): only used for indirect attribution.
-THOUGHT_VERBS = frozenset("believe think feel know hope fear expect estimate show find indicate want".split())
+THOUGHT_VERBS = _CUES.thought_verbs
 # Complements of "urged"/"warned" that carry the reported content.
-URGE_VERBS = frozenset("urge warn caution call appeal plead".split())
-NON_SPEAKERS = frozenset("that this these those what which there here i we you me us".split())
+URGE_VERBS = _CUES.urge_verbs
+NON_SPEAKERS = _CUES.non_speakers
 
 # ---------------------------------------------------------------- quotation marks
 
@@ -630,8 +625,213 @@ def _apply(q: Quote, attr: Attribution, confidence: float) -> None:
     q.confidence = round(confidence, 2)
 
 
+# ---------------------------------------------------------------- not quotes: titles, terms, scare quotes
+
+_WORD_RE = re.compile(r"[\w'’.-]+")
+_SMALL_WORDS = frozenset("a an the of and or in on at to for by with from as is be vs".split())
+
+
+def _lead_in(ix: _DocIndex, q: Quotation) -> str:
+    """Up to three words before the opening mark, in its sentence, lower case."""
+    sent = ix.sents[ix.sent_index(ix.token_range(q.open, q.open + 1)[0])]
+    before = ix.text[max(sent.start_char, q.open - 60) : q.open].lower()
+    return " ".join(_WORD_RE.findall(before)[-3:])
+
+
+def _title_case(text: str) -> bool:
+    words = _WORD_RE.findall(text)
+    big = [w for w in words if w.lower() not in _SMALL_WORDS]
+    return len(words) >= 2 and bool(big) and all(w[0].isupper() or w[0].isdigit() for w in big)
+
+
+def _not_a_quote(ix: _DocIndex, q: Quotation, body: str, own_cue: bool) -> Optional[str]:
+    """``title``, ``term`` or ``scare`` for quoted text nobody says, else None.
+
+    Titles and terms are told by the words before the mark ("his book “...”",
+    "the so-called “...”") or, without a speech cue, by Title Case; a scare
+    quote is a word or two with no speech cue in its sentence.
+    """
+    lead = _lead_in(ix, q)
+    lead_words = lead.split()
+    words = _word_count(body)
+    if any(w in _CUES.term_cues for w in lead_words) or any(c in lead for c in _CUES.term_cues if " " in c):
+        if words <= 8:
+            return "term"
+    if words <= 12 and any(w in _CUES.title_nouns for w in lead_words[-2:]) and not any(
+        w in SPEECH_VERBS or w.rstrip("sd") in SPEECH_VERBS for w in lead_words
+    ):
+        return "title"
+    if own_cue:
+        return None
+    sent = ix.sents[ix.sent_index(ix.token_range(q.open, q.open + 1)[0])]
+    starts_sentence = not ix.text[sent.start_char : q.open].strip(" \t\n\"'“”‘’«»")
+    if words <= 10 and not starts_sentence and _title_case(body) and not body.rstrip().endswith((".", "?")):
+        return "title"
+    if words <= _CUES.scare_max_words:
+        return "scare"
+    return None
+
+
+# ---------------------------------------------------------------- one quote per statement
+
+
+def _begins_clause(ix: _DocIndex, q: Quotation, quote: Quote) -> bool:
+    """Nothing but its own attribution stands before the quote in its sentence."""
+    sent = ix.sents[ix.sent_index(ix.token_range(q.open, q.open + 1)[0])]
+    before = ix.text[sent.start_char : q.open]
+    if quote.speaker_mention is not None and sent.start_char <= quote.speaker_mention.start < q.open:
+        before = before.replace(quote.speaker_mention.text, "").replace(quote.cue or "\0", "")
+    return not re.sub(r"[\W_]+", "", before.replace("\n", ""))
+
+
+def _interruption_only(text: str, prev: Quote, nxt: Quote) -> bool:
+    """Only the attribution stands between the two quotes ("”, he said, “" or "” he said. “")."""
+    end = prev.parts[-1].end if prev.parts else prev.end
+    gap = text[end : nxt.start]
+    m = prev.speaker_mention
+    if m is not None and end <= m.start and m.end <= nxt.start:
+        gap = text[end : m.start] + " " + text[m.end : nxt.start]
+    if prev.cue:
+        gap = gap.replace(prev.cue, " ", 1)
+    rest = _WORD_RE.findall(gap)
+    return len(rest) <= 2 and not any(w[0].isupper() for w in rest) and not PARAGRAPH_RE.search(gap)
+
+
+def _merge_statements(ix: _DocIndex, quotations: list[Quotation], quotes: list[Quote]) -> list[Quote]:
+    """“A,” he said, “B.” and a quote running over paragraphs become one quote with parts.
+
+    Only when the first piece opens its sentence (besides its attribution): a
+    quoted clause inside someone's reported sentence stays its own quote.
+    """
+    out: list[Quote] = []
+    last_mark: list[Quotation] = []
+    prev_first: list[Quotation] = []
+    for q, quote in zip(quotations, quotes):
+        prev = out[-1] if out else None
+        if (
+            prev is not None
+            and prev.kind in ("direct", "partial")
+            and quote.kind in ("direct", "partial")
+            and prev.speaker_mention is not None
+            and quote.speaker_mention == prev.speaker_mention
+            and (last_mark[-1].continues or (_begins_clause(ix, prev_first[-1], prev) and _interruption_only(ix.text, prev, quote)))
+        ):
+            prev.parts.append(Span(quote.start, quote.end))
+            prev.text = " ".join(ix.text[p.start : p.end] for p in prev.parts)
+            prev.end = quote.end
+            if quote.kind == "direct" or _word_count(prev.text) >= DIRECT_MIN_WORDS:
+                prev.kind = "direct"
+            prev.confidence = min(prev.confidence, max(quote.confidence, prev.confidence - 0.1))
+            last_mark[-1] = q
+            continue
+        out.append(quote)
+        last_mark.append(q)
+        prev_first.append(q)
+    return out
+
+
+# ---------------------------------------------------------------- speakers a reader can use
+
+_DET_RE = re.compile(r"^(?:the|a|an|its|their|his|her)\s+", re.I)
+
+
+def _country_in(words: str) -> Optional[str]:
+    low = " " + words.lower() + " "
+    for name, code in sorted(_CUES.country_adjectives.items(), key=lambda kv: -len(kv[0])):
+        if f" {name} " in low:
+            return code
+    return None
+
+
+def _article_country(text: str, upto: int) -> Optional[str]:
+    """The country named most recently before ``upto`` (adjective, name or capital)."""
+    best, at = None, -1
+    low = text[:upto].lower()
+    for table in (_CUES.country_adjectives, _CUES.capitals):
+        for name, code in table.items():
+            if len(name) < 3:
+                continue
+            k = low.rfind(name)
+            if k > at and (k == 0 or not low[k - 1].isalnum()) and not low[k + len(name) : k + len(name) + 1].isalnum():
+                best, at = code, k
+    return best
+
+
+def _institution_phrase(mention: str) -> Optional[str]:
+    """"the General Staff of the Armed Forces of Ukraine" -> the phrase without its article, when
+    an institution head names the speaker."""
+    phrase = _DET_RE.sub("", mention.strip()).strip(" ,")
+    phrase = re.split(r",|\s+(?:who|which|that)\s+", phrase)[0].strip()
+    words = [w.lower() for w in _WORD_RE.findall(phrase)]
+    if not words:
+        return None
+    head_zone = words[: len(words)]
+    if any(w in _CUES.institution_heads for w in head_zone) or phrase.lower() in _CUES.institution_heads:
+        return phrase
+    return None
+
+
+def _institution_key(phrase: str, country: Optional[str]) -> str:
+    words = [_CUES.spelling.get(w.lower(), w.lower()) for w in _WORD_RE.findall(phrase)]
+    words = [w for w in words if w not in _CUES.country_adjectives]
+    if "of" in words:  # "Ministry of Defense" = "Defense Ministry"
+        k = words.index("of")
+        if k > 0 and words[k - 1] in _CUES.institution_heads:
+            words = words[k + 1 :] + words[:k]
+    words = [w for w in words if w not in ("the", "of", "for")]
+    return f"institution:{country or '-'}:{' '.join(words)}"
+
+
+def _profile(ix: _DocIndex, quote: Quote, ent_label: Optional[str]) -> None:
+    """Fill speaker_kind, speaker_named, speaker_country and speaker_key (and fix the display name)."""
+    m = quote.speaker_mention
+    if m is None:
+        return
+    mention = m.text.strip()
+    low = _DET_RE.sub("", mention.lower()).strip()
+    if low in _CUES.capitals:
+        quote.speaker_kind, quote.speaker_country, quote.speaker_named = "institution", _CUES.capitals[low], True
+        quote.speaker = quote.speaker or mention
+        quote.speaker_key = f"government:{quote.speaker_country}"
+        return
+    inst = _institution_phrase(mention) if ent_label != "PERSON" else None
+    if inst is not None and quote.speaker:
+        resolved = _institution_phrase(quote.speaker)  # "the ministry" resolved to "Russian Defense Ministry"
+        if resolved is not None and len(resolved) > len(inst):
+            inst = resolved
+    if inst is not None:
+        country = _country_in(inst) or _article_country(ix.text, m.start)
+        display = inst
+        if _country_in(inst) is None and country in _CUES.demonyms:
+            display = f"{_CUES.demonyms[country]} {inst}"
+        if display.lower() == display:
+            display = quote.speaker or display
+        quote.speaker_kind, quote.speaker_country, quote.speaker_named = "institution", country, True
+        quote.speaker_key = _institution_key(inst, country)
+        if quote.speaker is None or len(quote.speaker) < len(display) or quote.speaker.lower() in inst.lower():
+            quote.speaker = display
+        return
+    head = low.split()[-1] if low.split() else ""
+    if ent_label != "PERSON" and head in _CUES.unnamed_heads:
+        quote.speaker_kind, quote.speaker_named = "person", False
+        quote.speaker_descriptor = quote.speaker_descriptor or mention
+        quote.speaker = None
+        quote.speaker_key = None
+        return
+    if quote.speaker is None:
+        return
+    quote.speaker_named = True
+    quote.speaker_kind = {"PERSON": "person", "ORG": "organization", "GPE": "institution", "NORP": "organization"}.get(
+        ent_label or "", "person" if ent_label is None and quote.speaker[:1].isupper() else None
+    )
+    if ent_label == "GPE":
+        quote.speaker_country = _country_in(quote.speaker) or _CUES.capitals.get(quote.speaker.lower())
+    quote.speaker_key = f"{quote.speaker_kind or 'speaker'}:{quote.speaker.lower()}"
+
+
 def attribute_quotes(doc, entities: list[Entity]) -> list[Quote]:
-    """Direct, partial and indirect quotes of ``doc`` (a spaCy Doc over the article text)."""
+    """Direct, partial and indirect quotes of ``doc`` (a spaCy Doc over the article text),
+    plus the quoted text that is no quote (kinds ``title``, ``term``, ``scare``)."""
     text = doc.text
     quotations = find_quotations(text)
     ix = _DocIndex(doc, entities, quotations)
@@ -650,9 +850,18 @@ def attribute_quotes(doc, entities: list[Entity]) -> list[Quote]:
     for q in quotations:
         a, b = ix.token_range(q.start, q.end)
         body = text[q.start : q.end]
-        quote = Quote(text=body, kind=_kind(doc, a, b, body), start=q.start, end=q.end, sentence=ix.sent_index(a))
-        attr = _cue_for(ix, att, a, b) if b > a else None
+        quote = Quote(text=body, kind=_kind(doc, a, b, body), start=q.start, end=q.end, sentence=ix.sent_index(a),
+                      parts=[Span(q.start, q.end)])
+        attr = _inside_report(indirect, q) if b > a else None
+        if attr is None and b > a:
+            attr = _cue_for(ix, att, a, b)
         own.append(attr is not None)
+        not_quote = _not_a_quote(ix, q, body, attr is not None) if b > a else None
+        if not_quote is not None:
+            quote.kind = not_quote
+            quote.confidence = 0.6
+            quotes.append(quote)
+            continue
         if attr is not None:
             _apply(quote, attr, attr.confidence)
         else:
@@ -670,15 +879,15 @@ def attribute_quotes(doc, entities: list[Entity]) -> list[Quote]:
             if attr is not None:
                 _apply(quote, attr, attr.confidence)
         if attr is None:
-            # Carry over the latest attribution before the quote, reported or quoted,
-            # if it is in this paragraph or the one before.
+            # Carry over the latest attribution before the quote, reported or quoted: a direct
+            # quote from this paragraph or the one before, a partial one from this paragraph.
             k = bisect_left(reported_at, a) - 1
             prior = last
             if k >= 0 and (prior is None or reported[k][1].token > prior.token):
                 prior = reported[k][1]
             continued = bool(quotes) and quotations[len(quotes) - 1].continues
-            near = prior is not None and para_of(ix.doc[prior.token].idx) >= q.paragraph - 1
-            if prior is not None and (continued or (near and quote.kind == "direct")):
+            gap = q.paragraph - para_of(ix.doc[prior.token].idx) if prior is not None and prior.token >= 0 else 9
+            if prior is not None and (continued or (quote.kind == "direct" and gap <= 1) or gap == 0):
                 attr = prior
                 _apply(quote, prior, min(prior.confidence, 0.9) - 0.2)
         if attr is None:
@@ -695,12 +904,47 @@ def attribute_quotes(doc, entities: list[Entity]) -> list[Quote]:
             quotes[i].speaker_descriptor, quotes[i].cue = nxt.speaker_descriptor, nxt.cue
             quotes[i].confidence = min(quotes[i].confidence, nxt.confidence)
 
+    quotes = _merge_statements(ix, quotations, quotes)
     for quote, attr in indirect:
         quote.speaker, quote.speaker_mention, quote.speaker_descriptor = attr.speaker, attr.mention, attr.descriptor
         quote.sentence = ix.sent_index(ix.token_range(quote.start, quote.end)[0])
+        quote.parts = [Span(quote.start, quote.end)]
         quotes.append(quote)
+    for quote in quotes:
+        _profile(ix, quote, _mention_label(ix, quote.speaker_mention))
+    _merge_speaker_variants(quotes)
     quotes.sort(key=lambda x: (x.start, x.kind))
     return quotes
+
+
+def _inside_report(indirect: list[tuple[Quote, Attribution]], q: Quotation) -> Optional[Attribution]:
+    """A quoted fragment inside a reported clause inherits that report's speaker."""
+    best = None
+    for rep, attr in indirect:
+        if rep.start <= q.open and q.close <= rep.end + 1 and (best is None or rep.end - rep.start < best[0]):
+            best = (rep.end - rep.start, attr)
+    return best[1] if best is not None else None
+
+
+def _mention_label(ix: _DocIndex, m: Optional[Mention]) -> Optional[str]:
+    if m is None:
+        return None
+    if m.text.strip().lower() in PRONOUN_GENDER:
+        return "PERSON"
+    a, b = ix.token_range(m.start, m.end)
+    labels = [ix.ent_of_token[i].label for i in range(a, b) if i in ix.ent_of_token]
+    return "PERSON" if "PERSON" in labels else (labels[-1] if labels else None)
+
+
+def _merge_speaker_variants(quotes: list[Quote]) -> None:
+    """One display name per speaker key in an article: the longest variant ("Russian Defense Ministry")."""
+    best: dict[str, str] = {}
+    for q in quotes:
+        if q.speaker_key and q.speaker and len(q.speaker) > len(best.get(q.speaker_key, "")):
+            best[q.speaker_key] = q.speaker
+    for q in quotes:
+        if q.speaker_key in best:
+            q.speaker = best[q.speaker_key]
 
 
 def extract_quotes(ctx) -> list[Quote]:

@@ -187,7 +187,10 @@ def create_app(db_path: str | Path, token: Optional[str] = None, *,
     def list_quotes(
         speaker: Optional[str] = Query(None, description="exact speaker name (case-insensitive)"),
         q: Optional[str] = Query(None, description="text the quote contains"),
-        kind: Optional[str] = Query(None, description="direct | partial | indirect"),
+        kind: Optional[str] = Query(None, description="direct | partial | indirect | title | term | scare"),
+        kinds: Optional[str] = Query(None, max_length=100, description=(
+            "comma list of kinds to list, or all; default direct,partial,indirect (titles, terms and scare "
+            "quotes left out)")),
         source: Optional[str] = None,
         since: Optional[str] = since_q,
         until: Optional[str] = until_q,
@@ -198,7 +201,7 @@ def create_app(db_path: str | Path, token: Optional[str] = None, *,
         """Quotes with their speaker, offsets and article, newest article first."""
         lim, off = _page(limit, offset, format)
         result = queries.quotes(reader, speaker=speaker, q=q, source=source, since=since, until=until, kind=kind,
-                                limit=lim, offset=off)
+                                kinds=queries.quote_kinds(kinds), limit=lim, offset=off)
         return result if format == "json" else export_response(result["items"], format, "quotes",
                                                                   queries.QUOTE_FIELDS + queries.CONTEXT_FIELDS)
 

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any, Optional
 from urllib.parse import quote as urlquote
 
-from ..schema import MODALITIES
+from ..schema import MODALITIES, NOT_QUOTE_KINDS, QUOTE_KINDS
 from ..store import QueryError, StoreError
 from ..store.sqlite import date_range
 
@@ -377,7 +377,8 @@ def _decode_json(row: dict[str, Any], names: tuple[str, ...]) -> dict[str, Any]:
 
 
 QUOTE_FIELDS = ("id", "article_id", "text", "kind", "start", "end", "speaker", "speaker_mention",
-                "speaker_descriptor", "cue", "sentence", "component", "confidence")
+                "speaker_descriptor", "cue", "sentence", "component", "confidence", "parts", "speaker_kind",
+                "speaker_named", "speaker_country", "speaker_key")
 CONTEXT_FIELDS = ("title", "url", "published", "source", "source_name", "state_affiliated")
 def _annotation_page(r: "Reader", table: str, cols: str, conds: list[str], params: list[Any], order: str,
                      json_fields: tuple[str, ...], limit: int, offset: int) -> dict[str, Any]:
@@ -397,8 +398,23 @@ _ARTICLE_CTX = ("a.title, a.url, a.published, a.source_domain AS source, s.name 
                 "s.state_affiliated")
 
 
+def quote_kinds(kinds: Optional[str]) -> Optional[tuple[str, ...]]:
+    """``?kinds=`` -> kinds to list: default the real quotes, "all" every kind, else a comma list."""
+    if kinds is None or not kinds.strip():
+        return QUOTE_KINDS
+    if kinds.strip().lower() == "all":
+        return None
+    wanted = tuple(dict.fromkeys(k.strip().lower() for k in kinds.split(",") if k.strip()))
+    bad = [k for k in wanted if k not in QUOTE_KINDS + NOT_QUOTE_KINDS]
+    if bad or not wanted:
+        raise QueryError(f"unknown quote kind(s) {', '.join(bad) or kinds!r}: use all or some of "
+                         f"{', '.join(QUOTE_KINDS + NOT_QUOTE_KINDS)}")
+    return wanted
+
+
 def quotes(r: Reader, *, speaker: Optional[str], q: Optional[str], source: Optional[str], since: Any,
-           until: Any, kind: Optional[str], limit: int, offset: int) -> dict[str, Any]:
+           until: Any, kind: Optional[str], limit: int, offset: int,
+           kinds: Optional[tuple[str, ...]] = QUOTE_KINDS) -> dict[str, Any]:
     conds, params = _source_conds("a", source, since, until)
     if speaker:
         conds.append("x.speaker = ? COLLATE NOCASE")
@@ -409,9 +425,15 @@ def quotes(r: Reader, *, speaker: Optional[str], q: Optional[str], source: Optio
     if kind:
         conds.append("x.kind = ?")
         params.append(kind.strip().lower())
-    return _annotation_page(r, "quotes", _QUOTE_COLS, conds, params,
+    elif kinds:
+        conds.append(f"x.kind IN ({', '.join('?' * len(kinds))})")
+        params.extend(kinds)
+    page = _annotation_page(r, "quotes", _QUOTE_COLS, conds, params,
                             "a.published IS NULL, a.published DESC, x.article_id, x.start",
-                            ("speaker_mention",), limit, offset)
+                            ("speaker_mention", "parts"), limit, offset)
+    for it in page["items"]:
+        it["speaker_named"] = _bool(it["speaker_named"])
+    return page
 
 
 def speakers(r: Reader, *, q: Optional[str], source: Optional[str], since: Any, until: Any,
@@ -565,7 +587,8 @@ def sources(r: Reader, *, state_affiliated: Optional[bool], country: Optional[st
     items = r.rows(
         "SELECT s.domain, s.name, s.owner, s.country, s.state_affiliated, s.affiliation_source, "
         "(SELECT count(*) FROM articles a WHERE a.source_domain = s.domain) AS articles, "
-        "(SELECT count(*) FROM quotes x JOIN articles a ON a.id = x.article_id WHERE a.source_domain = s.domain) AS quotes, "
+        "(SELECT count(*) FROM quotes x JOIN articles a ON a.id = x.article_id WHERE a.source_domain = s.domain "
+        "AND x.kind IN ('direct', 'partial', 'indirect')) AS quotes, "
         "(SELECT count(*) FROM claims x JOIN articles a ON a.id = x.article_id WHERE a.source_domain = s.domain) AS claims, "
         "(SELECT min(published) FROM articles a WHERE a.source_domain = s.domain) AS first_published, "
         "(SELECT max(published) FROM articles a WHERE a.source_domain = s.domain) AS last_published "

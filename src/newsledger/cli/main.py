@@ -674,8 +674,11 @@ def _table(rows: list[dict], columns: list[tuple[str, str, dict]], title: str, a
 Examples:
   newsledger quotes --speaker "Velt" --since 2025-03-01
   newsledger quotes --source example.org --json
+  newsledger quotes --all-kinds          # with book titles, slogans, scare quotes
 """)
 @click.option("--speaker", help="Part of the speaker's name (case-insensitive).")
+@click.option("--all-kinds", is_flag=True,
+              help="Also list quoted titles, terms and scare quotes (kinds title, term, scare), left out by default.")
 @SOURCE
 @SINCE
 @UNTIL
@@ -683,10 +686,11 @@ Examples:
 @OFFSET
 @db_option
 @json_option
-def quotes(speaker, source, since, until, limit, offset, db, as_json) -> None:
+def quotes(speaker, all_kinds, source, since, until, limit, offset, db, as_json) -> None:
     """Quotes and who said them, newest first."""
     with _open(db) as store:
-        rows = store.quotes(speaker=speaker, source=source, since=since, until=until, limit=limit, offset=offset)
+        kw = {"kinds": None} if all_kinds else {}
+        rows = store.quotes(speaker=speaker, source=source, since=since, until=until, limit=limit, offset=offset, **kw)
     for r in rows:
         r["day"] = (r.get("published") or "")[:10]
         r["article"] = r["article_id"][:8]

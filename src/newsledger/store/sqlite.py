@@ -24,10 +24,10 @@ from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
-from typing import IO, Any, Iterable, Iterator, Optional, Union
+from typing import IO, Any, Iterable, Iterator, Optional, Sequence, Union
 
 from .. import schema
-from ..schema import ANNOTATION_TYPES, Analysis, Article, BadInput
+from ..schema import ANNOTATION_TYPES, QUOTE_KINDS, Analysis, Article, BadInput
 from . import migrations
 from .errors import QueryError, StoreError
 from .migrations import ARTICLE_EXTRA, CLAIM_FLAT, q
@@ -669,11 +669,16 @@ class Store:
     def quotes(
         self, *, speaker: Optional[str] = None, source: Optional[str] = None, since: Any = None,
         until: Any = None, article_id: Optional[str] = None, limit: int = 50, offset: int = 0,
+        kinds: Optional[Sequence[str]] = QUOTE_KINDS,
     ) -> list[dict[str, Any]]:
         """Quotes, newest article first. Each dict: the Quote fields (nested as dicts) plus
         article_id, article_title, article_url, source (domain), published.
-        ``speaker`` matches case-insensitively anywhere in the speaker's name."""
+        ``speaker`` matches case-insensitively anywhere in the speaker's name; ``kinds``
+        (default: real quotes, no titles/terms/scare quotes; None: every kind)."""
         conds, params = [], []
+        if kinds:
+            conds.append(f"x.kind IN ({', '.join('?' * len(kinds))})")
+            params.extend(kinds)
         if speaker:
             conds.append("x.speaker LIKE ? ESCAPE '\\'")
             params.append(f"%{_like(speaker)}%")

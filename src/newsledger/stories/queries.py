@@ -84,7 +84,7 @@ def get_story(store: "Store", story_id: int) -> Optional[dict[str, Any]]:
         db,
         "SELECT q.id, q.article_id, q.speaker, q.text, q.kind, a.published, a.source_domain AS outlet "
         f"FROM quotes q JOIN articles a ON a.id = q.article_id WHERE q.article_id IN ({marks}) "
-        "AND q.kind != 'indirect' ORDER BY a.published, q.id LIMIT ?", (*ids, STORY_QUOTES),
+        "AND q.kind IN ('direct', 'partial') ORDER BY a.published, q.id LIMIT ?", (*ids, STORY_QUOTES),
     ) if ids else []
     story["contradictions"] = _position_pairs(db, _rows(
         db,
