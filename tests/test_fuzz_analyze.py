@@ -43,6 +43,9 @@ def check_offsets(analysis: Analysis) -> None:
     for kind in ("entities", "quotes", "places", "framing"):
         for span in getattr(analysis, kind):
             assert 0 <= span.start <= span.end <= len(text), (kind, span)
+            if kind == "quotes" and len(span.parts) > 1:  # one statement in pieces: text is the parts joined
+                assert " ".join(text[p.start:p.end] for p in span.parts) == span.text, span
+                continue
             assert text[span.start:span.end] == span.text, (kind, span)
     for claim in analysis.claims:
         assert 0 <= claim.start <= claim.end <= len(text), claim
