@@ -379,6 +379,9 @@ def create_app(db_path: str | Path, token: Optional[str] = None, *,
     from ..stories.api import router as stories_router
 
     app.include_router(stories_router, dependencies=reads)
+    from ..watch.api import router as watch_router
+
+    app.include_router(watch_router, dependencies=reads)
     return app
 
 

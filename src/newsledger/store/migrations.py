@@ -268,32 +268,32 @@ def _step5(db: sqlite3.Connection) -> None:
 def _step6(db: sqlite3.Connection) -> None:
     # Followed sources (newsledger.watch): the schedule and health of each, the feed items
     # already taken (so a restarted watcher neither refetches nor loses any), saved
-    # searches and the articles they matched, with webhook delivery state. DDL only:
-    # the PostgreSQL store replays these statements.
+    # searches and the articles they matched, with webhook delivery state. DDL only
+    # (the PostgreSQL store replays these statements), and safe to replay.
     db.execute(
-        "CREATE TABLE watch_sources (id INTEGER PRIMARY KEY, url TEXT NOT NULL UNIQUE, name TEXT, kind TEXT, "
+        "CREATE TABLE IF NOT EXISTS watch_sources (id INTEGER PRIMARY KEY, url TEXT NOT NULL UNIQUE, name TEXT, kind TEXT, "
         "collection TEXT, every_s INTEGER NOT NULL, outlet TEXT, domain TEXT, added TEXT NOT NULL, "
         "etag TEXT, last_modified TEXT, next_due REAL, last_attempt TEXT, last_success TEXT, last_error TEXT, "
         "last_error_kind TEXT, last_status INTEGER, consecutive_failures INTEGER NOT NULL DEFAULT 0, "
         "items_total INTEGER NOT NULL DEFAULT 0, last_new_item TEXT, last_duration REAL, daily JSON, "
         "polls INTEGER NOT NULL DEFAULT 0)"
     )
-    db.execute("CREATE INDEX watch_sources_due ON watch_sources(next_due)")
+    db.execute("CREATE INDEX IF NOT EXISTS watch_sources_due ON watch_sources(next_due)")
     db.execute(
-        "CREATE TABLE watch_seen (source_id INTEGER NOT NULL REFERENCES watch_sources(id) ON DELETE CASCADE, "
+        "CREATE TABLE IF NOT EXISTS watch_seen (source_id INTEGER NOT NULL REFERENCES watch_sources(id) ON DELETE CASCADE, "
         "item_key TEXT NOT NULL, first_seen TEXT NOT NULL, PRIMARY KEY (source_id, item_key)) WITHOUT ROWID"
     )
     db.execute(
-        "CREATE TABLE alerts (id INTEGER PRIMARY KEY, name TEXT NOT NULL, query TEXT, filters JSON, "
+        "CREATE TABLE IF NOT EXISTS alerts (id INTEGER PRIMARY KEY, name TEXT NOT NULL, query TEXT, filters JSON, "
         "webhook TEXT, secret TEXT, created TEXT NOT NULL)"
     )
     db.execute(
-        "CREATE TABLE alert_matches (alert_id INTEGER NOT NULL REFERENCES alerts(id) ON DELETE CASCADE, "
+        "CREATE TABLE IF NOT EXISTS alert_matches (alert_id INTEGER NOT NULL REFERENCES alerts(id) ON DELETE CASCADE, "
         "article_id TEXT NOT NULL REFERENCES articles(id) ON DELETE CASCADE, matched TEXT NOT NULL, "
         "delivery TEXT NOT NULL, attempts INTEGER NOT NULL DEFAULT 0, next_attempt REAL, last_error TEXT, "
         "PRIMARY KEY (alert_id, article_id))"
     )
-    db.execute("CREATE INDEX alert_matches_delivery ON alert_matches(delivery, next_attempt)")
+    db.execute("CREATE INDEX IF NOT EXISTS alert_matches_delivery ON alert_matches(delivery, next_attempt)")
 
 
 # (version, description, step). Append only.

@@ -92,6 +92,11 @@ class WatchStore:
         rows = self.store._read("SELECT min(next_due) AS t FROM watch_sources")
         return rows[0]["t"] if rows else None
 
+    def next_delivery(self) -> Optional[float]:
+        """When the next webhook retry falls due (0 for a delivery never tried)."""
+        rows = self.store._read("SELECT min(coalesce(next_attempt, 0)) AS t FROM alert_matches WHERE delivery = 'pending'")
+        return rows[0]["t"] if rows and rows[0]["t"] is not None else None
+
     def has_unscheduled(self) -> bool:
         return bool(self.store._read("SELECT 1 AS x FROM watch_sources WHERE next_due IS NULL LIMIT 1"))
 

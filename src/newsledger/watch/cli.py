@@ -211,7 +211,8 @@ def sources_health(collection: Optional[str], slow_after: Optional[float], db: s
 @click.command("watch", epilog="""\b
 Examples:
   newsledger watch --db news.db                  # until Ctrl-C or SIGTERM
-  newsledger watch --once --db news.db --json    # one round, for cron
+  newsledger watch --once --db news.db --json    # one round of the due sources, for cron
+  newsledger watch --once --all --db news.db     # every source now, due or not
 Each source is polled at its interval (with jitter), conditionally (ETag,
 Last-Modified), politely (robots.txt, a gap between polls of one host),
 backing off after errors and honouring Retry-After. New items are ingested
@@ -219,6 +220,7 @@ like `newsledger ingest` would; a killed watcher resumes without losses or
 duplicates. Failures are recorded per source (see `newsledger sources health`).
 """)
 @click.option("--once", is_flag=True, help="Poll every source that is due, once, then exit (0 even when some fail).")
+@click.option("--all", "every_source", is_flag=True, help="With --once: poll every source now, due or not.")
 @click.option("--no-analyze", is_flag=True, help="Store articles without analysing them.")
 @click.option("--host-gap", type=click.FloatRange(0), default=2.0, show_default=True,
               help="Seconds between two polls of sources on the same host.")
@@ -227,12 +229,14 @@ duplicates. Failures are recorded per source (see `newsledger sources health`).
 @db_option
 @ALLOW_PRIVATE
 @json_option
-def watch(once: bool, no_analyze: bool, host_gap: float, page_interval: float, db: str, allow_private: bool,
+def watch(once: bool, every_source: bool, no_analyze: bool, host_gap: float, page_interval: float, db: str, allow_private: bool,
           as_json: bool) -> None:
     """Poll the followed sources and ingest what is new (see `newsledger sources`)."""
     from ..ingest.fetch import FetchOptions
     from .scheduler import Watcher, WatchOptions
 
+    if every_source and not once:
+        raise click.UsageError("--all goes with --once (a running watcher follows each source's schedule)")
     options = WatchOptions(
         fetch=FetchOptions(allow_private=allow_private, min_interval=page_interval, follow_links=True),
         analyze=not no_analyze, host_gap=host_gap,
@@ -246,7 +250,7 @@ def watch(once: bool, no_analyze: bool, host_gap: float, page_interval: float, d
             raise click.ClickException("no sources to watch: add some with `newsledger sources add URL`")
         watcher = stack.enter_context(Watcher(store, options, stop=stop))
         if once:
-            rnd = watcher.run_once()
+            rnd = watcher.run_once(every_source)
         else:
             def on_signal(signum, frame):
                 stop.set()

@@ -7,7 +7,7 @@ Status, worst first:
   and the last success, if any, is older than two intervals.
 - ``silent``: polls succeed but nothing new has come for much longer than the
   source's own rhythm (or ever, a day after it was added).
-- ``slow``: polls succeed but the last one took longer than ``slow_after`` seconds.
+- ``slow``: polls succeed but the source took longer than ``slow_after`` seconds to answer the last one.
 - ``ok``.
 - ``pending``: not polled yet.
 """
@@ -105,7 +105,7 @@ def health(src: dict[str, Any], now: float, *, slow_after: float = SLOW_AFTER) -
         if now - quiet_since > silent_after:
             status, reason = "silent", f"no new item for {_span(now - quiet_since)}"
         elif src.get("last_duration") and float(src["last_duration"]) > slow_after:
-            status, reason = "slow", f"last poll took {float(src['last_duration']):.1f} s"
+            status, reason = "slow", f"source took {float(src['last_duration']):.1f} s"
     return {
         "id": src.get("id"),
         "url": src.get("url"),

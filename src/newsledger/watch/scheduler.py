@@ -287,11 +287,11 @@ class Watcher:
 
     # ------------------------------------------------------------ rounds
 
-    def run_once(self) -> RoundSummary:
-        """Poll every source due now, once (waiting on the clock for per-host gaps)."""
+    def run_once(self, every_source: bool = False) -> RoundSummary:
+        """Poll every source due now (or every source), once, waiting on the clock for per-host gaps."""
         rnd = RoundSummary()
         self._run()
-        for src in self.ws.due(self.clock.now()):
+        for src in (self.ws.sources() if every_source else self.ws.due(self.clock.now())):
             if self.stop.is_set():
                 break
             host = self._host(src)
@@ -303,34 +303,37 @@ class Watcher:
         return rnd
 
     def run_forever(self, until: Optional[float] = None, on_round: Optional[Callable[[RoundSummary], None]] = None,
-                    max_wait: float = 60.0) -> RoundSummary:
-        """Poll sources as they fall due until ``stop`` is set (or the clock reaches ``until``)."""
+                    max_wait: float = 300.0) -> RoundSummary:
+        """Poll sources as they fall due until ``stop`` is set (or the clock reaches ``until``).
+        A source whose host was just polled waits for the host gap; other hosts go first.
+        Between rounds it sleeps until the next poll or webhook retry falls due, at most
+        ``max_wait`` (so sources added meanwhile by another process are picked up)."""
         total = RoundSummary()
         while not self.stop.is_set() and (until is None or self.clock.now() < until):
             self._rotate()
             self._run()
-            now = self.clock.now()
             rnd = RoundSummary()
-            for src in self.ws.due(now, limit=200):
-                if self.stop.is_set():
-                    break
-                host = self._host(src)
-                if self._host_next.get(host, 0.0) > self.clock.now():
-                    continue  # this host was just polled: its turn comes after the gap
+            pending = self.ws.due(self.clock.now(), limit=500)
+            while pending and not self.stop.is_set():
+                now = self.clock.now()
+                src = next((s for s in pending if self._host_next.get(self._host(s), 0.0) <= now), None)
+                if src is None:
+                    self.clock.sleep(min(self._host_next[self._host(s)] for s in pending) - now, self.stop)
+                    continue
+                pending.remove(src)
                 self._count(rnd, self.poll(src))
             rnd.delivered = self.alerts.deliver()
             for k in ("polled", "ok", "failed", "new", "not_modified", "alerts_matched", "delivered"):
                 setattr(total, k, getattr(total, k) + getattr(rnd, k))
             if on_round:
                 on_round(rnd)
-            if rnd.polled:
-                continue  # more may have fallen due meanwhile
-            wake = [t for t in (self.ws.next_due(), *self._host_next.values()) if t is not None]
-            wake = [t for t in wake if t > now] or [now + max_wait]
-            wait = min(min(wake) - self.clock.now(), max_wait)
+            now = self.clock.now()
+            wake = [t for t in (self.ws.next_due(), self.ws.next_delivery()) if t is not None]
+            wait = min(min(wake) - now if wake else max_wait, max_wait)
             if until is not None:
-                wait = min(wait, until - self.clock.now())
-            self.clock.sleep(max(wait, 0.001), self.stop)
+                wait = min(wait, until - now)
+            if wait > 0:
+                self.clock.sleep(wait, self.stop)
         return total
 
     @staticmethod
@@ -371,6 +374,9 @@ class Watcher:
                 resp = self._get_fetcher().fetch(src["url"], headers=headers or None)
             except FetchError as e:
                 raise _Failed(classify(e), str(e), e.retry_after, e.status) from None
+            finally:
+                # How long the source took to answer (slow sources), not the items' fetching and analysis.
+                fields["last_duration"] = round(time.monotonic() - started, 3)
             new = 0
             if resp.status != 304:
                 kind, items = self._items(src, resp)
@@ -388,10 +394,9 @@ class Watcher:
             raise
         except Exception as e:  # noqa: BLE001 - one source's surprise must not stop the others
             return self._failed(src, fields, _Failed("error", f"{type(e).__name__}: {e}"[:300]), started)
-        duration = time.monotonic() - started
         end = self.clock.now()
         fields.update(last_success=iso(end), consecutive_failures=0, last_status=resp.status,
-                      last_duration=round(duration, 3), next_due=end + self._jittered(int(src["every_s"])))
+                      next_due=end + self._jittered(int(src["every_s"])))
         self.ws.update_source(src["id"], fields)
         return PollResult(src["url"], ok=True, new=new, status=resp.status)
 
@@ -402,8 +407,9 @@ class Watcher:
         delay = self._jittered(min(every * 2 ** min(fails - 1, 16), max(self.options.max_backoff, every)))
         if f.retry_after:
             delay = max(delay, min(f.retry_after, 7 * 86400))  # honoured (never earlier), within reason
+        fields.setdefault("last_duration", round(time.monotonic() - started, 3))
         fields.update(last_error=str(f), last_error_kind=f.kind, last_status=f.status, consecutive_failures=fails,
-                      last_duration=round(time.monotonic() - started, 3), next_due=now + delay)
+                      next_due=now + delay)
         self.ws.update_source(src["id"], fields)
         return PollResult(src["url"], ok=False, status=f.status, error=str(f), kind=f.kind)
 

@@ -8,6 +8,7 @@ import { renderQuotes } from "./views/quotes.js";
 import { renderSearch } from "./views/search.js";
 import { renderSources } from "./views/sources.js";
 import { renderStories, renderStory } from "./views/stories.js";
+import { renderWatch } from "./views/watch.js";
 
 const VIEWS = {
   search: renderSearch,
@@ -19,6 +20,7 @@ const VIEWS = {
   stories: renderStories,
   story: renderStory,
   provenance: renderProvenance,
+  watch: renderWatch,
 };
 // Pages reached from a list keep that list's nav entry marked.
 const NAV_OF = { story: "stories", provenance: "stories" };
