@@ -272,9 +272,7 @@ class Watcher:
         run_id, summary = self._run_id, self._summary
         self._run_id = self._summary = None
         summary.status = status
-        self.store.finish_run(run_id, summary.counts(), status)
-        if status == "ok":
-            self.journal.forget(run_id)
+        self.store.finish_run(run_id, summary.counts(), status)  # "ok" also drops the run's journal
 
     def _rotate(self) -> None:
         # A long-lived watcher starts a fresh run and fetcher now and then: runs stay
