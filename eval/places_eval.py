@@ -21,6 +21,9 @@ evidence.
 from __future__ import annotations
 
 import argparse
+import hashlib
+import json
+import re
 import statistics
 import sys
 import time
@@ -32,16 +35,72 @@ ROOT = Path(__file__).resolve().parents[1]
 DEFAULT = ROOT.parent / "shared" / "data" / "geovirus" / "GeoVirus.xml"
 
 
-def load_geovirus(path: Path) -> list[dict]:
+def split_of(article_id: str) -> str:
+    """'dev' or 'heldout': a fixed half of GeoVirus by its article URL, so the held-out half stays
+    untouched while tuning and the split never depends on file order."""
+    return "dev" if int(hashlib.sha1(article_id.encode()).hexdigest(), 16) % 2 == 0 else "heldout"
+
+
+def load_geovirus(path: Path, split: str = "all") -> list[dict]:
     arts = []
     for a in ET.parse(str(path)).getroot().iter("article"):
+        if split != "all" and split_of(a.findtext("source") or "") != split:
+            continue
         gold = []
         for loc in a.iter("location"):
             gold.append({
                 "name": loc.findtext("name"), "start": int(loc.findtext("start")), "end": int(loc.findtext("end")),
                 "lat": float(loc.findtext("lat")), "lon": float(loc.findtext("lon")),
             })
-        arts.append({"text": a.findtext("text") or "", "gold": gold})
+        arts.append({"text": a.findtext("text") or "", "gold": gold, "id": a.findtext("source")})
+    return arts
+
+
+_MARK = re.compile(r"\[\[([^|\]]+)\|([^\]]+)\]\]")
+
+
+def load_marked(path: Path) -> list[dict]:
+    """Our own fictional sets: one JSON article per line whose text marks each toponym as
+    ``[[surface|gold]]``. Gold is ``@US-IL`` (the most populous feature of that name in that
+    first-level region, else the region itself), ``@UA`` (likewise for a country), ``#713174`` (a
+    gazetteer id), ``lat,lon``, or ``-`` for a facility the gazetteer lacks: it must stay unresolved."""
+    from newsledger.analyze.gazetteer import get_gazetteer
+
+    gaz = get_gazetteer()
+    arts = []
+    for line in path.read_text("utf-8").splitlines():
+        if not line.strip():
+            continue
+        rec = json.loads(line)
+        marked, text, gold, pos = rec["text"], [], [], 0
+        for m in _MARK.finditer(marked):
+            text.append(marked[pos:m.start()])
+            start = sum(map(len, text))
+            surface, ref = m.group(1), m.group(2).strip()
+            text.append(surface)
+            g = {"name": surface, "start": start, "end": start + len(surface)}
+            if ref == "-":
+                g["facility"] = True
+            elif ref.startswith("#"):
+                c = gaz.get(int(ref[1:]))
+                g["lat"], g["lon"] = c.lat, c.lon
+            elif ref.startswith("@"):
+                code = ref[1:]
+                field = "admin1" if "-" in code else "country_code"
+                cands = [c for c in gaz.lookup(surface) if getattr(c, field) == code]
+                if field == "country_code":
+                    cands.sort(key=lambda c: c.feature != "country")
+                c = cands[0] if cands else (gaz.region(code) if field == "admin1" else gaz.country(code))
+                if c is None:
+                    raise ValueError(f"{rec['id']}: no gold for {surface!r} {ref}")
+                g["lat"], g["lon"] = c.lat, c.lon
+            else:
+                g["lat"], g["lon"] = (float(x) for x in ref.split(","))
+            gold.append(g)
+            pos = m.end()
+        text.append(marked[pos:])
+        arts.append({"text": "".join(text), "gold": gold, "source_country": rec.get("source_country"),
+                     "id": rec["id"]})
     return arts
 
 
@@ -173,7 +232,9 @@ def evaluate(arts: list[dict], errors: int = 0, cache: Path | None = None, worst
     docs = parse(texts, cache)
     t_spacy = time.perf_counter() - t0
     t0 = time.perf_counter()
-    preds = [resolver(t, d) for t, d in zip(texts, docs)]
+    # Demonyms ("Russian") are places of their own kind that toponym gold standards do not mark.
+    preds = [[p for p in resolver(a["text"], d, a.get("source_country")) if getattr(p, "kind", None) != "demonym"]
+             for a, d in zip(arts, docs)]
     t_places = time.perf_counter() - t0
 
     n_gold = n_pred = tp = within = 0
@@ -190,11 +251,21 @@ def evaluate(arts: list[dict], errors: int = 0, cache: Path | None = None, worst
     def context(text: str, start: int, end: int) -> str:
         return " ".join(text[max(0, start - 50):end + 30].split())
 
+    facilities = [0, 0]  # facility toponyms the gazetteer lacks: [seen, left unresolved]
+    reliability: dict[int, list[int]] = {}  # confidence decile -> [matched, within 161 km]
     for art, pred in zip(arts, preds):
-        gold = art["gold"]
-        n_gold += len(gold)
-        n_pred += len(pred)
         used: set[int] = set()
+        for g in art["gold"]:
+            if g.get("facility"):
+                facilities[0] += 1
+                hits = [i for i, p in enumerate(pred) if p.start < g["end"] and g["start"] < p.end]
+                used.update(hits)
+                facilities[1] += all(pred[i].lat is None for i in hits)
+        gold = [g for g in art["gold"] if not g.get("facility")]
+        pred_located = [i for i, p in enumerate(pred) if p.lat is not None and i not in used]
+        n_gold += len(gold)
+        n_pred += len(pred_located)
+        used = set(range(len(pred))) - set(pred_located)
         for g in gold:
             hit = next((i for i, p in enumerate(pred) if i not in used and p.start < g["end"] and g["start"] < p.end),
                        None)
@@ -217,9 +288,12 @@ def evaluate(arts: list[dict], errors: int = 0, cache: Path | None = None, worst
                     f"{context(art['text'], g['start'], g['end'])}")))
             bucket = by_feature.setdefault(p.feature or "?", [0, 0])
             bucket[0] += 1
+            rel = reliability.setdefault(min(9, int((p.confidence or 0.0) * 10)), [0, 0])
+            rel[0] += 1
             if km <= 161:
                 within += 1
                 bucket[1] += 1
+                rel[1] += 1
             else:
                 bad.append((km, g["name"], f"{p.name} ({p.country_code} {p.feature} {p.geonames_id})",
                             f"{g['lat']},{g['lon']}"))
@@ -239,9 +313,13 @@ def evaluate(arts: list[dict], errors: int = 0, cache: Path | None = None, worst
         "median_km": statistics.median(errs) if errs else 0.0,
         "precision": prec, "recall": rec, "f1": 2 * prec * rec / (prec + rec) if prec + rec else 0.0,
         **{f"acc161_matched_{f}": w / n for f, (n, w) in sorted(by_feature.items())},
+        **({"facilities_unresolved": facilities[1] / facilities[0]} if facilities[0] else {}),
         "ms_per_article_places": 1000 * t_places / max(1, len(arts)),
         "ms_per_article_spacy": 1000 * t_spacy / max(1, len(arts)),
     }
+    print("-- reliability (matched toponyms): confidence bucket, count, share within 161 km", file=sys.stderr)
+    for b, (n, w) in sorted(reliability.items()):
+        print(f"   {b / 10:.1f}-{(b + 1) / 10:.1f}  {n:5d}  {w / n:.3f}", file=sys.stderr)
     if errors:
         print("-- worst resolutions", file=sys.stderr)
         for km, name, got, want in sorted(bad, reverse=True)[:errors]:
@@ -261,16 +339,23 @@ def evaluate(arts: list[dict], errors: int = 0, cache: Path | None = None, worst
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--data", type=Path, default=DEFAULT)
+    ap.add_argument("--split", choices=("dev", "heldout", "all"), default="dev",
+                    help="GeoVirus half (by article URL); tune on dev, score heldout once for the final figure")
+    ap.add_argument("--set", dest="marked", type=Path, default=None,
+                    help="score one of our own marked sets instead (eval/data/places_dev.jsonl, places_holdout.jsonl)")
     ap.add_argument("--limit", type=int, default=0)
     ap.add_argument("--doc-cache", type=Path, default=None, help="folder to keep parsed spaCy docs in")
     ap.add_argument("--errors", type=int, default=0, help="print this many worst cases to stderr")
     ap.add_argument("--worst", type=int, default=0, help="print this many cases of each kind of error to stderr")
     ap.add_argument("--conventions", action="store_true", help="score alternative country/region points")
     args = ap.parse_args()
-    if not args.data.exists():
+    if args.marked is not None:
+        arts = load_marked(args.marked)
+    elif not args.data.exists():
         print(f"GeoVirus not found at {args.data}", file=sys.stderr)
         return 2
-    arts = load_geovirus(args.data)
+    else:
+        arts = load_geovirus(args.data, args.split)
     if args.limit:
         arts = arts[:args.limit]
     res = evaluate(arts, args.errors, args.doc_cache, args.worst, args.conventions)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import pytest
 
 from newsledger.analyze.coref import Referent, Resolver, canonical_people, clean_name
@@ -148,3 +151,23 @@ def test_component_contract(nlp):
     out = component(Context(article=art, doc=nlp(art.text)))
     assert [(e.text, e.label, e.component) for e in out] == [("Elena Varga", "PERSON", "entities"), ("Odesa", "GPE", "entities")]
     assert component(Context(article=Article(id="b", language="fr", text="Bonjour."), doc=None)) == []
+
+
+def test_place_that_begins_an_outlet_name_stays_a_place(nlp):
+    """Outlet names are matched whole or by a listed short name: "Kyiv" of "Kyiv Post" and "France" of
+    "France 24" are places, while "Sputnik" still names Sputnik International."""
+    labels = {e[0]: e[1] for e in ents(nlp, "The delegation travelled from Kyiv to Warsaw.", "Kyiv Post")}
+    assert labels == {"Kyiv": "GPE", "Warsaw": "GPE"}
+    labels = {e[0]: e[1] for e in ents(nlp, "The mayor of Kyiv met officials from France on Monday.", "France 24")}
+    assert labels.get("France") == "GPE"
+    labels = {e[0]: e[1] for e in ents(nlp, "Pavel Drozd told Sputnik that the talks failed.")}
+    assert labels.get("Sputnik") == "ORG"
+
+
+@pytest.mark.parametrize("alias", sorted(json.loads((Path(__file__).resolve().parents[1] / "src" / "newsledger" / "data"
+                                                      / "outlet_aliases.json").read_text("utf-8"))["aliases"]))
+def test_each_outlet_alias_names_a_registered_outlet(alias):
+    from newsledger.analyze.entities import _is_outlet, _outlet_aliases, _outlet_names
+
+    assert _outlet_aliases()[alias].lower() in _outlet_names()
+    assert _is_outlet(alias, None)

@@ -33,7 +33,8 @@ def run(nlp, component):
 
 
 def got(places):
-    return [(p.text, p.geonames_id) for p in places]
+    """Toponyms only: demonyms and facilities have tests of their own."""
+    return [(p.text, p.geonames_id) for p in places if p.kind not in ("demonym", "facility")]
 
 
 CASES = [
@@ -162,3 +163,148 @@ def test_geovirus_regression(shared_data):
     res = places_eval.evaluate(arts)
     assert res["acc161"] >= 0.68
     assert res["f1"] >= 0.9
+
+
+# ---------------------------------------------------------------- kinds, context, evidence
+
+def _words():
+    from newsledger.analyze.places import place_words
+
+    return place_words()
+
+
+def test_place_carries_kind_and_basis(run):
+    places = {p.text: p for p in run("Engineers flew from Lviv to Ukraine and on to the Middle East.")}
+    assert (places["Lviv"].kind, places["Ukraine"].kind, places["Middle East"].kind) == ("city", "country", "area")
+    assert all(p.basis for p in places.values())
+    assert places["Ukraine"].basis == "population"
+
+
+CONTEXT_CASES = [
+    # an admin region or state named next to the town decides
+    ("She moved from Springfield, Ill., in 2019.", "Springfield", 4250542, "context:apposition"),
+    ("Springfield, Mo. — The county fair opened on Friday.", "Springfield", 4409896, "context:apposition"),
+    ("Flooding hit Columbia, S.C., and the coast.", "Columbia", 4575352, "context:apposition"),
+    # other places of the article decide
+    ("Lobster boats left Portland for Bangor and Augusta, Maine.", "Portland", 4975802, None),
+    ("Kingston was flooded and the road to Montego Bay and Spanish Town closed.", "Kingston", 3489854, None),
+    # a sourced spelling beats a bigger same-named town when the story agrees
+    ("Fighting continues on the outskirts of Artemovsk, where Ukrainian units are trying to counterattack.",
+     "Artemovsk", 713174, None),
+]
+
+
+@pytest.mark.parametrize("text,name,gid,basis", CONTEXT_CASES, ids=[c[0][:40] for c in CONTEXT_CASES])
+def test_context_resolves_ambiguous_names(run, text, name, gid, basis):
+    p = next(p for p in run(text, country="US") if p.text == name) if "Artemovsk" not in text else \
+        next(p for p in run(text, country="RU") if p.text == name)
+    assert p.geonames_id == gid
+    if basis:
+        assert p.basis == basis
+
+
+def test_village_missing_from_the_gazetteer_lands_in_the_named_region(run):
+    text = "The ministry said that Russian troops liberated the village of Petrivka in the Kharkov region."
+    places = {p.text: p for p in run(text, country="RU")}
+    assert (places["Petrivka"].admin1, places["Petrivka"].basis) == ("UA-63", "context:admin1-only")
+    assert places["Petrivka"].geonames_id is None and places["Petrivka"].confidence <= 0.5
+    assert places["Kharkov region"].geonames_id == 706482
+
+
+def test_russian_region_by_its_english_name(run):
+    places = {p.text: p for p in run("The governor of the Belgorod region and officials in Kursk Oblast spoke.")}
+    assert places["Belgorod region"].admin1 == "RU-BEL"
+    assert places["Kursk Oblast"].admin1 == "RU-KRS"
+
+
+@pytest.mark.parametrize("text,name,gid", [
+    ("The European Union and Canada signed the deal.", "European Union", -36),
+    ("EU ministers met in Brussels.", "EU", -36),
+    ("Tankers crossed the Gulf at dawn.", "Gulf", -22),
+    ("Wildfires spread along the West Coast of the U.S. this week.", "West Coast", -37),
+    ("Aid trucks entered the Gaza Strip on Monday.", "Gaza Strip", -10),
+    ("Talks on the Middle East resumed.", "Middle East", -2),
+])
+def test_multiword_and_supranational_names_are_one_unit(run, text, name, gid):
+    from newsledger.analyze.gazetteer import get_gazetteer
+
+    places = [p for p in run(text, country="US") if p.kind != "demonym"]
+    hit = next(p for p in places if p.text == name)
+    want = get_gazetteer().get(gid)
+    assert (hit.name, round(hit.lat, 2)) == (want.name, round(want.lat, 2))
+    assert not any(p.start >= hit.start and p.end <= hit.end and p is not hit for p in places)
+
+
+@pytest.mark.parametrize("text,span", [
+    ("A water main burst under Baker Street on Monday.", "Baker Street"),
+    ("Students filled the Latin Quarter cafes.", "Latin Quarter"),
+    ("Flights at Heathrow Airport were delayed.", "Heathrow Airport"),
+    ("The bridge over the Willamette River on Wednesday reopened.", "Willamette River"),
+])
+def test_a_facility_resolves_whole_or_not_at_all(run, text, span):
+    places = run(text)
+    assert [p.text for p in places if p.kind != "demonym"] == [span]
+    p = next(p for p in places if p.text == span)
+    # Never through one of its words: no town called Street, Quarter or Heathrow. The gazetteer knows
+    # the Latin Quarter of Paris as a whole.
+    assert (p.kind, p.lat) == ("facility", None) or p.name == "Quartier Latin"
+
+
+@pytest.mark.parametrize("word", sorted(_words()["facility_words"]))
+def test_each_facility_word(run, word):
+    text = f"Crowds gathered near Calderwood {word} on Monday."
+    places = [p for p in run(text) if p.kind != "demonym"]
+    assert [(p.text, p.kind, p.lat) for p in places] == [(f"Calderwood {word}", "facility", None)]
+
+
+@pytest.mark.parametrize("word", sorted(_words()["facility_heads"]))
+def test_each_facility_head(run, word):
+    text = f"Crowds gathered near {word} Calderwood on Monday."
+    places = [p for p in run(text) if p.kind != "demonym"]
+    assert [(p.text, p.kind, p.lat) for p in places] == [(f"{word} Calderwood", "facility", None)]
+
+
+@pytest.mark.parametrize("abbr", sorted(_words()["state_abbreviations"]))
+def test_each_state_abbreviation(run, abbr):
+    text = f"The fair opened in Springfield, {abbr}. on Sunday."
+    p = next(p for p in run(text) if p.text == abbr + ".")
+    assert p.admin1 == _words()["state_abbreviations"][abbr] and p.kind == "region"
+
+
+@pytest.mark.parametrize("word", sorted(_words()["demonyms"]) + sorted(_words()["region_demonyms"]))
+def test_each_demonym(run, word):
+    from newsledger.analyze.gazetteer import get_gazetteer
+
+    text = f"A {word} delegation arrived on Tuesday."
+    hit = [p for p in run(text) if p.kind == "demonym"]
+    assert [p.text for p in hit] == [word]
+    words = _words()
+    if word in words["demonyms"]:
+        assert hit[0].country_code == words["demonyms"][word] and hit[0].basis == "demonym"
+    else:
+        assert hit[0].name == get_gazetteer().get(words["region_demonyms"][word]).name
+
+
+def test_demonyms_do_not_hide_toponyms(run):
+    places = run("Russian troops shelled Kupyansk, Ukrainian officials in Kharkiv said.")
+    assert [(p.text, p.kind) for p in places] == [("Russian", "demonym"), ("Kupyansk", "city"),
+                                                  ("Ukrainian", "demonym"), ("Kharkiv", "city")]
+
+
+def _example_paragraphs(html: str) -> str:
+    import re
+
+    return "\n\n".join(re.sub(r"<[^>]+>", "", p) for p in re.findall(r"<p>(.*?)</p>", html, re.S))
+
+
+def test_bundled_examples_place_artemovsk_and_petrivka(run):
+    import json
+    from pathlib import Path
+
+    examples = Path(__file__).resolve().parent.parent / "examples"
+    wire = json.loads((examples / "wires.jsonl").read_text("utf-8").splitlines()[0])["html"]
+    places = {p.text: p for p in run(_example_paragraphs(wire), country="RU")}
+    assert (places["Artemovsk"].name, places["Artemovsk"].geonames_id) == ("Bakhmut", 713174)
+    page = (examples / "eastern-herald-kharkov-strikes.html").read_text("utf-8")
+    places = {p.text: p for p in run(_example_paragraphs(page), country="RU")}
+    assert places["Petrivka"].admin1 == "UA-63"

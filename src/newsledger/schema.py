@@ -181,6 +181,11 @@ class Place:
     sentence: Optional[int] = None
     component: str = "places"
     confidence: float = 1.0
+    # city | region | district | country | continent | area (supranational, sea) | demonym | facility
+    kind: Optional[str] = None
+    # evidence that chose the point: alias | unique | population | context:apposition | context:admin1 |
+    # context:country | context:near | outlet-country | demonym | unresolved (a facility the gazetteer lacks)
+    basis: Optional[str] = None
 
 
 @dataclass(slots=True)

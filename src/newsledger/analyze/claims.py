@@ -1145,7 +1145,9 @@ def extract_claims(ctx) -> list[Claim]:
     doc = ctx.doc
     if doc is None or not ctx.article.text:
         return []
-    d = _Doc(ctx=ctx, text=ctx.article.text, places=list(ctx.places or []), ents=_entities(ctx),
+    # Claims sit at toponyms: a demonym ("Russian forces") names an actor, an unresolved facility no point.
+    located = [p for p in ctx.places or [] if getattr(p, "kind", None) not in ("demonym", "facility")]
+    d = _Doc(ctx=ctx, text=ctx.article.text, places=located, ents=_entities(ctx),
              quoted=_quoted_spans(ctx))
     trig = triggers()
     outlet = _outlet(ctx.article)

@@ -99,25 +99,38 @@ def _gazetteer_says_place(name: str, label: str) -> bool:
 
 
 @lru_cache(maxsize=1)
+def _outlet_aliases() -> dict[str, str]:
+    """Short name -> outlet name (data/outlet_aliases.json)."""
+    import json
+    from importlib import resources
+
+    try:
+        data = json.loads(resources.files("newsledger.data").joinpath("outlet_aliases.json").read_text("utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return data.get("aliases", {})
+
+
+@lru_cache(maxsize=1)
 def _outlet_keys() -> frozenset[str]:
-    """Every outlet name and each of its leading-word prefixes, for one set lookup per entity."""
-    return frozenset(k for n in _outlet_names() for k in _name_prefixes(n))
+    """Every outlet name, without a leading "the", and the listed short names: never a bare leading word
+    ("Kyiv" of "Kyiv Post", "France" of "France 24" stay places)."""
+    keys = {k for n in _outlet_names() for k in _name_forms(n)}
+    keys.update(a.lower() for a in _outlet_aliases())
+    return frozenset(keys)
 
 
-def _name_prefixes(name: str) -> Iterator[str]:
-    # "Sputnik" names "Sputnik International".
+def _name_forms(name: str) -> Iterator[str]:
     yield name
-    pos = name.find(" ")
-    while pos != -1:
-        yield name[:pos]
-        pos = name.find(" ", pos + 1)
+    if name.startswith("the "):
+        yield name[4:]
 
 
 def _is_outlet(text: str, own_outlet: Optional[str]) -> bool:
     low = text.lower()
     if low in _outlet_keys():
         return True
-    return bool(own_outlet) and low in _name_prefixes(own_outlet.lower())
+    return bool(own_outlet) and low in _name_forms(own_outlet.lower())
 
 
 def _strip_det(text: str) -> str:

