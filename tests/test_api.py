@@ -108,7 +108,7 @@ def test_store_migration_creates_the_api_indexes(db):
 
 
 def test_sort_orders(client):
-    q = {"q": "Siversk OR Seversk OR Geneva"}
+    q = {"q": "Siversk OR Seversk OR ceasefire"}
     assert client.get("/api/articles", params=q).json()["sort"] == "relevance"
     newest = client.get("/api/articles", params={**q, "sort": "newest"}).json()
     assert newest["sort"] == "newest"

@@ -24,7 +24,10 @@ from fastapi.staticfiles import StaticFiles
 from starlette.concurrency import run_in_threadpool
 
 from ..schema import MODALITIES
+from .. import __version__
 from ..store import QueryError, StoreError, open_store
+from ..store import reviews
+from ..store.expand import expand_query
 from . import queries
 from .export import check_format, export_response
 from .queries import ArticleFilter, Reader
@@ -82,7 +85,7 @@ def create_app(db_path: str | Path, token: Optional[str] = None, *,
 
     app = FastAPI(
         title="newsledger",
-        version="1",
+        version=__version__,
         summary="Who claims what, where, when and according to whom: articles, quotes, claims, places and framing.",
         docs_url=None,
         redoc_url=None,
@@ -117,12 +120,20 @@ def create_app(db_path: str | Path, token: Optional[str] = None, *,
             raise HTTPException(401, "ingest needs the bearer token printed by `newsledger serve`",
                                 {"WWW-Authenticate": "Bearer"})
 
+    def _expand(q: Optional[str]) -> tuple[Optional[str], dict[str, list[str]]]:
+        """A place word in the query also matches the other spellings of the same GeoNames place."""
+        if not q or not q.strip():
+            return q, {}
+        return expand_query(reader.rows, q)
+
     reads = [Depends(read_access)]
     fmt_q = Query("json", description="json (one page) or csv | jsonl | parquet (every match)")
     limit_q = Query(None, ge=1, le=EXPORT_MAX, description=f"page size (default {PAGE_DEFAULT}, JSON max {PAGE_MAX})")
     offset_q = Query(0, ge=0)
     since_q = Query(None, description="YYYY-MM-DD or ISO 8601, inclusive")
     until_q = Query(None, description="YYYY-MM-DD (whole day included) or ISO 8601")
+    reviewed_q = Query(None, description="true: reviewed items only; false: unreviewed only")
+    hide_rejected_q = Query(False, description="leave out items an analyst rejected")
 
     # ------------------------------------------------------------ dashboard and docs
 
@@ -161,13 +172,14 @@ def create_app(db_path: str | Path, token: Optional[str] = None, *,
         ``total`` and the facet counts are estimated from every k-th hit (``total_is_estimate``,
         ``facets_are_estimates``); the page itself is always exact."""
         lim, off = _page(limit, offset, format)
+        q, expanded = _expand(q)
         f = ArticleFilter(q=q, source=source, state_affiliated=state_affiliated, lang=lang, since=since,
                           until=until, entity=entity, place=place, claim_type=claim_type, duplicates=duplicates)
         result = queries.search_articles(reader, f, lim, off, facets=format == "json", sort=sort)
         if format != "json":
             return export_response([queries.flat_article(i) for i in result["items"]], format, "articles",
                                    queries.ARTICLE_EXPORT)
-        return result
+        return {**result, "expanded": expanded}
 
     @app.get("/api/articles/{article_id}", dependencies=reads, tags=["articles"])
     def get_article(article_id: str = PathParam(..., description="article id or a unique prefix (4+ characters)")):
@@ -177,6 +189,7 @@ def create_app(db_path: str | Path, token: Optional[str] = None, *,
         if analysis is None:
             raise HTTPException(404, f"no article {article_id!r}")
         body = analysis.to_dict()
+        reviews.mark_analysis(store, analysis.article.id, body)
         meta = store.article_meta(analysis.article.id) or {}
         body.update({k: meta.get(k) for k in ("duplicate_of", "similarity", "first_seen", "copies", "analysed")})
         return body
@@ -194,14 +207,18 @@ def create_app(db_path: str | Path, token: Optional[str] = None, *,
         source: Optional[str] = None,
         since: Optional[str] = since_q,
         until: Optional[str] = until_q,
+        reviewed: Optional[bool] = reviewed_q,
+        hide_rejected: bool = hide_rejected_q,
         limit: Optional[int] = limit_q,
         offset: int = offset_q,
         format: str = fmt_q,
     ):
-        """Quotes with their speaker, offsets and article, newest article first."""
+        """Quotes with their speaker, offsets and article, newest article first. Reviewed quotes
+        carry the analyst's values and ``review: {verdict, by, at, note, before, after}``."""
         lim, off = _page(limit, offset, format)
         result = queries.quotes(reader, speaker=speaker, q=q, source=source, since=since, until=until, kind=kind,
-                                kinds=queries.quote_kinds(kinds), limit=lim, offset=off)
+                                kinds=queries.quote_kinds(kinds), limit=lim, offset=off, reviewed=reviewed,
+                                hide_rejected=hide_rejected)
         return result if format == "json" else export_response(result["items"], format, "quotes",
                                                                   queries.QUOTE_FIELDS + queries.CONTEXT_FIELDS)
 
@@ -237,16 +254,20 @@ def create_app(db_path: str | Path, token: Optional[str] = None, *,
         source: Optional[str] = None,
         since: Optional[str] = since_q,
         until: Optional[str] = until_q,
+        reviewed: Optional[bool] = reviewed_q,
+        hide_rejected: bool = hide_rejected_q,
         limit: Optional[int] = limit_q,
         offset: int = offset_q,
         format: str = fmt_q,
     ):
         """Claims (who did what to whom, where, when, according to whom), newest first;
-        dates filter on the claim's date, else the article's."""
+        dates filter on the claim's date, else the article's. Reviewed claims carry the
+        analyst's values and ``review: {verdict, by, at, note, before, after}``."""
         lim, off = _page(limit, offset, format)
         result = queries.claims(reader, place=place, actor=actor, type=type,
                                 modality=modality.value if modality else None, source=source,
-                                since=since, until=until, limit=lim, offset=off)
+                                since=since, until=until, limit=lim, offset=off, reviewed=reviewed,
+                                hide_rejected=hide_rejected)
         return result if format == "json" else export_response(result["items"], format, "claims",
                                                                   queries.CLAIM_FIELDS + queries.CONTEXT_FIELDS)
 
@@ -305,6 +326,7 @@ def create_app(db_path: str | Path, token: Optional[str] = None, *,
     ):
         """Matching articles per publication day and outlet (rows: date, source, name, count)."""
         lim, off = _page(limit, offset, format)
+        q, _ = _expand(q)
         f = ArticleFilter(q=q, source=source, state_affiliated=state_affiliated, lang=lang, since=since,
                           until=until, entity=entity, place=place, claim_type=claim_type)
         result = queries.timeline(reader, f, lim, off)
@@ -333,6 +355,75 @@ def create_app(db_path: str | Path, token: Optional[str] = None, *,
             return result
         return export_response([queries.flat_compare(i) for i in result["items"]], format, "compare",
                                queries.COMPARE_EXPORT)
+
+    # ------------------------------------------------------------ reviews and quality
+
+    @app.post("/api/reviews", dependencies=[Depends(write_access)], tags=["reviews"],
+              openapi_extra={"requestBody": {"required": True, "content": {"application/json": {"schema": {
+                  "type": "object", "required": ["kind", "id", "verdict"], "properties": {
+                      "kind": {"type": "string", "enum": ["claim", "quote", "place"]},
+                      "id": {"type": "integer", "minimum": 1, "description": "the item's id in its listing"},
+                      "verdict": {"type": "string", "enum": ["confirmed", "rejected", "corrected"]},
+                      "set": {"type": "object", "additionalProperties": {"type": "string"},
+                              "description": "field -> new value (corrections)"},
+                      "by": {"type": "string", "maxLength": 200}, "note": {"type": "string", "maxLength": 2000}}}}}}})
+    async def post_review(request: Request):
+        """Confirm, reject or correct a claim (type, modality, actor, actor_code, place), a quote
+        (speaker, kind) or a place (geonames_id or name, resolved in the gazetteer). Needs the
+        bearer token; JSON only, so a cross-site form cannot post it."""
+        if not request.headers.get("content-type", "").startswith("application/json"):
+            raise HTTPException(415, "send application/json")
+        body = await _json_body(request)
+        if not isinstance(body, dict):
+            raise HTTPException(400, "send a JSON object")
+        kind, item_id, verdict = body.get("kind"), body.get("id"), body.get("verdict")
+        sets = body.get("set") or {}
+        if kind not in reviews.KINDS:
+            raise HTTPException(400, "kind must be claim, quote or place")
+        if not isinstance(item_id, int) or isinstance(item_id, bool) or not 1 <= item_id <= 2**62:
+            raise HTTPException(400, "id must be a positive integer")
+        if not isinstance(sets, dict) or not all(isinstance(k, str) and isinstance(v, (str, int)) and
+                                                  len(str(v)) <= 500 for k, v in sets.items()):
+            raise HTTPException(400, "set must map field names to short strings")
+        by, note = body.get("by"), body.get("note")
+        if not isinstance(by, (str, type(None))) or not isinstance(note, (str, type(None))):
+            raise HTTPException(400, "by and note are strings")
+        fields = reviews.parse_sets(kind, [f"{k}={v}" for k, v in sets.items()])
+        def write() -> dict[str, Any]:
+            with ingest_lock:  # one writer at a time, as for ingest
+                return reviews.review(store, kind, item_id, verdict=verdict, sets=fields, by=(by or "")[:200],
+                                      note=(note or "")[:2000], resolve=reviews.gazetteer_resolver())
+
+        return await run_in_threadpool(write)
+
+    @app.get("/api/reviews", dependencies=reads, tags=["reviews"])
+    def list_reviews(
+        kind: Optional[str] = Query(None, description="claim | quote | place"),
+        article_id: Optional[str] = None,
+        limit: Optional[int] = limit_q,
+        offset: int = offset_q,
+        format: str = fmt_q,
+    ):
+        """Every review (who, when, verdict, before and after), newest first."""
+        lim, off = _page(limit, offset, format)
+        if kind is not None and kind not in reviews.KINDS:
+            raise HTTPException(400, "kind must be claim, quote or place")
+        items = reviews.reviews(store, kind=kind, article_id=article_id, limit=lim, offset=off)
+        if format != "json":
+            return export_response(items, format, "reviews", reviews.REVIEW_EXPORT)
+        return {"total": reviews.count(store, kind=kind, article_id=article_id), "limit": lim, "offset": off,
+                "items": items}
+
+    @app.get("/api/quality", dependencies=reads, tags=["reviews"])
+    def quality(queue: int = Query(50, ge=0, le=1000, description="length of the review queue")):
+        """Per component and outlet: items, reviewed, confirmed, rejected, corrected and the
+        observed precision (confirmed / reviewed); and the unreviewed items, lowest confidence first."""
+        return reviews.quality(store, queue=queue)
+
+    @app.get("/api/gazetteer", dependencies=reads, tags=["reviews"])
+    def gazetteer(name: str = Query(..., min_length=1, max_length=200, description="place name")):
+        """GeoNames entries a name may refer to, most populous first: the choices for a place correction."""
+        return {"items": reviews.candidates(name)}
 
     # ------------------------------------------------------------ ingest
 

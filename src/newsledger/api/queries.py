@@ -204,6 +204,20 @@ _ARTICLE_ITEM = ("a.seq, a.id, a.title, a.url, a.published, a.language, a.duplic
 _SNIPPET = f"snippet(articles_fts, -1, '{MARK_OPEN}', '{MARK_CLOSE}', '…', {SNIPPET_TOKENS})"
 
 
+LEAD_CHARS = 240
+
+
+def lead(text: str, limit: int = LEAD_CHARS) -> str:
+    """The start of a text cut at a word boundary, with an ellipsis when anything was cut."""
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    cut = text[:limit + 1]
+    space = cut.rfind(" ")
+    cut = cut[:space] if space > limit // 2 else text[:limit]
+    return cut.rstrip(" ,;:.–—-") + "…"
+
+
 def _fts_hits(r: Reader, f: ArticleFilter) -> Optional[int]:
     """Full-text hits before any other filter (read from the index's doclists alone,
     no article lookups), or None without a full-text query."""
@@ -230,8 +244,10 @@ def _page_by_date(r: Reader, f: ArticleFilter, sort: str, limit: int, offset: in
             f"SELECT {_ARTICLE_ITEM}, {_SNIPPET} AS snippet FROM articles_fts JOIN articles a ON a.seq = articles_fts.rowid "
             f"WHERE articles_fts MATCH ? AND articles_fts.rowid IN ({marks})", [f.q.strip(), *seqs])
     else:
-        rows = r.rows(f"SELECT {_ARTICLE_ITEM}, substr(a.text, 1, 240) AS snippet FROM articles a WHERE a.seq IN ({marks})",
-                      seqs)
+        rows = r.rows(f"SELECT {_ARTICLE_ITEM}, substr(a.text, 1, {LEAD_CHARS + 40}) AS snippet FROM articles a "
+                      f"WHERE a.seq IN ({marks})", seqs)
+        for row in rows:
+            row["snippet"] = lead(row["snippet"] or "")
     by_seq = {row["seq"]: row for row in rows}
     return [by_seq[q] for q in seqs if q in by_seq]
 
@@ -378,7 +394,7 @@ def _decode_json(row: dict[str, Any], names: tuple[str, ...]) -> dict[str, Any]:
 
 QUOTE_FIELDS = ("id", "article_id", "text", "kind", "start", "end", "speaker", "speaker_mention",
                 "speaker_descriptor", "cue", "sentence", "component", "confidence", "parts", "speaker_kind",
-                "speaker_named", "speaker_country", "speaker_key")
+                "speaker_named", "speaker_country", "speaker_key", "review")
 CONTEXT_FIELDS = ("title", "url", "published", "source", "source_name", "state_affiliated")
 def _annotation_page(r: "Reader", table: str, cols: str, conds: list[str], params: list[Any], order: str,
                      json_fields: tuple[str, ...], limit: int, offset: int) -> dict[str, Any]:
@@ -412,10 +428,22 @@ def quote_kinds(kinds: Optional[str]) -> Optional[tuple[str, ...]]:
     return wanted
 
 
+def _review_conds(reviewed: Optional[bool], hide_rejected: bool) -> list[str]:
+    """Conditions on an annotation row's review mark (store.reviews)."""
+    conds = []
+    if reviewed is not None:
+        conds.append("x.review IS NOT NULL" if reviewed else "x.review IS NULL")
+    if hide_rejected:
+        conds.append("(x.review IS NULL OR json_extract(x.review, '$.verdict') != 'rejected')")
+    return conds
+
+
 def quotes(r: Reader, *, speaker: Optional[str], q: Optional[str], source: Optional[str], since: Any,
            until: Any, kind: Optional[str], limit: int, offset: int,
-           kinds: Optional[tuple[str, ...]] = QUOTE_KINDS) -> dict[str, Any]:
+           kinds: Optional[tuple[str, ...]] = QUOTE_KINDS, reviewed: Optional[bool] = None,
+           hide_rejected: bool = False) -> dict[str, Any]:
     conds, params = _source_conds("a", source, since, until)
+    conds += _review_conds(reviewed, hide_rejected)
     if speaker:
         conds.append("x.speaker = ? COLLATE NOCASE")
         params.append(speaker.strip())
@@ -430,7 +458,7 @@ def quotes(r: Reader, *, speaker: Optional[str], q: Optional[str], source: Optio
         params.extend(kinds)
     page = _annotation_page(r, "quotes", _QUOTE_COLS, conds, params,
                             "a.published IS NULL, a.published DESC, x.article_id, x.start",
-                            ("speaker_mention", "parts"), limit, offset)
+                            ("speaker_mention", "parts", "review"), limit, offset)
     for it in page["items"]:
         it["speaker_named"] = _bool(it["speaker_named"])
     return page
@@ -469,14 +497,16 @@ def speakers(r: Reader, *, q: Optional[str], source: Optional[str], since: Any, 
 
 
 CLAIM_FIELDS = ("id", "article_id", "type", "start", "end", "sentence", "actor", "target", "place", "date",
-                "date_text", "modality", "attributions", "framing", "trigger", "component", "confidence")
+                "date_text", "modality", "attributions", "framing", "trigger", "component", "confidence", "review")
 _CLAIM_COLS = "x.id, " + ", ".join(f'x."{c}"' for c in CLAIM_FIELDS)
-_CLAIM_JSON = ("actor", "target", "place", "attributions", "framing", "trigger")
+_CLAIM_JSON = ("actor", "target", "place", "attributions", "framing", "trigger", "review")
 
 
 def claims(r: Reader, *, place: Optional[str], actor: Optional[str], type: Optional[str], modality: Optional[str],
-           source: Optional[str], since: Any, until: Any, limit: int, offset: int) -> dict[str, Any]:
+           source: Optional[str], since: Any, until: Any, limit: int, offset: int, reviewed: Optional[bool] = None,
+           hide_rejected: bool = False) -> dict[str, Any]:
     conds, params = _source_conds("a", source, None, None)
+    conds += _review_conds(reviewed, hide_rejected)
     d_conds, d_params = date_range("COALESCE(x.date, a.published)", since, until)
     conds += d_conds
     params += d_params

@@ -321,6 +321,26 @@ def analyze(paths: tuple[str, ...], fmt: str, allow_private: bool) -> None:
     _report_bad(bad, n, "could be analysed")
 
 
+def _existing_inputs(paths: tuple[str, ...]) -> tuple[str, ...]:
+    """The inputs that exist; each missing one is reported and left out, so one typo
+    does not abort the batch. None left: fail before any database is created."""
+    from ..ingest import is_url
+
+    missing = [p for p in paths if not is_url(p) and not os.path.exists(p)]
+    if missing and len(missing) < len(paths):
+        for p in missing:
+            click.echo(f"skipped {p}: no such file or directory", err=True)
+    if missing and len(missing) == len(paths):
+        raise click.ClickException(
+            f"no such file or directory: {missing[0]}" if len(missing) == 1
+            else f"none of the {len(missing)} inputs exists (first: {missing[0]})")
+    return tuple(p for p in paths if p not in missing)
+
+
+def _plural(n: int, word: str, plural: Optional[str] = None) -> str:
+    return f"{n} {word if n == 1 else plural or word + 's'}"
+
+
 def _progress(console, disable: bool):
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
@@ -378,6 +398,7 @@ def ingest(paths: tuple[str, ...], db: str, no_analyze: bool, force: bool, resum
         raise click.UsageError("--resume takes no PATHs, --no-analyze or --force: it reuses the interrupted run's")
     if not resume and not paths:
         raise click.UsageError("give at least one PATH or URL to ingest (or --resume)")
+    paths = _existing_inputs(paths)
     on_server = db.startswith(("postgresql://", "postgres://"))
     if resume and not on_server and not os.path.exists(db):
         raise click.ClickException(f"nothing to resume: no database at {db}")
@@ -427,7 +448,7 @@ def ingest(paths: tuple[str, ...], db: str, no_analyze: bool, force: bool, resum
         table.add_row(f"skipped ({kind})", str(n))
     _stdout().print(table)
     rate = summary.read / summary.elapsed if summary.elapsed else 0
-    click.echo(f"{summary.read} documents in {summary.elapsed:.1f}s ({rate:.1f}/s)", err=True)
+    click.echo(f"{_plural(summary.read, 'document')} in {summary.elapsed:.1f}s ({rate:.1f}/s)", err=True)
 
 
 SOURCE = click.option("--source", metavar="DOMAIN", help="Only this outlet (domain such as example.org, or name).")
@@ -461,8 +482,13 @@ def search(query: str, source, since, until, lang, limit: int, offset: int, db: 
     """Full-text search over titles and article text, best matches first."""
     from rich.text import Text
 
+    from ..store.expand import expand_query
+
     start, end = "\x02", "\x03"  # control characters, which extracted article text practically never holds
     with _open(db) as store:
+        query, expanded = expand_query(store._read, query)
+        for word, variants in expanded.items():
+            click.echo(f"also searching {', '.join(variants)}: the same place as {word} (GeoNames)", err=True)
         hits = store.search(query, source=source, since=since, until=until, lang=lang, limit=limit, offset=offset,
                             markers=(start, end) if not as_json else ("[", "]"))
     if as_json:
@@ -549,11 +575,12 @@ Examples:
   newsledger export --format parquet --out articles.parquet
   newsledger export --format csv --kind quotes --out quotes.csv
   newsledger export --kind claims > claims.jsonl
+  newsledger export --kind reviews --out reviews.csv     # every analyst review
 """)
 @click.option("--format", "fmt", type=click.Choice(["parquet", "csv", "jsonl"]),
               help="Output format (default: from --out's extension, else jsonl).")
 @click.option("--kind", type=click.Choice(["articles", "entities", "quotes", "places", "claims", "framing",
-                                            "sources", "quarantine", "runs"]),
+                                            "sources", "quarantine", "runs", "reviews"]),
               default="articles", show_default=True, help="What to export.")
 @click.option("--out", type=click.Path(dir_okay=False, writable=True), help="Output file (default: stdout).")
 @db_option
@@ -561,7 +588,15 @@ def export(fmt: Optional[str], kind: str, out: Optional[str], db: str) -> None:
     """Export a table of the database as Parquet, CSV or JSON lines."""
     if fmt is None:
         ext = os.path.splitext(out or "")[1].lower().lstrip(".")
-        fmt = ext if ext in ("parquet", "csv", "jsonl") else "jsonl"
+        if ext in ("parquet", "csv", "jsonl"):
+            fmt = ext
+        elif ext in ("", "json", "ndjson"):
+            fmt = "jsonl"
+        else:
+            # Writing JSON lines into x.xlsx would hand a spreadsheet program a file it cannot open.
+            raise click.UsageError(
+                f"cannot write .{ext} files: supported formats are parquet, csv and jsonl "
+                f"(name the file .parquet, .csv or .jsonl, or pass --format; spreadsheets open .csv)")
     if fmt == "parquet" and not out and sys.stdout.isatty():
         raise click.UsageError("Parquet is binary: write it to a file with --out FILE.parquet")
     with _open(db) as store:
@@ -670,6 +705,87 @@ def _table(rows: list[dict], columns: list[tuple[str, str, dict]], title: str, a
     console.print(t)
 
 
+HIDE_REJECTED = click.option("--hide-rejected", is_flag=True, help="Leave out items an analyst rejected.")
+REVIEWED = click.option("--reviewed", type=click.Choice(["yes", "no"]), default=None,
+                        help="Only reviewed (yes) or only unreviewed (no) items.")
+
+
+def _review_filter(rows: list[dict], hide_rejected: bool, reviewed: Optional[str]) -> list[dict]:
+    out = []
+    for r in rows:
+        mark = r.get("review")
+        if hide_rejected and mark and mark.get("verdict") == "rejected":
+            continue
+        if reviewed == "yes" and not mark or reviewed == "no" and mark:
+            continue
+        out.append(r)
+    return out
+
+
+def _verdicts(rows: list[dict]) -> None:
+    """A short review column for tables (JSON keeps the whole ``review`` record)."""
+    for r in rows:
+        mark = r.get("review")
+        r["reviewed"] = mark.get("verdict") if mark else ""
+
+
+# Below this many columns a table of short fields plus a long text cell squeezes the
+# text to a word or two per line: each row is printed as a heading line plus its text.
+WIDE_TABLE = 140
+
+
+def _stacked(rows: list[dict], columns: list[tuple[str, str, dict]], long_key: str, title: str) -> None:
+    import textwrap
+
+    from rich.text import Text
+
+    console = _stdout()
+    width = max(40, console.width)
+    console.print(Text(title, style="bold"))
+    for r in rows:
+        fields = [f"{header}: {' '.join(str(r.get(key)).split())}" for key, header, _ in columns
+                  if r.get(key) not in (None, "")]
+        # Lines break between fields, so a name or a date is never split.
+        lines, line = [], ""
+        for f in fields:
+            if line and len(line) + 3 + len(f) > width:
+                lines.append(line)
+                line = f
+            else:
+                line = f"{line} · {f}" if line else f
+        lines.append(line)
+        for ln in lines:
+            console.print(Text(ln, style="bold"))
+        body = " ".join(str(r.get(long_key) or "").split())
+        console.print(Text(textwrap.fill(body, width=width, initial_indent="    ", subsequent_indent="    ")))
+        console.print()
+
+
+def _claim_types(store) -> list[str]:
+    """Claim types a --type filter can name: the trigger lexicon's and the database's."""
+    from importlib import resources
+
+    data = json.loads(resources.files("newsledger.data").joinpath("triggers.json").read_text(encoding="utf-8"))
+    found: set[str] = set()
+
+    def walk(node: Any) -> None:
+        if isinstance(node, dict):
+            if isinstance(node.get("type"), str):
+                found.add(node["type"].upper())
+            for v in node.values():
+                walk(v)
+        elif isinstance(node, list):
+            for v in node:
+                walk(v)
+
+    walk(data)
+    found |= {"TAKE_CONTROL", "LOSE_CONTROL", "CONTESTED"}
+    from ..store.reviews import claim_types
+
+    found |= set(claim_types(store))
+    return sorted(found)
+
+
 @cli.command(epilog="""\b
 Examples:
   newsledger quotes --speaker "Velt" --since 2025-03-01
@@ -686,17 +802,24 @@ Examples:
 @OFFSET
 @db_option
 @json_option
-def quotes(speaker, all_kinds, source, since, until, limit, offset, db, as_json) -> None:
-    """Quotes and who said them, newest first."""
+@HIDE_REJECTED
+@REVIEWED
+def quotes(speaker, all_kinds, source, since, until, limit, offset, db, as_json, hide_rejected, reviewed) -> None:
+    """Quotes and who said them, newest first. Reviewed quotes show the analyst's values."""
     with _open(db) as store:
         kw = {"kinds": None} if all_kinds else {}
-        rows = store.quotes(speaker=speaker, source=source, since=since, until=until, limit=limit, offset=offset, **kw)
+        rows = _review_filter(
+            store.quotes(speaker=speaker, source=source, since=since, until=until, limit=limit, offset=offset, **kw),
+            hide_rejected, reviewed)
+    if not as_json:
+        _verdicts(rows)
     for r in rows:
         r["day"] = (r.get("published") or "")[:10]
         r["article"] = r["article_id"][:8]
+    review_col = [("reviewed", "review", SHORT)] if any(r.get("reviewed") for r in rows) else []
     _table(rows, [("speaker", "speaker", NAME), ("text", "quote", LONG), ("kind", "kind", SHORT),
-                  ("source", "source", NAME), ("day", "published", SHORT), ("article", "article", SHORT)],
-           "quotes", as_json)
+                  ("source", "source", NAME), ("day", "published", SHORT), ("article", "article", SHORT),
+                  *review_col], "quotes", as_json)
 
 
 @cli.command(epilog="""\b
@@ -717,18 +840,31 @@ Examples:
 @OFFSET
 @db_option
 @json_option
-def claims(place, type_, actor, modality, source, since, until, limit, offset, db, as_json) -> None:
-    """Event claims: who did what, where, when, according to whom."""
+@HIDE_REJECTED
+@REVIEWED
+def claims(place, type_, actor, modality, source, since, until, limit, offset, db, as_json, hide_rejected,
+           reviewed) -> None:
+    """Event claims: who did what, where, when, according to whom. Reviewed claims show the analyst's values."""
     with _open(db) as store:
-        rows = store.claims(place=place, type=type_, actor=actor, modality=modality, source=source, since=since,
-                            until=until, limit=limit, offset=offset)
+        if type_ and type_.strip().upper() not in (known := _claim_types(store)):
+            raise click.BadParameter(
+                f"unknown claim type {type_!r}: choose one of {', '.join(known)}", param_hint="'--type'")
+        rows = _review_filter(store.claims(place=place, type=type_, actor=actor, modality=modality, source=source,
+                                           since=since, until=until, limit=limit, offset=offset),
+                              hide_rejected, reviewed)
+    if not as_json:
+        _verdicts(rows)
     for r in rows:
         r["according_to"] = r.get("asserted_by_names") or r.get("source")
         r["article"] = r["article_id"][:8]
-    _table(rows, [("article", "article", SHORT), ("type", "type", SHORT), ("actor_text", "actor", NAME),
-                  ("place_name", "place", NAME),
-                  ("date", "date", FOLD), ("modality", "modality", FOLD), ("according_to", "according to", NAME),
-                  ("sentence", "sentence", LONG)], "claims", as_json)
+    review_col = [("reviewed", "review", SHORT)] if any(r.get("reviewed") for r in rows) else []
+    columns = [("article", "article", SHORT), ("type", "type", SHORT), ("actor_text", "actor", NAME),
+               ("place_name", "place", NAME), ("date", "date", FOLD), ("modality", "modality", FOLD),
+               ("according_to", "according to", NAME), *review_col, ("sentence", "sentence", LONG)]
+    if as_json or not rows or _stdout().width >= WIDE_TABLE:
+        _table(rows, columns, "claims", as_json)
+    else:
+        _stacked(rows, columns[:-1], "sentence", "claims")
 
 
 @cli.command(epilog="""\b
@@ -781,13 +917,79 @@ Examples:
 @OFFSET
 @db_option
 @json_option
-def places(source, since, until, country, limit, offset, db, as_json) -> None:
-    """Places mentioned in articles, most mentioned first, with coordinates."""
+@click.option("--article", "article_id", metavar="ID", help="List this article's place mentions with their ids.")
+def places(source, since, until, country, limit, offset, db, as_json, article_id) -> None:
+    """Places mentioned in articles, most mentioned first, with coordinates.
+
+    With --article, that article's place mentions one by one, with the ids `review place` takes.
+    """
+    if article_id:
+        from ..store.reviews import place_mentions
+
+        with _open(db) as store:
+            full = store.resolve_id(article_id)
+            if not full:
+                raise click.ClickException(f"no article with id {article_id!r}: find ids with `newsledger search WORDS`")
+            rows = place_mentions(store, full)
+        if not as_json:
+            _verdicts(rows)
+        _table(rows, [("id", "id", SHORT), ("text", "text", NAME), ("name", "place", NAME),
+                      ("country_code", "country", SHORT), ("geonames_id", "geonames", SHORT),
+                      ("start", "start", SHORT), ("reviewed", "review", SHORT)], "place mentions", as_json)
+        return
     with _open(db) as store:
         rows = store.places(source=source, since=since, until=until, country=country, limit=limit, offset=offset)
     _table(rows, [("name", "place", NAME), ("country_code", "country", SHORT), ("geonames_id", "geonames", SHORT),
                   ("lat", "lat", SHORT), ("lon", "lon", SHORT), ("count", "mentions", SHORT),
                   ("articles", "articles", SHORT)], "places", as_json)
+
+
+@cli.command(epilog="""\b
+Examples:
+  newsledger claims --place Siversk --json          # shows each claim's id
+  newsledger review claim 12 --confirm --by "A. Analyst"
+  newsledger review claim 12 --set type=ASSAULT --set modality=denied --note "a denial"
+  newsledger review quote 7 --set speaker="Olena Marchuk"
+  newsledger places --article 0fc25847 --json       # place mention ids
+  newsledger review place 31 --set geonames_id=694403
+  newsledger review claim 12 --reject --note "not an event"
+Fields: claim type|modality|actor|actor_code|place (GeoNames id or name);
+quote speaker|kind; place geonames_id|name (picked from the gazetteer).
+Reviews are kept by article and text span: re-analysis and `ingest --force` keep them.
+""")
+@click.argument("kind", type=click.Choice(["claim", "quote", "place"]))
+@click.argument("item_id", metavar="ID", type=click.IntRange(1))
+@click.option("--confirm", "verdict", flag_value="confirmed", help="The item is right as extracted.")
+@click.option("--reject", "verdict", flag_value="rejected", help="The item is wrong (it stays listed, marked).")
+@click.option("--set", "sets", multiple=True, metavar="FIELD=VALUE", help="Correct a field (repeatable).")
+@click.option("--by", "reviewer", metavar="NAME", envvar="NEWSLEDGER_REVIEWER",
+              help="Who reviews (or set NEWSLEDGER_REVIEWER).")
+@click.option("--note", metavar="TEXT", help="Why, for the record.")
+@db_option
+@json_option
+def review(kind, item_id, verdict, sets, reviewer, note, db, as_json) -> None:
+    """Confirm, reject or correct a claim, quote or place (ID from `claims`/`quotes`/`places --article` --json)."""
+    from ..store import reviews as rv
+
+    if sets and verdict:
+        raise click.UsageError("give --confirm, --reject or --set FIELD=VALUE, not several")
+    if not sets and not verdict:
+        raise click.UsageError("give --confirm, --reject or --set FIELD=VALUE")
+    with _open(db) as store:
+        fields = rv.parse_sets(kind, sets)
+        done = rv.review(store, kind, item_id, verdict="corrected" if sets else verdict, sets=fields,
+                         by=reviewer or os.environ.get("USER"), note=note, resolve=rv.gazetteer_resolver())
+    if as_json:
+        _print_json(done)
+        return
+    change = "; ".join(f"{k}: {_short(done['before'].get(k))} → {_short(v)}" for k, v in done["after"].items())
+    click.echo(f"{kind} {item_id} {done['verdict']} by {done['by']}" + (f" ({change})" if change else ""))
+
+
+def _short(value: Any) -> str:
+    if isinstance(value, dict):
+        return str(value.get("name") or value.get("text") or value.get("code") or "")
+    return "" if value is None else str(value)
 
 
 def main(argv: Optional[list[str]] = None) -> None:

@@ -46,6 +46,9 @@ CLAIM_FLAT: dict[str, tuple[str, str, str]] = {
 ANNOTATION_EXTRA: dict[str, list[tuple[str, str]]] = {
     "claims": [(n, t) for n, (t, _, _) in CLAIM_FLAT.items()] + [("asserted_by_names", "TEXT")],
 }
+# An analyst's review mark (store.reviews): verdict, by, at, note, before, after.
+for _kind in ("claims", "quotes", "places"):
+    ANNOTATION_EXTRA.setdefault(_kind, []).append(("review", "JSON"))
 
 # Indexes on columns the CLI and API filter on.
 ANNOTATION_INDEXES: dict[str, list[str]] = {
@@ -296,6 +299,18 @@ def _step6(db: sqlite3.Connection) -> None:
     db.execute("CREATE INDEX IF NOT EXISTS alert_matches_delivery ON alert_matches(delivery, next_attempt)")
 
 
+def _step7(db: sqlite3.Connection) -> None:
+    # Analyst reviews (store.reviews), keyed by article and span rather than by annotation
+    # row, so they outlive re-analysis; no foreign key, so they outlive re-ingest too.
+    db.execute(
+        "CREATE TABLE IF NOT EXISTS reviews (id INTEGER PRIMARY KEY, kind TEXT NOT NULL, article_id TEXT NOT NULL, "
+        'start INTEGER NOT NULL, "end" INTEGER NOT NULL, anchor TEXT NOT NULL DEFAULT \'\', verdict TEXT NOT NULL, '
+        "before_value JSON, after_value JSON, reviewer TEXT, reviewed_at TEXT NOT NULL, note TEXT, "
+        'UNIQUE (kind, article_id, start, "end", anchor))'
+    )
+    db.execute("CREATE INDEX IF NOT EXISTS reviews_article ON reviews(article_id)")
+
+
 # (version, description, step). Append only.
 STEPS: list[tuple[int, str, Callable[[sqlite3.Connection], None]]] = [
     (1, "articles, sources, annotations, runs, quarantine, minhashes, full-text index", _step1),
@@ -304,6 +319,7 @@ STEPS: list[tuple[int, str, Callable[[sqlite3.Connection], None]]] = [
     (4, "covering and case-insensitive indexes for the API's searches and aggregates", _step4),
     (5, "article keys: the places, entities and claim types of each article, with its outlet and date", _step5),
     (6, "followed sources, items taken from them, saved searches (alerts) and their matches", _step6),
+    (7, "analyst reviews of claims, quotes and places, keyed by article and span", _step7),
 ]
 LATEST = STEPS[-1][0]
 

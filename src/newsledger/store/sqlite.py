@@ -28,12 +28,12 @@ from typing import IO, Any, Iterable, Iterator, Optional, Sequence, Union
 
 from .. import schema
 from ..schema import ANNOTATION_TYPES, QUOTE_KINDS, Analysis, Article, BadInput
-from . import migrations
+from . import migrations, reviews
 from .errors import QueryError, StoreError
 from .migrations import ARTICLE_EXTRA, CLAIM_FLAT, q
 
 DEFAULT_TIMEOUT = 10.0  # seconds to wait for another writer before giving up
-EXPORT_KINDS = ("articles", *ANNOTATION_TYPES, "sources", "quarantine", "runs")
+EXPORT_KINDS = ("articles", *ANNOTATION_TYPES, "sources", "quarantine", "runs", "reviews")
 EXPORT_FORMATS = ("csv", "jsonl", "parquet")
 SNIPPET_MARKERS = ("[", "]")
 
@@ -170,6 +170,11 @@ class Store:
     def __init__(self, path: Union[str, Path], *, create: bool = True, timeout: float = DEFAULT_TIMEOUT):
         self.path = str(path)
         self.timeout = timeout
+        if self.path != ":memory:" and os.path.isdir(self.path):
+            raise StoreError(
+                f"{self.path} is a folder, not a database file: pass a file such as "
+                f"--db {os.path.join(self.path, 'newsledger.db')}"
+            )
         if self.path != ":memory:" and not create and not os.path.exists(self.path):
             raise StoreError(
                 f"no database at {self.path}: run `newsledger ingest PATH --db {self.path}` first, "
@@ -440,6 +445,7 @@ class Store:
                 db.execute(f"DELETE FROM {q(kind)} WHERE article_id = ?", (art.id,))
             if annotated:
                 self._insert_annotations(db, art.id, ann_dicts)
+                reviews.reapply(db, art.id)
         # Rebuilt on every change: the keys carry the outlet and date as well as the annotations.
         db.execute("DELETE FROM article_keys WHERE article_id = ?", (art.id,))
         migrations.fill_article_keys(db, art.id)

@@ -148,3 +148,17 @@ export function inferredMark(basis) {
   const why = String(basis).replace(/^inferred:/, "").replace(/-/g, " ");
   return h("span", { class: "badge badge-inferred", title: `inferred: not in the sentence (from ${why})` }, "inferred");
 }
+
+// An outlet keeps its colour in every chart and query: the hue comes from a hash of its domain.
+export function outletColor(outlet) {
+  let hash = 2166136261;
+  for (const ch of String(outlet ?? "")) {
+    hash ^= ch.codePointAt(0);
+    hash = Math.imul(hash, 16777619) >>> 0;
+  }
+  return `hsl(${hash % 360}, 60%, ${38 + ((hash >>> 9) % 3) * 6}%)`;
+}
+
+export function plural(n, word, many = `${word}s`) {
+  return `${n} ${n === 1 ? word : many}`;
+}

@@ -7,6 +7,7 @@ import { renderProvenance } from "./views/provenance.js";
 import { renderQuotes } from "./views/quotes.js";
 import { renderSearch } from "./views/search.js";
 import { renderSources } from "./views/sources.js";
+import { renderQuality } from "./views/quality.js";
 import { renderStories, renderStory } from "./views/stories.js";
 import { renderWatch } from "./views/watch.js";
 
@@ -21,9 +22,13 @@ const VIEWS = {
   story: renderStory,
   provenance: renderProvenance,
   watch: renderWatch,
+  quality: renderQuality,
 };
-// Pages reached from a list keep that list's nav entry marked.
-const NAV_OF = { story: "stories", provenance: "stories" };
+// Pages reached from a list (an article, a story, a provenance graph) keep the nav entry
+// of the list the reader came from; opened directly, they fall back to NAV_OF.
+const NAV_OF = { story: "stories", provenance: "stories", article: "search" };
+const NAV_VIEWS = new Set([...document.querySelectorAll(".nav a[data-view]")].map((a) => a.dataset.view));
+let lastNav = null;
 
 const main = document.getElementById("main");
 let currentView = null;
@@ -44,8 +49,10 @@ async function render() {
   const keepFocus = view === currentView ? document.activeElement?.id : null;
   const changedView = view !== currentView;
   currentView = view;
+  const navView = NAV_VIEWS.has(view) ? view : (lastNav || NAV_OF[view] || view);
+  if (NAV_VIEWS.has(view)) lastNav = view;
   for (const a of document.querySelectorAll(".nav a[data-view]")) {
-    if (a.dataset.view === (NAV_OF[view] || view)) a.setAttribute("aria-current", "page");
+    if (a.dataset.view === navView) a.setAttribute("aria-current", "page");
     else a.removeAttribute("aria-current");
   }
   const target = h("div", { class: `view view-${view}` });

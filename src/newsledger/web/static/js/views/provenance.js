@@ -16,37 +16,61 @@ function byTime(a, b) {
 
 // Nodes (one per article, in time order) on a top row; sources they quote on a bottom row.
 // edges: {from, to, kind} with kind "repeats" | "altered" | "copies"; attributions: {from, name}.
+// Labels wrap onto as many lines as they need (never cut): one <tspan> per line.
+function wrapLines(text, max) {
+  const lines = [];
+  let line = "";
+  for (const word of String(text || "").split(/\s+/).filter(Boolean)) {
+    if (line && (line + " " + word).length > max) { lines.push(line); line = word; }
+    else line = line ? `${line} ${word}` : word;
+  }
+  if (line) lines.push(line);
+  return lines.length ? lines : [""];
+}
+
+function label(x, y, lines, cls, lineH = 16) {
+  return s("text", { x, y, "text-anchor": "middle", class: cls },
+    lines.map((t, i) => s("tspan", { x, dy: i ? lineH : 0 }, t)));
+}
+
 function provenanceGraph(nodes, edges, attributions, title) {
-  const colW = 150;
+  const colW = 210;
+  const chars = 24;
+  const lineH = 16;
   const sources = [...new Set(attributions.map((a) => a.name))];
-  const width = Math.max(560, 40 + Math.max(nodes.length, sources.length) * colW);
-  const height = sources.length ? 250 : 150;
-  const top = 90;
-  const bottom = 210;
+  const nodeLines = new Map(nodes.map((n) => [n.key, wrapLines(n.outlet, chars)]));
+  const srcLines = new Map(sources.map((name) => [name, wrapLines(name, chars)]));
+  const nodeRows = Math.max(1, ...[...nodeLines.values()].map((l) => l.length));
+  const srcRows = Math.max(1, ...[...srcLines.values()].map((l) => l.length));
+  const nodeH = 30 + nodeRows * lineH;
+  const srcH = 16 + srcRows * lineH;
+  const width = Math.max(720, 40 + Math.max(nodes.length, sources.length) * colW);
+  const top = 110;
+  const bottom = top + nodeH + 90;
+  const height = sources.length ? bottom + srcH + 20 : top + nodeH + 20;
   const xOf = new Map(nodes.map((n, i) => [n.key, 20 + colW / 2 + i * colW]));
   const srcX = new Map(sources.map((name, i) => [name, 20 + colW / 2 + i * colW]));
-  const clip = (t, n) => (t.length > n ? t.slice(0, n - 1) + "…" : t);
   const arcs = edges.map((e) => {
     const x1 = xOf.get(e.from);
     const x2 = xOf.get(e.to);
     if (x1 === undefined || x2 === undefined || x1 === x2) return null;
-    const lift = 30 + Math.min(40, Math.abs(x2 - x1) / 8);
+    const lift = 36 + Math.min(50, Math.abs(x2 - x1) / 8);
     return s("g", { class: `edge edge-${e.kind}` },
-      s("path", { d: `M${x1},${top - 22} Q${(x1 + x2) / 2},${top - 22 - lift} ${x2},${top - 22}`, "marker-end": "url(#arrow)" }),
-      s("text", { x: (x1 + x2) / 2, y: top - 22 - lift / 2 - 6, "text-anchor": "middle", class: "edge-label" }, e.kind));
+      s("path", { d: `M${x1},${top} Q${(x1 + x2) / 2},${top - lift} ${x2},${top}`, "marker-end": "url(#arrow)" }),
+      s("text", { x: (x1 + x2) / 2, y: top - lift / 2 - 6, "text-anchor": "middle", class: "edge-label" }, e.kind));
   });
   const attr = attributions.map((a) => s("g", { class: "edge edge-attributes" },
-    s("line", { x1: xOf.get(a.from), y1: top + 24, x2: srcX.get(a.name), y2: bottom - 16, "marker-end": "url(#arrow)" })));
-  const attrLabel = attributions.length ? s("text", { x: 8, y: (top + bottom) / 2 + 4, class: "edge-label" }, "attributes to") : null;
+    s("line", { x1: xOf.get(a.from), y1: top + nodeH, x2: srcX.get(a.name), y2: bottom, "marker-end": "url(#arrow)" })));
+  const attrLabel = attributions.length ? s("text", { x: 8, y: (top + nodeH + bottom) / 2 + 4, class: "edge-label" }, "attributes to") : null;
   const nodeEls = nodes.map((n) => s("a", { href: articleHref(n.articleId), class: `node${n.first ? " node-first" : ""}${n.altered ? " node-altered" : ""}${n.rebuttal ? " node-rebuttal" : ""}`, "aria-label": n.label },
     s("title", null, n.label),
-    s("rect", { x: xOf.get(n.key) - colW / 2 + 8, y: top - 22, width: colW - 16, height: 46, rx: 6 }),
-    s("text", { x: xOf.get(n.key), y: top - 4, "text-anchor": "middle", class: "node-outlet" }, clip(n.outlet, 20)),
-    s("text", { x: xOf.get(n.key), y: top + 14, "text-anchor": "middle", class: "node-time" }, n.first ? `first · ${n.time}` : n.time)));
+    s("rect", { x: xOf.get(n.key) - colW / 2 + 8, y: top, width: colW - 16, height: nodeH, rx: 6 }),
+    label(xOf.get(n.key), top + 20, nodeLines.get(n.key), "node-outlet", lineH),
+    s("text", { x: xOf.get(n.key), y: top + nodeH - 10, "text-anchor": "middle", class: "node-time" }, n.first ? `first · ${n.time}` : n.time)));
   const srcEls = sources.map((name) => s("g", { class: "node node-source" },
     s("title", null, name),
-    s("rect", { x: srcX.get(name) - colW / 2 + 8, y: bottom - 16, width: colW - 16, height: 30, rx: 15 }),
-    s("text", { x: srcX.get(name), y: bottom + 4, "text-anchor": "middle" }, clip(name, 20))));
+    s("rect", { x: srcX.get(name) - colW / 2 + 8, y: bottom, width: colW - 16, height: srcH, rx: 15 }),
+    label(srcX.get(name), bottom + 20, srcLines.get(name), "node-source-name", lineH)));
   const svg = s("svg", { viewBox: `0 0 ${width} ${height}`, width, height, class: "prov-graph", id: "prov-graph", role: "group", "aria-labelledby": "prov-graph-title" },
     s("title", { id: "prov-graph-title" }, title),
     s("defs", null, s("marker", { id: "arrow", viewBox: "0 0 10 10", refX: 9, refY: 5, markerWidth: 7, markerHeight: 7, orient: "auto-start-reverse" },

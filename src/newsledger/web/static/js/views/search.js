@@ -82,7 +82,11 @@ export async function renderSearch(root, params) {
     facetGroup("Source", "source", data.facets.source, filters, (v) => v.label || v.value),
     facetGroup("Language", "lang", data.facets.language, filters),
     facetGroup("Claim type", "claim_type", data.facets.claim_type, filters));
+  const expanded = Object.entries(data.expanded || {});
   const results = h("section", { class: "results", "aria-live": "polite" },
+    expanded.length ? h("p", { class: "note expansion", id: "search-expanded" }, "Also searched: ",
+      expanded.map(([word, variants], i) => [i ? "; " : "", h("strong", null, variants.join(", ")),
+        ` (the same GeoNames place as “${word}”)`])) : null,
     h("p", { class: "summary", id: "result-count" }, `${data.total} article${data.total === 1 ? "" : "s"}`,
       h("span", { class: "muted" }, ` · ${data.sort === "relevance" ? "best match first" : data.sort === "oldest" ? "oldest first" : "newest first"}`)),
     h("ol", { class: "result-list" }, data.items.map(resultItem)),
