@@ -547,6 +547,7 @@ def places_geojson(r: Reader, *, source: Optional[str], since: Any, until: Any, 
         if key not in feats:
             feats[key] = {
                 "name": row["name"], "geonames_id": row["geonames_id"], "country_code": row["country_code"],
+                "feature": row.get("feature"),
                 "lat": row["lat"], "lon": row["lon"], "mentions": 0, "articles": set(), "claims": 0,
                 "claim_types": {}, "dates": {},
             }
@@ -555,7 +556,7 @@ def places_geojson(r: Reader, *, source: Optional[str], since: Any, until: Any, 
     if not claim_type:
         for row in r.rows(
             "SELECT COALESCE(CAST(p.geonames_id AS TEXT), lower(COALESCE(p.name, p.text))) AS key, "
-            "COALESCE(p.name, p.text) AS name, p.geonames_id, p.country_code, p.lat, p.lon, p.article_id, "
+            "COALESCE(p.name, p.text) AS name, p.geonames_id, p.country_code, p.feature, p.lat, p.lon, p.article_id, "
             "substr(a.published, 1, 10) AS day, count(*) AS n "
             "FROM places p JOIN articles a ON a.id = p.article_id "
             f"{_sql_where(conds + ['p.lat IS NOT NULL', 'p.lon IS NOT NULL'])} GROUP BY key, p.article_id",

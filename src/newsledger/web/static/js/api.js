@@ -25,3 +25,22 @@ export async function getJSON(path, params) {
   }
   return res.json();
 }
+
+// Writes carry the token `newsledger serve` printed, as a bearer header: a page on another
+// origin can neither read it nor make the browser send it, so the write is CSRF-safe.
+export async function postJSON(path, body, token) {
+  const res = await fetch(path, {
+    method: "POST",
+    headers: { "Content-Type": "application/json", Accept: "application/json", ...(token ? { Authorization: `Bearer ${token}` } : {}) },
+    body: JSON.stringify(body),
+    credentials: "omit",
+  });
+  let data = null;
+  try {
+    data = await res.json();
+  } catch {
+    /* keep the status line */
+  }
+  if (!res.ok) throw new ApiError((data && typeof data.detail === "string" && data.detail) || `${res.status} ${res.statusText}`);
+  return data;
+}

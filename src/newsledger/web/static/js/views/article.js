@@ -2,6 +2,10 @@
 import { getJSON } from "../api.js";
 import { affiliationBadge, countryName, externalLink, formatDate, h, modalityBadge, route } from "../dom.js";
 import { claimLookupHref, provenanceLink, quoteLookupHref } from "./provlinks.js";
+import { REVIEWABLE, reviewBadge, reviewBlock, reviewerSettings } from "./review.js";
+
+// After a review is saved the article is drawn again; this reopens the reviewed item.
+let reopen = null;
 
 const LAYERS = [
   { key: "quotes", label: "Quotes", cls: "quote" },
@@ -74,11 +78,17 @@ function segments(text, anns) {
   return out;
 }
 
-export async function renderArticle(root, _params, rest) {
+function rejected(rec) {
+  return rec.review?.verdict === "rejected";
+}
+
+export async function renderArticle(root, params, rest) {
   const id = rest.join("/");
   const data = await getJSON(`/api/articles/${encodeURIComponent(id)}`);
   const text = data.text || "";
   const enabled = new Set(LAYERS.filter((l) => l.key !== "claims").map((l) => l.key));
+  let showRejected = false;
+  let reviewFilter = "all";
 
   const src = data.source || {};
   const header = h("header", { class: "article-head" },
@@ -96,17 +106,32 @@ export async function renderArticle(root, _params, rest) {
     h("h2", null, "Annotation"), h("p", { class: "muted" }, "Select a highlighted span to see where it came from and how confident the pipeline is."));
   const body = h("div", { class: "article-text", id: "article-text", lang: data.language || null });
 
-  function showDetails(list) {
-    details.replaceChildren(h("h2", null, list.length > 1 ? `${list.length} annotations here` : "Annotation"));
+  function saved(layer, rec, review) {
+    reopen = { article: data.id, layer: layer.key, id: rec.id, message: `Saved: ${REVIEWABLE[layer.key]} ${review.verdict}.` };
+    window.dispatchEvent(new HashChangeEvent("hashchange"));
+  }
+
+  function showDetails(list, message) {
+    const close = h("button", { type: "button", class: "ann-close", "aria-label": "Close the annotation panel", onclick: () => {
+      details.classList.remove("open");
+    } }, "✕");
+    details.replaceChildren(h("div", { class: "ann-details-head" }, h("h2", null, list.length > 1 ? `${list.length} annotations here` : "Annotation"), close));
+    if (message) details.append(h("p", { class: "note review-saved", role: "status" }, message));
     for (const a of list) {
       details.append(h("section", { class: `ann-card ann-card-${a.layer.cls}` },
-        h("h3", null, annLabel(a.layer, a.rec)),
-        h("dl", null, detailRows(a.layer, a.rec, data).map(([k, v]) => [h("dt", null, k), h("dd", null, String(v))]))));
+        h("h3", null, annLabel(a.layer, a.rec), " ", reviewBadge(a.rec.review)),
+        h("dl", null, detailRows(a.layer, a.rec, data).map(([k, v]) => [h("dt", null, k), h("dd", null, String(v))])),
+        reviewBlock(a.layer.key, a.rec, (review) => saved(a.layer, a.rec, review))));
     }
+    if (list.some((a) => REVIEWABLE[a.layer.key])) details.append(reviewerSettings());
+    details.classList.add("open");
+    // On a narrow screen the panel is a sheet over the bottom of the text: it must be in view.
+    const box = details.getBoundingClientRect();
+    if (box.top >= window.innerHeight || box.bottom <= 0) details.scrollIntoView({ block: "nearest" });
   }
 
   function paint() {
-    const anns = clampSpans(text, LAYERS.filter((l) => enabled.has(l.key)), data);
+    const anns = clampSpans(text, LAYERS.filter((l) => enabled.has(l.key)), data).filter((a) => showRejected || !rejected(a.rec));
     body.replaceChildren();
     for (const seg of segments(text, anns)) {
       const piece = text.slice(seg.start, seg.end);
@@ -140,13 +165,17 @@ export async function renderArticle(root, _params, rest) {
     showDetails([{ layer, rec }]);
   }
 
-  const quotes = (data.quotes || []).map((q) => h("li", null,
+  const item = (rec, ...children) => h("li", {
+    class: ["reviewable", rec.review ? "is-reviewed" : "is-unreviewed", rejected(rec) ? "is-rejected" : null].filter(Boolean).join(" "),
+    "data-id": rec.id,
+  }, children, " ", reviewBadge(rec.review));
+  const quotes = (data.quotes || []).map((q) => item(q,
     h("button", { type: "button", class: "linkish", onclick: () => focusSpan(LAYERS[0], q) }, h("strong", { class: "speaker" }, q.speaker || "unattributed"), ": “", q.text, "”"),
     q.speaker ? [" ", h("a", { href: route("quotes", { speaker: q.speaker }), class: "more" }, "all quotes")] : null,
     " ", provenanceLink(quoteLookupHref(data.id, q, src.domain))));
-  const places = (data.places || []).map((p) => h("li", null,
+  const places = (data.places || []).map((p) => item(p,
     h("button", { type: "button", class: "linkish", onclick: () => focusSpan(LAYERS[2], p) }, `${p.text} → ${p.name || "unresolved"}${p.country_code ? ", " + countryName(p.country_code) : ""}`)));
-  const claims = (data.claims || []).map((c) => h("li", null,
+  const claims = (data.claims || []).map((c) => item(c,
     h("button", { type: "button", class: "linkish", onclick: () => focusSpan(LAYERS[4], c) }, h("strong", null, c.type), " ", modalityBadge(c.modality), " ", c.sentence),
     provenanceLink(claimLookupHref(data.id, c, src.domain))));
   const framing = (data.framing || []).map((f) => h("li", null,
@@ -159,12 +188,46 @@ export async function renderArticle(root, _params, rest) {
       h("dt", null, "Origin"), h("dd", null, prov.origin ? `${prov.origin.kind} ${prov.origin.path || ""}${prov.origin.offset != null ? "@" + prov.origin.offset : ""}` : "n/a"),
       Object.entries(prov.fields || {}).map(([k, v]) => [h("dt", null, k), h("dd", null, String(v))])));
 
+  const lists = h("section", { class: "ann-lists", id: "ann-lists" });
+  function applyFilter() {
+    for (const li of lists.querySelectorAll("li.reviewable")) {
+      const reviewed = li.classList.contains("is-reviewed");
+      li.hidden = (reviewFilter === "reviewed" && !reviewed) || (reviewFilter === "unreviewed" && reviewed) ||
+        (!showRejected && li.classList.contains("is-rejected"));
+    }
+  }
+  const filter = h("select", { id: "review-filter", onchange: (e) => { reviewFilter = e.target.value; applyFilter(); } },
+    h("option", { value: "all" }, "All items"), h("option", { value: "reviewed" }, "Reviewed only"), h("option", { value: "unreviewed" }, "Unreviewed only"));
+  const rejectedBox = h("input", { type: "checkbox", id: "show-rejected", onchange: (e) => { showRejected = e.target.checked; paint(); applyFilter(); } });
+  const nRejected = ["quotes", "places", "claims"].reduce((n, k) => n + (data[k] || []).filter(rejected).length, 0);
+  toggles.append(h("span", { class: "review-filters" },
+    h("label", { for: "review-filter" }, "Show "), filter, " ",
+    h("label", { for: "show-rejected", class: "layer-toggle" }, rejectedBox, ` rejected (${nRejected})`)));
+
   paint();
-  root.append(header, toggles, h("div", { class: "reader" }, body, details),
-    h("section", { class: "ann-lists" },
+  lists.append(
       h("section", null, h("h2", null, `Quotes (${quotes.length})`), h("ul", { class: "quote-list", id: "article-quotes" }, quotes)),
       h("section", null, h("h2", null, `Places (${places.length})`), h("ul", { id: "article-places" }, places)),
       h("section", null, h("h2", null, `Framing (${framing.length})`), h("ul", { id: "article-framing" }, framing)),
-      h("section", null, h("h2", null, `Claims (${claims.length})`), h("ul", { id: "article-claims" }, claims))),
-    provenance);
+      h("section", null, h("h2", null, `Claims (${claims.length})`), h("ul", { id: "article-claims" }, claims)));
+  applyFilter();
+  root.append(header, toggles, h("div", { class: "reader" }, body, details), lists, provenance);
+
+  // Reopen what was just reviewed, or the item a review-queue link names (?review=claim-12).
+  const wanted = reopen && reopen.article === data.id ? reopen : null;
+  reopen = null;
+  const fromQueue = (params?.get("review") || "").match(/^(claim|quote|place)-(\d+)$/);
+  const target = wanted ? { layer: wanted.layer, id: wanted.id } : fromQueue ? { layer: { claim: "claims", quote: "quotes", place: "places" }[fromQueue[1]], id: Number(fromQueue[2]) } : null;
+  if (target) {
+    const layer = LAYERS.find((l) => l.key === target.layer);
+    const rec = (data[target.layer] || []).find((r) => r.id === target.id);
+    if (layer && rec) {
+      return () => {
+        if (!enabled.has(layer.key)) { enabled.add(layer.key); document.getElementById(`layer-${layer.key}`).checked = true; paint(); }
+        showDetails([{ layer, rec }], wanted?.message);
+      };
+    }
+  }
+  return null;
 }
+

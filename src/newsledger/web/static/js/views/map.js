@@ -1,6 +1,7 @@
 // Claims map: bundled country outlines (no tiles), one marker per resolved place, a day slider.
 import { getJSON } from "../api.js";
-import { countryName, errorBox, h, route } from "../dom.js";
+import { countryName, errorBox, h, route, s as svg } from "../dom.js";
+import { splitAntimeridian } from "../geo.js";
 
 let worldCache = null;
 
@@ -8,9 +9,28 @@ async function world() {
   if (!worldCache) {
     const res = await fetch("/static/vendor/world-atlas/countries-50m.json");
     const topo = await res.json();
-    worldCache = window.topojson.feature(topo, topo.objects.countries);
+    worldCache = splitAntimeridian(window.topojson.feature(topo, topo.objects.countries));
   }
   return worldCache;
+}
+
+const radius = (n) => 4 + 3 * Math.sqrt(n);
+
+// Legend: what a marker's size means, for a few counts up to the largest on the map.
+function sizeLegend(max) {
+  const steps = [...new Set([1, Math.max(1, Math.round(max / 4)), Math.max(1, max)])].sort((a, b) => a - b);
+  const r = steps.map(radius);
+  const width = r.reduce((sum, x) => sum + 2 * x + 28, 0);
+  const height = 2 * r[r.length - 1] + 18;
+  let x = 0;
+  const items = steps.map((n, i) => {
+    const cx = x + r[i];
+    x += 2 * r[i] + 28;
+    return [svg("circle", { cx: cx.toFixed(1), cy: (height - 16 - r[i]).toFixed(1), r: r[i].toFixed(1), class: "legend-marker", fill: "#d0342c", "fill-opacity": 0.75, stroke: "#7a1010" }),
+      svg("text", { x: cx.toFixed(1), y: height - 2, "text-anchor": "middle", class: "tick" }, String(n))];
+  });
+  return h("div", { class: "map-legend", id: "map-legend" }, h("div", null, "Mentions"),
+    svg("svg", { width: Math.ceil(width), height: Math.ceil(height), role: "img", "aria-label": `Marker size: ${steps.join(", ")} mentions` }, items));
 }
 
 function placeLabel(p) {
@@ -84,7 +104,7 @@ export async function renderMap(root, params) {
             m.marker.getElement()?.setAttribute("aria-label", placeLabel(m.p));
             m.marker.getElement()?.setAttribute("data-place", placeLabel(m.p));
           }
-          m.marker.setRadius(4 + 3 * Math.sqrt(n));
+          m.marker.setRadius(radius(n));
           m.marker.bindPopup(popup(m.p, n));
           list.append(h("li", null, h("button", { type: "button", class: "linkish", onclick: () => { map.setView([m.lat, m.lon], Math.max(map.getZoom(), 6)); m.marker.openPopup(); } },
             `${placeLabel(m.p)} — ${n}`)));
@@ -95,6 +115,13 @@ export async function renderMap(root, params) {
     }
     slider.addEventListener("input", update);
     update();
-    if (markers.length) map.fitBounds(L.latLngBounds(markers.map((m) => [m.lat, m.lon])).pad(0.5), { maxZoom: 6 });
+    const legend = L.control({ position: "bottomleft" });
+    legend.onAdd = () => sizeLegend(Math.max(1, ...markers.map((m) => m.p.mentions || 1)));
+    if (markers.length) legend.addTo(map);
+    // The opening view frames the places themselves: a country's centroid (thousands of km from
+    // where the reported events are) only widens it when nothing finer was named.
+    const fine = markers.filter((m) => m.p.feature !== "country");
+    const framed = fine.length ? fine : markers;
+    if (framed.length) map.fitBounds(L.latLngBounds(framed.map((m) => [m.lat, m.lon])).pad(0.3), { maxZoom: 7 });
   };
 }

@@ -22,9 +22,11 @@ async function enrichRows(rows) {
   let next = 0;
   const worker = async () => {
     while (next < rows.length) {
-      const { id, outletsCell, indepCell } = rows[next++];
+      const { id, outletsCell, indepCell, contraCell } = rows[next++];
       try {
         const d = await getJSON(`/api/stories/${encodeURIComponent(id)}`);
+        const n = (d.contradictions || []).length; // one row per disagreement
+        contraCell.replaceChildren(n ? h("span", { class: "story-contra" }, `⚠ ${n} contradiction${n === 1 ? "" : "s"}`) : "none");
         const names = [...new Map((d.articles || []).map((a) => [a.outlet, a.outlet_name || a.outlet])).values()].filter(Boolean);
         outletsCell.replaceChildren(h("span", { class: "count" }, String(names.length)), " ", h("span", { class: "outlet-names" }, names.join(", ")));
         indepCell.replaceChildren(String(d.independent_articles));
@@ -60,14 +62,16 @@ export async function renderStories(root, params) {
   const list = h("ol", { class: "story-list", id: "story-list" }, items.map((st) => {
     const outletsCell = h("dd", { class: "story-outlets" }, h("span", { class: "count" }, String(st.outlets)));
     const indepCell = h("dd", { class: "story-indep" }, "…");
-    rows.push({ id: st.id, outletsCell, indepCell });
+    const contraCell = h("dd", { class: "story-contradictions" }, "…");
+    rows.push({ id: st.id, outletsCell, indepCell, contraCell });
     return h("li", { class: "story-item", "data-story": st.id },
       h("h2", null, h("a", { href: storyHref(st.id), class: "story-link" }, st.label || `Story ${st.id}`)),
       h("dl", { class: "story-facts" },
         h("div", null, h("dt", null, "Dates"), h("dd", null, dateSpan(st.first_published, st.last_published))),
         h("div", null, h("dt", null, "Articles"), h("dd", { class: "story-size" }, String(st.size))),
         h("div", null, h("dt", null, "Outlets"), outletsCell),
-        h("div", null, h("dt", null, "Independent origins"), indepCell)));
+        h("div", null, h("dt", null, "Independent origins"), indepCell),
+        h("div", null, h("dt", null, "Contradictions"), contraCell)));
   }));
   root.append(list);
   const more = data.items.length > PAGE;
@@ -84,7 +88,9 @@ export async function renderStories(root, params) {
 function coverageChart(articles, nameOf) {
   const dated = articles.filter((a) => parseTime(a.published) !== null);
   if (!dated.length) return h("p", { class: "muted" }, "No dated articles to place on a timeline.");
-  const outlets = [...new Set(dated.map((a) => a.outlet || "?"))];
+  // Rows in the order the outlets first reported the story.
+  const byTimeAsc = [...dated].sort((x, y) => parseTime(x.published) - parseTime(y.published));
+  const outlets = [...new Set(byTimeAsc.map((a) => a.outlet || "?"))];
   const times = dated.map((a) => parseTime(a.published));
   const t0 = Math.min(...times);
   const t1 = Math.max(...times);
@@ -128,7 +134,9 @@ function coverageChart(articles, nameOf) {
 
 function articleList(articles, nameOf) {
   const byId = new Map(articles.map((a) => [a.id, a]));
-  return h("ol", { class: "story-articles", id: "story-articles" }, articles.map((a) => {
+  const when = (a) => parseTime(a.published) ?? Infinity;
+  const ordered = [...articles].sort((x, y) => when(x) - when(y));
+  return h("ol", { class: "story-articles", id: "story-articles" }, ordered.map((a) => {
     const source = a.copy_of ? byId.get(a.copy_of) : null;
     return h("li", { class: a.copy_of ? "is-copy" : null },
       h("a", { href: articleHref(a.id) }, a.title || "(untitled)"),
