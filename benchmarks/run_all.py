@@ -22,6 +22,7 @@ QUICK = [
     ["fuzz_run.py", "--n", "1000"],
     ["kill_run.py", "--kills", "5", "--no-analyze"],
     ["concurrency_bench.py", "--seconds", "15"],
+    ["watch_bench.py", "--quick"],
 ]
 LONG = [
     ["extract_bench.py", "--pages", "10000"],
@@ -33,6 +34,7 @@ LONG = [
     ["fuzz_run.py", "--n", "10000"],
     ["kill_run.py", "--kills", "20"],
     ["concurrency_bench.py", "--seconds", "60", "--clients", "20"],
+    ["watch_bench.py"],
 ]
 
 

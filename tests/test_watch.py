@@ -513,3 +513,33 @@ def test_sigterm_stops_the_watcher_cleanly(site, tmp_path):
     with open_store(db) as st:
         assert len(article_ids(st)) == 1
         assert st.runs(limit=1)[0]["status"] == "ok"
+
+
+def test_alert_filters_on_analysed_articles(store):
+    from test_store import make_analysis
+
+    store.upsert(make_analysis())  # Odesa (698740, UA), ASSAULT claim, quote by Teodor Quill, harbour text
+    ws = WatchStore(store)
+    aid = "a1b2c3d4e5f60708"
+    match = lambda query=None, **f: ws.filter_articles([aid, "missing"], query=query, filters=f)  # noqa: E731
+    assert match() == [aid]
+    assert match("harbour", claim_type="assault", place="Odesa", outlet="northwind-gazette.example") == [aid]
+    assert match(place_id=698740, speaker="Quill", modality="asserted", admin="UA") == [aid]
+    assert match(near=[46.4, 30.7, 25]) == [aid] and match(near=[50.45, 30.52, 25]) == []  # Kyiv is 400 km away
+    for miss in ({"claim_type": "PROTEST"}, {"place": "Kharkiv"}, {"speaker": "Nobody"}, {"outlet": "other.example"},
+                 {"modality": "denied"}, {"admin": "UA-14"}, {"contradiction": True}):
+        assert match(**miss) == [], miss
+    assert match("volcano") == []
+
+
+def test_webhook_to_a_private_address_is_refused_without_allow_private(tmp_path):
+    from click.testing import CliRunner
+
+    from newsledger.cli.main import cli
+
+    db = str(tmp_path / "hook.db")
+    refused = CliRunner().invoke(cli, ["alerts", "add", "ferry", "--webhook", "http://127.0.0.1:9/hook", "--db", db])
+    assert refused.exit_code == 1 and "refused address 127.0.0.1" in refused.output
+    ok = CliRunner().invoke(cli, ["alerts", "add", "ferry", "--webhook", "http://127.0.0.1:9/hook", "--allow-private",
+                                  "--json", "--db", db])
+    assert ok.exit_code == 0 and len(json.loads(ok.output)["secret"]) >= 24

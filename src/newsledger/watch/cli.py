@@ -155,7 +155,7 @@ def sources_list(collection: Optional[str], db: str, as_json: bool) -> None:
 
     table = Table(show_header=True)
     for col in ("id", "url", "name", "collection", "every", "status", "items"):
-        table.add_column(col)
+        table.add_column(col, overflow="fold")
     for r in rows:
         table.add_row(str(r["id"]), r["url"], r["name"] or "", r["collection"] or "", r["every"], r["status"],
                       str(r["items_total"]))
@@ -196,12 +196,15 @@ def sources_health(collection: Optional[str], slow_after: Optional[float], db: s
     from rich.table import Table
 
     table = Table(show_header=True)
-    for col in ("status", "url", "reason", "last success", "failures", "items", "per day (usual)"):
-        table.add_column(col)
+    for col in ("status", "source", "reason", "last success", "fails", "items", "per day (usual)"):
+        table.add_column(col, overflow="fold")
     for h in rows:
         usual = f"{h['items_per_day']} ({h['usual_range'][0]}-{h['usual_range'][1]})" if h["usual_range"] else "-"
-        table.add_row(h["status"], h["url"], h["reason"] or (h["last_error"] or "" if h["consecutive_failures"] else ""),
-                      h["last_success"] or "never", str(h["consecutive_failures"]), str(h["items_total"]), usual)
+        reason = h["reason"] or ""
+        if h["consecutive_failures"] and h["last_error"]:
+            reason = f"{reason}: {h['last_error']}" if reason else h["last_error"]
+        table.add_row(h["status"], h["url"], reason, (h["last_success"] or "never")[:16].replace("T", " "),
+                      str(h["consecutive_failures"]), str(h["items_total"]), usual)
     _stdout().print(table)
 
 

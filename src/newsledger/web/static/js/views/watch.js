@@ -17,7 +17,7 @@ export async function renderWatch(root) {
       ? `${health.total} followed source${health.total === 1 ? "" : "s"}: ${counts}. Silent and failing ones first.`
       : "No followed sources yet: add some with `newsledger sources add URL`, then run `newsledger watch`."),
     health.total ? h("div", { class: "table-wrap" }, h("table", { class: "watch-health" },
-      h("thead", null, h("tr", null, ["Status", "Source", "Last success", "Last error", "Failures", "Items", "Per day (usual)", "Since last new"]
+      h("thead", null, h("tr", null, ["Status", "Source", "Last success", "Last error", "Fails", "Items", "Per day (usual)", "Since last new"]
         .map((t) => h("th", { scope: "col" }, t)))),
       h("tbody", null, health.items.map((s) => h("tr", { "data-status": s.status },
         h("td", null, h("span", { class: `badge badge-health-${s.status}` }, s.status), s.reason ? h("div", { class: "muted" }, s.reason) : null),
