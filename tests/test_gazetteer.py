@@ -90,3 +90,36 @@ def test_every_supplement_entry_cites_a_source():
 def test_haversine():
     assert round(haversine_km(48.8566, 2.3522, 51.5074, -0.1278)) == 344  # Paris to London
     assert haversine_km(10, 10, 10, 10) == 0
+
+
+def _country_points():
+    import json
+    from importlib import resources
+
+    return json.loads(resources.files("newsledger.data").joinpath("country_points.json").read_text("utf-8"))["countries"]
+
+
+@pytest.mark.parametrize("iso", sorted(_country_points()))
+def test_country_points_follow_geonames(iso):
+    """Countries listed in data/country_points.json sit at GeoNames' point, not countryinfo's centroid."""
+    from newsledger.analyze.gazetteer import get_gazetteer
+
+    c = get_gazetteer().country(iso)
+    want = _country_points()[iso]
+    assert (c.lat, c.lon) == (round(want["lat"], 5), round(want["lon"], 5))
+    assert want["source"].endswith(f"/{c.geonames_id}")
+
+
+@pytest.mark.parametrize("name,iso", [("Kursk Oblast", "RU-KRS"), ("Belgorod Oblast", "RU-BEL"),
+                                      ("Bryansk Oblast", "RU-BRY"), ("Krasnodar Krai", "RU-KDA")])
+def test_russian_regions_have_their_english_names(name, iso):
+    from newsledger.analyze.gazetteer import get_gazetteer
+
+    assert any(c.admin1 == iso and c.feature == "region" for c in get_gazetteer().lookup(name))
+
+
+def test_curated_alias_is_marked():
+    from newsledger.analyze.gazetteer import get_gazetteer
+
+    bakhmut = next(c for c in get_gazetteer().lookup("Artemovsk") if c.id == 713174)
+    assert bakhmut.alias and bakhmut.curated

