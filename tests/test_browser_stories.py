@@ -138,6 +138,42 @@ def test_story_contradiction_and_claim_provenance(browser, seed_server):
         s.close()
 
 
+def test_story_list_flags_contradictions_and_coverage_runs_in_time_order(browser, seed_server):
+    s = _session(browser, seed_server, "stories-order")
+    try:
+        page = s.page
+        s.goto("#/stories", ".story-item")
+        item = page.locator(".story-item", has_text="Kyiv Ledger").filter(has_text="Sputnik International")
+        item.wait_for()
+        story_id = item.get_attribute("data-story")
+        detail = page.request.get(f"{s.base}/api/stories/{story_id}").json()
+        n = len(detail["contradictions"])
+        assert n >= 1
+        item.locator(".story-contra").wait_for()
+        assert item.locator(".story-contradictions").inner_text() == f"⚠ {n} contradiction{'' if n == 1 else 's'}"
+
+        item.locator("a.story-link").click()
+        page.wait_for_selector("#coverage .cov-outlet")
+        names = {a["outlet"]: a.get("outlet_name") or a["outlet"] for a in detail["articles"]}
+        first: dict[str, str] = {}
+        for a in sorted(detail["articles"], key=lambda a: a["published"] or "9999"):
+            first.setdefault(names[a["outlet"]], a["published"])
+        assert page.locator("#coverage .cov-outlet").all_text_contents() == list(first)
+        times = page.locator("#story-articles time").all_inner_texts()
+        assert times == sorted(times)
+        assert page.locator("#contradictions .contradiction").count() == n
+
+        # The provenance graph names outlets in full (no "Sputnik Internation…").
+        page.locator(".claim-group a.prov-link").first.click()
+        page.wait_for_selector("#prov-graph .node-outlet")
+        outlets = page.locator("#prov-graph .node-outlet").all_text_contents()
+        assert "Sputnik International" in outlets and not any("…" in o for o in outlets)
+        assert page.locator("#prov-graph").evaluate("el => el.viewBox.baseVal.width") >= 720
+        s.assert_clean()
+    finally:
+        s.close()
+
+
 # ------------------------------------------------------------------ hostile content in titles, outlets and quotes
 
 
