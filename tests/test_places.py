@@ -308,3 +308,25 @@ def test_bundled_examples_place_artemovsk_and_petrivka(run):
     page = (examples / "eastern-herald-kharkov-strikes.html").read_text("utf-8")
     places = {p.text: p for p in run(_example_paragraphs(page), country="RU")}
     assert places["Petrivka"].admin1 == "UA-63"
+
+
+def test_listing_leaves_demonyms_out_unless_asked(tmp_path):
+    from newsledger.schema import Analysis, Place
+    from newsledger.store import open_store
+
+    text = "Russian officials visited Lviv."
+    art = Article(id="d0d0d0d0d0d0d0d0", url="https://northwind-gazette.example/a", text=text, language="en",
+                  source=Source(name="Northwind Gazette", domain="northwind-gazette.example"))
+    places = [Place(text="Russian", start=0, end=7, name="Russia", geonames_id=2017370, feature="country",
+                    country_code="RU", lat=60.0, lon=100.0, kind="demonym", basis="demonym"),
+              Place(text="Lviv", start=26, end=30, name="Lviv", geonames_id=702550, feature="city", country_code="UA",
+                    lat=49.84, lon=24.02, kind="city", basis="population")]
+    store = open_store(tmp_path / "news.db")
+    try:
+        store.upsert(Analysis(article=art, entities=[], quotes=[], places=places, claims=[]))
+        assert [r["name"] for r in store.places()] == ["Lviv"]
+        assert sorted(r["name"] for r in store.places(demonyms=True)) == ["Lviv", "Russia"]
+        stored = {p.text: p for p in store.get(art.id).places}
+        assert (stored["Russian"].kind, stored["Lviv"].basis) == ("demonym", "population")
+    finally:
+        store.close()

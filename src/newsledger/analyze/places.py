@@ -119,9 +119,10 @@ _CONTAINER_SEPS = frozenset((", ", " in ", " in the ", ", in ", " (", ", in the 
 # Our confidence is the chance the point is within 161 km of where the text means. The model's belief
 # in the candidate is scaled by how often a correct candidate of that kind lands that close (a country's
 # or a large region's point is one convention among several): measured on the GeoVirus dev half.
-POINT_RELIABILITY = {"city": 0.97, "district": 0.9, "region": 0.9, "country": 0.9, "continent": 0.5, "area": 0.6}
-LARGE_COUNTRY_RELIABILITY = 0.45  # countries whose extent dwarfs 161 km (see _LARGE)
-_LARGE = frozenset("RU CA US CN BR AU IN AR KZ DZ CD SA MX ID LY IR MN PE TD NE AO ML ZA CO ET BO MR EG".split())
+POINT_RELIABILITY = {"city": 0.96, "district": 0.88, "region": 0.88, "country": 0.85, "continent": 0.5, "area": 0.6}
+LARGE_COUNTRY_RELIABILITY = 0.6  # countries whose extent dwarfs 161 km (see _LARGE)
+# Countries whose extent dwarfs 161 km and whose point we could not align with GeoNames (data/country_points.json).
+_LARGE = frozenset("RU CN BR IN AR KZ DZ CD SA MX ID LY IR MN PE TD NE AO ML ZA CO ET BO MR EG".split())
 
 
 # Scoring weights (log10 population units), tuned on GeoVirus.

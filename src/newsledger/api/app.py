@@ -280,12 +280,14 @@ def create_app(db_path: str | Path, token: Optional[str] = None, *,
         limit: Optional[int] = Query(None, ge=1, le=EXPORT_MAX),
         offset: int = offset_q,
         format: str = Query("json", description="json (GeoJSON) or csv | jsonl | parquet"),
+        demonyms: bool = Query(False, description="also places named by an adjective (\"Russian\")"),
     ):
         """A GeoJSON FeatureCollection of resolved places: mentions, articles, claim types and
         mentions per day (``dates``) in each feature's properties."""
         check_format(format)
         fc = queries.places_geojson(reader, source=source, since=since, until=until, claim_type=claim_type,
-                                    limit=limit or (PAGE_MAX if format == "json" else EXPORT_MAX), offset=offset)
+                                    limit=limit or (PAGE_MAX if format == "json" else EXPORT_MAX), offset=offset,
+                                    demonyms=demonyms)
         if format == "json":
             return JSONResponse(fc, media_type="application/geo+json")
         rows = [{**f["properties"], "lon": f["geometry"]["coordinates"][0], "lat": f["geometry"]["coordinates"][1]}

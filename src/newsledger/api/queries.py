@@ -532,8 +532,12 @@ def claims(r: Reader, *, place: Optional[str], actor: Optional[str], type: Optio
                             _CLAIM_JSON, limit, offset)
 
 
+# "Russian" is a place of kind demonym: the map and listings show it only when asked.
+_NO_DEMONYMS = ["COALESCE(p.kind, '') <> 'demonym'"]
+
+
 def places_geojson(r: Reader, *, source: Optional[str], since: Any, until: Any, claim_type: Optional[str],
-                   limit: int, offset: int) -> dict[str, Any]:
+                   limit: int, offset: int, demonyms: bool = False) -> dict[str, Any]:
     """Resolved places as GeoJSON points: mentions, articles, claim types and mentions per day.
 
     Places are keyed by GeoNames id (else lower-cased name) so the same town
@@ -559,7 +563,8 @@ def places_geojson(r: Reader, *, source: Optional[str], since: Any, until: Any, 
             "COALESCE(p.name, p.text) AS name, p.geonames_id, p.country_code, p.feature, p.lat, p.lon, p.article_id, "
             "substr(a.published, 1, 10) AS day, count(*) AS n "
             "FROM places p JOIN articles a ON a.id = p.article_id "
-            f"{_sql_where(conds + ['p.lat IS NOT NULL', 'p.lon IS NOT NULL'])} GROUP BY key, p.article_id",
+            f"{_sql_where(conds + ['p.lat IS NOT NULL', 'p.lon IS NOT NULL', *_NO_DEMONYMS[:not demonyms]])} "
+            "GROUP BY key, p.article_id",
             params,
         ):
             ft = feature(row["key"], row)

@@ -918,7 +918,8 @@ Examples:
 @db_option
 @json_option
 @click.option("--article", "article_id", metavar="ID", help="List this article's place mentions with their ids.")
-def places(source, since, until, country, limit, offset, db, as_json, article_id) -> None:
+@click.option("--demonyms", is_flag=True, help='Also count places named by an adjective ("Russian", "Syrian").')
+def places(source, since, until, country, limit, offset, db, as_json, article_id, demonyms) -> None:
     """Places mentioned in articles, most mentioned first, with coordinates.
 
     With --article, that article's place mentions one by one, with the ids `review place` takes.
@@ -938,7 +939,8 @@ def places(source, since, until, country, limit, offset, db, as_json, article_id
                       ("start", "start", SHORT), ("reviewed", "review", SHORT)], "place mentions", as_json)
         return
     with _open(db) as store:
-        rows = store.places(source=source, since=since, until=until, country=country, limit=limit, offset=offset)
+        rows = store.places(source=source, since=since, until=until, country=country, limit=limit, offset=offset,
+                            demonyms=demonyms)
     _table(rows, [("name", "place", NAME), ("country_code", "country", SHORT), ("geonames_id", "geonames", SHORT),
                   ("lat", "lat", SHORT), ("lon", "lon", SHORT), ("count", "mentions", SHORT),
                   ("articles", "articles", SHORT)], "places", as_json)

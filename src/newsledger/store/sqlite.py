@@ -737,12 +737,15 @@ class Store:
 
     def places(
         self, *, source: Optional[str] = None, since: Any = None, until: Any = None, country: Optional[str] = None,
-        limit: int = 100, offset: int = 0,
+        limit: int = 100, offset: int = 0, demonyms: bool = False,
     ) -> list[dict[str, Any]]:
         """Places aggregated over articles, most mentioned first. Each dict: name,
         geonames_id, feature, country_code, lat, lon, count (mentions), articles
-        (distinct articles). Unresolved places group by their text."""
+        (distinct articles). Unresolved places group by their text. Places named by an
+        adjective ("Russian", kind demonym) only with ``demonyms``."""
         conds, params = date_range("a.published", since, until)
+        if not demonyms:
+            conds.append("COALESCE(p.kind, '') <> 'demonym'")
         a_conds, a_params = self._article_filters("a", source, None, None)
         conds += a_conds
         params += a_params
