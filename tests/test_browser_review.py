@@ -108,7 +108,9 @@ def test_confirm_reject_and_correct_then_reingest(session, review_db):
     panel.locator("input[id$='-place-name']").fill("Siversk")
     panel.locator("button[id$='-place-find']").click()
     choice = panel.locator("select[id$='-place-choice']")
-    page.wait_for_function("(el) => [...el.options].some((o) => o.value === '694403')", arg=choice.element_handle())
+    # The first lookup may build the gazetteer index (after an upgrade): allow it the time.
+    page.wait_for_function("(el) => [...el.options].some((o) => o.value === '694403')", arg=choice.element_handle(),
+                           timeout=120_000)
     choice.select_option("694403")
     panel.locator("button[id$='-save']").click()
     saved(page, "place corrected")
