@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from newsledger.analyze.entities import find_entities
@@ -547,3 +549,52 @@ def test_speech_cues_live_in_data():
 
     c = cues()
     assert "say" in c.speech_verbs and c.capitals["kyiv"] == "UKR" and "so-called" in c.term_cues
+
+
+def test_listings_leave_out_titles_terms_and_scare_quotes(tmp_path):
+    import warnings
+
+    from click.testing import CliRunner
+
+    from newsledger.cli.main import cli
+    from newsledger.schema import Analysis, Quote, Source, Span
+    from newsledger.store import open_store
+
+    warnings.filterwarnings("ignore", message=".*httpx.*")
+    from fastapi.testclient import TestClient
+
+    from newsledger.api.app import create_app
+
+    text = "“The ferry runs again,” said skipper Ola Venn, who once hosted the show “Blue Hour” on the “new” pier."
+    quotes = [
+        Quote(text="The ferry runs again", kind="direct", start=1, end=21, speaker="Ola Venn",
+              parts=[Span(1, 21)], speaker_kind="person", speaker_named=True, speaker_key="person:ola venn"),
+        Quote(text="Blue Hour", kind="title", start=text.find("Blue"), end=text.find("Blue") + 9),
+        Quote(text="new", kind="scare", start=text.find("new”"), end=text.find("new”") + 3),
+    ]
+    art = Article(id="f1e2d3c4b5a69788", url="https://harbour-post.example/ferry", language="en", text=text,
+                  title="Ferry runs again", published="2026-05-01T08:00:00+00:00",
+                  source=Source(name="Harbour Post", domain="harbour-post.example"))
+    db = tmp_path / "news.db"
+    with open_store(db) as store:
+        store.upsert(Analysis(article=art, quotes=quotes))
+        assert [q["kind"] for q in store.quotes()] == ["direct"]
+        assert sorted(q["kind"] for q in store.quotes(kinds=None)) == ["direct", "scare", "title"]
+        (q,) = store.quotes()
+        assert q["parts"] == [{"start": 1, "end": 21}] and q["speaker_key"] == "person:ola venn"
+
+    client = TestClient(create_app(db, token="t-12345"), base_url="http://127.0.0.1", client=("127.0.0.1", 5000))
+    assert [q["kind"] for q in client.get("/api/quotes").json()["items"]] == ["direct"]
+    assert client.get("/api/quotes", params={"kinds": "all"}).json()["total"] == 3
+    assert [q["kind"] for q in client.get("/api/quotes", params={"kinds": "title"}).json()["items"]] == ["title"]
+    assert client.get("/api/quotes", params={"kinds": "poem"}).status_code == 400
+    item = client.get("/api/quotes").json()["items"][0]
+    assert item["speaker_named"] is True and item["parts"] == [{"start": 1, "end": 21}]
+    assert [s["speaker"] for s in client.get("/api/speakers").json()["items"]] == ["Ola Venn"]
+
+    runner = CliRunner()
+    out = runner.invoke(cli, ["quotes", "--db", str(db), "--json"])
+    assert out.exit_code == 0, out.output
+    assert [r["kind"] for r in json.loads(out.output)] == ["direct"]
+    out = runner.invoke(cli, ["quotes", "--db", str(db), "--json", "--all-kinds"])
+    assert sorted(r["kind"] for r in json.loads(out.output)) == ["direct", "scare", "title"]

@@ -308,7 +308,17 @@ def _subject(cue, quoted: bytearray, depth: int = 0):
     if subj is not None and subj.dep_ == "nsubjpass":
         return None  # "he was told", without an agent: the subject listened
     if subj is not None and subj.lower_ in ("who", "that", "which") and cue.dep_ == "relcl":
-        return cue.head
+        head = cue.head
+        for _ in range(3):  # "one Democrat familiar with the discussion, who added": the Democrat
+            if head.dep_ != "pobj":
+                break
+            up = head.head.head
+            while up.dep_ in ("amod", "acl") and up.pos_ in ("ADJ", "VERB") and up.head is not up:
+                up = up.head
+            if up.pos_ not in ("NOUN", "PROPN") or quoted[up.i]:
+                break
+            head = up
+        return head
     if subj is None and cue.dep_ == "acl" and cue.head.pos_ in ("PROPN", "NOUN", "PRON"):
         return cue.head  # "footage of Hillary Clinton asking, “...”"
     if subj is None and depth < 3 and cue.dep_ in ("advcl", "conj", "xcomp", "pcomp") and cue.head is not cue:
@@ -386,7 +396,13 @@ class _Attributor:
             prt = next((c for c in cue.children if c.dep_ == "prt"), None)
             if prt is not None and prt.i == cue.i + 1:
                 cue_text = f"{cue.text} {prt.text}"
-        return Attribution(speaker, self.mention(head, cue), desc, cue_text, cue.i, conf)
+        mention = self.mention(head, cue)
+        rel = next((c for c in cue.children if c.dep_ == "nsubj" and c.lower_ in ("who", "which", "that")), None)
+        if cue.dep_ == "relcl" and rel is not None and 0 < rel.i - head.i <= 12 and not any(self.ix.in_quote[head.i : rel.i]):
+            # The mention runs to the relative pronoun that is the cue's subject ("critics, who").
+            end = rel.idx + len(rel)
+            mention = Mention(self.ix.text[mention.start : end], mention.start, end)
+        return Attribution(speaker, mention, desc, cue_text, cue.i, conf)
 
 
 def _quote_root(doc, a: int, b: int):
