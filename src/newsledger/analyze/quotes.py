@@ -602,6 +602,13 @@ def _indirect(ix: _DocIndex, att: _Attributor) -> list[tuple[Quote, Attribution]
                     content = (c_hi + 1, hi)
             elif comp is not None:
                 lo, hi = comp.left_edge.i, comp.right_edge.i
+                if lo > tok.i and tok.right_edge.i > hi:
+                    # "she said she wanted change, but found him objectionable": the report runs
+                    # on to the end of the cue's clause unless a new cue or a quote takes over.
+                    for t in ix.doc[hi + 1 : tok.right_edge.i + 1]:
+                        if ix.in_quote[t.i] or _is_cue(t) or _is_according(t):
+                            break
+                        hi = t.i
                 if not lo <= tok.i <= hi:
                     content = (lo, hi)
         if content is None:
@@ -615,7 +622,7 @@ def _indirect(ix: _DocIndex, att: _Attributor) -> list[tuple[Quote, Attribution]
             continue
         a, b = doc[lo].idx, doc[hi].idx + len(doc[hi])
         quoted = sum(ix.in_quote[lo : hi + 1])
-        if quoted * 2 > hi - lo + 1:
+        if quoted >= 0.8 * (hi - lo + 1):
             continue  # the clause is a direct quote, already recorded
         attribution = att.from_cue(tok)
         if attribution is None:
@@ -644,6 +651,9 @@ def _apply(q: Quote, attr: Attribution, confidence: float) -> None:
 # ---------------------------------------------------------------- not quotes: titles, terms, scare quotes
 
 _WORD_RE = re.compile(r"[\w'’.-]+")
+_GAP_EDGES = re.compile(r"^[\s,;:.!?]*(?:``|''|[\"'“”„«»‹›‘’‚])|(?:``|''|[\"'“”„«»‹›‘’‚])\s*$")
+# A full stop that ends a sentence: not after an initial or a short title ("H.", "Mr.", "Sen.").
+_SENTENCE_END = re.compile(r"(?<!\b[A-Z])(?<!\b[A-Z][a-z])(?<!\b[A-Z][a-z]{2})[.!?]\s")
 _SMALL_WORDS = frozenset("a an the of and or in on at to for by with from as is be vs".split())
 
 
@@ -694,8 +704,9 @@ def _not_a_quote(ix: _DocIndex, q: Quotation, body: str, own_cue: bool) -> Optio
 def _begins_clause(ix: _DocIndex, q: Quotation, quote: Quote) -> bool:
     """Nothing but its own attribution stands before the quote in its sentence."""
     sent = ix.sents[ix.sent_index(ix.token_range(q.open, q.open + 1)[0])]
-    before = ix.text[sent.start_char : q.open]
-    if quote.speaker_mention is not None and sent.start_char <= quote.speaker_mention.start < q.open:
+    start = max(sent.start_char, ix.paras[max(0, bisect_right(ix.para_starts, q.open) - 1)][0])
+    before = ix.text[start : q.open]
+    if quote.speaker_mention is not None and start <= quote.speaker_mention.start < q.open:
         before = before.replace(quote.speaker_mention.text, "").replace(quote.cue or "\0", "")
     return not re.sub(r"[\W_]+", "", before.replace("\n", ""))
 
@@ -709,8 +720,16 @@ def _interruption_only(text: str, prev: Quote, nxt: Quote) -> bool:
         gap = text[end : m.start] + " " + text[m.end : nxt.start]
     if prev.cue:
         gap = gap.replace(prev.cue, " ", 1)
+    gap = _GAP_EDGES.sub(" ", gap)  # the closing and the reopening marks
+    if PARAGRAPH_RE.search(gap) or MARK_RE.search(gap):
+        return False
     rest = _WORD_RE.findall(gap)
-    return len(rest) <= 2 and not any(w[0].isupper() for w in rest) and not PARAGRAPH_RE.search(gap)
+    if len(rest) <= 2 and not any(w[0].isupper() for w in rest):
+        return True
+    # ", said Ada Lind, a lawyer who advises the council. “": the attribution sentence itself,
+    # with no sentence of its own in between.
+    inner = gap.rstrip()[:-1] if gap.rstrip().endswith((".", ",")) else gap
+    return m is not None and end <= m.start < nxt.start and not _SENTENCE_END.search(inner)
 
 
 def _merge_statements(ix: _DocIndex, quotations: list[Quotation], quotes: list[Quote]) -> list[Quote]:
