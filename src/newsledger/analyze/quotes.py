@@ -687,12 +687,17 @@ def _not_a_quote(ix: _DocIndex, q: Quotation, body: str, own_cue: bool) -> Optio
         w in SPEECH_VERBS or w.rstrip("sd") in SPEECH_VERBS for w in lead_words
     ):
         return "title"
+    sent = ix.sents[ix.sent_index(ix.token_range(q.open, q.open + 1)[0])]
+    starts_sentence = not ix.text[max(sent.start_char, q.open - 200) : q.open].strip(" \t\n\"'“”‘’«»")
+    if (
+        words <= (6 if own_cue else 10)
+        and not starts_sentence
+        and _title_case(body)
+        and not body.rstrip().endswith((".", "?", "!"))
+    ):
+        return "title"
     if own_cue:
         return None
-    sent = ix.sents[ix.sent_index(ix.token_range(q.open, q.open + 1)[0])]
-    starts_sentence = not ix.text[sent.start_char : q.open].strip(" \t\n\"'“”‘’«»")
-    if words <= 10 and not starts_sentence and _title_case(body) and not body.rstrip().endswith((".", "?")):
-        return "title"
     if words <= _CUES.scare_max_words:
         return "scare"
     return None
