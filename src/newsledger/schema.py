@@ -133,6 +133,7 @@ class Entity:
     sentence: Optional[int] = None
     component: str = "entities"
     confidence: float = 1.0
+    key: Optional[str] = None  # Latin transliteration key shared by the ru/uk/en spellings of a name
 
 
 @dataclass(slots=True)

@@ -30,6 +30,7 @@ from .coref import (
     known_people,
     person_gender,
 )
+from .lang.common import translit_key
 from .nlp import sentence_of
 
 LABELS = {"PERSON", "ORG", "GPE", "LOC", "NORP", "EVENT"}
@@ -281,6 +282,7 @@ def find_entities(doc, own_outlet: Optional[str] = None) -> list[Entity]:
     for ent in out:
         if ent.label == "PERSON":
             ent.descriptor = descriptors.get(ent.canonical)
+        ent.key = translit_key(ent.canonical)
     return out
 
 

@@ -1,4 +1,5 @@
-"""The spaCy base: one English pipeline per process, run in batches."""
+"""The spaCy base: one English pipeline per process, run in batches; Russian and Ukrainian
+articles get a Doc from ``analyze.lang`` (models loaded on the first such article)."""
 
 from __future__ import annotations
 
@@ -31,7 +32,7 @@ def get_nlp():
 
 
 def docs_for(nlp, articles: Iterable[Article], batch_size: int = 16) -> Iterator[tuple[Article, object]]:
-    """Yield (article, doc); non-English articles get doc=None."""
+    """Yield (article, doc); articles in a language without a pipeline get doc=None."""
     it = iter(articles)
     while True:
         batch = list(itertools.islice(it, batch_size))
@@ -42,7 +43,25 @@ def docs_for(nlp, articles: Iterable[Article], batch_size: int = 16) -> Iterator
             a.text = valid_text(a.text)
         docs = dict(zip((id(a) for a in english), nlp.pipe((a.text for a in english), batch_size=batch_size)))
         for a in batch:
-            yield a, docs.get(id(a))
+            doc = docs.get(id(a))
+            if doc is None and a.text and a.language in CYRILLIC:
+                doc = cyrillic_doc(a)
+            yield a, doc
+
+
+CYRILLIC = ("ru", "uk")
+
+
+def cyrillic_doc(article: Article):
+    from .lang import make_doc
+
+    article.text = valid_text(article.text)
+    try:
+        return make_doc(article.language, article.text)
+    except ImportError:
+        raise
+    except Exception:  # one text the models choke on must not stop a batch: it gets places only
+        return None
 
 
 def sentence_starts(doc) -> list[int]:

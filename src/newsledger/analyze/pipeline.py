@@ -45,13 +45,24 @@ class Analyzer:
         self.nlp = get_nlp()
         self.components = [(n, load_component(n)) for n in self.names]
         self.batch_size = batch_size
+        self._by_lang: dict[str, list] = {}
+
+    def components_for(self, lang: str | None) -> list:
+        """The components for one language: Russian and Ukrainian swap in their own where they have one."""
+        if lang not in ("ru", "uk"):
+            return self.components
+        if lang not in self._by_lang:
+            from .lang.components import override
+
+            self._by_lang[lang] = [(n, override(lang, n) or comp) for n, comp in self.components]
+        return self._by_lang[lang]
 
     def analyze(self, articles: Iterable[Article]) -> Iterator[Analysis]:
         from .nlp import docs_for
 
         for art, doc in docs_for(self.nlp, articles, batch_size=self.batch_size):
             ctx = Context(article=art, doc=doc)
-            for name, comp in self.components:
+            for name, comp in self.components_for(art.language if doc is not None else None):
                 setattr(ctx, name, comp(ctx))
             yield Analysis(art, ctx.entities, ctx.quotes, ctx.places, ctx.claims, ctx.framing)
 

@@ -1,0 +1,108 @@
+"""Places in Russian and Ukrainian text: the NER's place mentions, brought to the nominative and
+resolved in the gazetteer (whose Cyrillic names are in the nominative), nearby countries first."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Optional
+
+from ...schema import Place
+from ..nlp import sentence_of
+from .common import data_file, morph_analyzer
+
+# Countries whose towns Russian and Ukrainian news name most: a match there may be a village;
+# elsewhere a Cyrillic alias must name a large place (GeoNames gives "Сили" to Sealy, Texas).
+NEAR = {"UA", "RU", "BY", "MD", "PL", "RO", "SK", "HU", "GE", "KZ", "LT", "LV", "EE"}
+NEAR_MIN_POP = 1000
+FAR_MIN_POP = 100_000
+ADMIN_WORDS = {"область", "край", "республика", "республіка", "район", "округ"}
+
+
+@lru_cache(maxsize=1)
+def _gazetteer():
+    try:
+        from ..gazetteer import get_gazetteer
+
+        return get_gazetteer()
+    except Exception:  # no index: places are left unresolved
+        return None
+
+
+@lru_cache(maxsize=100_000)
+def gazetteer_place(name: str):
+    """The best gazetteer candidate for a nominative name, or None."""
+    gaz = _gazetteer()
+    if gaz is None or not name:
+        return None
+    code = _named_areas().get(name.lower())
+    if code:
+        return gaz.region(code) if "-" in code else gaz.country(code)
+    try:
+        cands = gaz.lookup(name)
+    except Exception:
+        return None
+    for c in cands:
+        if c.feature in ("country", "continent") or (c.feature == "region" and (c.population or 0) > 0):
+            return c
+        if c.country_code in NEAR and (c.population or 0) >= NEAR_MIN_POP:
+            return c
+        if (c.population or 0) >= FAR_MIN_POP:
+            return c
+    return None
+
+
+@lru_cache(maxsize=1)
+def _named_areas() -> dict[str, str]:
+    return {k.lower(): v for k, v in data_file("ru", "places.json")["names"].items()}
+
+
+def stems(word: str) -> list[str]:
+    """A one-word name without its case ending (Куп'янська -> Куп'янськ) when the dictionary lacks it."""
+    return [word[:-k] for k in (1, 2, 3) if len(word) - k >= 4]
+
+
+def resolve(lang: str, canonical: Optional[str], text: str):
+    """(gazetteer candidate, the spelling that matched) for a place mention, or (None, None)."""
+    tries = [canonical or "", *_lemmas(lang, text)]
+    if len(text.split()) == 1:
+        tries += stems(text)
+    for name in tries:
+        cand = gazetteer_place(name)
+        if cand is not None:
+            return cand, name
+    return None, None
+
+
+def _lemmas(lang: str, text: str) -> list[str]:
+    """Spellings to try: as written, the entity's canonical name, and each word's dictionary form."""
+    ma = morph_analyzer(lang)
+    words = text.split()
+    if len(words) == 1:
+        return [text] + [p.normal_form for p in ma.parse(text)[:3] if p.tag.POS == "NOUN"]
+    return [text]
+
+
+def find_places(ctx, lang: str) -> list[Place]:
+    doc = ctx.doc
+    if doc is None:
+        return []
+    out: list[Place] = []
+    for e in ctx.entities:
+        if e.label not in ("GPE", "LOC"):
+            continue
+        cand, _ = resolve(lang, e.canonical, e.text)
+        if cand is None:
+            continue
+        out.append(Place(
+            text=e.text, start=e.start, end=e.end, name=cand.name, geonames_id=cand.geonames_id,
+            feature=cand.feature, country_code=cand.country_code, admin1=cand.admin1,
+            lat=cand.lat, lon=cand.lon, sentence=sentence_of(doc, e.start),
+        ))
+    return out
+
+
+def load(lang: str):
+    def places(ctx) -> list[Place]:
+        return find_places(ctx, lang)
+
+    return places

@@ -1,0 +1,92 @@
+"""Span repairs over model or rule NER output, following factRuEval's span conventions.
+
+A mention includes the common noun that introduces it ("реку Нарву", "мэрии Москвы",
+"завода «ЗАЗ»"), and an organisation's name includes the place it belongs to
+("Конгресса США"); the inner place stays a mention of its own. The nouns are data
+(``data/<lang>/ner_rules.json``).
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_left
+from functools import lru_cache
+
+from . import common
+
+QUOTES_OPEN = "«\"„“‹'"
+QUOTES_CLOSE = "»\"“”›'"
+
+
+@lru_cache(maxsize=None)
+def _lexicon(lang: str) -> tuple[frozenset, frozenset]:
+    d = common.data_file(lang, "ner_rules.json")
+    return frozenset(d["loc_descriptors"]), frozenset(d["org_descriptors"])
+
+
+def _lemma(lang: str, word: str) -> str:
+    return common.pymorphy_features(lang, word)[2]
+
+
+def _is_adj(lang: str, word: str) -> bool:
+    return word.islower() and common.pymorphy_features(lang, word)[0] == "ADJ"
+
+
+def repair(lang, text, toks, words, pos, ents):
+    """Return (start, end, type) mentions, nested ones included (the caller keeps the longest in doc.ents)."""
+    loc_descr, org_descr = _lexicon(lang)
+    starts = [s for s, _ in toks]
+    ends = [e for _, e in toks]
+
+    def tok_at(char: int) -> int:
+        return bisect_left(starts, char)
+
+    def tok_ending(char: int) -> int:
+        return bisect_left(ends, char)
+
+    def adjectives_before(i: int) -> int:
+        # An organisation's name takes its adjectives, capitalised ones included (Верховный суд);
+        # a place's does not (пограничную реку Нарву -> реку Нарву).
+        while i > 0 and _is_adj(lang, words[i - 1].lower()) and words[i - 1][:1].isalpha():
+            i -= 1
+        return i
+
+    out = set(ents)
+    # Adjacent same-type person spans split by the model ("Хвана" + "Чжан Епа").
+    merged = sorted(out)
+    for (s1, e1, t1), (s2, e2, t2) in zip(merged, merged[1:]):
+        if t1 == t2 == "PER" and text[e1:s2] == " " and " " not in text[s1:e1]:
+            out.discard((s1, e1, t1))
+            out.discard((s2, e2, t2))
+            out.add((s1, e2, "PER"))
+    for s, e, t in sorted(out):
+        i = tok_at(s)
+        if i >= len(toks) or starts[i] != s or i == 0:
+            continue
+        prev = words[i - 1]
+        if not prev.islower():
+            # A name in quotes after its descriptor: завода «ЗАЗ».
+            if prev in QUOTES_OPEN and i > 1 and words[i - 2].islower() and _lemma(lang, words[i - 2]) in org_descr:
+                j = tok_ending(e)
+                end = ends[j + 1] if j + 1 < len(toks) and words[j + 1] in QUOTES_CLOSE else e
+                out.add((starts[adjectives_before(i - 2)], end, "ORG"))
+                if t == "ORG":
+                    out.discard((s, e, t))
+            continue
+        lemma = _lemma(lang, prev)
+        if t == "LOC" and lemma in loc_descr:
+            out.discard((s, e, t))
+            out.add((starts[i - 1], e, "LOC"))
+        elif t in ("LOC", "ORG") and lemma in org_descr:
+            if t == "ORG":
+                out.discard((s, e, t))
+            out.add((starts[adjectives_before(i - 1)], e, "ORG"))
+    # An organisation followed by the place it belongs to: Конгресса США, Верховный суд Бангладеша.
+    locs = {s: (s, e) for s, e, t in out if t == "LOC"}
+    for s, e, t in sorted(out):
+        if t != "ORG":
+            continue
+        j = tok_ending(e)
+        if j + 1 < len(toks) and ends[j] == e and starts[j + 1] == e + 1 and text[e] == " " and (e + 1) in locs:
+            out.discard((s, e, t))
+            out.add((s, locs[e + 1][1], "ORG"))
+    return sorted(out)

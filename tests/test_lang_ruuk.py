@@ -1,0 +1,126 @@
+"""Russian and Ukrainian analysis on fictional sentences (tests/fixtures/*_fictional.txt)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from newsledger.analyze.lang.common import nominative_person, nominative_phrase, translit_key
+from newsledger.schema import Article
+
+FIX = Path(__file__).parent / "fixtures"
+
+
+@pytest.fixture(scope="module")
+def analyzer():
+    from newsledger.analyze.pipeline import Analyzer
+
+    return Analyzer()
+
+
+def analyse(analyzer, name: str, lang: str):
+    return analyzer.analyze_one(Article(id=name, text=(FIX / name).read_text(encoding="utf-8"), language=lang))
+
+
+@pytest.mark.parametrize("names", [
+    ("Северск", "Сіверськ", "Siversk", "Seversk"),
+    ("Игорь Коротченко", "Igor Korotchenko", "Ігор Коротченко", "Ihor Korotchenko"),
+    ("Харьков", "Харків", "Kharkiv", "Kharkov"),
+    ("Киев", "Київ", "Kyiv", "Kiev"),
+    ("Зеленский", "Зеленський", "Zelensky", "Zelenskyy"),
+])
+def test_translit_key_links_spellings(names):
+    assert len({translit_key(n) for n in names}) == 1
+
+
+def test_translit_key_keeps_different_names_apart():
+    assert translit_key("Бахмут") != translit_key("Артемовск")
+    assert translit_key("Северск") != translit_key("Славянск")
+    assert translit_key("") is None
+
+
+@pytest.mark.parametrize("lang,name,nominative", [
+    ("ru", "Игоря Коротченко", "Игорь Коротченко"),
+    ("ru", "Марии Захаровой", "Мария Захарова"),
+    ("ru", "Сергея Шойгу", "Сергей Шойгу"),
+    ("uk", "Олексія Руденка", "Олексій Руденко"),
+    ("uk", "Андрієві Коваленку", "Андрій Коваленко"),
+])
+def test_nominative_person(lang, name, nominative):
+    assert nominative_person(lang, name) == nominative
+
+
+@pytest.mark.parametrize("lang,phrase,nominative", [
+    ("ru", "Донецкой Народной Республике", "Донецкая Народная Республика"),
+    ("ru", "мэрии Москвы", "мэрия Москвы"),
+    ("ru", "официального представителя МИД России", "официальный представитель МИД России"),
+    ("uk", "міністра оборони України", "міністр оборони України"),
+])
+def test_nominative_phrase(lang, phrase, nominative):
+    assert nominative_phrase(lang, phrase) == nominative
+
+
+def test_russian_article_entities(analyzer):
+    res = analyse(analyzer, "ru_tass_fictional.txt", "ru")
+    people = {e.canonical: e for e in res.entities if e.label == "PERSON"}
+    assert {"Игорь Коротченко", "Мария Захарова", "Денис Пушилин"} <= set(people)
+    assert people["Игорь Коротченко"].descriptor == "военный эксперт"
+    assert people["Игорь Коротченко"].key == translit_key("Igor Korotchenko")
+    assert people["Мария Захарова"].descriptor == "официальный представитель МИД России"
+    # A later surname-only mention links to the full name.
+    assert sum(e.canonical == "Игорь Коротченко" for e in res.entities) >= 2
+    places = {p.name for p in res.places}
+    assert {"Slovyansk", "Horlivka", "Bakhmut", "Russia"} <= places
+
+
+def test_ukrainian_article_entities(analyzer):
+    res = analyse(analyzer, "uk_ministry_fictional.txt", "uk")
+    people = {e.canonical: e for e in res.entities if e.label == "PERSON"}
+    assert {"Андрій Коваленко", "Олексій Руденко"} <= set(people)
+    assert people["Андрій Коваленко"].descriptor == "речник Генерального штабу ЗСУ"
+    assert people["Олексій Руденко"].descriptor == "міністр оборони України"
+    orgs = {e.canonical for e in res.entities if e.label == "ORG"}
+    assert "Міністерство оборони України" in orgs
+    places = {p.name for p in res.places}
+    assert {"Siversk", "Bakhmut", "Kupyansk", "Ukraine", "Donetsk Oblast"} <= places
+    siversk = next(e for e in res.entities if e.text == "Сіверська")
+    assert siversk.canonical == "Сіверськ" and siversk.key == translit_key("Siversk")
+
+
+def test_ukrainian_apostrophe_stays_in_the_word():
+    from newsledger.analyze.lang.common import tokenize
+
+    text = "Біля Куп'янська і пам’ятника."
+    toks, _ = tokenize(text)
+    assert [text[s:e] for s, e in toks] == ["Біля", "Куп'янська", "і", "пам’ятника", "."]
+
+
+def test_cyrillic_doc_keeps_text_and_offsets():
+    from newsledger.analyze.lang import make_doc
+
+    text = "  Глава ДНР Денис Пушилин\n\nзаявил:  «Всё  спокойно».\n"
+    doc = make_doc("ru", text)
+    assert doc.text == text
+    assert all(text[e.start_char:e.end_char] == e.text for e in doc.ents)
+    assert len(list(doc.sents)) >= 1
+
+
+def test_english_articles_do_not_load_cyrillic_models():
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "from newsledger.analyze.pipeline import Analyzer\n"
+        "from newsledger.schema import Article\n"
+        "Analyzer().analyze_one(Article(id='e', text='Igor Korotchenko said Seversk was taken.', language='en'))\n"
+        "print(sorted(m for m in ('slovnet', 'navec', 'pymorphy3', 'razdel') if m in sys.modules))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
+
+
+def test_unknown_language_gets_no_doc(analyzer):
+    res = analyzer.analyze_one(Article(id="de", text="Der Bürgermeister von Berlin sagte am Montag.", language="de"))
+    assert res.entities == [] and res.quotes == []
