@@ -124,3 +124,69 @@ def test_english_articles_do_not_load_cyrillic_models():
 def test_unknown_language_gets_no_doc(analyzer):
     res = analyzer.analyze_one(Article(id="de", text="Der Bürgermeister von Berlin sagte am Montag.", language="de"))
     assert res.entities == [] and res.quotes == []
+
+
+@pytest.mark.parametrize("lang,sentence,term,neutral", [
+    ("ru", "Подразделения завершили освобождение Северска.", "освобождение", "взятие под контроль (захват)"),
+    ("ru", "Цели СВО будут достигнуты.", "специальная военная операция", "война; вторжение в Украину"),
+    ("ru", "Удары киевского режима по Горловке продолжаются.", "киевский режим", "украинское правительство"),
+    ("ru", "Бои у Артемовска не стихают.", "Артемовск", "Бахмут"),
+    ("uk", "Окупанти обстріляли Херсон.", "окупація", "контроль Росії"),
+    ("uk", "Рашисти знову атакували село.", "рашисти", "російські військові"),
+    ("uk", "Росія є терористичною державою, заявив речник.", "терористична держава", "Росія"),
+])
+def test_framing_lexicons(lang, sentence, term, neutral):
+    from newsledger.analyze.framing import find_framing, lexicon
+
+    entries = [e for e in lexicon() if e.lang in (None, lang)]
+    found = {f.term: f for f in find_framing(sentence, entries)}
+    assert term in found and found[term].neutral == neutral
+
+
+def test_framing_lexicon_stays_in_its_language():
+    from newsledger.analyze.framing import find_framing, lexicon
+
+    ru_only = [e for e in lexicon() if e.lang in (None, "ru")]
+    assert not any(f.term == "окупація" for f in find_framing("окупанти", ru_only))
+    en_only = [e for e in lexicon() if e.lang is None]
+    assert find_framing("Подразделения завершили освобождение.", en_only) == []
+
+
+def _quotes(analyzer, text: str, lang: str):
+    return analyzer.analyze_one(Article(id="q", text=text, language=lang)).quotes
+
+
+def test_russian_quotes_and_speakers(analyzer):
+    res = analyse(analyzer, "ru_tass_fictional.txt", "ru")
+    by_text = {q.text: q for q in res.quotes}
+    direct = by_text["Противник понёс серьёзные потери и отошёл к Славянску"]
+    assert direct.kind == "direct" and direct.speaker == "Игорь Коротченко" and direct.cue == "сказал"
+    reported = next(q for q in res.quotes if q.cue == "По словам")
+    assert reported.kind == "indirect" and reported.speaker == "Мария Захарова"
+    assert reported.text == "киевский режим продолжает обстрелы Горловки"
+    assert any(q.cue == "Как сообщил" and q.speaker == "Денис Пушилин" for q in res.quotes)
+    # A unit's name in quotes is not speech.
+    assert "Юг" not in by_text
+
+
+def test_ukrainian_quotes_and_speakers(analyzer):
+    res = analyse(analyzer, "uk_ministry_fictional.txt", "uk")
+    direct = next(q for q in res.quotes if q.kind == "direct")
+    assert direct.text.startswith("Ворог намагався") and direct.speaker == "Андрій Коваленко" and direct.cue == "заявив"
+    assert any(q.cue == "За словами" and q.speaker == "Олексій Руденко" for q in res.quotes)
+    said_that = next(q for q in res.quotes if q.cue == "повідомив")
+    assert said_that.speaker == "Андрій Коваленко" and said_that.text.startswith("Сили оборони")
+
+
+def test_dash_dialogue_and_pronoun(analyzer):
+    text = ("Командир батальона Олег Сидоренко вышел к журналистам.\n"
+            "— Позиции удерживаем, подкрепление уже на подходе, — сказал он.\n")
+    (q,) = _quotes(analyzer, text, "ru")
+    assert q.kind == "direct" and q.text == "Позиции удерживаем, подкрепление уже на подходе"
+    assert q.speaker == "Олег Сидоренко" and q.speaker_mention.text == "он"
+
+
+def test_ukrainian_guillemets_before_colon(analyzer):
+    text = "Речниця Міністерства оборони України Олена Бондар заявила: «Ситуація на фронті стабільна і контрольована»."
+    (q,) = _quotes(analyzer, text, "uk")
+    assert q.kind == "direct" and q.speaker == "Олена Бондар"

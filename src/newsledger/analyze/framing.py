@@ -29,6 +29,8 @@ from ..schema import Framing
 
 ENV_VAR = "NEWSLEDGER_FRAMING"
 BUNDLED = Path(__file__).resolve().parent.parent / "data" / "framing.json"
+# Russian and Ukrainian lexicons beside the English one: same categories, their own terms.
+BUNDLED_LANGS = tuple(Path(__file__).resolve().parent.parent / "data" / lang / "framing.json" for lang in ("ru", "uk"))
 
 
 class FramingLexiconError(ValueError):
@@ -43,6 +45,7 @@ class Entry:
     neutral: Optional[str]
     used_by: Optional[str]
     confidence: float
+    lang: Optional[str] = None  # only for articles in this language (None: every article)
 
 
 def _compile(patterns: Sequence[str], case_sensitive: bool, origin: str, term: str) -> re.Pattern:
@@ -54,7 +57,7 @@ def _compile(patterns: Sequence[str], case_sensitive: bool, origin: str, term: s
         raise FramingLexiconError(f"{origin}: bad pattern for {term!r}: {exc}") from exc
 
 
-def _read(path: Path) -> list[Entry]:
+def _read(path: Path, lang: Optional[str] = None) -> list[Entry]:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, json.JSONDecodeError) as exc:
@@ -76,6 +79,7 @@ def _read(path: Path) -> list[Entry]:
             neutral=it.get("neutral"),
             used_by=it.get("used_by"),
             confidence=float(it.get("confidence", 1.0)),
+            lang=it.get("lang", lang),
         ))
     return out
 
@@ -84,8 +88,9 @@ def _read(path: Path) -> list[Entry]:
 def lexicon(extra_paths: tuple[str, ...] = ()) -> tuple[Entry, ...]:
     """Bundled entries with those of ``extra_paths`` merged over them by term."""
     merged: dict[str, Entry] = {}
-    for path in (BUNDLED, *map(Path, extra_paths)):
-        for e in _read(path):
+    sources = [(BUNDLED, None), *((p, p.parent.name) for p in BUNDLED_LANGS), *((Path(p), None) for p in extra_paths)]
+    for path, lang in sources:
+        for e in _read(path, lang):
             merged[e.term.lower()] = e
     return tuple(merged.values())
 
@@ -115,6 +120,7 @@ def load(paths: Sequence[str] = ()) -> Callable[[object], list[Framing]]:
     entries = lexicon(tuple(paths) or env_paths())
 
     def framing(ctx) -> list[Framing]:
-        return find_framing(ctx.article.text or "", entries)
+        lang = ctx.article.language
+        return find_framing(ctx.article.text or "", [e for e in entries if e.lang is None or e.lang == lang])
 
     return framing
