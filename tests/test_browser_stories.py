@@ -95,6 +95,11 @@ def test_story_contradiction_and_claim_provenance(browser, seed_server):
         assert page.locator("#contradictions .contradiction .badge-modality").count() >= 2
         assert page.locator(".claim-group .badge-modality").count() == page.locator(".claim-group").count()
         assert page.locator(".claim-group .modality-denied").count() >= 1
+        # Actors taken from the outlet's country (not the sentence) are marked, the basis in the tooltip.
+        mark = page.locator(".claim-group .badge-inferred").first
+        assert mark.inner_text() == "inferred" and "outlet country" in mark.get_attribute("title")
+        denial = page.locator(".claim-group", has=page.locator(".modality-denied")).first
+        assert "Andrii Kovalenko (denies)" in denial.inner_text()
         group = page.locator(".claim-group", has=page.locator(".claim-type", has_text="TAKE_CONTROL")).first
         assert group.locator(".first-seen").inner_text().startswith("Sputnik International, 2025-12-12 11:00 UTC")
         s.shoot("2-story")

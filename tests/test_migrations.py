@@ -102,3 +102,35 @@ def test_frozen_fixture_is_version_1_as_released():
     text = FIXTURE.read_text(encoding="utf-8")
     assert "CREATE TABLE ingest_journal" not in text and "story_clusters" not in text
     assert text.count("CREATE TABLE") == 11 and "CREATE VIRTUAL TABLE articles_fts USING fts5" in text
+
+
+def test_claims_asserted_by_becomes_attributions_with_roles(tmp_path):
+    """Release-1 claims kept a flat asserted_by list; a denial's asserters become its deniers."""
+    path = tmp_path / "v1.db"
+    _make_v1(path, _frozen_v1)
+    db = sqlite3.connect(path)
+    people = [{"name": "Harbour Ledger", "kind": "outlet", "mention": None},
+              {"name": "Ansel Dring", "kind": "person", "mention": {"text": "Ansel Dring", "start": 77, "end": 88}}]
+    for modality in ("asserted", "denied"):
+        db.execute(
+            'INSERT INTO claims (article_id, type, start, "end", sentence, modality, asserted_by, asserted_by_names, '
+            "framing, component, confidence) VALUES (?, 'CONSULT', 0, 36, 'The Bergen ferry resumed on Monday.', ?, ?, "
+            "'Harbour Ledger; Ansel Dring', '[]', 'claims', 0.8)",
+            (ART_ID, modality, json.dumps(people)))
+    db.execute("INSERT INTO claims (article_id, type, start, \"end\", sentence, modality, asserted_by) "
+               "VALUES (?, 'CONSULT', 0, 5, 'x', 'asserted', 'not json')", (ART_ID,))
+    db.commit()
+    db.close()
+    with open_store(path) as store:
+        rows = {(r["modality"], r["sentence"]): r for r in store.claims(limit=10)}
+        said = rows[("asserted", "The Bergen ferry resumed on Monday.")]
+        assert [(a["name"], a["kind"], a["role"]) for a in said["attributions"]] == [
+            ("Harbour Ledger", "outlet", "asserts"), ("Ansel Dring", "person", "asserts")]
+        assert said["attributions"][1]["mention"]["start"] == 77
+        assert (said["asserted_by_names"], said["denied_by_names"]) == ("Harbour Ledger; Ansel Dring", None)
+        denied = rows[("denied", "The Bergen ferry resumed on Monday.")]
+        assert {a["role"] for a in denied["attributions"]} == {"denies"}
+        assert (denied["asserted_by_names"], denied["denied_by_names"]) == (None, "Harbour Ledger; Ansel Dring")
+        assert rows[("asserted", "x")]["attributions"] == []  # unreadable: no attribution, still opens
+        got = store.get(ART_ID)
+        assert [[a.role for a in c.attributions] for c in got.claims] == [["asserts", "asserts"], ["denies", "denies"], []]

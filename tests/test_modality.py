@@ -12,7 +12,7 @@ from click.testing import CliRunner
 
 from newsledger import stories
 from newsledger.cli.main import cli
-from newsledger.schema import MODALITIES, Actor, Analysis, Article, Claim, ClaimPlace, Source
+from newsledger.schema import MODALITIES, Actor, Analysis, Attribution, Article, Claim, ClaimPlace, Source
 from newsledger.store import open_store
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -32,9 +32,11 @@ OUTLETS = {
 }
 
 
-def _claim(ctype, actor, modality, sentence):
-    return Claim(type=ctype, start=0, end=len(sentence), sentence=sentence, actor=Actor(text=actor, code=actor),
-                 place=ClaimPlace(text="Dubrava", name="Dubrava", geonames_id=GID), modality=modality)
+def _claim(ctype, actor, modality, sentence, by=(), basis="text"):
+    return Claim(type=ctype, start=0, end=len(sentence), sentence=sentence,
+                 actor=Actor(text=actor, code=actor, basis=basis),
+                 place=ClaimPlace(text="Dubrava", name="Dubrava", geonames_id=GID), modality=modality,
+                 attributions=[Attribution(name=n, kind=k, role=r) for n, k, r in by])
 
 
 def _article(aid, domain, published, title, claims):
@@ -59,11 +61,14 @@ def db(tmp_path):
         store.upsert(_article("bbbb0002", "north-herald.example", "2026-03-02T10:00:00+00:00", "Dubrava is ours",
                               [_claim("TAKE_CONTROL", "NRX", "asserted", TAKE)]))
         store.upsert(_article("cccc0003", "south-post.example", "2026-03-02T12:00:00+00:00", "Dubrava holds",
-                              [_claim("TAKE_CONTROL", "NRX", "denied", DENY),
+                              [_claim("TAKE_CONTROL", "NRX", "denied", DENY,
+                                      by=[("South Post", "outlet", "denies"), ("Marta Oleksiv", "person", "denies")],
+                                      basis="inferred:context"),
                                _claim("CONTESTED", "SRX", "asserted", HOLD)]))
         store.upsert(_article("dddd0004", "west-wire.example", "2026-03-02T13:00:00+00:00", "Dubrava fighting",
                               [_claim("TAKE_CONTROL", "NRX", "conditional",
-                                      "If Dubrava falls, the northern army will push west.")]))
+                                      "If Dubrava falls, the northern army will push west.",
+                                      by=[("West Wire", "outlet", "reports"), ("Ivo Brandt", "person", "asserts")])]))
         stories.update(store, ["aaaa0001", "bbbb0002", "cccc0003", "dddd0004"])
     return path
 
@@ -185,6 +190,9 @@ def test_bundled_examples_keep_the_siversk_denial(tmp_path, monkeypatch):
         assert len(deny) == 1
         prov = stories.claim_provenance(store, deny[0]["id"])
         assert prov["repeats"] == []
+        # Issue 10: the denial names the Kyiv Ledger and its spokesperson as deniers, not "the occupiers".
+        assert prov["claim"]["denied_by_names"] == "Kyiv Ledger; Andrii Kovalenko"
+        assert prov["claim"]["asserted_by_names"] is None
         assert "sputnikglobe.com" in {r["outlet"] for r in prov["rebuttals"] if r["edge"] == "rebutted"}
         seed = store._read("SELECT c.id FROM claims c JOIN articles a ON a.id = c.article_id "
                            "WHERE a.source_domain = 'sputnikglobe.com' AND c.type = 'TAKE_CONTROL' "
@@ -207,3 +215,33 @@ def test_bundled_examples_keep_the_siversk_denial(tmp_path, monkeypatch):
     kyiv = next(o for o in json.loads(res.output) if o["source"] == "kyiv-ledger.example")
     take = next(c for c in kyiv["claim_types"] if c["type"] == "TAKE_CONTROL")
     assert take["modalities"].get("denied") == 1
+
+
+def test_attribution_roles_are_stored_filtered_and_shown(db):
+    with open_store(db) as store:
+        (deny,) = store.claims(according_to="oleksiv", role="denies")
+        assert deny["denied_by_names"] == "South Post; Marta Oleksiv" and deny["asserted_by_names"] is None
+        assert deny["actor"]["basis"] == "inferred:context" and deny["actor_basis"] == "inferred:context"
+        assert store.claims(according_to="oleksiv", role="asserts") == []
+        assert [c["reported_by_names"] for c in store.claims(role="reports")] == ["West Wire"]
+        prov = stories.claim_provenance(store, deny["id"])
+        assert prov["claim"]["denied_by_names"] == "South Post; Marta Oleksiv"
+        assert prov["claim"]["actor_basis"] == "inferred:context"
+        assert prov["attributions"][0]["denied_by"] == "South Post; Marta Oleksiv"
+    res = CliRunner().invoke(cli, ["claims", "--db", db, "--according-to", "Marta", "--json"])
+    assert [c["modality"] for c in json.loads(res.output)] == ["denied"]
+    res = CliRunner().invoke(cli, ["claims", "--db", db, "--modality", "conditional", "--json"])
+    assert [c["according_to"] for c in json.loads(res.output)] == ["Ivo Brandt; reported by West Wire"]
+    assert CliRunner().invoke(cli, ["claims", "--db", db, "--role", "doubts"]).exit_code == 2
+
+    warnings.filterwarnings("ignore", message=".*httpx.*")
+    from fastapi.testclient import TestClient
+
+    from newsledger.api.app import create_app
+
+    client = TestClient(create_app(db), base_url="http://127.0.0.1", client=("127.0.0.1", 50000))
+    (item,) = client.get("/api/claims", params={"according_to": "Marta", "role": "denies"}).json()["items"]
+    assert [(a["name"], a["role"]) for a in item["attributions"]] == [("South Post", "denies"),
+                                                                      ("Marta Oleksiv", "denies")]
+    assert client.get("/api/claims", params={"role": "doubts"}).status_code == 422
+    assert "Marta Oleksiv" in client.get("/api/claims", params={"modality": "denied", "format": "csv"}).text

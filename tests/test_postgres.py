@@ -193,3 +193,20 @@ def test_stories_are_built_on_postgres_as_on_sqlite(postgres_server, tmp_path, c
             counts.append({t: st._read(f"SELECT count(*) AS n FROM {t}")[0]["n"] for t in tables})
     assert counts[0] == counts[1] and counts[1]["story_members"] == 8
     assert not [r for r in caplog.records if "pipeline" in r.getMessage()]
+
+
+def test_old_claims_get_attributions_with_roles(postgres_server):  # noqa: F811
+    """Migration 8 on PostgreSQL: a release-1 asserted_by list becomes roled attributions."""
+    url = postgres_server.new_database()
+    with open_store(url) as s:
+        s.upsert(make_analysis())
+        db = s._conn()
+        db.execute('ALTER TABLE claims ADD COLUMN "asserted_by" JSONB')
+        db.execute("UPDATE claims SET attributions = NULL, asserted_by = ?, modality = 'denied', "
+                   "asserted_by_names = 'Teodor Quill'",
+                   (json.dumps([{"name": "Teodor Quill", "kind": "person", "mention": None}]),))
+        db.execute("DELETE FROM schema_migrations WHERE version = 8")
+    with open_store(url) as s:
+        (c,) = s.claims()
+        assert c["attributions"] == [{"name": "Teodor Quill", "kind": "person", "role": "denies", "mention": None}]
+        assert (c["asserted_by_names"], c["denied_by_names"]) == (None, "Teodor Quill")

@@ -28,6 +28,7 @@ from .. import __version__
 from ..store import QueryError, StoreError, open_store
 from ..store import reviews
 from ..store.expand import expand_query
+from ..store.migrations import ROLE_COLUMNS
 from . import queries
 from .export import check_format, export_response
 from .queries import ArticleFilter, Reader
@@ -44,6 +45,7 @@ _SAFE_NAME = re.compile(r"[^A-Za-z0-9._-]+")
 LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
 # An enum so the OpenAPI document lists the values a client may send.
 Modality = Enum("Modality", {m: m for m in MODALITIES}, type=str)
+Role = Enum("Role", {r: r for r in ROLE_COLUMNS}, type=str)
 
 
 class HostCheckMiddleware:
@@ -251,6 +253,10 @@ def create_app(db_path: str | Path, token: Optional[str] = None, *,
         modality: Optional[Modality] = Query(None, description="how the claim is stated: denied is someone saying "
                                              "it did not happen; conditional, attempted, predicted, reported and "
                                              "questioned qualify an assertion"),
+        according_to: Optional[str] = Query(None, max_length=200,
+                                            description="part of the name of who asserts, denies or reports it"),
+        role: Optional[Role] = Query(None, description="only attributions in this role (with according_to), or "
+                                                       "claims that have someone in it"),
         source: Optional[str] = None,
         since: Optional[str] = since_q,
         until: Optional[str] = until_q,
@@ -261,11 +267,13 @@ def create_app(db_path: str | Path, token: Optional[str] = None, *,
         format: str = fmt_q,
     ):
         """Claims (who did what to whom, where, when, according to whom), newest first;
-        dates filter on the claim's date, else the article's. Reviewed claims carry the
-        analyst's values and ``review: {verdict, by, at, note, before, after}``."""
+        dates filter on the claim's date, else the article's. Each claim's ``attributions``
+        name who asserts, denies or reports it. Reviewed claims carry the analyst's values and
+        ``review: {verdict, by, at, note, before, after}``."""
         lim, off = _page(limit, offset, format)
         result = queries.claims(reader, place=place, actor=actor, type=type,
                                 modality=modality.value if modality else None, source=source,
+                                according_to=according_to, role=role.value if role else None,
                                 since=since, until=until, limit=lim, offset=off, reviewed=reviewed,
                                 hide_rejected=hide_rejected)
         return result if format == "json" else export_response(result["items"], format, "claims",

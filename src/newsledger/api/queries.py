@@ -18,7 +18,7 @@ from urllib.parse import quote as urlquote
 
 from ..schema import MODALITIES, NOT_QUOTE_KINDS, QUOTE_KINDS
 from ..store import QueryError, StoreError
-from ..store.sqlite import date_range
+from ..store.sqlite import attribution_filter, date_range
 
 # Private-use characters never occur in article text, so the browser can split
 # on them safely instead of parsing highlight markup.
@@ -504,7 +504,8 @@ _CLAIM_JSON = ("actor", "target", "place", "attributions", "framing", "trigger",
 
 def claims(r: Reader, *, place: Optional[str], actor: Optional[str], type: Optional[str], modality: Optional[str],
            source: Optional[str], since: Any, until: Any, limit: int, offset: int, reviewed: Optional[bool] = None,
-           hide_rejected: bool = False) -> dict[str, Any]:
+           hide_rejected: bool = False, according_to: Optional[str] = None,
+           role: Optional[str] = None) -> dict[str, Any]:
     conds, params = _source_conds("a", source, None, None)
     conds += _review_conds(reviewed, hide_rejected)
     d_conds, d_params = date_range("COALESCE(x.date, a.published)", since, until)
@@ -527,6 +528,10 @@ def claims(r: Reader, *, place: Optional[str], actor: Optional[str], type: Optio
     if modality:
         conds.append("x.modality = ?")
         params.append(modality.strip().lower())
+    if according_to or role:
+        cond, p = attribution_filter("x", according_to, role)
+        conds.append(cond)
+        params += p
     return _annotation_page(r, "claims", _CLAIM_COLS, conds, params,
                             "COALESCE(x.date, a.published) IS NULL, COALESCE(x.date, a.published) DESC, x.id",
                             _CLAIM_JSON, limit, offset)

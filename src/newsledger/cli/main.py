@@ -827,12 +827,16 @@ Examples:
   newsledger claims --type TAKE_CONTROL --place Bakhmut
   newsledger claims --actor RUS --since 2025-01-01 --json
   newsledger claims --place Siversk --modality denied
+  newsledger claims --according-to Kovalenko --role denies
 """)
 @click.option("--place", help="Place name or GeoNames id.")
 @click.option("--type", "type_", metavar="TYPE", help="Claim type, e.g. ASSAULT, TAKE_CONTROL.")
 @click.option("--actor", help="Actor country code (ISO alpha-3, e.g. UKR) or part of its name.")
 @click.option("--modality", type=click.Choice(MODALITIES, case_sensitive=False),
               help="Only claims stated this way (denied: someone says it did not happen).")
+@click.option("--according-to", metavar="NAME", help="Part of the name of who asserts, denies or reports the claim.")
+@click.option("--role", type=click.Choice(["asserts", "denies", "reports"], case_sensitive=False),
+              help="With --according-to: only in this role; alone: claims someone holds this role in.")
 @SOURCE
 @click.option("--since", type=DATE, help="Claimed event (else publication) on or after this date.")
 @click.option("--until", type=DATE, help="Claimed event (else publication) on or before this date.")
@@ -842,20 +846,25 @@ Examples:
 @json_option
 @HIDE_REJECTED
 @REVIEWED
-def claims(place, type_, actor, modality, source, since, until, limit, offset, db, as_json, hide_rejected,
-           reviewed) -> None:
-    """Event claims: who did what, where, when, according to whom. Reviewed claims show the analyst's values."""
+def claims(place, type_, actor, modality, according_to, role, source, since, until, limit, offset, db, as_json,
+           hide_rejected, reviewed) -> None:
+    """Event claims: who did what, where, when, according to whom (and who denies them). Reviewed claims
+    show the analyst's values."""
     with _open(db) as store:
         if type_ and type_.strip().upper() not in (known := _claim_types(store)):
             raise click.BadParameter(
                 f"unknown claim type {type_!r}: choose one of {', '.join(known)}", param_hint="'--type'")
         rows = _review_filter(store.claims(place=place, type=type_, actor=actor, modality=modality, source=source,
-                                           since=since, until=until, limit=limit, offset=offset),
+                                           since=since, until=until, according_to=according_to, role=role,
+                                           limit=limit, offset=offset),
                               hide_rejected, reviewed)
     if not as_json:
         _verdicts(rows)
     for r in rows:
-        r["according_to"] = r.get("asserted_by_names") or r.get("source")
+        # Who denies or only reports a claim is named as such, never as one more asserter.
+        by = [r.get("asserted_by_names"), r.get("denied_by_names") and f"denied by {r['denied_by_names']}",
+              r.get("reported_by_names") and f"reported by {r['reported_by_names']}"]
+        r["according_to"] = "; ".join(b for b in by if b) or r.get("source")
         r["article"] = r["article_id"][:8]
     review_col = [("reviewed", "review", SHORT)] if any(r.get("reviewed") for r in rows) else []
     columns = [("article", "article", SHORT), ("type", "type", SHORT), ("actor_text", "actor", NAME),

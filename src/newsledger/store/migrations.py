@@ -8,9 +8,10 @@ new steps appended to ``STEPS``. Fields added to a record later need no step:
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from datetime import datetime, timezone
-from typing import Callable
+from typing import Callable, Optional
 
 from .. import schema
 from ..schema import ANNOTATION_TYPES, Article, Source
@@ -41,14 +42,29 @@ CLAIM_FLAT: dict[str, tuple[str, str, str]] = {
     "place_country_code": ("TEXT", "place", "country_code"),
     "place_lat": ("REAL", "place", "lat"),
     "place_lon": ("REAL", "place", "lon"),
+    "actor_basis": ("TEXT", "actor", "basis"),
+    "place_basis": ("TEXT", "place", "basis"),
 }
+# Who stands behind a claim, one flat column per attribution role (names joined by "; "),
+# so claims can be filtered and listed by asserter, denier or reporter without reading JSON.
+ROLE_COLUMNS: dict[str, str] = {"asserts": "asserted_by_names", "denies": "denied_by_names",
+                                "reports": "reported_by_names"}
 # Extra annotation columns per table (beyond the record's own fields).
 ANNOTATION_EXTRA: dict[str, list[tuple[str, str]]] = {
-    "claims": [(n, t) for n, (t, _, _) in CLAIM_FLAT.items()] + [("asserted_by_names", "TEXT")],
+    "claims": [(n, t) for n, (t, _, _) in CLAIM_FLAT.items()] + [(c, "TEXT") for c in ROLE_COLUMNS.values()],
 }
 # An analyst's review mark (store.reviews): verdict, by, at, note, before, after.
 for _kind in ("claims", "quotes", "places"):
     ANNOTATION_EXTRA.setdefault(_kind, []).append(("review", "JSON"))
+
+
+def role_names(attributions: Optional[list[dict]]) -> dict[str, Optional[str]]:
+    """The ``ROLE_COLUMNS`` values of a claim's attributions (an attribution without a role asserts)."""
+    out: dict[str, Optional[str]] = {}
+    for role, col in ROLE_COLUMNS.items():
+        names = [a.get("name") for a in attributions or [] if (a.get("role") or "asserts") == role and a.get("name")]
+        out[col] = "; ".join(dict.fromkeys(names)) or None
+    return out
 
 # Indexes on columns the CLI and API filter on.
 ANNOTATION_INDEXES: dict[str, list[str]] = {
@@ -311,6 +327,43 @@ def _step7(db: sqlite3.Connection) -> None:
     db.execute("CREATE INDEX IF NOT EXISTS reviews_article ON reviews(article_id)")
 
 
+def _sqlite_columns(db, table: str) -> set[str]:
+    return {r[1] for r in db.execute(f"PRAGMA table_info({q(table)})")}
+
+
+def _step8(db, columns: Callable = _sqlite_columns, sync: Optional[Callable] = None) -> None:
+    # Claims stored before attributions had roles kept a flat ``asserted_by`` list (the
+    # outlet and speakers behind the sentence). It becomes ``attributions`` with role
+    # asserts, except on denials: whoever stood behind a denied claim denies it. Reads
+    # and writes rows, so PostgreSQL runs it directly (``postgres.DATA_STEPS``) with
+    # its own ``columns``/``sync``.
+    (sync or sync_columns)(db)
+    if "asserted_by" not in columns(db, "claims"):
+        return  # created after the change: nothing to convert
+    rows = db.execute(
+        "SELECT id, modality, asserted_by FROM claims WHERE asserted_by IS NOT NULL AND attributions IS NULL"
+    ).fetchall()
+    updates = []
+    for cid, modality, old in rows:
+        try:
+            old = json.loads(old) if isinstance(old, str) else old
+        except ValueError:
+            old = []  # unreadable: no attribution (the old value stays in asserted_by)
+        role = "denies" if modality == "denied" else "asserts"
+        atts = [{**a, "role": role} for a in old if isinstance(a, dict) and a.get("name")] if isinstance(old, list) else []
+        names = role_names(atts)
+        updates.append((json.dumps(atts, ensure_ascii=False), *(names[c] for c in ROLE_COLUMNS.values()), cid))
+    if updates:
+        db.executemany(
+            f"UPDATE claims SET attributions = ?, {', '.join(f'{c} = ?' for c in ROLE_COLUMNS.values())} WHERE id = ?",
+            updates,
+        )
+
+
+# Steps that read or write rows: PostgreSQL runs these on the connection instead of
+# replaying their recorded DDL.
+DATA_STEPS = {8}
+
 # (version, description, step). Append only.
 STEPS: list[tuple[int, str, Callable[[sqlite3.Connection], None]]] = [
     (1, "articles, sources, annotations, runs, quarantine, minhashes, full-text index", _step1),
@@ -320,6 +373,7 @@ STEPS: list[tuple[int, str, Callable[[sqlite3.Connection], None]]] = [
     (5, "article keys: the places, entities and claim types of each article, with its outlet and date", _step5),
     (6, "followed sources, items taken from them, saved searches (alerts) and their matches", _step6),
     (7, "analyst reviews of claims, quotes and places, keyed by article and span", _step7),
+    (8, "claim attributions with roles (asserts, denies, reports) from asserted_by; flat role columns", _step8),
 ]
 LATEST = STEPS[-1][0]
 

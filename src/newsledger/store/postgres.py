@@ -142,6 +142,11 @@ def _migrate(conn) -> None:
         for version, description, step in migrations.STEPS:
             if version <= current:
                 continue
+            if version in migrations.DATA_STEPS:
+                step(Connection(conn), columns=lambda _db, table: _columns(conn, table),
+                     sync=lambda _db: _sync_columns(conn))
+                conn.execute("INSERT INTO schema_migrations VALUES (%s, %s, %s)", (version, description, _now()))
+                continue
             rec = _Recorder()
             step(rec)
             for stmt in rec.statements:
@@ -175,16 +180,20 @@ def _create_fts(conn) -> None:
     conn.execute("CREATE INDEX articles_fts ON articles USING GIN (fts)")
 
 
+def _columns(conn, table: str) -> set[str]:
+    return {
+        r[0] for r in conn.execute(
+            "SELECT column_name FROM information_schema.columns WHERE table_schema = current_schema() "
+            "AND table_name = %s", (table,),
+        )
+    }
+
+
 def _sync_columns(conn) -> None:
     wanted = {"sources": migrations.source_columns(), "articles": migrations.article_columns()}
     wanted.update({k: migrations.annotation_columns(k) for k in ANNOTATION_TYPES})
     for table, cols in wanted.items():
-        have = {
-            r[0] for r in conn.execute(
-                "SELECT column_name FROM information_schema.columns WHERE table_schema = current_schema() "
-                "AND table_name = %s", (table,),
-            )
-        }
+        have = _columns(conn, table)
         for name, typ in cols:
             if name not in have:
                 conn.execute(f"ALTER TABLE {q(table)} ADD COLUMN {q(name)} {ddl(typ)}")

@@ -123,6 +123,18 @@ def _parse_date(value: Union[str, date, None], name: str) -> Optional[datetime |
         raise QueryError(f"invalid {name} date {text!r}: use YYYY-MM-DD (e.g. 2025-03-01) or an ISO 8601 time") from None
 
 
+def attribution_filter(alias: str, name: Optional[str], role: Optional[str]) -> tuple[str, list[Any]]:
+    """A condition on a claim's flat role columns: ``name`` (part of it, any case) in ``role``'s
+    column, or in any role's; ``role`` alone: someone holds that role. QueryError for an unknown role."""
+    if role and role.strip().lower() not in migrations.ROLE_COLUMNS:
+        raise QueryError(f"unknown role {role!r}: use one of {', '.join(migrations.ROLE_COLUMNS)}")
+    cols = [migrations.ROLE_COLUMNS[role.strip().lower()]] if role else list(migrations.ROLE_COLUMNS.values())
+    if not name:
+        return f"{alias}.{cols[0]} IS NOT NULL", []
+    pattern = f"%{_like(name.strip())}%"
+    return "(" + " OR ".join(f"{alias}.{c} LIKE ? ESCAPE '\\'" for c in cols) + ")", [pattern] * len(cols)
+
+
 def date_range(column: str, since: Any = None, until: Any = None) -> tuple[list[str], list[Any]]:
     """SQL conditions for ``since <= column <= until`` on ISO 8601 text.
 
@@ -472,9 +484,8 @@ class Store:
                     d = dict(d)
                     for name, (_, parent, attr) in CLAIM_FLAT.items():
                         d[name] = (d.get(parent) or {}).get(attr)
-                    # the flat column names who asserts the claim (deniers and reporting outlets are not)
-                    d["asserted_by_names"] = "; ".join(
-                        a["name"] for a in d.get("attributions") or [] if a.get("role", "asserts") == "asserts") or None
+                    # asserted_by_names holds who asserts it; deniers and reporters have their own columns
+                    d.update(migrations.role_names(d.get("attributions")))
                 data.append([article_id] + [_cell(d.get(c), t) for c, t in cols])
             db.executemany(sql, data)
 
@@ -699,7 +710,8 @@ class Store:
     def claims(
         self, *, place: Optional[str] = None, type: Optional[str] = None, actor: Optional[str] = None,
         modality: Optional[str] = None, source: Optional[str] = None, since: Any = None, until: Any = None,
-        article_id: Optional[str] = None, limit: int = 50, offset: int = 0,
+        article_id: Optional[str] = None, according_to: Optional[str] = None, role: Optional[str] = None,
+        limit: int = 50, offset: int = 0,
     ) -> list[dict[str, Any]]:
         """Claims, newest first. Each dict: the Claim fields (actor, place... as dicts), the
         flattened columns (actor_code, place_name, place_geonames_id, ...) and the article
@@ -707,7 +719,9 @@ class Store:
 
         ``place``: a GeoNames id, or a name matched case-insensitively; ``type``: exact
         category (case-insensitive); ``actor``: ISO alpha-3 code or part of the actor's
-        text; ``since``/``until`` apply to the claim's date, else the article's.
+        text; ``according_to``: part of the name of whoever asserts, denies or reports it
+        (only that ``role`` when given: asserts | denies | reports); ``since``/``until``
+        apply to the claim's date, else the article's.
         """
         conds, params = [], []
         if place:
@@ -726,6 +740,10 @@ class Store:
         if modality:
             conds.append("x.modality = ?")
             params.append(modality.strip().lower())
+        if according_to or role:
+            c, p = attribution_filter("x", according_to, role)
+            conds.append(c)
+            params += p
         if article_id:
             conds.append("x.article_id = ?")
             params.append(article_id)

@@ -405,7 +405,8 @@ def same_place_claims(db: sqlite3.Connection, gid: Optional[int], name: Optional
         return []
     cur = db.execute(
         "SELECT c.id, c.article_id, c.type, c.actor_code, c.actor_text, c.modality, c.date, c.sentence, "
-        "c.asserted_by_names, c.place_name, c.place_geonames_id, a.published, a.source_domain, a.first_seen "
+        "c.asserted_by_names, c.denied_by_names, c.reported_by_names, c.place_name, c.place_geonames_id, "
+        "a.published, a.source_domain, a.first_seen "
         f"FROM claims c JOIN articles a ON a.id = c.article_id WHERE c.article_id IN ({','.join('?' * len(articles))}) "
         f"AND c.type IN ({','.join('?' * len(types))})", (*articles, *types),
     )

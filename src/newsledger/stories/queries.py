@@ -74,8 +74,9 @@ def get_story(store: "Store", story_id: int) -> Optional[dict[str, Any]]:
     marks = ",".join("?" * len(ids))
     claims = _rows(
         db,
-        "SELECT c.id, c.article_id, c.type, c.actor_code, c.actor_text, c.place_name, c.place_geonames_id, "
-        "c.date, c.modality, c.asserted_by_names, c.sentence, a.published, a.source_domain AS outlet "
+        "SELECT c.id, c.article_id, c.type, c.actor_code, c.actor_text, c.actor_basis, c.place_name, c.place_basis, "
+        "c.place_geonames_id, c.date, c.modality, c.asserted_by_names, c.denied_by_names, c.reported_by_names, "
+        "c.sentence, a.published, a.source_domain AS outlet "
         f"FROM claims c JOIN articles a ON a.id = c.article_id WHERE c.article_id IN ({marks}) "
         "ORDER BY a.published, c.id", tuple(ids),
     ) if ids else []
@@ -173,8 +174,8 @@ def _group_claims(db: sqlite3.Connection, claims: list[dict]) -> list[dict]:
                 break
         else:
             g = {"_key": key, "_day": day, "type": c["type"], "actor_code": c["actor_code"],
-                 "actor": c["actor_text"], "place": c["place_name"], "geonames_id": gid,
-                 "modality": c["modality"], "claims": []}
+                 "actor": c["actor_text"], "actor_basis": c["actor_basis"], "place": c["place_name"],
+                 "place_basis": c["place_basis"], "geonames_id": gid, "modality": c["modality"], "claims": []}
             groups.append(g)
         g["claims"].append(c)
     out = []
@@ -193,14 +194,19 @@ def _provenance_summary(db: sqlite3.Connection, members: list[dict]) -> dict[str
         "first_seen": {"outlet": first["outlet"], "published": first["published"], "article_id": first["article_id"],
                        "claim_id": first["id"]},
         "repeats": [{"outlet": c["outlet"], "published": c["published"], "article_id": c["article_id"],
-                     "claim_id": c["id"], "modality": c["modality"], "asserted_by": c["asserted_by_names"]}
+                     "claim_id": c["id"], "modality": c["modality"], **_by_role(c)}
                     for c in members[1:]],
         "articles": len({c["article_id"] for c in members}),
         "outlets": sorted({c["outlet"] for c in members if c["outlet"]}),
         "independent_origins": len(origins),
-        "attributions": [{"outlet": c["outlet"], "asserted_by": c["asserted_by_names"], "article_id": c["article_id"]}
-                         for c in members],
+        "attributions": [{"outlet": c["outlet"], "article_id": c["article_id"], **_by_role(c)} for c in members],
     }
+
+
+def _by_role(c: dict) -> dict[str, Optional[str]]:
+    """Who asserts, denies and reports a claim row (names joined by "; ")."""
+    return {"asserted_by": c["asserted_by_names"], "denied_by": c["denied_by_names"],
+            "reported_by": c["reported_by_names"]}
 
 
 def claim_provenance(store: "Store", claim_id: int) -> Optional[dict[str, Any]]:
@@ -208,8 +214,9 @@ def claim_provenance(store: "Store", claim_id: int) -> Optional[dict[str, Any]]:
     db = store._conn()
     rows = _rows(
         db,
-        "SELECT c.id, c.article_id, c.type, c.actor_code, c.actor_text, c.place_name, c.place_geonames_id, c.date, "
-        "c.modality, c.asserted_by_names, c.sentence, a.published, a.source_domain AS outlet "
+        "SELECT c.id, c.article_id, c.type, c.actor_code, c.actor_text, c.actor_basis, c.place_name, c.place_basis, "
+        "c.place_geonames_id, c.date, c.modality, c.asserted_by_names, c.denied_by_names, c.reported_by_names, "
+        "c.sentence, a.published, a.source_domain AS outlet "
         "FROM claims c JOIN articles a ON a.id = c.article_id WHERE c.id = ?", (claim_id,),
     )
     if not rows:
@@ -238,7 +245,8 @@ def claim_provenance(store: "Store", claim_id: int) -> Optional[dict[str, Any]]:
     for o in _rows(
         db,
         "SELECT c.id, c.article_id, c.type, c.actor_code, c.place_name, c.place_geonames_id, c.date, c.modality, "
-        "c.asserted_by_names, c.sentence, a.published, a.source_domain AS outlet FROM claims c "
+        "c.asserted_by_names, c.denied_by_names, c.reported_by_names, c.sentence, a.published, "
+        "a.source_domain AS outlet FROM claims c "
         "JOIN articles a ON a.id = c.article_id "
         "WHERE c.article_id IN (SELECT article_id FROM story_members WHERE cluster_id = "
         "(SELECT cluster_id FROM story_members WHERE article_id = ?)) AND c.type = ? AND c.actor_code IS ? "
@@ -269,8 +277,9 @@ def claim_provenance(store: "Store", claim_id: int) -> Optional[dict[str, Any]]:
         if r["claim_id"] not in seen and r["claim_id"] not in ids:
             seen.add(r["claim_id"])
             contradictions.append(r)
-    return {"claim": {k: c[k] for k in ("id", "article_id", "type", "actor_code", "actor_text", "place_name",
-                                         "date", "modality", "asserted_by_names", "sentence", "outlet", "published")},
+    return {"claim": {k: c[k] for k in ("id", "article_id", "type", "actor_code", "actor_text", "actor_basis",
+                                         "place_name", "place_basis", "date", "modality", "asserted_by_names", "denied_by_names",
+                                         "reported_by_names", "sentence", "outlet", "published")},
             "geonames_id": gid, **_provenance_summary(db, same), "rebuttals": rebuttals,
             "contradictions": contradictions}
 
@@ -288,7 +297,7 @@ def _rebuttals(c: dict, kin: list[dict]) -> list[dict]:
         return []
     out = [{"edge": edge, "claim_id": o["id"], "article_id": o["article_id"], "outlet": o["outlet"],
             "published": o["published"], "type": o["type"], "actor_code": o["actor_code"],
-            "modality": o["modality"], "asserted_by": o["asserted_by_names"], "sentence": o.get("sentence")}
+            "modality": o["modality"], **_by_role(o), "sentence": o.get("sentence")}
            for o in kin if o["modality"] in other and o["id"] != c["id"]]
     return sorted(out, key=lambda o: (o["published"] is None, o["published"] or "", o["claim_id"]))
 

@@ -1,6 +1,6 @@
 // Article reader: the body text with every annotation layer highlighted by offsets.
 import { getJSON } from "../api.js";
-import { affiliationBadge, countryName, externalLink, formatDate, h, modalityBadge, route } from "../dom.js";
+import { affiliationBadge, countryName, externalLink, formatDate, h, inferredMark, modalityBadge, route } from "../dom.js";
 import { claimLookupHref, provenanceLink, quoteLookupHref } from "./provlinks.js";
 import { REVIEWABLE, reviewBadge, reviewBlock, reviewerSettings } from "./review.js";
 
@@ -45,8 +45,13 @@ function detailRows(layer, rec, article) {
   } else if (layer.key === "framing") {
     rows.push(["Term", rec.term], ["Category", rec.category], ["Neutral wording", rec.neutral], ["Typically used by", rec.used_by]);
   } else if (layer.key === "claims") {
-    rows.push(["Type", rec.type], ["Modality", rec.modality], ["Actor", rec.actor?.text], ["Target", rec.target?.text],
-      ["Place", rec.place?.name || rec.place?.text], ["Date", rec.date], ["According to", (rec.attributions || []).map((a) => (a.role && a.role !== "asserts" ? `${a.name} (${a.role})` : a.name)).join(", ")],
+    // Inferred values (the actor taken from the outlet's country, a place from an earlier sentence) say so.
+    const withBasis = (value, basis) => (value ? [value, " ", inferredMark(basis)] : null);
+    const roles = { asserts: "", denies: "denies", reports: "reports" };
+    rows.push(["Type", rec.type], ["Modality", modalityBadge(rec.modality)], ["Actor", withBasis(rec.actor?.text, rec.actor?.basis)],
+      ["Target", withBasis(rec.target?.text, rec.target?.basis)],
+      ["Place", withBasis(rec.place?.name || rec.place?.text, rec.place?.basis)], ["Date", rec.date],
+      ["According to", (rec.attributions || []).map((a) => (roles[a.role || "asserts"] ? `${a.name} (${roles[a.role]})` : a.name)).join(", ")],
       ["Framing", (rec.framing || []).join(", ")]);
   }
   const extractor = article.provenance?.extractor;
@@ -120,7 +125,7 @@ export async function renderArticle(root, params, rest) {
     for (const a of list) {
       details.append(h("section", { class: `ann-card ann-card-${a.layer.cls}` },
         h("h3", null, annLabel(a.layer, a.rec), " ", reviewBadge(a.rec.review)),
-        h("dl", null, detailRows(a.layer, a.rec, data).map(([k, v]) => [h("dt", null, k), h("dd", null, String(v))])),
+        h("dl", null, detailRows(a.layer, a.rec, data).map(([k, v]) => [h("dt", null, k), h("dd", null, v instanceof Node || Array.isArray(v) ? v : String(v))])),
         reviewBlock(a.layer.key, a.rec, (review) => saved(a.layer, a.rec, review))));
     }
     if (list.some((a) => REVIEWABLE[a.layer.key])) details.append(reviewerSettings());

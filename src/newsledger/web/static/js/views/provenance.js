@@ -1,6 +1,6 @@
 // Provenance of one claim or quote: who published it first, who repeated or altered it, and on whose word.
 import { getJSON } from "../api.js";
-import { articleHref, h, modalityBadge, s } from "../dom.js";
+import { articleHref, h, inferredMark, modalityBadge, s } from "../dom.js";
 import { claimProvenanceHref, formatTime, outletLabel, outletNameMap, parseTime, quoteProvenanceHref } from "./provlinks.js";
 
 const LOOKUP_ROWS = 1000;
@@ -191,7 +191,8 @@ async function renderClaim(root, id, names) {
   const attrs = [];
   const seen = new Set();
   for (const a of p.attributions || []) {
-    for (const name of String(a.asserted_by || "").split(";").map((x) => x.trim()).filter(Boolean)) {
+    const names = [a.asserted_by, a.denied_by, a.reported_by].join(";");
+    for (const name of names.split(";").map((x) => x.trim()).filter(Boolean)) {
       const key = `${a.article_id}\u0000${name}`;
       if (!seen.has(key)) { seen.add(key); attrs.push({ from: a.article_id, name }); }
     }
@@ -200,13 +201,16 @@ async function renderClaim(root, id, names) {
     h("h1", { tabindex: "-1", id: "prov-title" }, `Claim provenance: ${c.type}`),
     h("blockquote", { class: "prov-subject" }, String(c.sentence || "").trim()),
     h("dl", { class: "facts", id: "prov-facts" },
-      h("dt", null, "Claim"), h("dd", null, `${c.type}${c.actor_text ? " · " + c.actor_text : ""}${c.place_name ? " · " + c.place_name : ""} `, modalityBadge(c.modality)),
+      h("dt", null, "Claim"), h("dd", null, c.type, c.actor_text ? [` · ${c.actor_text} `, inferredMark(c.actor_basis)] : "",
+        c.place_name ? [` · ${c.place_name} `, inferredMark(c.place_basis)] : "", " ", modalityBadge(c.modality)),
       h("dt", null, "In"), h("dd", null, h("a", { href: articleHref(c.article_id) }, `${nameOf(c.outlet)}, ${formatTime(c.published)}`)),
       h("dt", null, "First seen"), h("dd", { id: "prov-first" }, `${nameOf(p.first_seen.outlet)}, ${formatTime(p.first_seen.published)}`),
       h("dt", null, "Repeats"), h("dd", null, String((p.repeats || []).length)),
       h("dt", null, c.modality === "denied" ? "Rebuts" : "Rebutted by"), h("dd", { id: "prov-rebuttal-count" }, String(rebuttals.length)),
       h("dt", null, "Independent origins"), h("dd", null, String(p.independent_origins)),
-      c.asserted_by_names ? [h("dt", null, "According to"), h("dd", null, c.asserted_by_names)] : null),
+      c.asserted_by_names ? [h("dt", null, "According to"), h("dd", null, c.asserted_by_names)] : null,
+      c.denied_by_names ? [h("dt", null, "Denied by"), h("dd", { id: "prov-deniers" }, c.denied_by_names)] : null,
+      c.reported_by_names ? [h("dt", null, "Reported by"), h("dd", null, c.reported_by_names)] : null),
     provenanceGraph(nodes, edges, attrs, `Claim ${c.type}: first seen at ${nameOf(p.first_seen.outlet)}, repeated in ${nodes.length - 1} other article(s)`),
     h("h2", null, `${c.modality === "denied" ? "Denies" : "Denied by"} (${rebuttals.length})`),
     rebuttals.length

@@ -1,6 +1,6 @@
 // Stories: the same event across outlets. A list, then one story's coverage, claims, contradictions and quotes.
 import { getJSON } from "../api.js";
-import { articleHref, errorBox, formatDate, h, modalityBadge, route, s } from "../dom.js";
+import { articleHref, errorBox, formatDate, h, inferredMark, modalityBadge, route, s } from "../dom.js";
 import { claimProvenanceHref, formatTime, parseTime, provenanceLink, quoteProvenanceHref } from "./provlinks.js";
 
 const PAGE = 20;
@@ -147,11 +147,14 @@ function articleList(articles, nameOf) {
   }));
 }
 
+// Names behind a claim group, deniers and reporters marked as such (they do not assert it).
 function uniqueNames(attributions) {
   const seen = new Set();
   for (const a of attributions || []) {
-    for (const name of String(a.asserted_by || "").split(";")) {
-      if (name.trim()) seen.add(name.trim());
+    for (const [field, suffix] of [["asserted_by", ""], ["denied_by", " (denies)"], ["reported_by", " (reports)"]]) {
+      for (const name of String(a[field] || "").split(";")) {
+        if (name.trim()) seen.add(name.trim() + suffix);
+      }
     }
   }
   return [...seen];
@@ -162,8 +165,8 @@ function claimGroups(groups, nameOf) {
   return h("ul", { class: "claim-groups", id: "claim-groups" }, groups.map((g) => {
     const by = uniqueNames(g.attributions);
     return h("li", { class: "claim-group" },
-      h("h3", null, h("span", { class: "claim-type" }, g.type), g.actor ? ` · ${g.actor}` : "", g.place ? ` · ${g.place}` : "",
-        " ", modalityBadge(g.modality)),
+      h("h3", null, h("span", { class: "claim-type" }, g.type), g.actor ? [` · ${g.actor} `, inferredMark(g.actor_basis)] : "",
+        g.place ? [` · ${g.place} `, inferredMark(g.place_basis)] : "", " ", modalityBadge(g.modality)),
       h("dl", { class: "facts" },
         h("dt", null, "First seen"), h("dd", { class: "first-seen" }, `${nameOf(g.first_seen.outlet)}, ${formatTime(g.first_seen.published)}`),
         h("dt", null, "Repeats"), h("dd", null, String((g.repeats || []).length)),
