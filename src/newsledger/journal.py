@@ -112,6 +112,8 @@ def resumable_run(store: Any) -> dict[str, Any]:
     last = runs[0]
     if last["status"] not in RESUMABLE:
         raise ResumeError(f"nothing to resume: the last ingest run ({last['id']}) finished ({last['status']})")
+    if list(last["inputs"]) == ["watch"]:  # newsledger.watch.scheduler.WATCH_INPUT
+        raise ResumeError(f"the last ingest run ({last['id']}) is a watcher's: `newsledger watch` resumes it")
     options = last.get("options")
     if isinstance(options, str):
         options = json.loads(options)

@@ -229,10 +229,13 @@ duplicates. Failures are recorded per source (see `newsledger sources health`).
               help="Seconds between two polls of sources on the same host.")
 @click.option("--page-interval", type=click.FloatRange(0), default=1.0, show_default=True,
               help="Seconds between two page fetches from one host (robots.txt Crawl-delay can raise it).")
+@click.option("--batch-size", type=click.IntRange(1, 10_000), default=32, show_default=True,
+              help="Articles analysed and stored per transaction.")
 @db_option
 @ALLOW_PRIVATE
 @json_option
-def watch(once: bool, every_source: bool, no_analyze: bool, host_gap: float, page_interval: float, db: str, allow_private: bool,
+def watch(once: bool, every_source: bool, no_analyze: bool, host_gap: float, page_interval: float, batch_size: int,
+          db: str, allow_private: bool,
           as_json: bool) -> None:
     """Poll the followed sources and ingest what is new (see `newsledger sources`)."""
     from ..ingest.fetch import FetchOptions
@@ -242,7 +245,7 @@ def watch(once: bool, every_source: bool, no_analyze: bool, host_gap: float, pag
         raise click.UsageError("--all goes with --once (a running watcher follows each source's schedule)")
     options = WatchOptions(
         fetch=FetchOptions(allow_private=allow_private, min_interval=page_interval, follow_links=True),
-        analyze=not no_analyze, host_gap=host_gap,
+        analyze=not no_analyze, host_gap=host_gap, batch_size=batch_size,
     )
     store, ws = _follow_store(db, create=False)
     stop = threading.Event()

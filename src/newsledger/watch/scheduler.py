@@ -246,7 +246,7 @@ class Watcher:
 
     def _run(self) -> int:
         """The open ingest run: the unfinished one a killed watcher left (claimed, so a
-        live watcher's run is refused), or a new one."""
+        watcher still alive keeps its run), or a new one."""
         from ..run import RunSummary
 
         if self._run_id is not None:
@@ -288,7 +288,6 @@ class Watcher:
     def run_once(self, every_source: bool = False) -> RoundSummary:
         """Poll every source due now (or every source), once, waiting on the clock for per-host gaps."""
         rnd = RoundSummary()
-        self._run()
         for src in (self.ws.sources() if every_source else self.ws.due(self.clock.now())):
             if self.stop.is_set():
                 break
@@ -309,7 +308,6 @@ class Watcher:
         total = RoundSummary()
         while not self.stop.is_set() and (until is None or self.clock.now() < until):
             self._rotate()
-            self._run()
             rnd = RoundSummary()
             pending = self.ws.due(self.clock.now(), limit=500)
             while pending and not self.stop.is_set():
@@ -451,8 +449,6 @@ class Watcher:
         articles, and whether every item was taken (False: the per-poll cap was reached)."""
         from ..run import _batched, _store_batch, extract_one
 
-        run_id = self._run()
-        summary = self._summary
         new = 0
         taken = 0
         capped = False
@@ -469,6 +465,8 @@ class Watcher:
                 yield item if isinstance(item, BadInput) else extract_one(item)
 
         for batch in _batched(extracted(), self.options.batch_size):
+            # The run opens with the first batch: rounds that bring nothing leave no empty runs behind.
+            run_id, summary = self._run(), self._summary
             summary.read += len(batch)
             _store_batch(batch, self.store, self._get_analyzer if self.options.analyze else None, summary, False)
             self.journal.record(run_id, batch, summary.counts())
