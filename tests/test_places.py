@@ -330,3 +330,15 @@ def test_listing_leaves_demonyms_out_unless_asked(tmp_path):
         assert (stored["Russian"].kind, stored["Lviv"].basis) == ("demonym", "population")
     finally:
         store.close()
+
+
+@pytest.mark.parametrize("code", sorted(_words()["state_postal_codes"]))
+def test_each_state_postal_code(run, code):
+    p = next(p for p in run(f"The fair opened in Springfield, {code} on Sunday.") if p.text == code)
+    assert p.admin1 == _words()["state_postal_codes"][code] and p.kind == "region"
+
+
+def test_same_name_in_two_named_states_is_two_places(run):
+    places = [p for p in run("Salem, Ore., and Salem, Mass., signed the pact.") if p.text == "Salem"]
+    assert [p.admin1 for p in places] == ["US-OR", "US-MA"]
+    assert not [p for p in run("Portland, Maine-based firms hired.") if p.text == "ME"]

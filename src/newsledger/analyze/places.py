@@ -173,8 +173,11 @@ class PlaceResolver:
         words = place_words()
         self.facility_words = words["facility_words"]
         self.facility_heads = words["facility_heads"]
-        self.abbrevs = words["state_abbreviations"]
-        self._abbrev_re = re.compile(r", (" + _alternation(self.abbrevs).pattern + r")\.")
+        self.abbrevs = {**{k + ".": v for k, v in words["state_abbreviations"].items()}, **words["state_postal_codes"]}
+        # "Springfield, Ill." or "Springfield, IL", then anything but a lowercase word ("IL is").
+        self._abbrev_re = re.compile(r", ((?:" + "|".join(re.escape(k) for k in sorted(
+            words["state_abbreviations"], key=len, reverse=True)) + r")\.|(?:" + "|".join(
+            words["state_postal_codes"]) + r")\b)(?!-)")
         self.demonyms = {**{k: ("cc", v) for k, v in words["demonyms"].items()},
                          **{k: ("id", v) for k, v in words["region_demonyms"].items()}}
         self._demonym_re = _alternation(self.demonyms)
@@ -296,8 +299,7 @@ class PlaceResolver:
                 continue
             region = self.gaz.region(self.abbrevs[m.group(1)])
             if region is not None:
-                out.append(_Mention(m.start(1), m.end(), text[m.start(1):m.end()], normalize(m.group(1)) + ".",
-                                    1.0, candidates=[region]))
+                out.append(_Mention(m.start(1), m.end(), m.group(1), "@" + region.admin1, 1.0, candidates=[region]))
         return out
 
     def _longest(self, text: str, words: list[tuple[int, int]], i: int, run_end: int):
@@ -462,34 +464,46 @@ class PlaceResolver:
     # ------------------------------------------------------------ resolution
 
     def _resolve(self, mentions: list[_Mention], text: str, source_country: Optional[str]):
-        groups: dict[tuple[str, bool], list[_Mention]] = {}
-        for m in mentions:
-            groups.setdefault((m.key, m.region_cue), []).append(m)
-        keys = list(groups)
-        # The most prominent candidates suffice ("Washington" has hundreds) and bound the work.
-        cands = {k: sorted(groups[k][0].candidates, key=_prior, reverse=True)[:MAX_CANDIDATES] for k in keys}
-        priors = {k: [_prior(c) - (SHADOW_PENALTY if c.id in groups[k][0].shadowed else 0.0) for c in cands[k]]
-                  for k in keys}
-
         # "Paris, Texas", "Petrivka in the Kharkov region": a name followed by a region or country that
-        # contains it. Not inside a comma-separated list, where the next item is a sibling ("Virginia,
+        # may contain it. Not inside a comma-separated list, where the next item is a sibling ("Virginia,
         # Washington, West Virginia and Wyoming"), not a container.
-        bonus: dict[tuple, list[float]] = {k: [0.0] * len(cands[k]) for k in keys}
         containers: dict[int, _Mention] = {}  # id(mention) -> the mention named as its container
         for prev, a, b in zip([None, *mentions], mentions, mentions[1:]):
             sep = text[a.end:b.start]
             if sep not in _CONTAINER_SEPS or sep == ", " and prev is not None and text[prev.end:a.start] == ", ":
                 continue
-            ka, kb = (a.key, a.region_cue), (b.key, b.region_cue)
+            if any(c.feature in ("country", "region") for c in b.candidates):
+                containers[id(a)] = b
+        # One name, one place per article, except where the text names different containers ("Salem, Ore.,
+        # and Salem, Mass."); a bare mention joins the name's only contained sense ("Paris, Texas ... Paris").
+        gkey: dict[int, tuple] = {}
+        for m in mentions:
+            box = containers.get(id(m))
+            gkey[id(m)] = (m.key, m.region_cue, box.key if box is not None else None)
+        boxed: dict[tuple, set] = {}
+        for k in gkey.values():
+            if k[2] is not None:
+                boxed.setdefault(k[:2], set()).add(k)
+        for m in mentions:
+            k = gkey[id(m)]
+            if k[2] is None and len(boxed.get(k[:2], ())) == 1:
+                gkey[id(m)] = next(iter(boxed[k[:2]]))
+        groups: dict[tuple, list[_Mention]] = {}
+        for m in mentions:
+            groups.setdefault(gkey[id(m)], []).append(m)
+        keys = list(groups)
+        # The most prominent candidates suffice ("Washington" has hundreds) and bound the work.
+        cands = {k: sorted(groups[k][0].candidates, key=_prior, reverse=True)[:MAX_CANDIDATES] for k in keys}
+        priors = {k: [_prior(c) - (SHADOW_PENALTY if c.id in groups[k][0].shadowed else 0.0) for c in cands[k]]
+                  for k in keys}
+        bonus: dict[tuple, list[float]] = {k: [0.0] * len(cands[k]) for k in keys}
+        for mid, b in containers.items():
+            ka, kb = gkey[mid], gkey[id(b)]
             for ia, ca in enumerate(cands[ka]):
                 for ib, cb in enumerate(cands[kb]):
-                    if ca is cb or ca.feature == "country":
-                        continue
-                    if _inside(ca, cb):
+                    if ca is not cb and ca.feature != "country" and _inside(ca, cb):
                         bonus[ka][ia] = max(bonus[ka][ia], 4.0)
                         bonus[kb][ib] = max(bonus[kb][ib], 2.0)
-            if any(c.feature in ("country", "region") for c in cands[kb]):
-                containers[id(a)] = b
 
         probs = {k: _softmax([p + b for p, b in zip(priors[k], bonus[k])]) for k in keys}
         evidence: dict[tuple, list[tuple[float, ...]]] = {}
