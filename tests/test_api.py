@@ -243,6 +243,7 @@ def test_places_geojson(client):
     assert props["name"] == "Siversk" and props["country_code"] == "UA"
     assert props["mentions"] == 3 and props["articles"] == 2 and props["claims"] == 2
     assert props["claim_types"] == {"TAKE_CONTROL": 1, "LOSE_CONTROL": 1}
+    assert props["claim_modalities"] == {"TAKE_CONTROL": {"asserted": 1}, "LOSE_CONTROL": {"asserted": 1}}
     assert props["dates"] == {"2025-12-12": 2, "2025-12-13": 1}
     assert (props["first"], props["last"]) == ("2025-12-12", "2025-12-13")
     only = client.get("/api/places.geojson", params={"claim_type": "CONSULT"}).json()

@@ -172,7 +172,7 @@ def test_search_to_article_map_and_compare(session):
     assert page.locator("#place-list li").first.inner_text() == "Siversk, Ukraine — 3"
     page.locator("#place-list button").first.click()
     page.wait_for_selector(".leaflet-popup-content:has-text('Siversk, Ukraine')")
-    assert "TAKE_CONTROL ×1" in page.locator(".leaflet-popup-content").inner_text()
+    assert "TAKE_CONTROL: 1 asserted" in page.locator(".leaflet-popup-content").inner_text()
     assert page.locator("path.leaflet-interactive").count() >= 3 and page.locator("svg path").count() > 100
     session.shoot("3-map")
     # Back to the first day: only Geneva had been mentioned yet.

@@ -558,7 +558,7 @@ def places_geojson(r: Reader, *, source: Optional[str], since: Any, until: Any, 
                 "name": row["name"], "geonames_id": row["geonames_id"], "country_code": row["country_code"],
                 "feature": row.get("feature"),
                 "lat": row["lat"], "lon": row["lon"], "mentions": 0, "articles": set(), "claims": 0,
-                "claim_types": {}, "dates": {},
+                "claim_types": {}, "claim_modalities": {}, "dates": {},
             }
         return feats[key]
 
@@ -586,13 +586,16 @@ def places_geojson(r: Reader, *, source: Optional[str], since: Any, until: Any, 
     for row in r.rows(
         "SELECT COALESCE(CAST(c.place_geonames_id AS TEXT), lower(c.place_name)) AS key, c.place_name AS name, "
         "c.place_geonames_id AS geonames_id, c.place_country_code AS country_code, c.place_lat AS lat, "
-        "c.place_lon AS lon, c.type, c.article_id, COALESCE(c.date, substr(a.published, 1, 10)) AS day "
+        "c.place_lon AS lon, c.type, c.modality, c.article_id, COALESCE(c.date, substr(a.published, 1, 10)) AS day "
         f"FROM claims c JOIN articles a ON a.id = c.article_id {_sql_where(c_conds)}",
         c_params,
     ):
         ft = feature(row["key"], row)
         ft["claims"] += 1
         ft["claim_types"][row["type"]] = ft["claim_types"].get(row["type"], 0) + 1
+        # A denied capture is no capture: the same counts per type, split by how each claim is stated.
+        per = ft["claim_modalities"].setdefault(row["type"], {})
+        per[row["modality"] or "asserted"] = per.get(row["modality"] or "asserted", 0) + 1
         ft["articles"].add(row["article_id"])
         if claim_type:  # claim-only map: the claims are the mentions
             ft["mentions"] += 1
@@ -605,6 +608,7 @@ def places_geojson(r: Reader, *, source: Optional[str], since: Any, until: Any, 
         days = sorted(ft["dates"])
         props = {k: v for k, v in ft.items() if k not in ("lat", "lon", "articles", "dates")}
         props.update(articles=len(ft["articles"]), dates=dict(sorted(ft["dates"].items())),
+                     claim_modalities={t: _ordered_modalities(m) for t, m in ft["claim_modalities"].items()},
                      first=days[0] if days else None, last=days[-1] if days else None)
         features.append({"type": "Feature", "geometry": {"type": "Point", "coordinates": [ft["lon"], ft["lat"]]},
                          "properties": props})

@@ -562,9 +562,14 @@ def show(article_id: str, db: str, as_json: bool) -> None:
         t = Table(title="claims")
         for col in ("type", "actor", "place", "date", "modality", "according to"):
             t.add_column(col)
+        def inferred(value: str, basis: Optional[str]) -> str:
+            return f"{value} (inferred)" if value and basis and basis != "text" else value
+
         for c in analysis.claims:
-            t.add_row(c.type, Text(c.actor.text if c.actor else ""), Text(c.place.name or c.place.text if c.place else ""),
-                      c.date or "", c.modality, Text(", ".join(a.name for a in c.attributions)))
+            by = ", ".join(a.name if a.role == "asserts" else f"{a.name} ({a.role})" for a in c.attributions or [])
+            t.add_row(c.type, Text(inferred(c.actor.text, c.actor.basis) if c.actor else ""),
+                      Text(inferred(c.place.name or c.place.text, c.place.basis) if c.place else ""),
+                      c.date or "", c.modality, Text(by))
         console.print(t)
     counts = {k: len(getattr(analysis, k)) for k in ("entities", "quotes", "places", "claims", "framing")}
     console.print(Text(" · ".join(f"{n} {k}" for k, n in counts.items()), style="dim"))

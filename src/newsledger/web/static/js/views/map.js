@@ -48,7 +48,10 @@ function popup(p, shown) {
   return h("div", { class: "popup" },
     h("strong", null, placeLabel(p)),
     h("div", null, `${shown} mention${shown === 1 ? "" : "s"} in ${p.articles} article${p.articles === 1 ? "" : "s"}`),
-    Object.keys(p.claim_types).length ? h("div", null, "Claims: ", Object.entries(p.claim_types).map(([t, c]) => `${t} ×${c}`).join(", ")) : null,
+    Object.keys(p.claim_types).length ? h("div", { class: "popup-claims" }, "Claims: ", Object.entries(p.claim_types).map(([t, c]) => {
+      const m = (p.claim_modalities || {})[t];
+      return m ? `${t}: ${Object.entries(m).map(([k, n]) => `${n} ${k}`).join(", ")}` : `${t} ×${c}`;
+    }).join("; ")) : null,
     h("div", null, `${p.first || "?"} → ${p.last || "?"}`),
     h("a", { href: route("compare", { place: p.name }) }, "Compare outlets"), " · ",
     h("a", { href: route("search", { place: p.name }) }, "Articles"));
