@@ -210,7 +210,7 @@ def test_cli_sources_and_alerts(tmp_path, site):
     assert once.exit_code == 0, once.output  # /b.xml is a 404: recorded, not raised
     summary = json.loads(once.output)
     assert (summary["polled"], summary["new"], summary["failed"]) == (2, 1, 1)
-    health_rows = json.loads(run("sources", "health", "--json").output)
+    health_rows = json.loads(run("sources", "health", "--json", "--allow-private").output)
     assert {"url", "status", "last_success", "last_error", "consecutive_failures", "items_total"} <= set(health_rows[0])
     assert [(h["status"], h["items_total"]) for h in health_rows] == [("failing", 0), ("ok", 1)]
     added = run("alerts", "add", "harbour", "--outlet", "127.0.0.1", "--json")
@@ -619,3 +619,19 @@ def test_ingest_resume_points_at_the_watcher(site, store, clock):
         Watcher(store, options(batch_size=1), clock=clock, on_batch=die).run_once()
     with pytest.raises(journal.ResumeError, match="newsledger watch"):
         journal.resumable_run(store)
+
+
+def test_error_kinds():
+    from newsledger.ingest.fetch import FetchError
+    from newsledger.watch.scheduler import classify
+
+    cases = [(FetchError("disallowed by robots.txt"), "robots"),
+             (FetchError("disallowed: robots.txt unreachable (HTTP 503)"), "robots-unreachable"),
+             (FetchError("HTTP 401", status=401), "403"), (FetchError("HTTP 429", status=429), "rate-limited"),
+             (FetchError("HTTP 410", status=410), "gone"), (FetchError("HTTP 503", status=503), "server-error"),
+             (FetchError("refused address 10.0.0.1 (private)"), "refused-address"),
+             (FetchError("timeout after 20 s"), "timeout"), (FetchError("page larger than 20 MB"), "too-large"),
+             (FetchError("network error: ConnectError"), "network")]
+    assert [classify(e) for e, _ in cases] == [k for _, k in cases]
+    assert health({"id": 1, "url": "u", "every_s": 900, "polls": 3, "consecutive_failures": 2,
+                   "last_error_kind": "robots-unreachable"}, 0)["status"] == "failing"

@@ -283,8 +283,10 @@ class WatchStore:
                 f"AND a.fts @@ websearch_to_tsquery('{TS_CONFIG}', newsledger_fold(?))", (*ids, websearch(query)),
             )
             return [r["id"] for r in rows]
-        from .sqlite import _fts_query
-
+        try:
+            from .sqlite import _fts_query  # the search command's query rewriting, when it has one
+        except ImportError:
+            _fts_query = str
         try:
             rows = self.store._conn().execute(
                 f"SELECT a.id FROM articles_fts JOIN articles a ON a.seq = articles_fts.rowid "

@@ -16,6 +16,9 @@ import click
 from ..cli.main import ALLOW_PRIVATE, _open, _print_json, _stderr, _stdout, db_option, json_option
 from .sources import DEFAULT_EVERY, SourceError, format_every
 
+# Commands that fetch nothing accept --allow-private too, so scripts can pass one set of options to all.
+NO_FETCH_PRIVATE = click.option("--allow-private", is_flag=True, hidden=True)
+
 
 def _follow_store(db: str, create: bool):
     from ..store.watch import WatchStore
@@ -140,7 +143,8 @@ def sources_import(file: str, every: str, collection: Optional[str], db: str, al
 @click.option("--collection", metavar="NAME", help="Only this collection.")
 @db_option
 @json_option
-def sources_list(collection: Optional[str], db: str, as_json: bool) -> None:
+@NO_FETCH_PRIVATE
+def sources_list(collection: Optional[str], db: str, as_json: bool, allow_private: bool) -> None:
     """The followed sources (JSON: one object per source)."""
     store, ws = _follow_store(db, create=False)
     with store:
@@ -165,7 +169,8 @@ def sources_list(collection: Optional[str], db: str, as_json: bool) -> None:
 @sources.command("remove")
 @click.argument("source", metavar="URL|ID")
 @db_option
-def sources_remove(source: str, db: str) -> None:
+@NO_FETCH_PRIVATE
+def sources_remove(source: str, db: str, allow_private: bool) -> None:
     """Stop following a source (its articles stay)."""
     store, ws = _follow_store(db, create=False)
     with store:
@@ -180,7 +185,9 @@ def sources_remove(source: str, db: str) -> None:
               help="Seconds a poll may take before the source counts as slow (default 10).")
 @db_option
 @json_option
-def sources_health(collection: Optional[str], slow_after: Optional[float], db: str, as_json: bool) -> None:
+@NO_FETCH_PRIVATE
+def sources_health(collection: Optional[str], slow_after: Optional[float], db: str, as_json: bool,
+                   allow_private: bool) -> None:
     """Each source's status (ok, slow, silent, failing, blocked), silent and failing first."""
     from .health import SLOW_AFTER, report
 
@@ -355,7 +362,8 @@ def alerts_add(query: Optional[str], name: Optional[str], claim_type, place, pla
 @alerts.command("list")
 @db_option
 @json_option
-def alerts_list(db: str, as_json: bool) -> None:
+@NO_FETCH_PRIVATE
+def alerts_list(db: str, as_json: bool, allow_private: bool) -> None:
     """Saved searches with their match counts."""
     store, ws = _follow_store(db, create=False)
     with store:
@@ -382,7 +390,8 @@ def alerts_list(db: str, as_json: bool) -> None:
 @alerts.command("remove")
 @click.argument("alert_id", type=int)
 @db_option
-def alerts_remove(alert_id: int, db: str) -> None:
+@NO_FETCH_PRIVATE
+def alerts_remove(alert_id: int, db: str, allow_private: bool) -> None:
     """Delete a saved search and its matches."""
     store, ws = _follow_store(db, create=False)
     with store:

@@ -126,6 +126,8 @@ class _Failed(Exception):
 def classify(e: FetchError) -> str:
     """The error kind of a failed fetch (health statuses and backoff depend on it)."""
     msg = str(e)
+    if msg.startswith("disallowed: robots.txt unreachable"):
+        return "robots-unreachable"  # RFC 9309: a 5xx robots.txt forbids for now, not for good
     if msg.startswith("disallowed"):
         return "robots"
     if e.status in (401, 403):
