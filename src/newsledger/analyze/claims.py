@@ -93,6 +93,11 @@ FALSEHOOD_NOUNS = {"fake", "fakes", "disinformation", "misinformation", "lie", "
                    "fabrication", "falsehood", "myth", "fiction", "canard"}
 FALSE_ADJ = {"false", "baseless", "fake", "unfounded", "untrue", "fabricated", "bogus", "groundless"}
 FUTURE_AUX = {"will", "shall", "would", "may", "might", "could", "'ll", "’ll"}
+# Heads that make an act an attempt: "tried to storm", "failed to seize"; intentions count when
+# they are past ("intended to take X but were pushed back").
+ATTEMPT_HEADS = {"try", "attempt", "seek", "fail", "unable", "struggle"}
+INTENT_HEADS = {"intend", "plan", "aim", "mean", "want"}
+ATTEMPT_NOUNS = {"attempt", "bid", "effort", "offensive", "counteroffensive", "push", "drive", "operation"}
 FUTURE_HEADS = {"willing", "ready", "prepared", "committed", "expect", "plan", "intend", "prepare", "aim", "seek", "want", "vow", "hope", "set", "go", "likely",
                 "poise", "threaten", "promise", "pledge", "try", "attempt", "mean", "scheme", "plot"}
 # Verbs that stop a cooperative act: "halted aid", "cancelled a visit" are sanctions.
@@ -116,6 +121,11 @@ PLACE_HEADS = {"village", "town", "city", "settlement", "hamlet", "position", "p
                "neighbourhoods", "neighborhoods", "districts", "positions", "ridge", "valley", "county",
                "corridor", "enclave", "pocket", "outposts", "field", "oilfield"}
 PLACE_LABELS = {"GPE", "LOC", "FAC"}
+# Words naming a body of people, never a place: "the General Staff", "the ruling coalition".
+_BODY_WORDS = re.compile(r"(?i)\b(?:staff|council|committee|ministry|command|forces|party|union|parliament|"
+                         r"coalition|government|leadership|alliance|movement|agency|office|service|department|"
+                         r"organi[sz]ation|brigade|battalion|army|militia|group|board|assembly|cabinet|"
+                         r"majority|talks)\b")
 # Words naming a part of a place: "control of X", "the outskirts of X", "X's southern flank".
 PART_WORDS = {"control", "outskirts", "bank", "part", "parts", "centre", "center", "rest", "flank", "edge", "sector",
               "all", "most", "half", "remainder", "south", "north", "east", "west"}
@@ -123,6 +133,13 @@ NOT_PLACE_ENTS = {"DATE", "TIME", "CARDINAL", "ORDINAL", "PERCENT", "MONEY", "QU
 TIME_WORDS = {"january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
               "november", "december", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday",
               "spring", "summer", "autumn", "fall", "winter"}
+# Organisational and movement verbs: their purpose clauses state intent, not events.
+MOVEMENT_VERBS = {"form", "create", "establish", "set", "dispatch", "send", "deploy", "redeploy", "move", "mass",
+                  "station", "arrive", "transfer", "bring", "rush", "relocate", "regroup", "assemble", "train",
+                  "recruit", "mobilize", "mobilise", "reinforce", "position"}
+DESTINATION_PREPS = {"to", "towards", "toward", "into"}
+# Objects of a controlling verb that say the control is partial: "control about half of X".
+PARTIAL_WORDS = {"half", "part", "parts", "some", "pockets", "sections", "quarters"}
 LOCATIVE_PREPS = {"in", "at", "near", "outside", "around", "across", "inside", "on"}
 SETTLEMENT_HEADS = {"city", "town", "village", "settlement", "hamlet"}
 ARMED_SECTORS = {"military", "rebel", "police"}
@@ -394,6 +411,8 @@ def _is_place(d: _Doc, tok) -> bool:
     sp = _span(tok)
     if d.place_at(tok.idx, tok.idx + len(tok)):
         return True
+    if _names_a_body(d, tok):
+        return False
     if tok.lower_ in PLACE_HEADS or tok.lemma_.lower() in PLACE_HEADS:
         return True
     if tok.lower_ in PART_WORDS:
@@ -406,6 +425,16 @@ def _is_place(d: _Doc, tok) -> bool:
         # Unknown proper names after a territorial trigger are mostly toponyms the small model mislabels.
         return act is None or act.code is None or act.text.lower() in actor_table().country_code
     return False
+
+
+def _names_a_body(d: _Doc, tok) -> bool:
+    """"the General Staff", "the National Security Council": a headquarters, organisation or group
+    named by its own words is never the place of a claim (a building is: "the council building")."""
+    if tok.lemma_.lower() in PLACE_HEADS or tok.lower_ in PLACE_HEADS:
+        return False
+    name = " ".join(t.text for t in tok.subtree if t.dep_ in ("compound", "amod") or t == tok)
+    ent = d.ent_at(tok.idx, tok.idx + len(tok), {"ORG"})
+    return bool(_BODY_WORDS.search(ent[3] if ent else name))
 
 
 def _place_token(tok):
@@ -531,9 +560,10 @@ def _modality(tok, sent) -> str:
             return "denied"
     if _reported_denial(tok) is not None:
         return "denied"
-    for node in chain:
-        if node != tok and node.lemma_.lower() in ("unable", "fail"):
-            return "denied"
+    if _attempted(tok, chain):
+        return "attempted"
+    if _reported_claim(tok) is not None:
+        return "reported"
     for node in chain:
         for c in node.children:
             if c.dep_ == "aux" and (c.lower_ in FUTURE_AUX or c.lemma_.lower() in ("will", "shall")):
@@ -541,6 +571,38 @@ def _modality(tok, sent) -> str:
         if node != tok and node.lemma_.lower() in FUTURE_HEADS:
             return "predicted"
     return "asserted"
+
+
+def _attempted(tok, chain) -> bool:
+    """An attempt, not an outcome: "tried to storm X", "failed to seize X", "intended to take X"
+    (an intention in the past tense), "an attempt/offensive to capture X"."""
+    for node in chain:
+        if node == tok:
+            continue
+        lemma = node.lemma_.lower()
+        if lemma in ATTEMPT_HEADS:
+            return True
+        if lemma in INTENT_HEADS and node.tag_ == "VBD":
+            return True
+    node, hops = tok, 0
+    while hops < 4 and node.head != node:
+        if node.dep_ in ("acl", "relcl") and node.head.lemma_.lower() in ATTEMPT_NOUNS:
+            return True
+        if node.dep_ not in ("xcomp", "conj", "aux", "acl", "relcl"):
+            break
+        node, hops = node.head, hops + 1
+    return False
+
+
+def _reported_claim(tok):
+    """The claim noun a claim is reported under, not endorsed: "Russian claims that the town has
+    been captured", "reports that rebels had entered X" (a disowned one is a denial instead)."""
+    for anc in tok.ancestors:
+        if anc.pos_ == "NOUN" and anc.lemma_.lower() in CLAIM_NOUNS:
+            return anc
+        if anc.pos_ in ("VERB", "AUX") and anc.dep_ not in ("ccomp", "acl", "relcl", "xcomp", "conj"):
+            return None
+    return None
 
 
 def _reported_denial(tok):
@@ -648,8 +710,12 @@ def _place_args(d: _Doc, tr: _Trig):
                                            "toward", "towards", "to", "at")]
         for obj in _children(t, "dobj"):
             # "repelled assaults near Lyman", "struck a facility in Odesa"
-            # "battling rebels for the port of X"
-            cands += [o for p, o in _prep_objs(obj, "in", "near", "around", "outside", "at", "of", "for")]
+            # "battling rebels for the port of X"; but "captured the attention of the General Staff":
+            # an "of" complement names the place only of a part or place word
+            preps = ("in", "near", "around", "outside", "at", "for")
+            if obj.lower_ in PART_WORDS or obj.lemma_.lower() in PLACE_HEADS or obj.lower_ in PLACE_HEADS:
+                preps += ("of",)
+            cands += [o for p, o in _prep_objs(obj, *preps)]
         if t.tag_ == "VBN" and not _children(t, "dobj", "aux") and t.dep_ in ("advcl", "acl", "acomp", "xcomp",
                                                                               "oprd"):
             # "Seized by Russia in 2022, the plant ...", "the plant remains occupied": the patient is a subject
@@ -693,6 +759,9 @@ def _claim_for(d: _Doc, tr: _Trig, sent) -> Optional[tuple[Claim, int]]:
     prt = _particle(t) if tr.kind == "verb" else None
     if spec.get("particle") and prt not in spec["particle"]:
         return None
+    if spec.get("place") == "LOSE_CONTROL" or spec.get("type") == "LOSE_CONTROL":
+        # "pulled back towards the capital": a destination is not the place given up
+        places = [p for p in places if not (p.dep_ == "pobj" and p.head.lower_ in DESTINATION_PREPS)]
     if spec.get("direct") and not any(p.dep_ in ("dobj", "nsubjpass") for p in places):
         # without a place object a locative is only where it happened ("lost to Al Ahly in Cairo");
         # with one it says where the object is ("left positions in Krynky")
@@ -705,8 +774,26 @@ def _claim_for(d: _Doc, tr: _Trig, sent) -> Optional[tuple[Claim, int]]:
         typ = spec.get("other")
     else:
         typ = spec.get("type") or (spec.get("place") if places else spec.get("other"))
+    if spec.get("control_preps") and places and not any(
+            p.dep_ == "pobj" and p.head.lower_ in spec["control_preps"] for p in places):
+        # "clashed near X", "fighting in X": a fight located in a place; control is at stake only in
+        # a fight for or over it
+        typ = spec.get("other")
     if places and prt and prt in (spec.get("particle_type") or {}):
         typ = spec["particle_type"][prt]
+    if typ in TERRITORIAL and prt and (spec.get("particle") or spec.get("particle_type")):
+        driven = [o for o in _children(t, "dobj") if o not in places]
+        if driven and driven[0].lower_ not in ("them", "him", "it") and (
+                (_actor_of(driven[0]) or Actor("")).sector not in ARMED_SECTORS):
+            return None  # "the violence drove aid workers out of X": people displaced, not a force
+    if tr.kind == "phrase" and typ in TERRITORIAL and _controls_a_non_place(d, tr):
+        return None  # "lost control of the ruling coalition"
+    if typ in TERRITORIAL and _purpose_of_movement(t):
+        return None  # "a brigade was formed to defend the front": a stated purpose, no event
+    if typ == "TAKE_CONTROL" and spec.get("partial_type") and (
+            any(o.lower_ in PARTIAL_WORDS for o in _children(t, "dobj"))
+            or any(c.lower_ in ("partly", "partially") for c in t.children)):
+        typ = spec["partial_type"]  # "control about half of X", "partly controlled": the fight goes on
     if places and places[0].dep_ == "pobj" and places[0].head.lower_ in (spec.get("prep_type") or {}):
         typ = spec["prep_type"][places[0].head.lower_]
     passive_loser = None
@@ -715,6 +802,7 @@ def _claim_for(d: _Doc, tr: _Trig, sent) -> Optional[tuple[Claim, int]]:
         passive_loser = _children(t, "nsubjpass")[0]
     if not typ:
         return None
+    all_places = places
     if typ not in TERRITORIAL:
         # only locatives: the object of "accused Moscow" or "pledged ... to Ukraine" is a target, not a place
         places = [p for p in places if (p.pos_ == "PROPN" or d.place_at(p.idx, p.idx + len(p)))
@@ -811,6 +899,8 @@ def _claim_for(d: _Doc, tr: _Trig, sent) -> Optional[tuple[Claim, int]]:
         actor = _actor_of(_subject(clause.head))
         target = _actor_of(next(iter(_children(clause, "nsubj", "nsubjpass")), None))
     modality = _modality(t, sent)
+    if modality == "attempted" and spec.get("attempt_type") and all_places:
+        typ, places = spec["attempt_type"], all_places  # "tried to storm X" is an attempt to take X
     if modality == "conditional" and typ in THREAT_CONVERTIBLE and not _in_condition(t):
         typ = "THREATEN"  # the promised consequence, not the condition ("unless Israel rescinds its annexation")
     confidence = 0.8 if tr.kind != "noun" else 0.7
@@ -826,6 +916,28 @@ def _claim_for(d: _Doc, tr: _Trig, sent) -> Optional[tuple[Claim, int]]:
                   target=target, place=place, modality=modality,
                   trigger=Mention(d.text[tr.start:tr.end], tr.start, tr.end), confidence=confidence)
     return claim, _depth(t)
+
+
+def _controls_a_non_place(d: _Doc, tr: _Trig) -> bool:
+    """A control phrase ("took control of", "lost control over") whose object is named and is not a place."""
+    words = d.text[tr.start:tr.end].lower().split()
+    if "control" not in words or words[-1] not in ("of", "over"):
+        return False
+    prep = next((x for x in tr.tok.sent if x.idx >= tr.start and x.idx < tr.end and x.lower_ == words[-1]), None)
+    objs = _children(prep, "pobj") if prep is not None else []
+    return bool(objs) and objs[0].lower_ not in ("it", "them") and not _is_place(d, objs[0])
+
+
+def _purpose_of_movement(tok) -> bool:
+    """"(troops were sent) to defend X": the purpose clause of an organisational or movement verb."""
+    node, hops = tok, 0
+    while hops < 3 and node.head != node:
+        if node.dep_ in ("advcl", "xcomp") and any(c.dep_ == "aux" and c.lower_ == "to" for c in node.children):
+            return node.head.lemma_.lower() in MOVEMENT_VERBS
+        if node.dep_ != "conj":
+            return False
+        node, hops = node.head, hops + 1
+    return False
 
 
 _FIRST_PLURAL = re.compile(r"(?i)^(?:we|us|our)\b")
@@ -1209,7 +1321,7 @@ def _set_date(ctx, claim: Claim, sent, tok) -> None:
     if found:
         claim.date, claim.date_text = found[0], found[1]
         return
-    if claim.modality in ("asserted", "denied") and ctx.article.published:
+    if claim.modality in ("asserted", "denied", "attempted", "reported") and ctx.article.published:
         # a nominal trigger takes the tense of its clause ("the capture of X was ..." but not "... is")
         verb = tok if tok.pos_ in ("VERB", "AUX") else _governing_verb(tok)
         past = verb is not None and (verb.tag_ in ("VBD", "VBN") or any(
