@@ -548,3 +548,54 @@ def test_failure_classes_are_not_territorial(run, text):
 ])
 def test_attempts_and_partial_control(run, text, expected):
     assert expected in [(c.type, c.modality) for c in run(text) if c.type in cl.TERRITORIAL]
+
+
+def _pattern_examples():
+    import json
+
+    from newsledger.analyze.claims.vocab import DATA
+
+    for p in json.loads((DATA / "claim_patterns.json").read_text(encoding="utf-8"))["patterns"]:
+        for ex in p["examples"]:
+            yield pytest.param(ex, id=f"{p['name']}: {ex['text'][:40]}")
+
+
+@pytest.mark.parametrize("example", _pattern_examples())
+def test_claim_pattern_examples(run, example):
+    """Every dependency pattern in data/claim_patterns.json does what its examples say."""
+    found = [c for c in run(example["text"]) if c.trigger.text.split()[0] == example["trigger"]]
+    if example.get("territorial") is False:
+        assert not [c.type for c in found if c.type in cl.TERRITORIAL]
+    else:
+        assert [c.modality for c in found] == [example["modality"]]
+
+
+def test_vocabulary_sets_are_lowercase_and_documented():
+    import json
+
+    from newsledger.analyze.claims.vocab import DATA
+
+    sets = json.loads((DATA / "claim_vocabulary.json").read_text(encoding="utf-8"))["sets"]
+    for name, s in sets.items():
+        assert s["about"] and s["words"], name
+        if name not in ("territorial", "threat_convertible", "speech_types", "cooperative", "military_types",
+                        "place_labels", "not_place_entities", "armed_sectors"):
+            assert all(w == w.lower() for w in s["words"]), name
+
+
+def test_counter_report_example_end_to_end():
+    """examples/kyiv-ledger-siversk-holds.html (a project-written page): the outlet and its spokesman deny the
+    capture, "the occupiers" who spread the "fakes" are no deniers, and the outlet only reports Russia's claim."""
+    from newsledger.analyze.pipeline import Analyzer
+    from newsledger.extract import extract
+    from newsledger.schema import Origin, RawDocument
+
+    page = Path(__file__).resolve().parent.parent / "examples" / "kyiv-ledger-siversk-holds.html"
+    raw = RawDocument(origin=Origin(kind="file", path=str(page)), format="html",
+                      content=page.read_text(encoding="utf-8"))
+    claims = Analyzer().analyze_one(extract(raw)).claims
+    take = [c for c in claims if c.type == "TAKE_CONTROL" and c.place and c.place.name == "Siversk"]
+    (denial,) = [c for c in take if c.modality == "denied"]
+    assert [(a.name, a.role) for a in denial.attributions] == [("Kyiv Ledger", "denies"), ("Andrii Kovalenko", "denies")]
+    assert [c.modality for c in take] == ["reported", "denied", "conditional"]
+    assert all(a.role == "reports" for a in take[0].attributions)

@@ -255,7 +255,9 @@ def claim_provenance(store: "Store", claim_id: int) -> Optional[dict[str, Any]]:
         if o["id"] not in have and (o["place_name"] is None or not (gid or c["place_name"])):
             have.add(o["id"])
             kin.append(o)
-    same = [o for o in kin if o["modality"] == c["modality"]]
+    # an outlet relaying the claim as reported ("Russian claims that the town was captured") repeats it
+    same = [o for o in kin if o["modality"] == c["modality"]
+            or (o["modality"] in AFFIRMING and c["modality"] in AFFIRMING)]
     rebuttals = _rebuttals(c, kin)
     ids = [o["id"] for o in same]
     marks = ",".join("?" * len(ids))
