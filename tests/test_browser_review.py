@@ -159,6 +159,11 @@ def test_confirm_reject_and_correct_then_reingest(session, review_db):
     assert claims_row.locator("td").all_inner_texts()[:5] == ["4", "2", "0", "1", "1"]
     assert page.locator("#review-queue li").count() > 0
     session.shoot("3-quality")
+
+    session.goto("#/quotes?speaker=Irina%20Vetrova", ".quote-card")
+    assert page.locator(".quote-card .review-badge").inner_text() == "corrected"
+    page.select_option("#quotes-reviewed", "false")
+    page.wait_for_selector("#quotes-heading:has-text('Irina Vetrova: 0 quotes')")
     session.assert_clean()
 
 

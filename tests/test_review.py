@@ -306,3 +306,23 @@ def test_reviews_on_postgresql(postgres_server):  # noqa: F811
         assert next(c for c in q["components"] if c["component"] == "claims")["corrected"] == 1
     finally:
         store.close()
+
+
+def test_rejected_items_leave_the_aggregates(db):
+    client = client_for(db)
+    headers = {"Authorization": f"Bearer {TOKEN}"}
+    claim = client.get("/api/claims", params={"type": "LOSE_CONTROL"}).json()["items"][0]
+    north = client.get("/api/places.geojson").json()
+    before = {f["properties"]["name"]: f["properties"]["claims"] for f in north["features"]}
+    assert client.post("/api/reviews", json={"kind": "claim", "id": claim["id"], "verdict": "rejected"},
+                       headers=headers).status_code == 200
+    items = client.get("/api/compare", params={"place": "Siversk"}).json()["items"]
+    harbor = next(i for i in items if i["source"] == "harbor-ledger.example")
+    assert harbor["claim_types"] == []
+    after = {f["properties"]["name"]: f["properties"]["claims"] for f in client.get("/api/places.geojson").json()["features"]}
+    assert after["Siversk"] == before["Siversk"] - 1
+    facets = client.get("/api/articles", params={"q": "Siversk"}).json()["facets"]["claim_type"]
+    assert "LOSE_CONTROL" not in {f["value"] for f in facets}
+    # still listed, marked, unless hidden
+    assert client.get("/api/claims", params={"type": "LOSE_CONTROL"}).json()["items"][0]["review"]["verdict"] == "rejected"
+    assert client.get("/api/claims", params={"type": "LOSE_CONTROL", "hide_rejected": "true"}).json()["items"] == []

@@ -283,7 +283,7 @@ def search_articles(r: Reader, f: ArticleFilter, limit: int, offset: int, facets
         # Driven from the hits (one index seek each) rather than scanning every claim.
         claim_types = r.rows(
             f"SELECT c.type AS value, count(DISTINCT c.article_id) * ? AS count FROM {nfrm} "
-            f"JOIN claims c{r.claims_hint} ON c.article_id = a.id {_sql_where(nconds)} "
+            f"JOIN claims c{r.claims_hint} ON c.article_id = a.id {_sql_where(nconds + _unrejected(r, 'c'))} "
             "GROUP BY c.type ORDER BY count DESC, c.type",
             [step, *nparams],
         )
@@ -428,13 +428,28 @@ def quote_kinds(kinds: Optional[str]) -> Optional[tuple[str, ...]]:
     return wanted
 
 
+def not_rejected(alias: str) -> str:
+    """An annotation row that no analyst rejected (store.reviews): aggregates leave rejected ones out."""
+    return f"({alias}.review IS NULL OR json_extract({alias}.review, '$.verdict') != 'rejected')"
+
+
+def _unrejected(r: "Reader", alias: str) -> list[str]:
+    # Reading the review mark costs a row lookup per claim where the covering indexes
+    # would do: only paid once an analyst has rejected something.
+    try:
+        rejected = r.rows("SELECT 1 AS x FROM reviews WHERE verdict = 'rejected' LIMIT 1")
+    except StoreError:  # a database older than the reviews table, opened read-only
+        return []
+    return [not_rejected(alias)] if rejected else []
+
+
 def _review_conds(reviewed: Optional[bool], hide_rejected: bool) -> list[str]:
     """Conditions on an annotation row's review mark (store.reviews)."""
     conds = []
     if reviewed is not None:
         conds.append("x.review IS NOT NULL" if reviewed else "x.review IS NULL")
     if hide_rejected:
-        conds.append("(x.review IS NULL OR json_extract(x.review, '$.verdict') != 'rejected')")
+        conds.append(not_rejected("x"))
     return conds
 
 
@@ -563,12 +578,13 @@ def places_geojson(r: Reader, *, source: Optional[str], since: Any, until: Any, 
         return feats[key]
 
     if not claim_type:
+        p_conds = ["p.lat IS NOT NULL", "p.lon IS NOT NULL", *_unrejected(r, "p"), *_NO_DEMONYMS[:not demonyms]]
         for row in r.rows(
             "SELECT COALESCE(CAST(p.geonames_id AS TEXT), lower(COALESCE(p.name, p.text))) AS key, "
             "COALESCE(p.name, p.text) AS name, p.geonames_id, p.country_code, p.feature, p.lat, p.lon, p.article_id, "
             "substr(a.published, 1, 10) AS day, count(*) AS n "
             "FROM places p JOIN articles a ON a.id = p.article_id "
-            f"{_sql_where(conds + ['p.lat IS NOT NULL', 'p.lon IS NOT NULL', *_NO_DEMONYMS[:not demonyms]])} "
+            f"{_sql_where(conds + p_conds)} "
             "GROUP BY key, p.article_id",
             params,
         ):
@@ -578,7 +594,7 @@ def places_geojson(r: Reader, *, source: Optional[str], since: Any, until: Any, 
             if row["day"]:
                 ft["dates"][row["day"]] = ft["dates"].get(row["day"], 0) + row["n"]
 
-    c_conds = conds + ["c.place_lat IS NOT NULL", "c.place_lon IS NOT NULL"]
+    c_conds = conds + ["c.place_lat IS NOT NULL", "c.place_lon IS NOT NULL", *_unrejected(r, "c")]
     c_params = list(params)
     if claim_type:
         c_conds.append("c.type = ?")
@@ -647,8 +663,9 @@ def sources(r: Reader, *, state_affiliated: Optional[bool], country: Optional[st
 
 def _claim_subject(r: Reader, entity: Optional[str], place: Optional[str],
                    claim_type: Optional[str]) -> tuple[list[str], list[Any]]:
-    """Conditions on claims (alias ``c``) that are about the compared subject."""
-    conds: list[str] = []
+    """Conditions on claims (alias ``c``) that are about the compared subject (and that no
+    analyst rejected)."""
+    conds: list[str] = _unrejected(r, "c")
     params: list[Any] = []
     if place:
         place = place.strip()

@@ -2,6 +2,7 @@
 import { getJSON } from "../api.js";
 import { affiliationBadge, articleHref, errorBox, exportLinks, formatDate, h, pager, route } from "../dom.js";
 import { provenanceLink, quoteProvenanceHref } from "./provlinks.js";
+import { reviewBadge } from "./review.js";
 
 const PAGE = 25;
 
@@ -36,16 +37,26 @@ export async function renderQuotes(root, params) {
     panel.append(h("p", { class: "muted" }, "Choose a speaker to read their quotes across outlets."));
     return;
   }
-  const data = await getJSON("/api/quotes", { speaker, limit: PAGE, offset });
-  panel.append(h("h2", { id: "quotes-heading" }, `${speaker}: ${data.total} quote${data.total === 1 ? "" : "s"}`),
+  // Reviewed only / unreviewed only; quotes an analyst rejected stay out unless asked for.
+  const reviewed = params.get("reviewed") || "";
+  const showRejected = params.get("rejected") === "shown";
+  const go = (change) => { window.location.hash = route("quotes", { find, speaker, reviewed, rejected: showRejected ? "shown" : "", ...change }); };
+  const reviewSel = h("select", { id: "quotes-reviewed", onchange: (e) => go({ reviewed: e.target.value }) },
+    h("option", { value: "" }, "All quotes"), h("option", { value: "true" }, "Reviewed only"), h("option", { value: "false" }, "Unreviewed only"));
+  reviewSel.value = reviewed;
+  const rejectedBox = h("input", { type: "checkbox", id: "quotes-rejected", checked: showRejected, onchange: (e) => go({ rejected: e.target.checked ? "shown" : "" }) });
+  const data = await getJSON("/api/quotes", { speaker, limit: PAGE, offset, reviewed, hide_rejected: showRejected ? "" : "true" });
+  panel.append(h("p", { class: "row review-filters" }, h("label", { for: "quotes-reviewed" }, "Show"), reviewSel,
+    h("label", { for: "quotes-rejected" }, rejectedBox, " rejected quotes")),
+    h("h2", { id: "quotes-heading" }, `${speaker}: ${data.total} quote${data.total === 1 ? "" : "s"}`),
     h("ol", { class: "quote-cards" }, data.items.map((q) => h("li", { class: "quote-card" },
       h("blockquote", null, q.text),
       h("p", { class: "meta" }, `${q.kind}${q.cue ? ", “" + q.cue + "”" : ""} · `,
         h("span", { class: "source" }, q.source_name || q.source || "unknown"), " ", affiliationBadge(q.state_affiliated), " · ",
         h("time", null, formatDate(q.published)), " · ", h("a", { href: articleHref(q.article_id) }, q.title || "article"),
-        " · ", provenanceLink(quoteProvenanceHref(q.id)))))),
+        " · ", provenanceLink(quoteProvenanceHref(q.id)), " ", reviewBadge(q.review))))),
     exportLinks("/api/quotes", { speaker }));
   if (data.total > PAGE) {
-    panel.append(pager(data.total, PAGE, offset, (o) => { window.location.hash = route("quotes", { find, speaker, offset: o }); }));
+    panel.append(pager(data.total, PAGE, offset, (o) => go({ offset: o })));
   }
 }
