@@ -11,7 +11,8 @@ HERE = Path(__file__).resolve().parent
 PLAN = [
     ["extraction_eval.py"],
     ["quotes_eval.py", "--split", "dev"],
-    ["places_eval.py"],
+    ["places_eval.py", "--split", "dev"],
+    ["places_eval.py", "--set", str(HERE / "data" / "places_dev.jsonl")],
     ["claims_eval.py"],
     ["stories_eval.py"],
 ]

@@ -342,3 +342,11 @@ def test_same_name_in_two_named_states_is_two_places(run):
     places = [p for p in run("Salem, Ore., and Salem, Mass., signed the pact.") if p.text == "Salem"]
     assert [p.admin1 for p in places] == ["US-OR", "US-MA"]
     assert not [p for p in run("Portland, Maine-based firms hired.") if p.text == "ME"]
+
+
+@pytest.mark.parametrize("word", sorted(_words()["generic_words"]))
+def test_each_generic_word_needs_its_whole_name(run, word):
+    """A terrain word inside a longer name never resolves alone ("Midlands" of "West Midlands")."""
+    places = [p for p in run(f"Farmers in the Calderwood {word} and the West {word} counted losses.")
+              if p.kind != "demonym"]
+    assert all(p.text not in (word, f"{word}s") or p.lat is None for p in places)

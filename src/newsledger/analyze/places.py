@@ -12,9 +12,24 @@ a currency (US$) or a flu strain name (A/Victoria/...) it does not.
 Resolution scores every candidate with a population prior and then lets the
 other places of the article vote: a shared country or first-level region,
 nearby coordinates, the "Paris, Texas" apposition pattern and, weakly, the
-outlet's country. One name is resolved once per article. A doubtful match (a
+outlet's country. One name is resolved once per article, unless the text names
+two containers for it ("Salem, Ore., and Salem, Mass."). A doubtful match (a
 town the model tagged PERSON, say) is reported only when it resolves into a
 country that the article's sure matches also name.
+
+A region or country right after a name contains it ("Paris, Texas", "Springfield,
+Ill.", "Petrivka in the Kharkov region"); when no place of that name lies in the
+named region, the name is placed at the region with basis "context:admin1-only".
+A sourced spelling from the supplement ("Artemovsk" for Bakhmut) outranks a
+larger place that merely lists the spelling among its alternate names.
+
+Beyond toponyms: a capitalised name ending in a facility word ("Baker Street",
+"Heathrow Airport") is one unit, resolved only if the gazetteer knows it whole,
+else kept as kind "facility" without coordinates, so no word inside it becomes a
+town. Demonyms ("Russian", "Kurdish") become places of kind "demonym" at their
+country or region. Every place carries its kind, the evidence that chose its
+point (``basis``) and a confidence scaled to the chance of lying within 161 km.
+Word lists live in data/place_words.json.
 """
 
 from __future__ import annotations
@@ -173,6 +188,7 @@ class PlaceResolver:
         words = place_words()
         self.facility_words = words["facility_words"]
         self.facility_heads = words["facility_heads"]
+        self.generic_words = frozenset(words["generic_words"])
         self.abbrevs = {**{k + ".": v for k, v in words["state_abbreviations"].items()}, **words["state_postal_codes"]}
         # "Springfield, Ill." or "Springfield, IL", then anything but a lowercase word ("IL is").
         self._abbrev_re = re.compile(r", ((?:" + "|".join(re.escape(k) for k in sorted(
@@ -218,11 +234,18 @@ class PlaceResolver:
                 i += 1  # "Kazakh", "Slovak": an adjective here, read by the demonym pass
                 continue
 
+            terrain = j == i and text[s0:end] in self.generic_words
+
             def named(k: int) -> bool:
                 """A capitalised neighbour that makes the match part of a longer name
-                ("Medical" in "Chief Medical Officer"), not a sentence-initial or generic word."""
+                ("Medical" in "Chief Medical Officer"), not a sentence-initial or generic word;
+                any capitalised neighbour does for a terrain word ("Central Plateau")."""
                 w = text[words[k][0]:words[k][1]]
-                if not w[0].isupper() or normalize(w) in self.stop or normalize(w) in _GENERIC:
+                if not w[0].isupper():
+                    return False
+                if terrain:
+                    return True
+                if normalize(w) in self.stop or normalize(w) in _GENERIC:
                     return False
                 return words[k][0] in proper if proper is not None else not _sentence_initial(text, words[k][0])
 
@@ -613,7 +636,10 @@ class PlaceResolver:
 def _listed(text: str, mentions: list[_Mention], m: _Mention) -> bool:
     """Whether another name follows ``m`` as the next item of a list ("Ohio, Oklahoma, Oregon")."""
     nxt = next((x for x in mentions if x.start >= m.end), None)
-    return nxt is not None and text[m.end:nxt.start] in (", ", " and ", ", and ")
+    if nxt is None or text[m.end:nxt.start] not in (", ", " and ", ", and "):
+        return False
+    # "Stroud, Ontario, Canada" is a chain of containers, not a list.
+    return not (text[m.end:nxt.start] == ", " and any(c.feature == "country" for c in nxt.candidates))
 
 
 _NOT_DEMONYM_LABELS = frozenset(("LANGUAGE", "PERSON", "WORK_OF_ART", "PRODUCT", "LAW"))
