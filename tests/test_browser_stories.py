@@ -119,6 +119,16 @@ def test_story_contradiction_and_claim_provenance(browser, seed_server):
         assert page.locator("#prov-rebuttals .modality-denied").count() >= 1
         s.shoot("3-claim")
 
+        # The denial's own page: its deniers, and a rebuttal arc to the capture claims it answers.
+        s.goto("#/stories", ".story-item")
+        page.locator(".story-link").first.click()
+        page.wait_for_selector("#claim-groups")
+        page.locator(".claim-group", has=page.locator(".modality-denied")).first.locator("a.prov-link").click()
+        page.wait_for_selector("#prov-graph")
+        assert "Andrii Kovalenko" in page.locator("#prov-deniers").inner_text()
+        assert page.locator("#prov-graph .edge-rebuts").count() >= 1
+        assert "Sputnik International" in page.locator("#prov-rebuttals").inner_text()
+
         # From the article reader: a claim row leads to the same kind of page.
         s.goto("#/stories", ".story-item")
         page.locator(".story-link").first.click()

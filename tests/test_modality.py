@@ -245,3 +245,12 @@ def test_attribution_roles_are_stored_filtered_and_shown(db):
                                                                       ("Marta Oleksiv", "denies")]
     assert client.get("/api/claims", params={"role": "doubts"}).status_code == 422
     assert "Marta Oleksiv" in client.get("/api/claims", params={"modality": "denied", "format": "csv"}).text
+
+
+def test_old_analysis_records_load_with_roles():
+    from newsledger.schema import from_dict
+
+    old = {"type": "TAKE_CONTROL", "start": 0, "end": 9, "sentence": "s", "modality": "denied",
+           "asserted_by": [{"name": "South Post", "kind": "outlet"}]}
+    assert [(a.name, a.role) for a in from_dict(Claim, old).attributions] == [("South Post", "denies")]
+    assert [a.role for a in from_dict(Claim, {**old, "modality": "asserted"}).attributions] == ["asserts"]

@@ -332,6 +332,9 @@ def from_dict(cls: type, d: dict[str, Any]) -> Any:
     for old, new in _RENAMED.get(cls.__name__, {}).items():
         if old in d and d.get(new) is None:
             d = {**d, new: d[old]}
+            if old == "asserted_by" and d.get("modality") == "denied" and isinstance(d[new], list):
+                # As the store's migration does: whoever stood behind an old denied claim denies it.
+                d[new] = [{**a, "role": "denies"} if isinstance(a, dict) and "role" not in a else a for a in d[new]]
     return cls(**{k: _convert(hints[k], v) for k, v in d.items() if k in names})
 
 

@@ -54,7 +54,8 @@ function provenanceGraph(nodes, edges, attributions, title) {
     const x1 = xOf.get(e.from);
     const x2 = xOf.get(e.to);
     if (x1 === undefined || x2 === undefined || x1 === x2) return null;
-    const lift = 36 + Math.min(50, Math.abs(x2 - x1) / 8);
+    // A rebuttal between two articles that also repeat each other arcs higher, so both stay legible.
+    const lift = 36 + Math.min(50, Math.abs(x2 - x1) / 8) + (e.kind === "rebuts" ? 34 : 0);
     return s("g", { class: `edge edge-${e.kind}` },
       s("path", { d: `M${x1},${top} Q${(x1 + x2) / 2},${top - lift} ${x2},${top}`, "marker-end": "url(#arrow)" }),
       s("text", { x: (x1 + x2) / 2, y: top - lift / 2 - 6, "text-anchor": "middle", class: "edge-label" }, e.kind));
@@ -188,6 +189,9 @@ async function renderClaim(root, id, names) {
     if (!edges.some((e) => e.kind === "rebuts" && e.from === pair.from && e.to === pair.to)) edges.push({ ...pair, kind: "rebuts" });
   }
   nodes.sort(byTime);
+  // Denials are listed once, as rebuttals; the rest of the disagreements follow.
+  const rebutIds = new Set(rebuttals.map((r) => r.claim_id));
+  const contradictions = (p.contradictions || []).filter((x) => !rebutIds.has(x.claim_id));
   const attrs = [];
   const seen = new Set();
   for (const a of p.attributions || []) {
@@ -220,9 +224,9 @@ async function renderClaim(root, id, names) {
         x.sentence ? h("blockquote", null, x.sentence.trim()) : null,
         h("a", { href: claimProvenanceHref(x.claim_id), class: "prov-link" }, "Its provenance"))))
       : h("p", { class: "muted" }, c.modality === "denied" ? "No stored claim asserts what this denies." : "No one denies this claim."),
-    h("h2", null, `Contradicted by (${(p.contradictions || []).length})`),
-    (p.contradictions || []).length
-      ? h("ul", { class: "contra-list", id: "prov-contradictions" }, p.contradictions.map((x) => h("li", { class: "contra-side contra-b" },
+    h("h2", null, `Contradicted by (${contradictions.length})`),
+    contradictions.length
+      ? h("ul", { class: "contra-list", id: "prov-contradictions" }, contradictions.map((x) => h("li", { class: "contra-side contra-b" },
         h("h4", { class: "contra-outlet" }, nameOf(x.outlet)),
         h("p", null, h("strong", null, x.type), x.actor_code ? ` · ${x.actor_code}` : "", " ", modalityBadge(x.modality), ` · ${formatTime(x.published)}`),
         x.sentence ? h("blockquote", null, x.sentence.trim()) : null,
