@@ -635,3 +635,20 @@ def test_error_kinds():
     assert [classify(e) for e, _ in cases] == [k for _, k in cases]
     assert health({"id": 1, "url": "u", "every_s": 900, "polls": 3, "consecutive_failures": 2,
                    "last_error_kind": "robots-unreachable"}, 0)["status"] == "failing"
+
+
+def test_alerts_match_articles_stored_by_ingest_too(tmp_path, store, clock):
+    from newsledger import run
+
+    before = tmp_path / "before.html"
+    before.write_bytes(article("old", "Port Selm"))
+    run.ingest([str(before)], store, analyze=False)
+    ws = WatchStore(store)
+    alert = ws.add_alert("selm", "Selm", {}, None, None, iso(clock.now()))
+    after = tmp_path / "after.html"
+    after.write_bytes(article("new", "Port Selm"))
+    run.ingest([str(after)], store, analyze=False)
+    with Watcher(store, options(), clock=clock) as w:
+        assert w.run_once().alerts_matched == 1  # the article stored after the search was saved, not the archive
+        assert w.run_once().alerts_matched == 0
+    assert [m["title"] for m in ws.matches(alert)] == ["Port Selm harbour new"]

@@ -360,6 +360,16 @@ def _step8(db, columns: Callable = _sqlite_columns, sync: Optional[Callable] = N
         )
 
 
+def _step9(db: sqlite3.Connection) -> None:
+    # Alerts match every new article, whichever command stored it: each saved search keeps
+    # the last article ``seq`` it was matched up to. A table of its own (not a column of
+    # ``alerts``) so replaying the step is harmless.
+    db.execute(
+        "CREATE TABLE IF NOT EXISTS alert_cursors (alert_id INTEGER PRIMARY KEY REFERENCES alerts(id) "
+        "ON DELETE CASCADE, last_seq INTEGER NOT NULL)"
+    )
+
+
 # Steps that read or write rows: PostgreSQL runs these on the connection instead of
 # replaying their recorded DDL.
 DATA_STEPS = {8}
@@ -374,6 +384,7 @@ STEPS: list[tuple[int, str, Callable[[sqlite3.Connection], None]]] = [
     (6, "followed sources, items taken from them, saved searches (alerts) and their matches", _step6),
     (7, "analyst reviews of claims, quotes and places, keyed by article and span", _step7),
     (8, "claim attributions with roles (asserts, denies, reports) from asserted_by; flat role columns", _step8),
+    (9, "alert cursors: the last article each saved search was matched against", _step9),
 ]
 LATEST = STEPS[-1][0]
 

@@ -154,7 +154,27 @@ class WatchStore:
                 "INSERT INTO alerts (name, query, filters, webhook, secret, created) VALUES (?, ?, ?, ?, ?, ?) "
                 "RETURNING id", (name, query, json.dumps(filters), webhook, secret, created),
             ).fetchone()
+            # A new search watches what comes from now on, not the archive.
+            db.execute("INSERT INTO alert_cursors (alert_id, last_seq) "
+                       "SELECT ?, coalesce(max(seq), 0) FROM articles", (int(row[0]),))
         return int(row[0])
+
+    def unmatched(self, alert_id: int, limit: int = 500) -> tuple[list[str], Optional[int]]:
+        """(ids of articles stored after the alert's cursor, in order; the seq of the last one)."""
+        cur = self.store._read("SELECT last_seq FROM alert_cursors WHERE alert_id = ?", (int(alert_id),))
+        if not cur:  # a search saved before cursors existed starts now
+            with self.store._write() as db:
+                db.execute("INSERT INTO alert_cursors (alert_id, last_seq) SELECT ?, coalesce(max(seq), 0) "
+                           "FROM articles ON CONFLICT DO NOTHING", (int(alert_id),))
+            return [], None
+        rows = self.store._read("SELECT id, seq FROM articles WHERE seq > ? ORDER BY seq LIMIT ?",
+                                (int(cur[0]["last_seq"]), int(limit)))
+        return [r["id"] for r in rows], (int(rows[-1]["seq"]) if rows else None)
+
+    def advance(self, alert_id: int, last_seq: int) -> None:
+        with self.store._write() as db:
+            db.execute("UPDATE alert_cursors SET last_seq = ? WHERE alert_id = ? AND last_seq < ?",
+                       (int(last_seq), int(alert_id), int(last_seq)))
 
     def alerts(self) -> list[dict[str, Any]]:
         rows = self.store._read(
@@ -172,6 +192,7 @@ class WatchStore:
     def remove_alert(self, alert_id: int) -> bool:
         with self.store._write() as db:
             db.execute("DELETE FROM alert_matches WHERE alert_id = ?", (int(alert_id),))
+            db.execute("DELETE FROM alert_cursors WHERE alert_id = ?", (int(alert_id),))
             cur = db.execute("DELETE FROM alerts WHERE id = ?", (int(alert_id),))
             return cur.rowcount > 0
 

@@ -82,6 +82,26 @@ class Alerts:
             added += self.ws.add_matches(alert["id"], hits, when, webhook=bool(alert.get("webhook")))
         return added
 
+    def sweep(self, max_articles: int = 5000) -> int:
+        """Match the articles stored since each alert last looked, by any command (``ingest``,
+        the API, another watcher); returns new matches. Matching is idempotent, so articles the
+        watcher already matched batch by batch cost only the query."""
+        added = 0
+        for alert in self.ws.alerts():
+            seen = 0
+            while seen < max_articles:
+                ids, last = self.ws.unmatched(alert["id"])
+                if not ids:
+                    break
+                try:
+                    hits = self.ws.filter_articles(ids, query=alert.get("query"), filters=alert["filters"])
+                except QueryError:
+                    hits = []
+                added += self.ws.add_matches(alert["id"], hits, iso(self.clock.now()), webhook=bool(alert.get("webhook")))
+                self.ws.advance(alert["id"], last)
+                seen += len(ids)
+        return added
+
     def deliver(self, limit: int = 200) -> int:
         """POST pending matches to their webhooks; returns how many were delivered."""
         pending = self.ws.pending_deliveries(self.clock.now(), limit)

@@ -298,6 +298,7 @@ class Watcher:
             if self.stop.is_set():
                 break
             self._count(rnd, self.poll(src))
+        rnd.alerts_matched += self.alerts.sweep()
         rnd.delivered = self.alerts.deliver()
         return rnd
 
@@ -320,6 +321,7 @@ class Watcher:
                     continue
                 pending.remove(src)
                 self._count(rnd, self.poll(src))
+            rnd.alerts_matched += self.alerts.sweep()
             rnd.delivered = self.alerts.deliver()
             for k in ("polled", "ok", "failed", "new", "not_modified", "alerts_matched", "delivered"):
                 setattr(total, k, getattr(total, k) + getattr(rnd, k))
