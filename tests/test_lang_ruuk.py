@@ -190,3 +190,50 @@ def test_ukrainian_guillemets_before_colon(analyzer):
     text = "Речниця Міністерства оборони України Олена Бондар заявила: «Ситуація на фронті стабільна і контрольована»."
     (q,) = _quotes(analyzer, text, "uk")
     assert q.kind == "direct" and q.speaker == "Олена Бондар"
+
+
+def _claims(analyzer, text: str, lang: str):
+    return analyzer.analyze_one(Article(id="c", text=text, language=lang)).claims
+
+
+@pytest.mark.parametrize("lang,sentence,typ,place,code", [
+    ("ru", "Подразделения ВС РФ освободили Северск в Донецкой Народной Республике.", "TAKE_CONTROL", "Siversk", "RUS"),
+    ("ru", "Российские войска взяли под контроль Курахово.", "TAKE_CONTROL", "Kurakhove", "RUS"),
+    ("ru", "Российские подразделения заняли Угледар.", "TAKE_CONTROL", "Vuhledar", "RUS"),
+    ("ru", "ВСУ отбили Купянск у российских войск.", "TAKE_CONTROL", "Kupyansk", "UKR"),
+    ("ru", "Украинские войска отступили из Авдеевки.", "LOSE_CONTROL", "Avdiyivka", "UKR"),
+    ("uk", "ЗСУ звільнили Херсон від окупантів.", "TAKE_CONTROL", "Kherson", "UKR"),
+    ("uk", "Російські війська окупували Мар'їнку.", "TAKE_CONTROL", "Mar'yinka", "RUS"),
+    ("uk", "Українські захисники відійшли з Авдіївки.", "LOSE_CONTROL", "Avdiyivka", "UKR"),
+    ("uk", "Сили оборони відбили атаки окупантів біля Часового Яру.", "CONTESTED", None, "UKR"),
+])
+def test_territorial_claims(analyzer, lang, sentence, typ, place, code):
+    claims = _claims(analyzer, sentence, lang)
+    c = next(c for c in claims if c.type == typ)
+    assert c.actor is not None and c.actor.code == code
+    if place:
+        assert c.place is not None and c.place.name == place
+
+
+@pytest.mark.parametrize("lang,sentence,modality", [
+    ("ru", "Минобороны России опровергло сообщения о том, что ВСУ заняли Покровск.", "denied"),
+    ("ru", "Если ВСУ займут Покровск, фронт сдвинется.", "conditional"),
+    ("ru", "ВСУ пытались захватить Покровск.", "attempted"),
+    ("uk", "Генштаб спростував, що окупанти захопили Покровськ.", "denied"),
+    ("uk", "Якщо ЗСУ звільнять Покровськ, фронт зсунеться.", "conditional"),
+    ("uk", "Окупанти намагалися захопити Покровськ.", "attempted"),
+])
+def test_claim_modality(analyzer, lang, sentence, modality):
+    (c, *_) = [c for c in _claims(analyzer, sentence, lang) if c.type == "TAKE_CONTROL"]
+    assert c.modality == modality
+
+
+def test_claims_from_fixture_are_attributed(analyzer):
+    res = analyse(analyzer, "ru_tass_fictional.txt", "ru")
+    take = next(c for c in res.claims if c.type == "TAKE_CONTROL")
+    assert take.place.name == "Siversk" and take.actor.code == "RUS"
+    assert take.attributions[0].name == "Игорь Коротченко" and take.attributions[0].role == "asserts"
+    res = analyse(analyzer, "uk_ministry_fictional.txt", "uk")
+    denied = next(c for c in res.claims if c.modality == "denied")
+    assert denied.type == "LOSE_CONTROL" and denied.place.name == "Siversk"
+    assert denied.attributions[0].name == "Міністерство оборони України" and denied.attributions[0].role == "denies"

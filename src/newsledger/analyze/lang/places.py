@@ -82,21 +82,57 @@ def _lemmas(lang: str, text: str) -> list[str]:
     return [text]
 
 
+KINDS = {"city": "city", "admin2": "district", "region": "region", "country": "country", "continent": "continent"}
+
+
+def _in_context(lang: str, canonical: Optional[str], text: str, regions: set[str], countries: list[str], chosen):
+    """A same-named town in a region, else the country, the article is most about
+    (Северск in a report on the DNR is Siversk, not Seversk near Tomsk)."""
+    gaz = _gazetteer()
+    if gaz is None or chosen.feature != "city" or chosen.admin1 in regions:
+        return chosen, "population"
+    cands = []
+    for name in [canonical or "", *_lemmas(lang, text)]:
+        try:
+            cands += [c for c in gaz.lookup(name) if c.feature == "city" and (c.population or 0) >= NEAR_MIN_POP]
+        except Exception:
+            return chosen, "population"
+    for c in cands:
+        if c.admin1 in regions:
+            return c, "context:admin1"
+    if countries and chosen.country_code != countries[0]:
+        for c in cands:
+            if c.country_code == countries[0]:
+                return c, "context:country"
+    return chosen, "population"
+
+
 def find_places(ctx, lang: str) -> list[Place]:
     doc = ctx.doc
     if doc is None:
         return []
-    out: list[Place] = []
+    found = []
     for e in ctx.entities:
         if e.label not in ("GPE", "LOC"):
             continue
         cand, _ = resolve(lang, e.canonical, e.text)
-        if cand is None:
-            continue
+        if cand is not None:
+            found.append((e, cand))
+    # Countries and regions the article names settle which of two same-named towns it means.
+    regions = {c.admin1 for _, c in found if c.feature == "region" and c.admin1}
+    tally: dict[str, int] = {}
+    for _, c in found:
+        if c.country_code:
+            tally[c.country_code] = tally.get(c.country_code, 0) + 1
+    countries = sorted(tally, key=lambda cc: -tally[cc])
+    out: list[Place] = []
+    for e, cand in found:
+        cand, basis = _in_context(lang, e.canonical, e.text, regions, countries, cand)
         out.append(Place(
             text=e.text, start=e.start, end=e.end, name=cand.name, geonames_id=cand.geonames_id,
             feature=cand.feature, country_code=cand.country_code, admin1=cand.admin1,
             lat=cand.lat, lon=cand.lon, sentence=sentence_of(doc, e.start),
+            kind=KINDS.get(cand.feature, cand.feature), basis=basis if cand.feature == "city" else "alias",
         ))
     return out
 

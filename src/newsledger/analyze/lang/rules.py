@@ -31,6 +31,47 @@ def _is_adj(lang: str, word: str) -> bool:
     return word.islower() and common.pymorphy_features(lang, word)[0] == "ADJ"
 
 
+def _geox(lang: str, word: str) -> bool:
+    """The dictionary's most likely reading is a toponym (pymorphy3's Geox), not a person's name."""
+    ps = common.morph_analyzer(lang).parse(word)
+    return bool(ps) and "Geox" in ps[0].tag.grammemes and not ({"Name", "Surn", "Patr"} & set(ps[0].tag.grammemes))
+
+
+def _gazetteer_town(word: str) -> bool:
+    from .places import gazetteer_place, stems
+
+    for name in (word, *stems(word)):
+        c = gazetteer_place(name)
+        if c is not None and c.feature == "city" and c.country_code in ("UA", "RU", "BY"):
+            return True
+    return False
+
+
+def _toponyms(lang, text, toks, words, ents):
+    """Towns the model missed or called an organisation ("ВСУ отбили Купянск", "займут Покровск")."""
+    out = []
+    inside = set()
+    for s, e, t in ents:
+        if t in ("ORG", "PER") and " " not in text[s:e] and text[s:e].isalpha() and not text[s:e].isupper() and (
+            _geox(lang, text[s:e]) or t == "ORG" and _gazetteer_town(text[s:e])
+        ):
+            t = "LOC"
+        out.append((s, e, t))
+        inside.update(range(s, e))
+    for i, (s, e) in enumerate(toks):
+        w = words[i]
+        if s in inside or i == 0 or not w[:1].isupper() or not w.isalpha() or w.isupper() or len(w) < 4:
+            continue
+        if words[i - 1] in ".!?…\n" or not words[i - 1][:1].islower():
+            continue  # sentence-initial or part of a longer capitalised name
+        nxt = words[i + 1] if i + 1 < len(words) else ""
+        if nxt[:1].isupper():
+            continue
+        if _geox(lang, w) or _gazetteer_town(w):
+            out.append((s, e, "LOC"))
+    return out
+
+
 def repair(lang, text, toks, words, pos, ents):
     """Return (start, end, type) mentions, nested ones included (the caller keeps the longest in doc.ents)."""
     loc_descr, org_descr = _lexicon(lang)
@@ -50,7 +91,7 @@ def repair(lang, text, toks, words, pos, ents):
             i -= 1
         return i
 
-    out = set(ents)
+    out = set(_toponyms(lang, text, toks, words, ents))
     # Adjacent same-type person spans split by the model ("Хвана" + "Чжан Епа").
     merged = sorted(out)
     for (s1, e1, t1), (s2, e2, t2) in zip(merged, merged[1:]):
