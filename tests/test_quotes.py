@@ -376,6 +376,9 @@ def test_seed_quotes(nlp, seed_path):
     assert len(direct) == 6
     assert {q.speaker for q in direct} == {"Igor Korotchenko"}
     assert {q.speaker_descriptor for q in direct} == {"military analyst"}
+    assert all(len(q.parts) == 1 and text[q.parts[0].start : q.parts[0].end] == q.text for q in direct)
+    assert {(q.speaker_kind, q.speaker_named, q.speaker_key) for q in direct} == {
+        ("person", True, "person:igor korotchenko")}
     assert [q.text[:30] for q in direct] == [
         "important element in the piggy",
         "today the Russian Armed Forces",
@@ -592,9 +595,26 @@ def test_listings_leave_out_titles_terms_and_scare_quotes(tmp_path):
     assert item["speaker_named"] is True and item["parts"] == [{"start": 1, "end": 21}]
     assert [s["speaker"] for s in client.get("/api/speakers").json()["items"]] == ["Ola Venn"]
 
+    # Speaker variants with one key are one speaker across articles.
+    key = "institution:RUS:defense ministry"
+    with open_store(db) as store:
+        for i, names in enumerate((["Defense Ministry"], ["Russian Defense Ministry", "Russian Defense Ministry"])):
+            body = "The ministry said that the depot burned. " * len(names)
+            qs = [Quote(text="the depot burned", kind="indirect", start=24 + 41 * k, end=40 + 41 * k, speaker=n,
+                        speaker_kind="institution", speaker_country="RUS", speaker_key=key)
+                  for k, n in enumerate(names)]
+            other = Article(id=f"0a0b0c0d0e0f010{i}", url=f"https://harbour-post.example/m{i}", language="en",
+                            text=body, title=f"Depot {i}", published="2026-05-02T08:00:00+00:00",
+                            source=Source(name="Harbour Post", domain="harbour-post.example"))
+            store.upsert(Analysis(article=other, quotes=qs))
+    client = TestClient(create_app(db, token="t-12345"), base_url="http://127.0.0.1", client=("127.0.0.1", 5000))
+    top = client.get("/api/speakers").json()["items"][0]
+    assert (top["speaker"], top["count"]) == ("Russian Defense Ministry", 3)
+
     runner = CliRunner()
-    out = runner.invoke(cli, ["quotes", "--db", str(db), "--json"])
+    out = runner.invoke(cli, ["quotes", "--db", str(db), "--json", "--speaker", "Venn"])
     assert out.exit_code == 0, out.output
     assert [r["kind"] for r in json.loads(out.output)] == ["direct"]
-    out = runner.invoke(cli, ["quotes", "--db", str(db), "--json", "--all-kinds"])
+    out = runner.invoke(cli, ["quotes", "--db", str(db), "--json", "--all-kinds", "--source", "harbour-post.example",
+                              "--until", "2026-05-01T23:00:00+00:00"])
     assert sorted(r["kind"] for r in json.loads(out.output)) == ["direct", "scare", "title"]

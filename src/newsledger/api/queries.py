@@ -486,16 +486,31 @@ def speakers(r: Reader, *, q: Optional[str], source: Optional[str], since: Any, 
     if q:
         conds.append("instr(lower(x.speaker), lower(?)) > 0")
         params.append(q)
+    conds.append(f"x.kind IN ({', '.join('?' * len(QUOTE_KINDS))})")
+    params.extend(QUOTE_KINDS)
     rows = r.rows(
-        "SELECT x.speaker AS speaker, a.source_domain AS source, count(*) AS n "
-        f"FROM quotes x JOIN articles a ON a.id = x.article_id {_sql_where(conds)} GROUP BY x.speaker, a.source_domain",
+        "SELECT x.speaker AS speaker, x.speaker_key AS speaker_key, a.source_domain AS source, count(*) AS n "
+        f"FROM quotes x JOIN articles a ON a.id = x.article_id {_sql_where(conds)} "
+        "GROUP BY x.speaker, x.speaker_key, a.source_domain",
         params,
     )
+    # Variants of one speaker ("Defense Ministry" in a Russian story, "Russian Defense Ministry")
+    # share a speaker key: one entry, named by its most quoted variant.
     per: dict[str, dict[str, Any]] = {}
+    names: dict[str, dict[str, int]] = {}
     for row in rows:
-        sp = per.setdefault(row["speaker"], {"speaker": row["speaker"], "count": 0, "outlets": []})
+        key = row["speaker_key"] or "name:" + row["speaker"].lower()
+        sp = per.setdefault(key, {"speaker": row["speaker"], "count": 0, "outlets": []})
         sp["count"] += row["n"]
-        sp["outlets"].append({"source": row["source"], "count": row["n"]})
+        variants = names.setdefault(key, {})
+        variants[row["speaker"]] = variants.get(row["speaker"], 0) + row["n"]
+        same = next((o for o in sp["outlets"] if o["source"] == row["source"]), None)
+        if same is None:
+            sp["outlets"].append({"source": row["source"], "count": row["n"]})
+        else:
+            same["count"] += row["n"]
+    for key, sp in per.items():
+        sp["speaker"] = min(names[key].items(), key=lambda kv: (-kv[1], -len(kv[0]), kv[0]))[0]
     ordered = sorted(per.values(), key=lambda s: (-s["count"], s["speaker"].lower()))
     page = ordered[offset:offset + limit]
     labels = _source_labels(r, sorted({o["source"] for s in page for o in s["outlets"] if o["source"]}))

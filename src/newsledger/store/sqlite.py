@@ -702,10 +702,14 @@ class Store:
         if article_id:
             conds.append("x.article_id = ?")
             params.append(article_id)
-        return self._annotation_query(
+        rows = self._annotation_query(
             "quotes", conds, params, source, since, until, limit, offset,
             "a.published IS NULL, a.published DESC, x.article_id, x.id",
         )
+        for r in rows:
+            if r.get("speaker_named") is not None:
+                r["speaker_named"] = bool(r["speaker_named"])
+        return rows
 
     def claims(
         self, *, place: Optional[str] = None, type: Optional[str] = None, actor: Optional[str] = None,
