@@ -504,6 +504,13 @@ def test_sigterm_stops_the_watcher_cleanly(site, tmp_path):
         while site.gets("/news/t1.html") == 0 and time.monotonic() < deadline and proc.poll() is None:
             time.sleep(0.05)
         time.sleep(0.3)  # let it store the item
+        from newsledger.journal import ResumeError
+
+        with open_store(db) as st, pytest.raises(ResumeError, match="another watcher"):
+            Watcher(st, options(), clock=FakeClock()).run_once()
+        second = subprocess.run([sys.executable, "-m", "newsledger.cli.main", "watch", "--allow-private", "--db", db],
+                                env=env, capture_output=True, text=True, timeout=60)
+        assert second.returncode == 1 and "still running" in second.stderr
         proc.send_signal(signal.SIGTERM)
         out, err = proc.communicate(timeout=30)
     finally:

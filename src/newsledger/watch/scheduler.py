@@ -268,6 +268,17 @@ class Watcher:
         self._run_id, self._summary, self._run_started = run_id, summary, self.clock.now()
         return run_id
 
+    def _check_alone(self) -> None:
+        """ResumeError when a live watcher (another process) holds this database's watch run."""
+        from ..journal import ResumeError, _alive
+
+        if self._run_id is not None:
+            return
+        for r in self.store.runs(limit=20):
+            if r["inputs"] == [WATCH_INPUT] and r["status"] == "running" and _alive(r.get("pid"), r.get("host")):
+                raise ResumeError(f"another watcher (process {r['pid']}) is running on this database: "
+                                  "stop it first, or let it do the polling")
+
     def _finish_run(self, status: str) -> None:
         if self._run_id is None:
             return
@@ -290,6 +301,7 @@ class Watcher:
     def run_once(self, every_source: bool = False) -> RoundSummary:
         """Poll every source due now (or every source), once, waiting on the clock for per-host gaps."""
         rnd = RoundSummary()
+        self._check_alone()
         for src in (self.ws.sources() if every_source else self.ws.due(self.clock.now())):
             if self.stop.is_set():
                 break
@@ -311,6 +323,7 @@ class Watcher:
         total = RoundSummary()
         while not self.stop.is_set() and (until is None or self.clock.now() < until):
             self._rotate()
+            self._run()  # held open while running: a second watcher on this database is refused
             rnd = RoundSummary()
             pending = self.ws.due(self.clock.now(), limit=500)
             while pending and not self.stop.is_set():
