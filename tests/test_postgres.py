@@ -9,7 +9,7 @@ import pytest
 
 from newsledger.schema import BadInput, Origin
 from newsledger.store import QueryError, StoreError, open_store
-from newsledger.store.postgres import PostgresStore, ddl, websearch
+from newsledger.store.postgres import PostgresStore, ddl
 
 from pg import postgres_server  # noqa: F401  (session fixture)
 from test_store import BODY, make_analysis
@@ -29,14 +29,6 @@ def test_ddl_maps_sqlite_types():
     assert ddl("CREATE VIRTUAL TABLE articles_fts USING fts5(title)") is None
     assert ddl('CREATE INDEX i ON "places"(name COLLATE NOCASE, article_id)') == (
         'CREATE INDEX i ON "places"(lower(name), article_id)')
-
-
-def test_websearch_translation():
-    assert websearch('"storm damage" OR breakwater NOT Odesa') == '"storm damage" OR breakwater -Odesa'
-    assert websearch("title:harbour AND (quay)") == "harbour quay"
-    for bad in ['"unterminated', "AND AND", "nosuchcolumn:word", "harbour)", "(harbour", "harbour OR"]:
-        with pytest.raises(QueryError, match="invalid search query"):
-            websearch(bad)
 
 
 def test_upsert_is_idempotent_and_round_trips(store):

@@ -8,6 +8,7 @@ All lists share one shape: ``{total, limit, offset, items}``, and take
 
 from __future__ import annotations
 
+import asyncio
 import json
 import re
 import shutil
@@ -25,7 +26,7 @@ from starlette.concurrency import run_in_threadpool
 
 from ..schema import MODALITIES
 from .. import __version__
-from ..store import QueryError, StoreError, open_store
+from ..store import QueryError, StoreError, deadline, open_store
 from ..store import reviews
 from ..store.expand import expand_query
 from ..store.migrations import ROLE_COLUMNS
@@ -38,6 +39,7 @@ STATIC = Path(__file__).resolve().parent.parent / "web" / "static"
 PAGE_DEFAULT = 20
 PAGE_MAX = 1000  # JSON pages; exports may ask for up to EXPORT_MAX rows
 EXPORT_MAX = 1_000_000
+OFFSET_MAX = 1_000_000_000  # bounded in the schema: larger offsets overflow database integers
 UPLOAD_MAX_BYTES = 64 * 1024 * 1024
 UPLOAD_MAX_FILES = 200
 URLS_MAX = 100
@@ -66,6 +68,37 @@ class HostCheckMiddleware:
         await self.app(scope, receive, send)
 
 
+class ReadBudgetMiddleware:
+    """Every API read runs under a time budget (``store.deadline``) and is cancelled when the
+    client hangs up: a pump forwards the request's messages to the app and watches for the
+    disconnect, so the query stops instead of running on for nobody."""
+
+    def __init__(self, app, seconds: float):
+        self.app = app
+        self.seconds = seconds
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http" or scope["method"] not in ("GET", "HEAD") or not scope["path"].startswith("/api/"):
+            await self.app(scope, receive, send)
+            return
+        queue: asyncio.Queue = asyncio.Queue()
+        with deadline.limit(self.seconds) as budget:
+
+            async def pump() -> None:
+                while True:
+                    message = await receive()
+                    await queue.put(message)
+                    if message["type"] == "http.disconnect":
+                        budget.cancelled.set()
+                        return
+
+            task = asyncio.create_task(pump())
+            try:
+                await self.app(scope, queue.get, send)
+            finally:
+                task.cancel()
+
+
 def _page(limit: Optional[int], offset: int, fmt: str) -> tuple[int, int]:
     check_format(fmt)
     if fmt == "json":
@@ -76,10 +109,11 @@ def _page(limit: Optional[int], offset: int, fmt: str) -> tuple[int, int]:
 
 
 def create_app(db_path: str | Path, token: Optional[str] = None, *,
-               allowed_hosts: Optional[list[str]] = None) -> FastAPI:
+               allowed_hosts: Optional[list[str]] = None, read_seconds: float = deadline.READ_SECONDS) -> FastAPI:
     """The app for one database. ``token`` enables ``POST /api/ingest`` and
     non-loopback reads; ``allowed_hosts`` adds Host names beyond loopback
-    (``["*"]`` turns the Host check off, e.g. behind a reverse proxy)."""
+    (``["*"]`` turns the Host check off, e.g. behind a reverse proxy); ``read_seconds``
+    bounds the database time of one read request."""
     db_path = str(db_path)
     store = open_store(db_path)
     reader = Reader(db_path)
@@ -97,6 +131,7 @@ def create_app(db_path: str | Path, token: Optional[str] = None, *,
     app.state.reader = reader
     app.add_middleware(HostCheckMiddleware, allowed={*LOOPBACK_HOSTS, *(h.lower() for h in allowed_hosts or [])})
     app.add_middleware(SecurityHeadersMiddleware)
+    app.add_middleware(ReadBudgetMiddleware, seconds=read_seconds)
 
     @app.exception_handler(QueryError)
     async def _query_error(_request: Request, exc: QueryError):
@@ -131,7 +166,7 @@ def create_app(db_path: str | Path, token: Optional[str] = None, *,
     reads = [Depends(read_access)]
     fmt_q = Query("json", description="json (one page) or csv | jsonl | parquet (every match)")
     limit_q = Query(None, ge=1, le=EXPORT_MAX, description=f"page size (default {PAGE_DEFAULT}, JSON max {PAGE_MAX})")
-    offset_q = Query(0, ge=0)
+    offset_q = Query(0, ge=0, le=OFFSET_MAX)
     since_q = Query(None, description="YYYY-MM-DD or ISO 8601, inclusive")
     until_q = Query(None, description="YYYY-MM-DD (whole day included) or ISO 8601")
     reviewed_q = Query(None, description="true: reviewed items only; false: unreviewed only")
@@ -153,7 +188,9 @@ def create_app(db_path: str | Path, token: Optional[str] = None, *,
 
     @app.get("/api/articles", dependencies=reads, tags=["articles"])
     def list_articles(
-        q: Optional[str] = Query(None, description='FTS5 query: words, "phrases", OR, NOT, prefix*'),
+        q: Optional[str] = Query(None, max_length=2000,
+                                 description='search query: words, "phrases", AND / OR / NOT, (groups), prefix*, '
+                                             'title: / text:; at most 64 words'),
         source: Optional[str] = Query(None, description="outlet domain or name"),
         state_affiliated: Optional[bool] = None,
         lang: Optional[str] = Query(None, description="ISO 639-1 code"),
@@ -321,7 +358,7 @@ def create_app(db_path: str | Path, token: Optional[str] = None, *,
 
     @app.get("/api/timeline", dependencies=reads, tags=["articles"])
     def get_timeline(
-        q: Optional[str] = Query(None, description="FTS5 query, as for /api/articles"),
+        q: Optional[str] = Query(None, max_length=2000, description="search query, as for /api/articles"),
         source: Optional[str] = None,
         state_affiliated: Optional[bool] = None,
         lang: Optional[str] = None,
@@ -356,6 +393,7 @@ def create_app(db_path: str | Path, token: Optional[str] = None, *,
     ):
         """Which outlets report an entity, place or claim type: when each first did, the
         loaded terms they use (framing) and the claims they make about it."""
+        entity, place, claim_type = ((v or "").strip() or None for v in (entity, place, claim_type))
         if not (entity or place or claim_type):
             raise HTTPException(400, "give entity=, place= or claim_type=")
         lim, off = _page(limit, offset, format)

@@ -18,6 +18,8 @@ from urllib.parse import quote as urlquote
 
 from ..schema import MODALITIES, NOT_QUOTE_KINDS, QUOTE_KINDS
 from ..store import QueryError, StoreError
+from ..store.deadline import sqlite_guard
+from ..store.search import fts5_match
 from ..store.sqlite import attribution_filter, date_range
 
 # Private-use characters never occur in article text, so the browser can split
@@ -63,16 +65,12 @@ class Reader:
         return db
 
     def rows(self, sql: str, params: list | tuple = ()) -> list[dict[str, Any]]:
+        db = self.conn()
         try:
-            return [dict(r) for r in self.conn().execute(sql, tuple(params)).fetchall()]
+            with sqlite_guard(db):
+                return [dict(r) for r in db.execute(sql, tuple(params)).fetchall()]
         except sqlite3.OperationalError as e:
-            msg = str(e)
-            if "fts5" in msg or "unterminated" in msg or "no such column" in msg:
-                raise QueryError(
-                    f"invalid search query ({msg.removeprefix('fts5: ')}): use plain words, "
-                    '"quoted phrases", AND/OR/NOT in capitals, or word* for prefixes'
-                ) from None
-            raise StoreError(f"database error: {msg}") from None
+            raise StoreError(f"database error: {e}") from None
 
 
 # ------------------------------------------------------------------ filters
@@ -95,6 +93,11 @@ class ArticleFilter:
     def fts(self) -> bool:
         return bool(self.q and self.q.strip())
 
+    @property
+    def match(self) -> str:
+        """The query as an FTS5 MATCH expression (QueryError when malformed)."""
+        return fts5_match(self.q or "")
+
 
 def _entity_ids(value: str) -> tuple[str, list[Any]]:
     # Only ever used as ``a.id IN (...)``, whose list drops repeats itself, so UNION ALL
@@ -104,10 +107,17 @@ def _entity_ids(value: str) -> tuple[str, list[Any]]:
             "UNION ALL SELECT article_id FROM entities WHERE text = ? COLLATE NOCASE", [value, value])
 
 
+def geonames_id(value: str) -> Optional[int]:
+    """A place filter that is a GeoNames id (ASCII digits that fit a database integer), else None."""
+    value = value.strip()
+    return int(value) if value.isascii() and value.isdigit() and len(value) <= 18 else None
+
+
 def _place_ids(value: str) -> tuple[str, list[Any]]:
-    if value.isdigit():
+    gid = geonames_id(value)
+    if gid is not None:
         return ("SELECT article_id FROM places WHERE geonames_id = ? "
-                "UNION ALL SELECT article_id FROM claims WHERE place_geonames_id = ?", [int(value)] * 2)
+                "UNION ALL SELECT article_id FROM claims WHERE place_geonames_id = ?", [gid] * 2)
     return ("SELECT article_id FROM places WHERE name = ? COLLATE NOCASE "
             "UNION ALL SELECT article_id FROM places WHERE text = ? COLLATE NOCASE "
             "UNION ALL SELECT article_id FROM claims WHERE place_name = ? COLLATE NOCASE", [value] * 3)
@@ -129,11 +139,11 @@ def _where(f: ArticleFilter, hint: str = "", *, probe: bool = False,
         frm = f"articles a{hint}"
         # Unary + keeps SQLite from turning the IN list into per-hit rowid lookups.
         conds.append("+a.seq IN (SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?)")
-        params.append(f.q.strip())
+        params.append(f.match)
     elif f.fts:
         frm = f"articles_fts JOIN articles a{hint} ON a.seq = articles_fts.rowid"
         conds.append("articles_fts MATCH ?")
-        params.append(f.q.strip())
+        params.append(f.match)
         if step > 1:
             conds.append("articles_fts.rowid % ? = 0")
             params.append(step)
@@ -223,7 +233,7 @@ def _fts_hits(r: Reader, f: ArticleFilter) -> Optional[int]:
     no article lookups), or None without a full-text query."""
     if not f.fts:
         return None
-    return r.rows("SELECT count(*) AS n FROM articles_fts WHERE articles_fts MATCH ?", [f.q.strip()])[0]["n"]
+    return r.rows("SELECT count(*) AS n FROM articles_fts WHERE articles_fts MATCH ?", [f.match])[0]["n"]
 
 
 def _page_by_date(r: Reader, f: ArticleFilter, sort: str, limit: int, offset: int,
@@ -242,7 +252,7 @@ def _page_by_date(r: Reader, f: ArticleFilter, sort: str, limit: int, offset: in
     if f.fts:
         rows = r.rows(
             f"SELECT {_ARTICLE_ITEM}, {_SNIPPET} AS snippet FROM articles_fts JOIN articles a ON a.seq = articles_fts.rowid "
-            f"WHERE articles_fts MATCH ? AND articles_fts.rowid IN ({marks})", [f.q.strip(), *seqs])
+            f"WHERE articles_fts MATCH ? AND articles_fts.rowid IN ({marks})", [f.match, *seqs])
     else:
         rows = r.rows(f"SELECT {_ARTICLE_ITEM}, substr(a.text, 1, {LEAD_CHARS + 40}) AS snippet FROM articles a "
                       f"WHERE a.seq IN ({marks})", seqs)
@@ -543,12 +553,15 @@ def claims(r: Reader, *, place: Optional[str], actor: Optional[str], type: Optio
     params += d_params
     if place:
         place = place.strip()
-        if place.isdigit():
+        if geonames_id(place) is not None:
             conds.append("x.place_geonames_id = ?")
-            params.append(int(place))
+            params.append(geonames_id(place))
         else:
-            conds.append("(x.place_name = ? COLLATE NOCASE OR json_extract(x.place, '$.text') = ? COLLATE NOCASE)")
-            params += [place, place]
+            # As in compare: a name as written resolves through the place mentions too.
+            ids = _mentioned_place_ids(r, place)
+            conds.append("(x.place_name = ? COLLATE NOCASE OR json_extract(x.place, '$.text') = ? COLLATE NOCASE"
+                         f" OR x.place_geonames_id IN ({','.join('?' * len(ids))}))")
+            params += [place, place, *ids]
     if actor:
         conds.append("(x.actor_code = ? OR instr(lower(x.actor_text), lower(?)) > 0)")
         params += [actor.strip().upper(), actor.strip()]
@@ -676,6 +689,14 @@ def sources(r: Reader, *, state_affiliated: Optional[bool], country: Optional[st
     return {"total": total, "limit": limit, "offset": offset, "items": items}
 
 
+def _mentioned_place_ids(r: Reader, place: str) -> list[int]:
+    """GeoNames ids that mentions of ``place`` (as written or resolved) were resolved to."""
+    return [row["geonames_id"] for row in r.rows(
+        "SELECT geonames_id FROM places WHERE name = ? COLLATE NOCASE AND geonames_id IS NOT NULL "
+        "UNION SELECT geonames_id FROM places WHERE text = ? COLLATE NOCASE AND geonames_id IS NOT NULL",
+        [place, place])]
+
+
 def _claim_subject(r: Reader, entity: Optional[str], place: Optional[str],
                    claim_type: Optional[str]) -> tuple[list[str], list[Any]]:
     """Conditions on claims (alias ``c``) that are about the compared subject (and that no
@@ -684,16 +705,13 @@ def _claim_subject(r: Reader, entity: Optional[str], place: Optional[str],
     params: list[Any] = []
     if place:
         place = place.strip()
-        if place.isdigit():
+        if geonames_id(place) is not None:
             conds.append("c.place_geonames_id = ?")
-            params.append(int(place))
+            params.append(geonames_id(place))
         else:
             # A name as written ("Seversk") resolves through the place mentions to the
             # GeoNames ids the claims carry.
-            ids = [row["geonames_id"] for row in r.rows(
-                "SELECT geonames_id FROM places WHERE name = ? COLLATE NOCASE AND geonames_id IS NOT NULL "
-                "UNION SELECT geonames_id FROM places WHERE text = ? COLLATE NOCASE AND geonames_id IS NOT NULL",
-                [place, place])]
+            ids = _mentioned_place_ids(r, place)
             conds.append(f"(c.place_name = ? COLLATE NOCASE OR c.place_geonames_id IN ({','.join('?' * len(ids))}))")
             params += [place, *ids]
     if claim_type:
@@ -712,7 +730,8 @@ def _subject_keys(entity: Optional[str], place: Optional[str],
     keys = []
     if place and place.strip():
         place = place.strip()
-        keys.append(("place_id", str(int(place))) if place.isdigit() else ("place", _ascii_lower(place)))
+        gid = geonames_id(place)
+        keys.append(("place_id", str(gid)) if gid is not None else ("place", _ascii_lower(place)))
     if entity and entity.strip():
         keys.append(("entity", _ascii_lower(entity.strip())))
     if claim_type and claim_type.strip():

@@ -459,12 +459,13 @@ OFFSET = click.option("--offset", type=click.IntRange(0), default=0, help="Rows 
 
 
 @cli.command(epilog="""\b
-Query syntax (SQLite FTS5):
+Query syntax (the same on SQLite and PostgreSQL):
   ceasefire                 a word (stemmed: also ceasefires)
   "peace talks"             a phrase
   Kyiv AND (talks OR summit)
-  escalat*                  a prefix
-  title:Kharkiv             only in titles
+  drone NOT exercise        NOT excludes; it needs a word to exclude from
+  escal*                    a prefix of the stemmed word (escalate, escalation)
+  title:Kharkiv             only in titles (text: only in the body)
 Examples:
   newsledger search "Seversk" --since 2025-01-01 --limit 5
   newsledger search 'drone NOT exercise' --source example.org

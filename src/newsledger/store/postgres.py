@@ -5,8 +5,9 @@ same migration steps as the SQLite file (``migrations.STEPS``, themselves
 derived from ``schema.py``): each step's DDL is recorded and rewritten for
 PostgreSQL (JSON -> JSONB, REAL -> double precision, INTEGER -> BIGINT,
 INTEGER PRIMARY KEY -> BIGSERIAL, BLOB -> BYTEA). FTS5 becomes a generated
-``tsvector`` column with a GIN index, searched with ``websearch_to_tsquery``
-and highlighted with ``ts_headline``.
+``tsvector`` column with a GIN index, searched with ``to_tsquery``
+and highlighted with ``ts_headline``; queries are compiled from the search
+language's tree (``store.search``) to ``to_tsquery`` text.
 
 Most methods are the SQLite store's own: this class hands them a connection
 wrapper that speaks ``?`` placeholders and SQLite's LIKE (case-insensitive)
@@ -32,7 +33,9 @@ from ..schema import ANNOTATION_TYPES
 from . import migrations
 from .errors import QueryError, StoreError
 from .migrations import q
-from .sqlite import SNIPPET_MARKERS, SearchHit, Store, _like, date_range
+from . import deadline
+from .search import compile_tsquery, parse
+from .sqlite import _ORDERS, SNIPPET_MARKERS, SearchHit, Store, _like, date_range
 
 WRITE_LOCK = 0x6E6C6472  # advisory lock key shared by every newsledger writer ("nldr")
 TS_CONFIG = "english"
@@ -116,6 +119,27 @@ def _translate(exc: Exception, where: str) -> StoreError:
     return StoreError(f"database error in {where}: {msg}")
 
 
+@contextmanager
+def _cancel_on(budget: "deadline.Budget", raw) -> Iterator[None]:
+    """Cancel the statement running on ``raw`` when the budget's client goes away."""
+    done = threading.Event()
+
+    def watch() -> None:
+        while not done.is_set():
+            if budget.cancelled.wait(0.05):
+                if not done.is_set():
+                    raw.cancel_safe()
+                return
+
+    t = threading.Thread(target=watch, daemon=True)
+    t.start()
+    try:
+        yield
+    finally:
+        done.set()
+        t.join()
+
+
 def _redact(url: str) -> str:
     return re.sub(r"://([^:/@]+):[^@]*@", r"://\1:***@", url)
 
@@ -153,10 +177,18 @@ def _migrate(conn) -> None:
                 translated = ddl(stmt)
                 if translated:
                     conn.execute(translated)
-            if version == 1:
-                _create_fts(conn)
             conn.execute("INSERT INTO schema_migrations VALUES (%s, %s, %s)", (version, description, _now()))
+        if not _fts_current(conn):
+            _create_fts(conn)
         _sync_columns(conn)
+
+
+# Punctuation splits words in the index as in FTS5's unicode61 tokenizer ("covid-19" is covid, 19;
+# "3.5" is 3, 5), where PostgreSQL's parser would keep hyphenated words, signed numbers and
+# decimals whole. A class of literal characters: the database locale may be C, where [[:punct:]]
+# knows no characters outside ASCII.
+_SPLIT = "[!-/:-@[-`{-~\u00a0-\u00bf\u2010-\u205e\u3000-\u303f]+"
+FTS_VERSION = "2"  # bump when the indexed expression changes: the column is rebuilt
 
 
 def _create_fts(conn) -> None:
@@ -173,11 +205,24 @@ def _create_fts(conn) -> None:
         f"AS $$ SELECT {fold} $$"
     )
     conn.execute(
+        "CREATE OR REPLACE FUNCTION newsledger_doc(text) RETURNS text LANGUAGE sql IMMUTABLE PARALLEL SAFE "
+        f"AS $$ SELECT regexp_replace(newsledger_fold($1), '{_SPLIT}', ' ', 'g') $$"
+    )
+    conn.execute("ALTER TABLE articles DROP COLUMN IF EXISTS fts")  # drops its index too
+    conn.execute(
         "ALTER TABLE articles ADD COLUMN fts tsvector GENERATED ALWAYS AS ("
-        f"setweight(to_tsvector('{TS_CONFIG}', newsledger_fold(COALESCE(title, ''))), 'A') || "
-        f"setweight(to_tsvector('{TS_CONFIG}', newsledger_fold(COALESCE(text, ''))), 'B')) STORED"
+        f"setweight(to_tsvector('{TS_CONFIG}', newsledger_doc(COALESCE(title, ''))), 'A') || "
+        f"setweight(to_tsvector('{TS_CONFIG}', newsledger_doc(COALESCE(text, ''))), 'B')) STORED"
     )
     conn.execute("CREATE INDEX articles_fts ON articles USING GIN (fts)")
+    conn.execute(f"COMMENT ON COLUMN articles.fts IS 'newsledger fts {FTS_VERSION}'")
+
+
+def _fts_current(conn) -> bool:
+    row = conn.execute(
+        "SELECT col_description('articles'::regclass, attnum) FROM pg_attribute "
+        "WHERE attrelid = 'articles'::regclass AND attname = 'fts'").fetchone()
+    return bool(row) and row[0] == f"newsledger fts {FTS_VERSION}"
 
 
 def _columns(conn, table: str) -> set[str]:
@@ -197,64 +242,6 @@ def _sync_columns(conn) -> None:
         for name, typ in cols:
             if name not in have:
                 conn.execute(f"ALTER TABLE {q(table)} ADD COLUMN {q(name)} {ddl(typ)}")
-
-
-# --------------------------------------------------------------------- full-text queries
-
-_TOKEN = re.compile(r'"[^"]*"?|\(|\)|[^\s()"]+')
-_OPERATORS = {"AND", "OR", "NOT"}
-
-
-def websearch(query: str) -> str:
-    """The store's search syntax (FTS5's: "phrases", AND/OR/NOT, column:word, word*)
-    as a ``websearch_to_tsquery`` string; QueryError where FTS5 would fail too."""
-
-    def bad(why: str) -> QueryError:
-        return QueryError(
-            f"invalid search query {query!r} ({why}): use plain words, "
-            '"quoted phrases", AND/OR/NOT in capitals, or word* for prefixes'
-        )
-
-    out: list[str] = []
-    depth = 0
-    prev_op = True  # an operator may not start the query
-    negate = False
-    for tok in _TOKEN.findall(query):
-        if tok == "(":
-            depth += 1
-            continue
-        if tok == ")":
-            depth -= 1
-            if depth < 0:
-                raise bad('syntax error near ")"')
-            continue
-        if tok in _OPERATORS or tok == "NEAR":
-            if prev_op and tok != "NOT":
-                raise bad(f'syntax error near "{tok}"')
-            negate = tok == "NOT"
-            if tok == "OR":
-                out.append("OR")
-            prev_op = True
-            continue
-        if tok.startswith('"'):
-            if len(tok) == 1 or not tok.endswith('"'):
-                raise bad("unterminated string")
-        else:
-            column, sep, word = tok.partition(":")
-            if sep:
-                if column not in ("title", "text"):
-                    raise bad(f"no such column: {column}")
-                tok = word
-            tok = tok.rstrip("*")  # tsquery prefixes need to_tsquery syntax; the whole word still matches
-        if tok:
-            out.append(("-" if negate else "") + tok)
-        negate = False
-        prev_op = False
-    if depth:
-        raise bad('syntax error: unbalanced "("')
-    if prev_op and out:
-        raise bad("syntax error: query ends with an operator")
-    return " ".join(out)
 
 
 # --------------------------------------------------------------------- the store
@@ -343,10 +330,24 @@ class PostgresStore(Store):
     def _query(self, sql: str, params: tuple = ()) -> list[dict[str, Any]]:
         import psycopg
 
+        raw = self._conn().raw
+        budget = deadline.current()
         try:
-            cur = self._conn().raw.execute(sql, params)
+            if budget is None:
+                cur = raw.execute(sql, params)
+            else:
+                if budget.exhausted():
+                    raise budget.error()
+                with raw.transaction():
+                    raw.execute("SELECT set_config('statement_timeout', %s, true)", (str(max(1, int(budget.left * 1000))),))
+                    with _cancel_on(budget, raw):
+                        cur = raw.execute(sql, params)
             names = [d.name for d in cur.description]
             return [dict(zip(names, row)) for row in cur.fetchall()]
+        except (psycopg.errors.QueryCanceled, psycopg.errors.LockNotAvailable) as e:
+            if budget is not None and isinstance(e, psycopg.errors.QueryCanceled):
+                raise budget.error() from None
+            raise _translate(e, self.path) from None
         except psycopg.Error as e:
             raise _translate(e, self.path) from None
 
@@ -392,22 +393,24 @@ class PostgresStore(Store):
     def search(
         self, query: str, *, source: Optional[str] = None, since: Any = None, until: Any = None,
         lang: Optional[str] = None, limit: int = 20, offset: int = 0,
-        markers: tuple[str, str] = SNIPPET_MARKERS, snippet_tokens: int = 24,
+        markers: tuple[str, str] = SNIPPET_MARKERS, snippet_tokens: int = 24, sort: str = "relevance",
     ) -> list[SearchHit]:
         """As ``Store.search``; ``score`` is minus ts_rank (title weighs 5x the body), lower is better."""
         tsq, extra, params = self._match(query, source, since, until, lang)
+        order = _ORDERS.get(sort)
+        if order is None:
+            raise QueryError(f"sort must be one of {', '.join(_ORDERS)}")
         opts = (f'StartSel="{markers[0]}", StopSel="{markers[1]}", MaxWords={max(3, int(snippet_tokens))}, '
                 f'MinWords={max(2, int(snippet_tokens) // 2)}, ShortWord=2, MaxFragments=1, FragmentDelimiter="…"')
         # ts_headline re-parses the text: only for the page of hits, not for every match.
         rows = self._query(
             "SELECT h.*, ts_headline(%s, a.text, h.tsq::tsquery, %s) AS snippet FROM ("
-            "SELECT a.id, a.title, a.url, a.source_domain, a.published, a.language, a.duplicate_of, "
+            "SELECT a.id, a.title, a.url, a.source_domain, a.published, a.language, a.duplicate_of, a.seq, "
             "-ts_rank('{0.1, 0.2, 0.2, 1.0}', a.fts, q.tsq) AS score, q.tsq::text AS tsq "
-            f"FROM articles a, (SELECT websearch_to_tsquery(%s, newsledger_fold(%s)) AS tsq) q "
-            f"WHERE a.fts @@ q.tsq{extra} ORDER BY score, a.seq LIMIT %s OFFSET %s) h "
-            "JOIN articles a ON a.id = h.id ORDER BY h.score, a.seq",
-            (TS_CONFIG, opts, TS_CONFIG, tsq, *params,
-             int(limit), int(offset)),
+            f"FROM articles a, (SELECT to_tsquery(%s, newsledger_fold(%s)) AS tsq) q "
+            f"WHERE a.fts @@ q.tsq{extra} ORDER BY {order} LIMIT %s OFFSET %s) h "
+            f"JOIN articles a ON a.id = h.id ORDER BY {order.replace('a.', 'h.')}",
+            (TS_CONFIG, opts, TS_CONFIG, tsq, *params, int(limit), int(offset)),
         )
         return [
             SearchHit(id=r["id"], title=r["title"], url=r["url"], source=r["source_domain"], published=r["published"],
@@ -422,14 +425,22 @@ class PostgresStore(Store):
     ) -> int:
         tsq, extra, params = self._match(query, source, since, until, lang)
         return self._query(
-            f"SELECT count(*) AS n FROM articles a WHERE a.fts @@ websearch_to_tsquery(%s, newsledger_fold(%s)){extra}",
+            f"SELECT count(*) AS n FROM articles a WHERE a.fts @@ to_tsquery(%s, newsledger_fold(%s)){extra}",
             (TS_CONFIG, tsq, *params),
         )[0]["n"]
 
+    def match_ids(self, query: str, ids: list[str]) -> list[str]:
+        tsq = compile_tsquery(parse(query))
+        out: list[str] = []
+        for i in range(0, len(ids), 500):
+            chunk = ids[i:i + 500]
+            out += [r["id"] for r in self._query(
+                f"SELECT a.id FROM articles a WHERE a.id IN ({', '.join(['%s'] * len(chunk))}) "
+                "AND a.fts @@ to_tsquery(%s, newsledger_fold(%s))", (*chunk, TS_CONFIG, tsq))]
+        return out
+
     def _match(self, query, source, since, until, lang) -> tuple[str, str, tuple]:
-        if not query or not query.strip():
-            raise QueryError('empty search query: give one or more words, e.g. newsledger search "ceasefire"')
-        tsq = websearch(query)
+        tsq = compile_tsquery(parse(query))
         conds, params = self._article_filters("a", source, since, until, lang)
         return tsq, "".join(f" AND {dml(c)}" for c in conds), _params(params)
 
@@ -452,4 +463,4 @@ def open_postgres(url: str, *, create: bool = True, timeout: float = 10.0) -> Po
     return PostgresStore(url, create=create, timeout=timeout)
 
 
-__all__ = ["PostgresStore", "open_postgres", "websearch", "ddl", "dml"]
+__all__ = ["PostgresStore", "open_postgres", "ddl", "dml"]

@@ -17,7 +17,6 @@ import dataclasses
 import hashlib
 import json
 import os
-import re
 import sqlite3
 import threading
 from contextlib import contextmanager
@@ -29,13 +28,18 @@ from typing import IO, Any, Iterable, Iterator, Optional, Sequence, Union
 from .. import schema
 from ..schema import ANNOTATION_TYPES, QUOTE_KINDS, Analysis, Article, BadInput
 from . import migrations, reviews
+from .deadline import sqlite_guard
 from .errors import QueryError, StoreError
+from .search import compile_fts5, parse
 from .migrations import ARTICLE_EXTRA, CLAIM_FLAT, q
 
 DEFAULT_TIMEOUT = 10.0  # seconds to wait for another writer before giving up
 EXPORT_KINDS = ("articles", *ANNOTATION_TYPES, "sources", "quarantine", "runs", "reviews")
 EXPORT_FORMATS = ("csv", "jsonl", "parquet")
 SNIPPET_MARKERS = ("[", "]")
+# Search orders; the stored order (seq) breaks ties so pages never overlap.
+_ORDERS = {"relevance": "score, a.seq", "newest": "a.published IS NULL, a.published DESC, a.seq DESC",
+           "oldest": "a.published IS NULL, a.published, a.seq"}
 
 _ARTICLE_COLS = migrations.article_columns()
 _ARTICLE_JSON = {n for n, t in _ARTICLE_COLS if t == "JSON"}
@@ -275,9 +279,10 @@ class Store:
     def _read(self, sql: str, params: Iterable[Any] = ()) -> list[dict[str, Any]]:
         db = self._conn()
         try:
-            cur = db.execute(sql, tuple(params))
-            names = [d[0] for d in cur.description]
-            return [dict(zip(names, row)) for row in cur.fetchall()]
+            with sqlite_guard(db):
+                cur = db.execute(sql, tuple(params))
+                names = [d[0] for d in cur.description]
+                return [dict(zip(names, row)) for row in cur.fetchall()]
         except sqlite3.Error as e:
             raise _translate(e, self.path) from None
 
@@ -610,30 +615,40 @@ class Store:
     def search(
         self, query: str, *, source: Optional[str] = None, since: Any = None, until: Any = None,
         lang: Optional[str] = None, limit: int = 20, offset: int = 0,
-        markers: tuple[str, str] = SNIPPET_MARKERS, snippet_tokens: int = 24,
+        markers: tuple[str, str] = SNIPPET_MARKERS, snippet_tokens: int = 24, sort: str = "relevance",
     ) -> list[SearchHit]:
-        """Full-text search over title and text (FTS5 query syntax), best bm25 first.
+        """Full-text search over title and text (``store.search`` language), best first.
 
-        Title matches weigh 5x body matches. ``snippet`` is taken from the text
-        and surrounds matched terms with ``markers``. Plain words are matched
-        as typed even with punctuation (``covid-19``, ``Kharkiv's``); a query
-        using FTS syntax (quotes, brackets, ``*``, ``:``, AND/OR/NOT/NEAR) is
-        passed through, and raises QueryError when that syntax is invalid.
+        ``sort``: relevance (bm25, title matches weigh 5x body matches; ``score``
+        lower is better) or newest / oldest (published, then stored order).
+        ``snippet`` is taken from the text, around matched terms, with
+        ``markers``; it is built for the returned page only. A malformed
+        query raises QueryError.
         """
+        match = compile_fts5(parse(query))
         conds, params = self._article_filters("a", source, since, until, lang)
         extra = "".join(f" AND {c}" for c in conds)
-        sql = (
-            "SELECT a.id, a.title, a.url, a.source_domain, a.published, a.language, a.duplicate_of, "
-            "snippet(articles_fts, 1, ?, ?, '…', ?) AS snippet, bm25(articles_fts, 5.0, 1.0) AS score "
-            f"FROM articles_fts JOIN articles a ON a.seq = articles_fts.rowid WHERE articles_fts MATCH ?{extra} "
-            "ORDER BY score LIMIT ? OFFSET ?"
+        order = _ORDERS.get(sort)
+        if order is None:
+            raise QueryError(f"sort must be one of {', '.join(_ORDERS)}")
+        page = self._rows(
+            "SELECT a.seq, bm25(articles_fts, 5.0, 1.0) AS score FROM articles_fts JOIN articles a "
+            f"ON a.seq = articles_fts.rowid WHERE articles_fts MATCH ?{extra} ORDER BY {order} LIMIT ? OFFSET ?",
+            (match, *params, int(limit), int(offset)),
         )
-        rows = self._match(sql, (markers[0], markers[1], int(snippet_tokens)), query,
-                           (*params, int(limit), int(offset)))
+        if not page:
+            return []
+        marks = ", ".join("?" * len(page))
+        rows = {r[0]: r for r in self._rows(
+            "SELECT a.seq, a.id, a.title, a.url, a.source_domain, a.published, a.language, a.duplicate_of, "
+            "snippet(articles_fts, 1, ?, ?, '…', ?) FROM articles_fts JOIN articles a ON a.seq = articles_fts.rowid "
+            f"WHERE articles_fts MATCH ? AND articles_fts.rowid IN ({marks})",
+            (markers[0], markers[1], int(snippet_tokens), match, *(p[0] for p in page)),
+        )}
         return [
-            SearchHit(id=r[0], title=r[1], url=r[2], source=r[3], published=r[4], language=r[5], duplicate_of=r[6],
-                      snippet=r[7] or "", score=r[8])
-            for r in rows
+            SearchHit(id=r[1], title=r[2], url=r[3], source=r[4], published=r[5], language=r[6], duplicate_of=r[7],
+                      snippet=r[8] or "", score=score)
+            for seq, score in page if (r := rows.get(seq))
         ]
 
     def search_count(
@@ -641,27 +656,31 @@ class Store:
         lang: Optional[str] = None,
     ) -> int:
         """How many articles ``search`` would find in all (for paging)."""
+        match = compile_fts5(parse(query))
         conds, params = self._article_filters("a", source, since, until, lang)
         extra = "".join(f" AND {c}" for c in conds)
-        sql = (
+        return self._rows(
             "SELECT count(*) FROM articles_fts JOIN articles a ON a.seq = articles_fts.rowid "
-            f"WHERE articles_fts MATCH ?{extra}"
-        )
-        return self._match(sql, (), query, tuple(params))[0][0]
+            f"WHERE articles_fts MATCH ?{extra}", (match, *params),
+        )[0][0]
 
-    def _match(self, sql: str, before: tuple, query: str, after: tuple) -> list[tuple]:
-        if not query or not query.strip():
-            raise QueryError('empty search query: give one or more words, e.g. newsledger search "ceasefire"')
-        match = _fts_query(query)
+    def match_ids(self, query: str, ids: list[str]) -> list[str]:
+        """Those of ``ids`` whose article matches the search query."""
+        match = compile_fts5(parse(query))
+        out: list[str] = []
+        for i in range(0, len(ids), 500):
+            chunk = ids[i:i + 500]
+            out += [r[0] for r in self._rows(
+                "SELECT a.id FROM articles_fts JOIN articles a ON a.seq = articles_fts.rowid "
+                f"WHERE articles_fts MATCH ? AND a.id IN ({', '.join('?' * len(chunk))})", (match, *chunk))]
+        return out
+
+    def _rows(self, sql: str, params: tuple) -> list[tuple]:
+        db = self._conn()
         try:
-            return self._conn().execute(sql, (*before, match, *after)).fetchall()
-        except sqlite3.OperationalError as e:
-            msg = str(e)
-            if "fts5" in msg or "no such column" in msg or "unterminated" in msg or "syntax" in msg:
-                raise QueryError(
-                    f"invalid search query {query!r} ({msg.removeprefix('fts5: ')}): use plain words, "
-                    '"quoted phrases", AND/OR/NOT in capitals, or word* for prefixes'
-                ) from None
+            with sqlite_guard(db):
+                return db.execute(sql, params).fetchall()
+        except sqlite3.Error as e:
             raise _translate(e, self.path) from None
 
     # ------------------------------------------------------------ annotation reads
@@ -932,14 +951,6 @@ def _arrow_table(pa, pa_schema, rows: list[tuple]):
     )
 
 
-_FTS_SYNTAX = re.compile(r'["()*:^{}+]|\b(?:AND|OR|NOT|NEAR)\b')
-
-
-def _fts_query(query: str) -> str:
-    """Quote each word of a plain query so punctuation inside words is no syntax error."""
-    if _FTS_SYNTAX.search(query):
-        return query
-    return " ".join(f'"{word}"' for word in query.split())
 
 
 def _like(text: str) -> str:

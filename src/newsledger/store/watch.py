@@ -295,27 +295,10 @@ class WatchStore:
         return [i for i in ids if i in set(found)]
 
     def _text_match(self, query: str, ids: list[str]) -> list[str]:
-        marks = ", ".join("?" * len(ids))
-        if type(self.store).__name__ == "PostgresStore":
-            from .postgres import TS_CONFIG, websearch
-
-            rows = self.store._read(
-                f"SELECT a.id FROM articles a WHERE a.id IN ({marks}) "
-                f"AND a.fts @@ websearch_to_tsquery('{TS_CONFIG}', newsledger_fold(?))", (*ids, websearch(query)),
-            )
-            return [r["id"] for r in rows]
         try:
-            from .sqlite import _fts_query  # the search command's query rewriting, when it has one
-        except ImportError:
-            _fts_query = str
-        try:
-            rows = self.store._conn().execute(
-                f"SELECT a.id FROM articles_fts JOIN articles a ON a.seq = articles_fts.rowid "
-                f"WHERE articles_fts MATCH ? AND a.id IN ({marks})", (_fts_query(query), *ids),
-            ).fetchall()
-        except Exception as e:  # an FTS syntax error in a saved query must not stop the watcher
+            return self.store.match_ids(query, ids)
+        except QueryError as e:  # a saved query the index cannot run must not stop the watcher
             raise QueryError(f"invalid alert query {query!r}: {e}") from None
-        return [r[0] for r in rows]
 
     def _near(self, ids: list[str], near: Any) -> list[str]:
         from math import asin, cos, radians, sin, sqrt

@@ -10,6 +10,8 @@ from fastapi import APIRouter, HTTPException, Path as PathParam, Query, Request
 from . import claim_provenance, get_story, list_stories, quote_provenance
 
 router = APIRouter(tags=["stories"])
+ID_MAX = 2**63 - 1  # database integers
+OFFSET_MAX = 1_000_000_000
 
 
 @router.get("/api/stories")
@@ -17,9 +19,9 @@ def stories_list(
     request: Request,
     since: Optional[str] = Query(None, description="last article on or after (YYYY-MM-DD or ISO 8601)"),
     until: Optional[str] = Query(None, description="first article before the end of (YYYY-MM-DD or ISO 8601)"),
-    min_size: int = Query(2, ge=1, description="only stories with at least this many articles"),
+    min_size: int = Query(2, ge=1, le=1_000_000, description="only stories with at least this many articles"),
     limit: int = Query(50, ge=1, le=500),
-    offset: int = Query(0, ge=0),
+    offset: int = Query(0, ge=0, le=OFFSET_MAX),
 ):
     """Stories (the same event across outlets), most recently active first."""
     items = list_stories(request.app.state.store, since=since, until=until, min_size=min_size,
@@ -28,7 +30,7 @@ def stories_list(
 
 
 @router.get("/api/stories/{story_id}")
-def story_detail(request: Request, story_id: int = PathParam(..., ge=1)):
+def story_detail(request: Request, story_id: int = PathParam(..., ge=1, le=ID_MAX)):
     """A story: articles (``copy_of`` marks reprints), outlets, claim groups with first seen,
     repeats and independent origins, and contradictions between outlets."""
     story = get_story(request.app.state.store, story_id)
@@ -38,7 +40,7 @@ def story_detail(request: Request, story_id: int = PathParam(..., ge=1)):
 
 
 @router.get("/api/provenance/claims/{claim_id}")
-def claim_origin(request: Request, claim_id: int = PathParam(..., ge=1)):
+def claim_origin(request: Request, claim_id: int = PathParam(..., ge=1, le=ID_MAX)):
     """First seen, repeats, independent origins, attributions and contradictions of a claim."""
     result = claim_provenance(request.app.state.store, claim_id)
     if result is None:
@@ -47,7 +49,7 @@ def claim_origin(request: Request, claim_id: int = PathParam(..., ge=1)):
 
 
 @router.get("/api/provenance/quotes/{quote_id}")
-def quote_origin(request: Request, quote_id: int = PathParam(..., ge=1)):
+def quote_origin(request: Request, quote_id: int = PathParam(..., ge=1, le=ID_MAX)):
     """First publisher of a quote, later uses and word-level changes to its wording."""
     result = quote_provenance(request.app.state.store, quote_id)
     if result is None:
