@@ -45,6 +45,26 @@ UPLOAD_MAX_FILES = 200
 URLS_MAX = 100
 _SAFE_NAME = re.compile(r"[^A-Za-z0-9._-]+")
 LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
+FORMAT_PATTERN = "^(json|csv|jsonl|parquet)$"
+SORT_PATTERN = "^(auto|relevance|newest|oldest)$"
+_ERROR = {"application/json": {"schema": {"type": "object", "required": ["detail"],
+                                          "properties": {"detail": {"type": "string"}}}}}
+# Every operation may answer these; the bodies are {"detail": message}.
+ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
+    400: {"description": "a value the schema cannot express was refused (query syntax, date, id prefix)",
+          "content": _ERROR},
+    401: {"description": "reading from another machine, or ingesting, needs the bearer token", "content": _ERROR},
+    404: {"description": "no such record", "content": _ERROR},
+    421: {"description": "unknown Host header", "content": _ERROR},
+    503: {"description": "the database is unavailable, or the read ran past its time budget", "content": _ERROR},
+}
+# List endpoints also download every match as CSV, JSONL or Parquet (format=).
+EXPORTS: dict[int | str, dict[str, Any]] = {200: {"description": "a JSON page, or every match in the asked format",
+                                                  "content": {
+    "text/csv": {"schema": {"type": "string"}},
+    "application/x-ndjson": {"schema": {"type": "string"}},
+    "application/vnd.apache.parquet": {"schema": {"type": "string", "format": "binary"}},
+}}}
 # An enum so the OpenAPI document lists the values a client may send.
 Modality = Enum("Modality", {m: m for m in MODALITIES}, type=str)
 Role = Enum("Role", {r: r for r in ROLE_COLUMNS}, type=str)
@@ -126,6 +146,7 @@ def create_app(db_path: str | Path, token: Optional[str] = None, *,
         docs_url=None,
         redoc_url=None,
         openapi_url="/openapi.json",
+        responses=ERROR_RESPONSES,
     )
     app.state.store = store
     app.state.reader = reader
@@ -164,7 +185,7 @@ def create_app(db_path: str | Path, token: Optional[str] = None, *,
         return expand_query(reader.rows, q)
 
     reads = [Depends(read_access)]
-    fmt_q = Query("json", description="json (one page) or csv | jsonl | parquet (every match)")
+    fmt_q = Query("json", pattern=FORMAT_PATTERN, description="json (one page) or csv | jsonl | parquet (every match)")
     limit_q = Query(None, ge=1, le=EXPORT_MAX, description=f"page size (default {PAGE_DEFAULT}, JSON max {PAGE_MAX})")
     offset_q = Query(0, ge=0, le=OFFSET_MAX)
     since_q = Query(None, description="YYYY-MM-DD or ISO 8601, inclusive")
@@ -186,7 +207,7 @@ def create_app(db_path: str | Path, token: Optional[str] = None, *,
 
     # ------------------------------------------------------------ articles
 
-    @app.get("/api/articles", dependencies=reads, tags=["articles"])
+    @app.get("/api/articles", dependencies=reads, responses=EXPORTS, tags=["articles"])
     def list_articles(
         q: Optional[str] = Query(None, max_length=2000,
                                  description='search query: words, "phrases", AND / OR / NOT, (groups), prefix*, '
@@ -200,7 +221,7 @@ def create_app(db_path: str | Path, token: Optional[str] = None, *,
         place: Optional[str] = Query(None, description="place name as written or resolved, or a GeoNames id"),
         claim_type: Optional[str] = None,
         duplicates: bool = Query(False, description="include near-duplicate copies"),
-        sort: str = Query("auto", description=f"relevance | newest | oldest | auto (relevance up to "
+        sort: str = Query("auto", pattern=SORT_PATTERN, description=f"relevance | newest | oldest | auto (relevance up to "
                                                f"{queries.RELEVANCE_MAX} hits, else newest)"),
         limit: Optional[int] = limit_q,
         offset: int = offset_q,
@@ -235,7 +256,7 @@ def create_app(db_path: str | Path, token: Optional[str] = None, *,
 
     # ------------------------------------------------------------ quotes
 
-    @app.get("/api/quotes", dependencies=reads, tags=["quotes"])
+    @app.get("/api/quotes", dependencies=reads, responses=EXPORTS, tags=["quotes"])
     def list_quotes(
         speaker: Optional[str] = Query(None, description="exact speaker name (case-insensitive)"),
         q: Optional[str] = Query(None, description="text the quote contains"),
@@ -261,7 +282,7 @@ def create_app(db_path: str | Path, token: Optional[str] = None, *,
         return result if format == "json" else export_response(result["items"], format, "quotes",
                                                                   queries.QUOTE_FIELDS + queries.CONTEXT_FIELDS)
 
-    @app.get("/api/speakers", dependencies=reads, tags=["quotes"])
+    @app.get("/api/speakers", dependencies=reads, responses=EXPORTS, tags=["quotes"])
     def list_speakers(
         q: Optional[str] = Query(None, description="part of the speaker's name"),
         source: Optional[str] = None,
@@ -282,7 +303,7 @@ def create_app(db_path: str | Path, token: Optional[str] = None, *,
 
     # ------------------------------------------------------------ claims and places
 
-    @app.get("/api/claims", dependencies=reads, tags=["claims"])
+    @app.get("/api/claims", dependencies=reads, responses=EXPORTS, tags=["claims"])
     def list_claims(
         place: Optional[str] = Query(None, description="place name or GeoNames id"),
         actor: Optional[str] = Query(None, description="ISO alpha-3 code or part of the actor's name"),
@@ -316,7 +337,9 @@ def create_app(db_path: str | Path, token: Optional[str] = None, *,
         return result if format == "json" else export_response(result["items"], format, "claims",
                                                                   queries.CLAIM_FIELDS + queries.CONTEXT_FIELDS)
 
-    @app.get("/api/places.geojson", dependencies=reads, tags=["claims"])
+    @app.get("/api/places.geojson", dependencies=reads, tags=["claims"],
+             responses={200: {"content": {"application/geo+json": {"schema": {"type": "object"}},
+                                          **EXPORTS[200]["content"]}}})
     def places_geojson(
         source: Optional[str] = None,
         since: Optional[str] = since_q,
@@ -324,7 +347,7 @@ def create_app(db_path: str | Path, token: Optional[str] = None, *,
         claim_type: Optional[str] = Query(None, description="only places named in claims of this type"),
         limit: Optional[int] = Query(None, ge=1, le=EXPORT_MAX),
         offset: int = offset_q,
-        format: str = Query("json", description="json (GeoJSON) or csv | jsonl | parquet"),
+        format: str = Query("json", pattern=FORMAT_PATTERN, description="json (GeoJSON) or csv | jsonl | parquet"),
         demonyms: bool = Query(False, description="also places named by an adjective (\"Russian\")"),
     ):
         """A GeoJSON FeatureCollection of resolved places: mentions, articles, claim types and
@@ -341,7 +364,7 @@ def create_app(db_path: str | Path, token: Optional[str] = None, *,
 
     # ------------------------------------------------------------ sources, timeline, comparison
 
-    @app.get("/api/sources", dependencies=reads, tags=["sources"])
+    @app.get("/api/sources", dependencies=reads, responses=EXPORTS, tags=["sources"])
     def list_sources(
         state_affiliated: Optional[bool] = None,
         country: Optional[str] = Query(None, description="ISO 3166-1 alpha-2"),
@@ -356,7 +379,7 @@ def create_app(db_path: str | Path, token: Optional[str] = None, *,
         return result if format == "json" else export_response(result["items"], format, "sources",
                                                                   queries.SOURCE_FIELDS)
 
-    @app.get("/api/timeline", dependencies=reads, tags=["articles"])
+    @app.get("/api/timeline", dependencies=reads, responses=EXPORTS, tags=["articles"])
     def get_timeline(
         q: Optional[str] = Query(None, max_length=2000, description="search query, as for /api/articles"),
         source: Optional[str] = None,
@@ -380,7 +403,7 @@ def create_app(db_path: str | Path, token: Optional[str] = None, *,
         return result if format == "json" else export_response(result["items"], format, "timeline",
                                                                   queries.TIMELINE_FIELDS)
 
-    @app.get("/api/compare", dependencies=reads, tags=["articles"])
+    @app.get("/api/compare", dependencies=reads, responses=EXPORTS, tags=["articles"])
     def compare(
         entity: Optional[str] = None,
         place: Optional[str] = None,
@@ -476,7 +499,10 @@ def create_app(db_path: str | Path, token: Optional[str] = None, *,
     # ------------------------------------------------------------ ingest
 
     @app.post("/api/ingest", dependencies=[Depends(write_access)], tags=["ingest"],
-              openapi_extra={"requestBody": {"content": {
+              responses={403: {"description": "ingest is disabled (no token)", "content": _ERROR},
+                         413: {"description": "upload too large", "content": _ERROR},
+                         415: {"description": "not multipart/form-data or application/json", "content": _ERROR}},
+              openapi_extra={"requestBody": {"required": True, "content": {
                   "multipart/form-data": {"schema": {"type": "object", "properties": {
                       "files": {"type": "array", "items": {"type": "string", "format": "binary"}}}}},
                   "application/json": {"schema": {"type": "object", "properties": {

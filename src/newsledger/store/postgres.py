@@ -206,7 +206,7 @@ def _create_fts(conn) -> None:
     )
     conn.execute(
         "CREATE OR REPLACE FUNCTION newsledger_doc(text) RETURNS text LANGUAGE sql IMMUTABLE PARALLEL SAFE "
-        f"AS $$ SELECT regexp_replace(newsledger_fold($1), '{_SPLIT}', ' ', 'g') $$"
+        f"AS $$ SELECT regexp_replace({fold}, '{_SPLIT}', ' ', 'g') $$"  # self-contained: restores run with no search_path
     )
     conn.execute("ALTER TABLE articles DROP COLUMN IF EXISTS fts")  # drops its index too
     conn.execute(
