@@ -258,7 +258,7 @@ def create_app(db_path: str | Path, token: Optional[str] = None, *,
 
     @app.get("/api/quotes", dependencies=reads, responses=EXPORTS, tags=["quotes"])
     def list_quotes(
-        speaker: Optional[str] = Query(None, description="exact speaker name (case-insensitive)"),
+        speaker: Optional[str] = Query(None, max_length=200, description="part of the speaker's name (case-insensitive)"),
         q: Optional[str] = Query(None, description="text the quote contains"),
         kind: Optional[str] = Query(None, description="direct | partial | indirect | title | term | scare"),
         kinds: Optional[str] = Query(None, max_length=100, description=(

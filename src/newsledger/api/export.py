@@ -10,36 +10,18 @@ from typing import Any, Iterable, Sequence
 from fastapi import HTTPException
 from fastapi.responses import Response, StreamingResponse
 
+from ..store.cells import csv_cell as _csv_cell, flat as _flat
+
 FORMATS = ("json", "csv", "jsonl", "parquet")
 MEDIA = {
     "csv": "text/csv; charset=utf-8",
     "jsonl": "application/x-ndjson",
     "parquet": "application/vnd.apache.parquet",
 }
-# A spreadsheet treats these leading characters as a formula; article text is untrusted.
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
 def check_format(fmt: str) -> str:
     if fmt not in FORMATS:
         raise HTTPException(400, f"format must be one of {', '.join(FORMATS)}")
     return fmt
-
-
-def _flat(value: Any) -> Any:
-    """Nested values become JSON text so every export row is flat."""
-    if isinstance(value, (dict, list)):
-        return json.dumps(value, ensure_ascii=False)
-    return value
-
-
-def _csv_cell(value: Any) -> Any:
-    value = _flat(value)
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
-        return "'" + value
-    if isinstance(value, bool):
-        return int(value)
-    return value
 
 
 def _csv_chunks(rows: Sequence[dict], cols: list[str]) -> Iterable[str]:

@@ -18,7 +18,9 @@ from urllib.parse import quote as urlquote
 
 from ..schema import MODALITIES, NOT_QUOTE_KINDS, QUOTE_KINDS
 from ..store import QueryError, StoreError
+from ..store import filters
 from ..store.deadline import sqlite_guard
+from ..store.filters import geonames_id
 from ..store.search import fts5_match
 from ..store.sqlite import attribution_filter, date_range
 
@@ -105,12 +107,6 @@ def _entity_ids(value: str) -> tuple[str, list[Any]]:
     # indexes, where an OR would fetch every matching row to merge rowids.
     return ("SELECT article_id FROM entities WHERE canonical = ? COLLATE NOCASE "
             "UNION ALL SELECT article_id FROM entities WHERE text = ? COLLATE NOCASE", [value, value])
-
-
-def geonames_id(value: str) -> Optional[int]:
-    """A place filter that is a GeoNames id (ASCII digits that fit a database integer), else None."""
-    value = value.strip()
-    return int(value) if value.isascii() and value.isdigit() and len(value) <= 18 else None
 
 
 def _place_ids(value: str) -> tuple[str, list[Any]]:
@@ -469,9 +465,10 @@ def quotes(r: Reader, *, speaker: Optional[str], q: Optional[str], source: Optio
            hide_rejected: bool = False) -> dict[str, Any]:
     conds, params = _source_conds("a", source, since, until)
     conds += _review_conds(reviewed, hide_rejected)
-    if speaker:
-        conds.append("x.speaker = ? COLLATE NOCASE")
-        params.append(speaker.strip())
+    if speaker and speaker.strip():
+        cond, p = filters.speaker("x", speaker)
+        conds.append(cond)
+        params += p
     if q:
         conds.append("instr(lower(x.text), lower(?)) > 0")
         params.append(q)
@@ -551,17 +548,10 @@ def claims(r: Reader, *, place: Optional[str], actor: Optional[str], type: Optio
     d_conds, d_params = date_range("COALESCE(x.date, a.published)", since, until)
     conds += d_conds
     params += d_params
-    if place:
-        place = place.strip()
-        if geonames_id(place) is not None:
-            conds.append("x.place_geonames_id = ?")
-            params.append(geonames_id(place))
-        else:
-            # As in compare: a name as written resolves through the place mentions too.
-            ids = _mentioned_place_ids(r, place)
-            conds.append("(x.place_name = ? COLLATE NOCASE OR json_extract(x.place, '$.text') = ? COLLATE NOCASE"
-                         f" OR x.place_geonames_id IN ({','.join('?' * len(ids))}))")
-            params += [place, place, *ids]
+    if place and place.strip():
+        cond, p = filters.claim_place("x", place)
+        conds.append(cond)
+        params += p
     if actor:
         conds.append("(x.actor_code = ? OR instr(lower(x.actor_text), lower(?)) > 0)")
         params += [actor.strip().upper(), actor.strip()]

@@ -27,7 +27,8 @@ from typing import IO, Any, Iterable, Iterator, Optional, Sequence, Union
 
 from .. import schema
 from ..schema import ANNOTATION_TYPES, QUOTE_KINDS, Analysis, Article, BadInput
-from . import migrations, reviews
+from . import filters, migrations, reviews
+from .cells import csv_cell
 from .deadline import sqlite_guard
 from .errors import QueryError, StoreError
 from .search import compile_fts5, parse
@@ -709,15 +710,16 @@ class Store:
     ) -> list[dict[str, Any]]:
         """Quotes, newest article first. Each dict: the Quote fields (nested as dicts) plus
         article_id, article_title, article_url, source (domain), published.
-        ``speaker`` matches case-insensitively anywhere in the speaker's name; ``kinds``
+        ``speaker`` matches case-insensitively anywhere in the speaker's name (``filters.speaker``); ``kinds``
         (default: real quotes, no titles/terms/scare quotes; None: every kind)."""
         conds, params = [], []
         if kinds:
             conds.append(f"x.kind IN ({', '.join('?' * len(kinds))})")
             params.extend(kinds)
-        if speaker:
-            conds.append("x.speaker LIKE ? ESCAPE '\\'")
-            params.append(f"%{_like(speaker)}%")
+        if speaker and speaker.strip():
+            cond, p = filters.speaker("x", speaker)
+            conds.append(cond)
+            params += p
         if article_id:
             conds.append("x.article_id = ?")
             params.append(article_id)
@@ -740,20 +742,17 @@ class Store:
         flattened columns (actor_code, place_name, place_geonames_id, ...) and the article
         context (article_id, article_title, article_url, source, published).
 
-        ``place``: a GeoNames id, or a name matched case-insensitively; ``type``: exact
+        ``place``: a GeoNames id, or a name as written or resolved (``filters.claim_place``); ``type``: exact
         category (case-insensitive); ``actor``: ISO alpha-3 code or part of the actor's
         text; ``according_to``: part of the name of whoever asserts, denies or reports it
         (only that ``role`` when given: asserts | denies | reports); ``since``/``until``
         apply to the claim's date, else the article's.
         """
         conds, params = [], []
-        if place:
-            if place.strip().isdigit():
-                conds.append("x.place_geonames_id = ?")
-                params.append(int(place))
-            else:
-                conds.append("(x.place_name LIKE ? ESCAPE '\\' OR json_extract(x.place, '$.text') LIKE ? ESCAPE '\\')")
-                params += [_like(place.strip()), _like(place.strip())]
+        if place and place.strip():
+            cond, p = filters.claim_place("x", place)
+            conds.append(cond)
+            params += p
         if type:
             conds.append("x.type = ?")
             params.append(type.strip().upper())
@@ -913,7 +912,7 @@ class Store:
             w = csv.writer(fh)
             w.writerow(names)
             for row in self._cursor(sql):
-                w.writerow(["" if v is None else v for v in row])
+                w.writerow([csv_cell(v) for v in row])  # formula-like cells defused, as in the API
                 n += 1
             return n
         json_cols = [t == "JSON" for _, t in cols]  # nested again, as in to_dict
