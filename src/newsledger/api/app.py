@@ -467,7 +467,7 @@ def create_app(db_path: str | Path, token: Optional[str] = None, *,
 
         return await run_in_threadpool(write)
 
-    @app.get("/api/reviews", dependencies=reads, tags=["reviews"])
+    @app.get("/api/reviews", dependencies=reads, responses=EXPORTS, tags=["reviews"])
     def list_reviews(
         kind: Optional[str] = Query(None, description="claim | quote | place"),
         article_id: Optional[str] = None,
