@@ -45,7 +45,7 @@ function provenanceGraph(nodes, edges, attributions, title) {
   const nodeH = 30 + nodeRows * lineH;
   const srcH = 16 + srcRows * lineH;
   const width = Math.max(720, 40 + Math.max(nodes.length, sources.length) * colW);
-  const top = 110;
+  const top = 140;
   const bottom = top + nodeH + 90;
   const height = sources.length ? bottom + srcH + 20 : top + nodeH + 20;
   const xOf = new Map(nodes.map((n, i) => [n.key, 20 + colW / 2 + i * colW]));
@@ -72,11 +72,14 @@ function provenanceGraph(nodes, edges, attributions, title) {
     s("title", null, name),
     s("rect", { x: srcX.get(name) - colW / 2 + 8, y: bottom, width: colW - 16, height: srcH, rx: 15 }),
     label(srcX.get(name), bottom + 20, srcLines.get(name), "node-source-name", lineH)));
-  const svg = s("svg", { viewBox: `0 0 ${width} ${height}`, width, height, class: "prov-graph", id: "prov-graph", role: "group", "aria-labelledby": "prov-graph-title" },
+  const svg = s("svg", { viewBox: `0 0 ${width} ${height}`, width: "100%", class: "prov-graph", id: "prov-graph", role: "group", "aria-labelledby": "prov-graph-title" },
     s("title", { id: "prov-graph-title" }, title),
     s("defs", null, s("marker", { id: "arrow", viewBox: "0 0 10 10", refX: 9, refY: 5, markerWidth: 7, markerHeight: 7, orient: "auto-start-reverse" },
       s("path", { d: "M0,0 L10,5 L0,10 z", class: "arrowhead" }))),
     arcs, attr, attrLabel, nodeEls, srcEls);
+  // As wide as the page allows, never narrower than its natural size (it scrolls sideways then).
+  svg.style.minWidth = `${width}px`;
+  svg.style.maxWidth = `${Math.round(width * 1.6)}px`;
   return h("figure", { class: "prov-figure" }, h("div", { class: "graph-wrap", tabindex: "0", "aria-label": "Provenance graph (scrolls sideways)" }, svg),
     h("figcaption", { class: "muted" }, "Articles in time order; the first publisher is highlighted. Arcs show copies (reprints), repeats, alterations and rebuttals (a denial answering the claim); lines down show whom each article attributes it to."));
 }
