@@ -110,7 +110,9 @@ def test_story_contradiction_and_claim_provenance(browser, seed_server):
         assert page.locator("#prov-first").inner_text().startswith("Sputnik International")
         assert page.locator("#prov-graph .node-first").count() == 1
         assert page.locator("#prov-graph .node-first title").text_content().startswith("Sputnik International, ")
-        assert page.locator("#prov-graph .edge-repeats").count() == 1
+        # The Kyiv Ledger relays "Russian claims that the town has been captured": a report, not a repeat.
+        assert page.locator("#prov-graph .edge-reports").count() == 1
+        assert page.locator("#prov-graph .edge-repeats").count() == 0
         assert page.locator("#prov-graph .edge-attributes").count() >= 2
         assert "Kyiv Ledger" in page.locator("#prov-contradictions").inner_text()
         # The Kyiv Ledger denial answers the capture: a rebuttal arc and list, never a repeat.

@@ -81,7 +81,7 @@ function provenanceGraph(nodes, edges, attributions, title) {
   svg.style.minWidth = `${width}px`;
   svg.style.maxWidth = `${Math.round(width * 1.6)}px`;
   return h("figure", { class: "prov-figure" }, h("div", { class: "graph-wrap", tabindex: "0", "aria-label": "Provenance graph (scrolls sideways)" }, svg),
-    h("figcaption", { class: "muted" }, "Articles in time order; the first publisher is highlighted. Arcs show copies (reprints), repeats, alterations and rebuttals (a denial answering the claim); lines down show whom each article attributes it to."));
+    h("figcaption", { class: "muted" }, "Articles in time order; the first publisher is highlighted. Arcs show copies (reprints), repeats, reports (relayed as someone else's claim), alterations and rebuttals (a denial answering the claim); lines down show whom each article attributes it to."));
 }
 
 // Provenance answers do not say which use reprints which: the store's near-duplicate link on each article does.
@@ -178,6 +178,10 @@ async function renderClaim(root, id, names) {
     published: m.published, first: m.article_id === firstArticle, label: `${nameOf(m.outlet)}, ${formatTime(m.published)}${m.article_id === firstArticle ? " (first seen)" : ""}`,
   }));
   const edges = await edgesFromFirst(nodes);
+  // An article that only relays the claim ("Russian claims that the town was captured") reports it.
+  const relays = new Set((p.repeats || []).filter((r) => r.modality === "reported").map((r) => r.article_id));
+  for (const r of p.repeats || []) if (r.modality !== "reported") relays.delete(r.article_id);
+  for (const e of edges) if (e.kind === "repeats" && relays.has(e.to) && c.modality !== "reported") e.kind = "reports";
   // Denials are never repeats: their articles join the graph with a "rebuts" arc, denial → assertion.
   const rebuttals = p.rebuttals || [];
   const claimNode = nodes.find((n) => n.articleId === c.article_id) || nodes[0];
