@@ -335,7 +335,7 @@ def _step8(db, columns: Callable = _sqlite_columns, sync: Optional[Callable] = N
     # Claims stored before attributions had roles kept a flat ``asserted_by`` list (the
     # outlet and speakers behind the sentence). It becomes ``attributions`` with role
     # asserts, except on denials: whoever stood behind a denied claim denies it. Reads
-    # and writes rows, so PostgreSQL runs it directly (``postgres.DATA_STEPS``) with
+    # and writes rows, so PostgreSQL runs it directly (``DATA_STEPS``) with
     # its own ``columns``/``sync``.
     (sync or sync_columns)(db)
     if "asserted_by" not in columns(db, "claims"):
