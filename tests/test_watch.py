@@ -258,22 +258,22 @@ def test_errors_backoff_retry_after_and_health(site, store, clock):
                                       b"<html><head><title>Just a moment...</title></head><body>cf-challenge</body></html>")
 
     def slow(h):
-        time.sleep(0.8)
+        time.sleep(1.2)
         return 200, {"Content-Type": "application/rss+xml"}, rss(site.base, ["b1"])
 
     site.routes["/slow.xml"] = slow
     for path in ("/ok.xml", "/busy.xml", "/broken.xml", "/forbidden.xml", "/private/feed.xml", "/wall", "/slow.xml"):
         follow(store, clock, site.base + path)
     ws = WatchStore(store)
-    with Watcher(store, options(slow_after=0.6), clock=clock) as w:
+    with Watcher(store, options(slow_after=1.0), clock=clock) as w:
         rnd = w.run_once()
         assert (rnd.polled, rnd.ok) == (7, 2)
         by_url = {s["url"].removeprefix(site.base): s for s in ws.sources()}
         start = clock.now()
         assert by_url["/busy.xml"]["next_due"] >= start + 7200 * 0.99 - 10  # Retry-After honoured
         assert by_url["/broken.xml"]["next_due"] <= start + 900 * 1.1
-        statuses = {h["url"].removeprefix(site.base): (h["status"], h["reason"] and h["reason"].split(" 0.")[0])
-                    for h in report(ws.sources(), clock.now(), slow_after=0.6)}
+        statuses = {h["url"].removeprefix(site.base): (h["status"], h["reason"] and h["reason"].split(" 1.")[0])
+                    for h in report(ws.sources(), clock.now(), slow_after=1.0)}
         assert statuses == {
             "/ok.xml": ("ok", None), "/busy.xml": ("failing", "rate-limited"),
             "/broken.xml": ("failing", "server-error"), "/forbidden.xml": ("blocked", "403"),
