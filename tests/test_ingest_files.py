@@ -211,7 +211,7 @@ def test_unexpected_reader_error_ends_that_input_only(tmp_path, monkeypatch):
         yield RawDocument(origin=ingest.Origin("html", path), format="html", content=b"<p>x</p>")
         raise RuntimeError("parser tripped")
 
-    monkeypatch.setattr(ingest, "read_html_file", broken)
+    monkeypatch.setattr(ingest.html_files, "read_html_file", broken)  # what the registered html reader calls
     (tmp_path / "a.html").write_text(PAGE, encoding="utf-8")
     (tmp_path / "b.txt").write_text("plain words", encoding="utf-8")
     stats = ReadStats()

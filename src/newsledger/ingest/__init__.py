@@ -1,7 +1,8 @@
 """Stage 1: inputs (files, directories, URLs) -> RawDocument | BadInput.
 
-``read`` dispatches every input to its reader by extension, sniffing the
-content when the extension says nothing, and streams the results: a WARC or
+``read`` dispatches every input to the reader registered for its name
+(``ingest.registry``: each reader module registers itself), sniffing the
+content when no reader claims the name, and streams the results: a WARC or
 a directory is never loaded whole. Unreadable input becomes a ``BadInput``;
 only an input that does not exist at all stops the run, before it starts.
 """
@@ -27,6 +28,7 @@ from .base import (
     root_element,
     too_large,
 )
+from . import registry
 from .dumps import read_text_file
 from .feeds import read_feed
 from .fetch import Fetcher, FetchError, FetchOptions, page_document
@@ -166,20 +168,13 @@ def _guarded(source: Iterator[Item], origin: Origin) -> Iterator[Item]:
 
 def _read_file(path: str, ctx: _Context, *, in_directory: bool) -> Iterator[Item]:
     ctx.stats.files += 1
-    low = path.lower()
-    if is_warc_path(path):
-        return read_warc(path, ctx.stats)
-    if is_html_path(path):
-        return read_html_file(path)
-    if low.endswith(".txt"):
-        return read_text_file(path)
-    if is_jsonl_path(path):
-        return read_jsonl(path)
-    if low.endswith(XML_SUFFIXES):
-        return _read_xml_file(path, ctx)
+    found = registry.for_path(path)
+    if found is not None:
+        return found.read(path, ctx)
     return _sniff_file(path, ctx, in_directory)
 
 
+@registry.reader("xml", claims=lambda path: path.lower().endswith(XML_SUFFIXES), order=50)
 def _read_xml_file(path: str, ctx: _Context) -> Iterator[Item]:
     origin = Origin("html", path)
     try:

@@ -9,6 +9,7 @@ from ..extract.dump import DATE_LINE, looks_like_dump, split_dump
 from ..extract.encoding import decode
 from ..schema import BadInput, Origin, RawDocument
 from .base import MAX_PAGE_BYTES, head_text, too_large
+from .registry import reader
 
 Item = Union[RawDocument, BadInput]
 
@@ -106,3 +107,8 @@ def dump_pages(text: str, path: str, first_index: int = 0) -> Iterator[Item]:
             content=page,
             url=m.group(2) if m else None,
         )
+
+
+@reader("page-dump", claims=lambda path: path.lower().endswith(".txt"), order=30)
+def _read_dump(path: str, ctx) -> Iterator[Item]:
+    return read_text_file(path)

@@ -9,6 +9,7 @@ from typing import Iterator, Union
 
 from ..schema import BadInput, Origin, RawDocument
 from .base import GZIP_MAGIC, MAX_PAGE_BYTES, head_text, looks_like_markup, too_large
+from .registry import reader
 
 Item = Union[RawDocument, BadInput]
 
@@ -61,3 +62,8 @@ def read_html_file(path: str) -> Iterator[Item]:
         yield bad
         return
     yield RawDocument(origin=origin, format="html", content=data, charset=charset)
+
+
+@reader("html", claims=is_html_path, order=20)
+def _read_html(path: str, ctx) -> Iterator[Item]:
+    return read_html_file(path)

@@ -10,6 +10,7 @@ from typing import Any, Iterator, Union
 from ..schema import BadInput, Origin, RawDocument
 from .base import MAX_PAGE_BYTES, scrub_surrogates, too_large
 from .dates import iso_date
+from .registry import reader
 
 Item = Union[RawDocument, BadInput]
 
@@ -104,3 +105,8 @@ def _scrub(value: Any) -> Any:
     if isinstance(value, list):
         return [_scrub(v) for v in value]
     return value
+
+
+@reader("jsonl", claims=is_jsonl_path, order=40)
+def _read_jsonl_file(path: str, ctx) -> Iterator[Item]:
+    return read_jsonl(path)

@@ -13,6 +13,7 @@ from warcio.exceptions import ArchiveLoadFailed
 from ..schema import BadInput, Origin, RawDocument
 from .base import MAX_PAGE_BYTES, ReadStats, head_text, looks_like_markup, too_large
 from .fetch import content_type_charset, is_html_type
+from .registry import reader
 
 Item = Union[RawDocument, BadInput]
 
@@ -171,3 +172,8 @@ def _record(record, path: str, offset: int, stats: ReadStats) -> Item | None:
         charset=bom or content_type_charset(ctype),
         fetched=headers.get_header("WARC-Date"),
     )
+
+
+@reader("warc", claims=is_warc_path, order=10)
+def _read_warc_file(path: str, ctx) -> Iterator[Item]:
+    return read_warc(path, ctx.stats)
