@@ -326,3 +326,23 @@ def test_rejected_items_leave_the_aggregates(db):
     # still listed, marked, unless hidden
     assert client.get("/api/claims", params={"type": "LOSE_CONTROL"}).json()["items"][0]["review"]["verdict"] == "rejected"
     assert client.get("/api/claims", params={"type": "LOSE_CONTROL", "hide_rejected": "true"}).json()["items"] == []
+
+
+def test_stories_follow_a_review_and_filters_page_in_sql(runner, db):
+    from newsledger import stories
+
+    with open_store(db) as store:
+        stories.update(store, [a.article.id for a in fictional_analyses(True)])
+    client = client_for(db)
+    claim = client.get("/api/claims", params={"type": "TAKE_CONTROL"}).json()["items"][0]
+    run(runner, "review", "claim", claim["id"], "--set", "type=ASSAULT", "--db", db)
+    rows = client.get("/api/stories", params={"min_size": 1, "limit": 100}).json()["items"]
+    types = set()
+    for st in rows:
+        detail = client.get(f"/api/stories/{st['id']}").json()
+        if claim["article_id"] in {a["id"] for a in detail["articles"]}:
+            types = {g["type"] for g in detail["claims"]}
+    assert "ASSAULT" in types and "TAKE_CONTROL" not in types
+    # --reviewed pages in SQL: the one reviewed claim is found even with --limit 1
+    assert [r["id"] for r in json.loads(run(runner, "claims", "--reviewed", "yes", "--limit", "1", "--json",
+                                            "--db", db).stdout)] == [claim["id"]]

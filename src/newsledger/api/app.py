@@ -461,9 +461,13 @@ def create_app(db_path: str | Path, token: Optional[str] = None, *,
             raise HTTPException(400, "by and note are strings")
         fields = reviews.parse_sets(kind, [f"{k}={v}" for k, v in sets.items()])
         def write() -> dict[str, Any]:
+            from ..stories import update as update_stories
+
             with ingest_lock:  # one writer at a time, as for ingest
-                return reviews.review(store, kind, item_id, verdict=verdict, sets=fields, by=(by or "")[:200],
+                done = reviews.review(store, kind, item_id, verdict=verdict, sets=fields, by=(by or "")[:200],
                                       note=(note or "")[:2000], resolve=reviews.gazetteer_resolver())
+                update_stories(store, [done["article_id"]])  # stories follow the reviewed values
+                return done
 
         return await run_in_threadpool(write)
 

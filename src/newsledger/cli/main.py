@@ -716,16 +716,8 @@ REVIEWED = click.option("--reviewed", type=click.Choice(["yes", "no"]), default=
                         help="Only reviewed (yes) or only unreviewed (no) items.")
 
 
-def _review_filter(rows: list[dict], hide_rejected: bool, reviewed: Optional[str]) -> list[dict]:
-    out = []
-    for r in rows:
-        mark = r.get("review")
-        if hide_rejected and mark and mark.get("verdict") == "rejected":
-            continue
-        if reviewed == "yes" and not mark or reviewed == "no" and mark:
-            continue
-        out.append(r)
-    return out
+def _review_args(hide_rejected: bool, reviewed: Optional[str]) -> dict:
+    return {"hide_rejected": hide_rejected, "reviewed": None if reviewed is None else reviewed == "yes"}
 
 
 def _verdicts(rows: list[dict]) -> None:
@@ -814,9 +806,8 @@ def quotes(speaker, all_kinds, source, since, until, limit, offset, db, as_json,
     """Quotes and who said them, newest first. Reviewed quotes show the analyst's values."""
     with _open(db) as store:
         kw = {"kinds": None} if all_kinds else {}
-        rows = _review_filter(
-            store.quotes(speaker=speaker, source=source, since=since, until=until, limit=limit, offset=offset, **kw),
-            hide_rejected, reviewed)
+        rows = store.quotes(speaker=speaker, source=source, since=since, until=until, limit=limit, offset=offset,
+                            **kw, **_review_args(hide_rejected, reviewed))
     if not as_json:
         _verdicts(rows)
     for r in rows:
@@ -860,10 +851,9 @@ def claims(place, type_, actor, modality, according_to, role, source, since, unt
         if type_ and type_.strip().upper() not in (known := _claim_types(store)):
             raise click.BadParameter(
                 f"unknown claim type {type_!r}: choose one of {', '.join(known)}", param_hint="'--type'")
-        rows = _review_filter(store.claims(place=place, type=type_, actor=actor, modality=modality, source=source,
-                                           since=since, until=until, according_to=according_to, role=role,
-                                           limit=limit, offset=offset),
-                              hide_rejected, reviewed)
+        rows = store.claims(place=place, type=type_, actor=actor, modality=modality, source=source, since=since,
+                            until=until, according_to=according_to, role=role, limit=limit, offset=offset,
+                            **_review_args(hide_rejected, reviewed))
     if not as_json:
         _verdicts(rows)
     for r in rows:
@@ -996,6 +986,9 @@ def review(kind, item_id, verdict, sets, reviewer, note, db, as_json) -> None:
         fields = rv.parse_sets(kind, sets)
         done = rv.review(store, kind, item_id, verdict="corrected" if sets else verdict, sets=fields,
                          by=reviewer or os.environ.get("USER"), note=note, resolve=rv.gazetteer_resolver())
+        from ..stories import update as update_stories
+
+        update_stories(store, [done["article_id"]])  # contradictions and claim groups follow the reviewed values
     if as_json:
         _print_json(done)
         return

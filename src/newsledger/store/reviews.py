@@ -73,6 +73,17 @@ def anchor(kind: str, row: dict[str, Any]) -> str:
 # ---------------------------------------------------------------- reads
 
 
+def conditions(alias: str, reviewed: Optional[bool] = None, hide_rejected: bool = False) -> list[str]:
+    """SQL conditions on an annotation row's review mark: reviewed (True) or unreviewed
+    (False) only, and leaving out what an analyst rejected."""
+    conds = []
+    if reviewed is not None:
+        conds.append(f"{alias}.review IS NOT NULL" if reviewed else f"{alias}.review IS NULL")
+    if hide_rejected:
+        conds.append(f"({alias}.review IS NULL OR json_extract({alias}.review, '$.verdict') != 'rejected')")
+    return conds
+
+
 def claim_types(store) -> list[str]:
     """Every claim type stored in the database."""
     return [r["type"] for r in store._read("SELECT DISTINCT type FROM claims WHERE type IS NOT NULL ORDER BY type")]

@@ -706,13 +706,14 @@ class Store:
     def quotes(
         self, *, speaker: Optional[str] = None, source: Optional[str] = None, since: Any = None,
         until: Any = None, article_id: Optional[str] = None, limit: int = 50, offset: int = 0,
-        kinds: Optional[Sequence[str]] = QUOTE_KINDS,
+        kinds: Optional[Sequence[str]] = QUOTE_KINDS, reviewed: Optional[bool] = None, hide_rejected: bool = False,
     ) -> list[dict[str, Any]]:
         """Quotes, newest article first. Each dict: the Quote fields (nested as dicts) plus
         article_id, article_title, article_url, source (domain), published.
         ``speaker`` matches case-insensitively anywhere in the speaker's name (``filters.speaker``); ``kinds``
-        (default: real quotes, no titles/terms/scare quotes; None: every kind)."""
-        conds, params = [], []
+        (default: real quotes, no titles/terms/scare quotes; None: every kind); ``reviewed``
+        and ``hide_rejected`` filter on analysts' reviews (store.reviews)."""
+        conds, params = reviews.conditions("x", reviewed, hide_rejected), []
         if kinds:
             conds.append(f"x.kind IN ({', '.join('?' * len(kinds))})")
             params.extend(kinds)
@@ -736,7 +737,7 @@ class Store:
         self, *, place: Optional[str] = None, type: Optional[str] = None, actor: Optional[str] = None,
         modality: Optional[str] = None, source: Optional[str] = None, since: Any = None, until: Any = None,
         article_id: Optional[str] = None, according_to: Optional[str] = None, role: Optional[str] = None,
-        limit: int = 50, offset: int = 0,
+        limit: int = 50, offset: int = 0, reviewed: Optional[bool] = None, hide_rejected: bool = False,
     ) -> list[dict[str, Any]]:
         """Claims, newest first. Each dict: the Claim fields (actor, place... as dicts), the
         flattened columns (actor_code, place_name, place_geonames_id, ...) and the article
@@ -746,9 +747,10 @@ class Store:
         category (case-insensitive); ``actor``: ISO alpha-3 code or part of the actor's
         text; ``according_to``: part of the name of whoever asserts, denies or reports it
         (only that ``role`` when given: asserts | denies | reports); ``since``/``until``
-        apply to the claim's date, else the article's.
+        apply to the claim's date, else the article's; ``reviewed`` and ``hide_rejected``
+        filter on analysts' reviews (store.reviews).
         """
-        conds, params = [], []
+        conds, params = reviews.conditions("x", reviewed, hide_rejected), []
         if place and place.strip():
             cond, p = filters.claim_place("x", place)
             conds.append(cond)
