@@ -40,7 +40,10 @@ def _descriptor(doc, lang: str, start: int, taken: set[int]) -> Optional[str]:
 def find_entities(doc, lang: str) -> list[Entity]:
     if doc is None:
         return []
-    ents = sorted([*doc.ents, *doc.spans.get(NESTED, [])], key=lambda e: (e.start, -len(e)))
+    # factRuEval counts the place inside an organisation's name as a mention of its own
+    # ("Москвы" in "мэрии Москвы"), NER-UK does not; the places component reads them either way.
+    nested = doc.spans.get(NESTED, []) if lang == "ru" else []
+    ents = sorted([*doc.ents, *nested], key=lambda e: (e.start, -len(e)))
     taken = {i for e in ents if e.label_ == "PERSON" for i in range(e.start, e.end)}
     people: dict[str, str] = {}  # nominative surname -> fullest nominative name
     canon_of: list[Optional[str]] = []

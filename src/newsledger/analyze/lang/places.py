@@ -8,7 +8,7 @@ from typing import Optional
 
 from ...schema import Place
 from ..nlp import sentence_of
-from .common import data_file, morph_analyzer
+from .common import NESTED, data_file, morph_analyzer, nominative_phrase
 
 # Countries whose towns Russian and Ukrainian news name most: a match there may be a village;
 # elsewhere a Cyrillic alias must name a large place (GeoNames gives "Сили" to Sealy, Texas).
@@ -82,6 +82,13 @@ def _lemmas(lang: str, text: str) -> list[str]:
     return [text]
 
 
+class _M:
+    __slots__ = ("start", "end", "text", "canonical")
+
+    def __init__(self, start, end, text, canonical):
+        self.start, self.end, self.text, self.canonical = start, end, text, canonical
+
+
 KINDS = {"city": "city", "admin2": "district", "region": "region", "country": "country", "continent": "continent"}
 
 
@@ -112,12 +119,15 @@ def find_places(ctx, lang: str) -> list[Place]:
     if doc is None:
         return []
     found = []
-    for e in ctx.entities:
-        if e.label not in ("GPE", "LOC"):
-            continue
-        cand, _ = resolve(lang, e.canonical, e.text)
+    mentions = [(e.start, e.end, e.text, e.canonical) for e in ctx.entities if e.label in ("GPE", "LOC")]
+    seen = {(m[0], m[1]) for m in mentions}
+    for sp in doc.spans.get(NESTED, []):  # "України" in "Міністерство оборони України"
+        if sp.label_ in ("GPE", "LOC") and (sp.start_char, sp.end_char) not in seen:
+            mentions.append((sp.start_char, sp.end_char, sp.text, nominative_phrase(lang, sp.text)))
+    for start, end, text, canonical in sorted(mentions):
+        cand, _ = resolve(lang, canonical, text)
         if cand is not None:
-            found.append((e, cand))
+            found.append((_M(start, end, text, canonical), cand))
     # Countries and regions the article names settle which of two same-named towns it means.
     regions = {c.admin1 for _, c in found if c.feature == "region" and c.admin1}
     tally: dict[str, int] = {}

@@ -23,6 +23,11 @@ def _lexicon(lang: str) -> tuple[frozenset, frozenset]:
     return frozenset(d["loc_descriptors"]), frozenset(d["org_descriptors"])
 
 
+@lru_cache(maxsize=None)
+def _streets(lang: str) -> frozenset:
+    return frozenset(common.data_file(lang, "ner_rules.json").get("street_descriptors", ()))
+
+
 def _lemma(lang: str, word: str) -> str:
     return common.pymorphy_features(lang, word)[2]
 
@@ -104,6 +109,10 @@ def repair(lang, text, toks, words, pos, ents):
         if i >= len(toks) or starts[i] != s or i == 0:
             continue
         prev = words[i - 1]
+        if prev == "." and i > 1 and words[i - 2].lower() in _streets(lang) and t in ("PER", "LOC"):
+            out.discard((s, e, t))
+            out.add((starts[i - 2], e, "LOC"))
+            continue
         if not prev.islower():
             # A name in quotes after its descriptor: завода «ЗАЗ».
             if prev in QUOTES_OPEN and i > 1 and words[i - 2].islower() and _lemma(lang, words[i - 2]) in org_descr:
@@ -114,6 +123,11 @@ def repair(lang, text, toks, words, pos, ents):
                     out.discard((s, e, t))
             continue
         lemma = _lemma(lang, prev)
+        # "вулиці Коновальця", "вул. Шевченка": a street named after a person is a place.
+        if t in ("PER", "LOC") and lemma in _streets(lang):
+            out.discard((s, e, t))
+            out.add((starts[i - 1], e, "LOC"))
+            continue
         if t == "LOC" and lemma in loc_descr:
             out.discard((s, e, t))
             out.add((starts[i - 1], e, "LOC"))
@@ -121,6 +135,19 @@ def repair(lang, text, toks, words, pos, ents):
             if t == "ORG":
                 out.discard((s, e, t))
             out.add((starts[adjectives_before(i - 1)], e, "ORG"))
+    # Initials belong to the name: "О. М. Бутлеров", "А . Кекуле" (tokenised text spaces the dots).
+    for s, e, t in sorted(out):
+        if t != "PER":
+            continue
+        i = tok_at(s)
+        if i >= len(toks) or starts[i] != s:
+            continue
+        k = i
+        while k >= 2 and words[k - 1] == "." and len(words[k - 2]) == 1 and words[k - 2].isupper():
+            k -= 2
+        if k < i:
+            out.discard((s, e, t))
+            out.add((starts[k], e, "PER"))
     # An organisation followed by the place it belongs to: Конгресса США, Верховный суд Бангладеша.
     locs = {s: (s, e) for s, e, t in out if t == "LOC"}
     for s, e, t in sorted(out):

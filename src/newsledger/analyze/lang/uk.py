@@ -5,6 +5,7 @@ with the Russian slovnet model's label as the fallback for words neither knows."
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 
 from . import common, rules
@@ -22,13 +23,21 @@ def _names():
             tuple(d["surname_suffixes"]), frozenset(d["not_names"]))
 
 
+# A capitalised word opening a sentence is a common word unless it names a place this large
+# (Коло, Воля, Дно are towns somewhere too).
+INITIAL_PLACE_POP = 50_000
+
+
 @lru_cache(maxsize=100_000)
-def _is_place(lemma: str) -> bool:
+def _is_place(lemma: str, strict: bool = False) -> bool:
     if lemma in _names()[0]:
         return True
     from .places import gazetteer_place
 
-    return gazetteer_place(lemma) is not None
+    c = gazetteer_place(lemma)
+    if c is None:
+        return False
+    return not strict or c.feature != "city" or (c.population or 0) >= INITIAL_PLACE_POP
 
 
 def _place_stems(low: str) -> list[str]:
@@ -51,14 +60,14 @@ def classify(word: str, initial: bool) -> str | None:
         return "ORG"
     if initial and known and low not in places and not any(
         PERSON_GRAMS & set(p.tag.grammemes) for p in known[:1]
-    ) and not (known[0].tag.POS == "NOUN" and {"inan"} <= set(known[0].tag.grammemes) and _is_place(known[0].normal_form)):
+    ) and not (known[0].tag.POS == "NOUN" and {"inan"} <= set(known[0].tag.grammemes) and _is_place(known[0].normal_form, True)):
         return None  # an ordinary word opening a sentence
     # A place spelled like a name's case form (Львові: Lviv, or Lev's) is the place.
     inan = {p.normal_form for p in nouns if "inan" in p.tag.grammemes} | {low}
-    if any(_is_place(l) for l in inan if len(l) > 2):
+    if any(_is_place(l, initial) for l in inan if len(l) > 2):
         return "LOC"
     if not any(PERSON_GRAMS & set(p.tag.grammemes) for p in nouns) and any(
-        _is_place(st) for st in _place_stems(low)[1:]
+        _is_place(st, initial) for st in _place_stems(low)[1:]
     ):
         return "LOC"
     if word.isupper() and len(word) >= 2:
@@ -69,7 +78,7 @@ def classify(word: str, initial: bool) -> str | None:
         return "PER"
     if initial and known:
         return None  # an ordinary word opening a sentence
-    if any(_is_place(l) for l in lemmas if len(l) > 2):
+    if any(_is_place(l, initial) for l in lemmas if len(l) > 2):
         return "LOC"
     base = min(lemmas, key=len)
     if base.endswith(place_suf):
@@ -152,6 +161,7 @@ def make_doc(text: str):
                            [(s, e, NER_LABELS[t]) for s, e, t in ents if t in NER_LABELS])
 
 
+ADJ_ENDING = re.compile(r"(?:ськ|цьк|зьк|нськ|івськ)(?:ий|ого|ому|им|ім|а|ої|ій|ою|у|е|і|их|ими|ої)$")
 QUOTE_PAIRS = {"«": "»", "„": "“", "“": "”", "\"": "\""}
 
 
@@ -160,7 +170,13 @@ def descriptor_spans(text: str, toks, words) -> list[tuple[int, int, str]]:
     loc_descr, org_descr = rules._lexicon(LANG)
     legal = frozenset(common.data_file(LANG, "names.json")["legal_forms"])
     lemma = lambda w: common.pymorphy_features(LANG, w.lower())[2]  # noqa: E731
-    posof = lambda w: common.pymorphy_features(LANG, w.lower())[0]  # noqa: E731
+
+    def posof(w: str) -> str:
+        # Adjectives made from names the dictionary lacks (Алупкинській, Надвірнянського).
+        if w[:1].isupper() and ADJ_ENDING.search(w.lower()):
+            return "ADJ"
+        return common.pymorphy_features(LANG, w.lower())[0]
+
     out = []
     n = len(toks)
     for i, w in enumerate(words):
