@@ -350,3 +350,9 @@ def test_each_generic_word_needs_its_whole_name(run, word):
     places = [p for p in run(f"Farmers in the Calderwood {word} and the West {word} counted losses.")
               if p.kind != "demonym"]
     assert all(p.text not in (word, f"{word}s") or p.lat is None for p in places)
+
+
+@pytest.mark.parametrize("word,cc", [("Syrians", "SY"), ("Iraqis", "IQ"), ("Americans", "US"), ("Ukrainians", "UA")])
+def test_plural_demonyms(run, word, cc):
+    hit = [p for p in run(f"Thousands of {word} crossed the border on Tuesday.") if p.kind == "demonym"]
+    assert [(p.text, p.country_code) for p in hit] == [(word, cc)]

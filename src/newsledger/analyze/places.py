@@ -196,6 +196,8 @@ class PlaceResolver:
             words["state_postal_codes"]) + r")\b)(?!-)")
         self.demonyms = {**{k: ("cc", v) for k, v in words["demonyms"].items()},
                          **{k: ("id", v) for k, v in words["region_demonyms"].items()}}
+        # The people as a plural noun: "Syrians", "Iraqis", "Americans" (not "Britishs" or "Swisss").
+        self.demonyms.update({k + "s": v for k, v in self.demonyms.items() if k.endswith(("n", "i"))})
         self._demonym_re = _alternation(self.demonyms)
 
     # ------------------------------------------------------------ detection
