@@ -93,10 +93,8 @@ def test_haversine():
 
 
 def _country_points():
-    import json
-    from importlib import resources
-
-    return json.loads(resources.files("newsledger.data").joinpath("country_points.json").read_text("utf-8"))["countries"]
+    raw = resources.files("newsledger.data").joinpath("country_points.json").read_text("utf-8")
+    return json.loads(raw)["countries"]
 
 
 @pytest.mark.parametrize("iso", sorted(_country_points()))
