@@ -302,8 +302,14 @@ def test_reviews_on_postgresql(postgres_server):  # noqa: F811
         assert again["type"] == "ASSAULT" and again["actor_text"] == "Northern units"
         assert again["review"]["by"] == "pg"
         assert reviews.reviews(store)[0]["before"]["type"] == "TAKE_CONTROL"
+        assert [c["id"] for c in store.claims(reviewed=True)] == [again["id"]]
+        assert again["id"] not in {c["id"] for c in store.claims(reviewed=False)}
         q = reviews.quality(store)
         assert next(c for c in q["components"] if c["component"] == "claims")["corrected"] == 1
+        reviews.review(store, "claim", again["id"], verdict="rejected")
+        assert again["id"] not in {c["id"] for c in store.claims(hide_rejected=True)}
+        # a later review replaces the earlier one: the rejected claim is back to the machine's values
+        assert next(c for c in store.claims() if c["id"] == again["id"])["type"] == "TAKE_CONTROL"
     finally:
         store.close()
 
