@@ -237,3 +237,36 @@ def test_claims_from_fixture_are_attributed(analyzer):
     denied = next(c for c in res.claims if c.modality == "denied")
     assert denied.type == "LOSE_CONTROL" and denied.place.name == "Siversk"
     assert denied.attributions[0].name == "Міністерство оборони України" and denied.attributions[0].role == "denies"
+
+
+@pytest.mark.parametrize("word,stems", [
+    ("Северска", ("северск",)), ("Северском", ("северск",)), ("Сіверська", ("сіверськ",)),
+    ("Київ", ("київ", "києв")), ("Києва", ("києв", "київ")), ("Харків", ("харків", "харков", "харкев")),
+])
+def test_search_stems(word, stems):
+    from newsledger.analyze.lang.stem import search_stems
+
+    assert search_stems(word) == stems
+
+
+def test_search_finds_every_case_form(tmp_path):
+    from newsledger.schema import Analysis, Source
+    from newsledger.store import open_store
+
+    store = open_store(tmp_path / "ru.db")
+    try:
+        for i, (lang, text) in enumerate([
+            ("ru", "Бои за Северск продолжаются."),
+            ("ru", "Под Северском отбиты атаки."),
+            ("uk", "Ворог обстрілює околиці Сіверська та Києва."),
+            ("ru", "Северная Корея провела учения."),
+        ]):
+            art = Article(id=f"{i:016x}", url=f"https://example.org/{i}", title=f"t{i}", language=lang, text=text,
+                          source=Source(name="Example", domain="example.org"))
+            store.upsert(Analysis(art, [], [], [], [], []))
+        assert {h.id for h in store.search("Северска")} == {f"{0:016x}", f"{1:016x}"}
+        assert {h.id for h in store.search("Сіверськ")} == {f"{2:016x}"}
+        assert {h.id for h in store.search("Київ")} == {f"{2:016x}"}
+        assert {h.id for h in store.search('"Северском"')} == {f"{1:016x}"}  # a phrase stays exact
+    finally:
+        store.close()

@@ -26,6 +26,7 @@ import re
 from dataclasses import dataclass
 from typing import Optional, Union
 
+from ..analyze.lang.stem import is_cyrillic, search_stems
 from .errors import QueryError
 
 MAX_TERMS = 64  # words, counting each word of a phrase; bounds the work one query can ask for
@@ -191,6 +192,14 @@ class _Parser:
             if kind == "phrase" or prefix:
                 raise _bad(self.query, f"{text!r} has no letters or digits to search for")
             return None  # stray punctuation between words
+        if kind != "phrase" and not prefix and len(tokens) == 1 and is_cyrillic(tokens[0]):
+            # Russian/Ukrainian words are indexed as written: search every case form of the stem.
+            stems = search_stems(tokens[0])
+            self.terms += len(stems)
+            if self.terms > MAX_TERMS:
+                raise _bad(self.query, f"more than {MAX_TERMS} words")
+            terms = tuple(Term((st,), True, column) for st in stems)
+            return terms[0] if len(terms) == 1 else Or(terms)
         if prefix and len(tokens[-1]) < MIN_PREFIX:
             raise _bad(self.query, f"a prefix needs at least {MIN_PREFIX} letters before the *")
         self.terms += len(tokens)
