@@ -270,3 +270,37 @@ def test_search_finds_every_case_form(tmp_path):
         assert {h.id for h in store.search('"Северском"')} == {f"{1:016x}"}  # a phrase stays exact
     finally:
         store.close()
+
+
+def test_russian_and_english_reports_of_one_capture_are_one_story(tmp_path, analyzer):
+    from newsledger import stories
+    from newsledger.api import queries
+    from newsledger.schema import Source
+    from newsledger.store import open_store
+
+    en = Article(
+        id="e" * 16, url="https://en.example/1", title="Russia says its forces liberated Seversk",
+        published="2026-11-20T10:00:00+00:00", language="en",
+        text=("Russian forces have liberated Seversk in the Donetsk People's Republic, military expert Igor "
+              "Korotchenko said on Friday.\n\n\"The enemy suffered heavy losses and retreated towards Slavyansk,\" "
+              "Korotchenko said."),
+        source=Source(name="Example News", domain="en.example", country="GB"))
+    ru = Article(
+        id="f" * 16, url="https://ru.example/1", title="Армия России освободила Северск",
+        published="2026-11-20T12:00:00+00:00", language="ru",
+        text=(FIX / "ru_tass_fictional.txt").read_text(encoding="utf-8"),
+        source=Source(name="Пример", domain="ru.example", country="RU"))
+    db = tmp_path / "s.db"
+    store = open_store(db)
+    try:
+        for art in (en, ru):
+            store.upsert(analyzer.analyze_one(art))
+        stories.update(store, [en.id, ru.id])
+        (story,) = stories.list_stories(store, min_size=1)
+        assert story["size"] == 2
+    finally:
+        store.close()
+    res = queries.compare(queries.Reader(str(db)), entity=None, place=None, claim_type="TAKE_CONTROL",
+                          since=None, until=None, limit=10, offset=0)
+    framing = {i["source"]: {t["term"] for t in i["framing"]} for i in res["items"]}
+    assert "liberation" in framing["en.example"] and "освобождение" in framing["ru.example"]

@@ -19,6 +19,7 @@ from collections import Counter, defaultdict
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Iterable, Optional
 
+from ..analyze.lang.common import translit_key
 from . import text as tx
 
 if TYPE_CHECKING:
@@ -203,10 +204,12 @@ def _keys(db: sqlite3.Connection, art: dict) -> dict[str, float]:
     ):
         if feature != "country":
             keys[f"p:{gid}"] = W_CITY if feature == "city" else W_REGION
-    for label, name in db.execute(
-        "SELECT DISTINCT label, lower(COALESCE(canonical, text)) FROM entities WHERE article_id = ? "
+    for label, name, key in db.execute(
+        "SELECT DISTINCT label, lower(COALESCE(canonical, text)), key FROM entities WHERE article_id = ? "
         "AND label IN ('PERSON', 'ORG')", (aid,)
     ):
+        # A person by transliteration key: Игорь Коротченко and Igor Korotchenko are one name.
+        name = key if label == "PERSON" and key else name
         keys[f"e:{name}"] = W_PERSON if label == "PERSON" else W_ORG
     for ctype, gid, name in db.execute(
         "SELECT DISTINCT type, place_geonames_id, place_name FROM claims WHERE article_id = ? "
@@ -220,7 +223,8 @@ def _keys(db: sqlite3.Connection, art: dict) -> dict[str, float]:
         if gid:
             keys[f"c:{kind}:{gid}"] = weight
         if name:
-            keys[f"c:{kind}:{name.lower()}"] = weight
+            # By transliteration key: Seversk (unresolved) meets Siversk and Северск.
+            keys[f"c:{kind}:{translit_key(name) or name.lower()}"] = weight
     for t in tx.title_terms(art["title"]):
         keys.setdefault(f"t:{t}", W_TITLE)
     return keys
