@@ -98,8 +98,9 @@ from .patterns import Triggers, _find_triggers, _Trig, claim_patterns, pattern_e
 from .syntax import (_children, _depth, _Doc, _entities, _governing_verb, _particle, _prep_objs, _quoted_spans,
                      _subject)
 from .vocab import (ARMED_SECTORS, COOPERATIVE, DENIAL_VERBS, DESTINATION_PREPS, FIRST_PERSON_GUESS_CONFIDENCE,
-                    HALT_VERBS, LIGHT_VERBS, LOCATIVE_PREPS, MILITARY_TYPES, PARTIAL_WORDS, PROTEST_COERCE,
-                    SPEECH_TYPES, STREET_PROTEST, TERRITORIAL, THREAT_CONVERTIBLE, UNGROUNDED_CONFIDENCE, UNIT_NOUNS)
+                    HALT_VERBS, LIGHT_VERBS, LOCATIVE_PREPS, MILITARY_TYPES, PART_WORDS, PARTIAL_WORDS, PROTEST_COERCE,
+                    SPEECH_TYPES, STREET_PROTEST, TERRITORIAL, THREAT_CONVERTIBLE, UNARMED_SECTORS, UNGROUNDED_CONFIDENCE,
+                    UNIT_NOUNS)
 
 __all__ = ["TERRITORIAL", "actor_table", "extract_claims", "iso3_of_iso2", "load", "normalize_actor", "plover_category",
            "triggers"]
@@ -121,6 +122,13 @@ def _claim_for(d: _Doc, tr: _Trig, sent) -> Optional[tuple[Claim, int]]:
         # with one it says where the object is ("left positions in Krynky")
         places = [p for p in places if p.dep_ == "pobj" and (p.head.lower_ in ("of", "over") or p.head.head != t)]
     objs = _children(t, "dobj") if tr.kind in ("verb", "phrase") else []
+    if tr.kind == "verb":
+        # the patient of a passive or a participle: "suspects were captured in X", "weapons seized in X"
+        objs += [o for o in _children(t, "nsubjpass") if o not in places]
+        if spec.get("subject_patient"):
+            objs += [o for o in _children(t, "nsubj") if o not in places]
+        if t.dep_ == "acl" and t.tag_ == "VBN" and t.head not in places:
+            objs.append(t.head)
     if places and not spec.get("type") and not spec.get("enemy_object") and objs and not any(
             o.lower_ == "it" for o in objs) and all(
             p.dep_ == "pobj" and p.head.lower_ in LOCATIVE_PREPS for p in places):
@@ -135,11 +143,15 @@ def _claim_for(d: _Doc, tr: _Trig, sent) -> Optional[tuple[Claim, int]]:
         typ = spec.get("other")
     if places and prt and prt in (spec.get("particle_type") or {}):
         typ = spec["particle_type"][prt]
-    if typ in TERRITORIAL and prt and (spec.get("particle") or spec.get("particle_type")):
-        driven = [o for o in _children(t, "dobj") if o not in places]
-        if driven and driven[0].lower_ not in ("them", "him", "it") and (
-                (_actor_of(driven[0]) or Actor("")).sector not in ARMED_SECTORS):
-            return None  # "the violence drove aid workers out of X": people displaced, not a force
+    if typ in ("TAKE_CONTROL", "LOSE_CONTROL") and tr.kind == "verb" and not spec.get("type"):
+        moved = [o for o in _children(t, "dobj") if o not in places and o.lower_ not in PART_WORDS | PARTIAL_WORDS]
+        if moved and moved[0].lower_ not in ("them", "him", "it") and (
+                (_actor_of(moved[0]) or Actor("")).sector not in ARMED_SECTORS):
+            # "drove aid workers out of X", "evacuated patients from X", "withdrew its ambassador from X":
+            # people or things moved, not a force; no one's control of X changes
+            typ = spec.get("other") if not prt else None
+            if not typ:
+                return None
     if tr.kind == "phrase" and typ in TERRITORIAL and _controls_a_non_place(d, tr):
         return None  # "lost control of the ruling coalition"
     if _dropped_by_pattern(d, t, typ):
@@ -232,8 +244,8 @@ def _claim_for(d: _Doc, tr: _Trig, sent) -> Optional[tuple[Claim, int]]:
         typ = spec.get("other")  # "thousands marched into the capital" is a protest march
         if not typ:
             return None
-    if typ in TERRITORIAL and actor is not None and actor.sector == "civilian":
-        # "farmers left the city", "residents fled the town": people move, no one loses control
+    if typ in TERRITORIAL and actor is not None and actor.sector in UNARMED_SECTORS:
+        # "farmers left the city", "the company withdrew from the market": no one's control changes
         typ = spec.get("other") if not spec.get("type") else typ
         if not typ:
             return None

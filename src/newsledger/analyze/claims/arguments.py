@@ -160,7 +160,8 @@ def _place_args(d: _Doc, tr: _Trig):
             cands += _children(t.head, "nsubj", "nsubjpass") + _children(t, "nsubj")
         if t.lemma_.lower() == "fall":
             # "X fell to ...": the small model sometimes tags an unknown toponym subject as an adverb
-            cands = [c for c in t.lefts if c.dep_ in ("nsubj", "advmod", "npadvmod") and c.text[:1].isupper()] + cands
+            cands = [c for c in t.lefts if c.dep_ == "nsubj" or (c.dep_ in ("advmod", "npadvmod")
+                                                                 and c.text[:1].isupper())] + cands
     else:
         v = t if t.pos_ in ("VERB", "AUX") else _governing_verb(t)
         scope = {t.i} | ({v.i} if v is not None else set())

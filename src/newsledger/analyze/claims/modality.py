@@ -3,9 +3,9 @@ or asserted (in that order of precedence), and who denies it."""
 
 from __future__ import annotations
 
-
-from .syntax import _subject, _governing_verb
-from .vocab import DENIAL_VERBS, CLAIM_DENIAL_VERBS, CLAIM_NOUNS, FALSEHOOD_NOUNS, FALSE_ADJ, FUTURE_AUX, FUTURE_HEADS
+from .syntax import _governing_verb, _subject
+from .vocab import (CLAIM_DENIAL_VERBS, CLAIM_NOUNS, DENIAL_VERBS, FALSE_ADJ, FALSEHOOD_NOUNS, FUTURE_AUX, FUTURE_HEADS,
+                    REPORTED_ADVERBS)
 
 
 def _chain(tok):
@@ -49,8 +49,9 @@ def _modality(tok, sent, effects=None) -> str:
         return "denied"
     if _attempted(tok, effects or {}):
         return "attempted"
-    if _reported_claim(tok) is not None:
-        return "reported"
+    if _reported_claim(tok) is not None or any(
+            c.dep_ == "advmod" and c.lower_ in REPORTED_ADVERBS for node in chain for c in node.children):
+        return "reported"  # "Russian claims that X was captured", "rebels reportedly seized X"
     for node in chain:
         for c in node.children:
             if c.dep_ == "aux" and (c.lower_ in FUTURE_AUX or c.lemma_.lower() in ("will", "shall")):
@@ -84,6 +85,12 @@ def _reported_denial(tok):
         lemma = anc.lemma_.lower()
         if anc.pos_ in ("NOUN", "PROPN") and (lemma in FALSEHOOD_NOUNS or anc.lower_ in FALSEHOOD_NOUNS):
             return anc
+        if anc.dep_ == "prep" and anc.lower_ in ("about", "on", "over"):
+            # "spreading propaganda about the capture": the parser may hang "about" on the verb
+            for c in anc.head.children:
+                if c.dep_ in ("dobj", "oprd", "attr") and (c.lemma_.lower() in FALSEHOOD_NOUNS
+                                                            or c.lower_ in FALSEHOOD_NOUNS):
+                    return c
         if anc.pos_ == "NOUN" and lemma in CLAIM_NOUNS:
             head = anc.head
             if any(c.dep_ == "amod" and c.lower_ in FALSE_ADJ for c in anc.children):
