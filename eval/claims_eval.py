@@ -69,6 +69,23 @@ After all changes (every set has now been tuned on): PLOVER micro F1 0.722
    things 10/11, crime located 10/10, attempt 3/10, movement 8/10, surrender/displacement 6/8,
    non-place 7/10, clash 5/10.
 
+   After the issue-10 rule changes (general rules for the classes, written from the issue's
+   descriptions and the tuning half's misses; the held-out half's misses had been printed by the
+   first run, so it is not strictly unseen): both halves 1.000 type micro F1, place 0.886,
+   modality 0.986; every class right.
+8. ``eval/data/territorial_blind6.jsonl``: 45 more (22 negatives of the classes), written after
+   all issue-10 changes and scored once before any change for it, the honest estimate: micro
+   P/R/F1 0.864/0.826/0.844 (TAKE_CONTROL P 0.82 R 0.90 F1 0.86, LOSE_CONTROL P 1.00 R 0.75,
+   CONTESTED P 0.88 R 0.78), place 0.783, modality 0.913; every negative of the failure classes
+   right (22/22); misses: "swept into X", "battling to retake X", "a failed assault to take X",
+   "ordered its troops to leave X".
+
+Issue 10 redefined CONTESTED (a fight in or near X is ASSAULT; control must be at stake), so
+snippets of the older sets whose gold is CONTESTED for "fighting in/around X" or "clashes
+erupted in X" now count as misses (one in dev, two in blind 1, two in blind 2, one each in blind
+3 and 4); before/after for the older sets: dev 1.000 -> 0.972, blind 1 1.000 -> 0.981, blind 2
+0.941 -> 0.875, blind 3 0.941 -> 0.909, blind 4 0.963 -> 0.923; PLOVER micro F1 0.722 -> 0.722.
+
 Run: ``.venv/bin/python eval/claims_eval.py [--limit N] [--blind5]``
 """
 
@@ -99,6 +116,8 @@ BLIND4 = ROOT / "eval" / "data" / "territorial_blind4.jsonl"
 # 127 snippets written for issue 10 before any of its rule changes, 53% negatives of named failure
 # classes (field "cls"); even lines may be looked at while tuning, odd lines are held out.
 BLIND5 = ROOT / "eval" / "data" / "territorial_blind5.jsonl"
+# 45 more, written after all issue-10 rule changes and scored once: the honest estimate of those rules.
+BLIND6 = ROOT / "eval" / "data" / "territorial_blind6.jsonl"
 GOLD_MAP = {"DEMAND": "REQUEST", "DISAPPROVE": "ACCUSE", "INVESTIGATE": "ACCUSE", "FIGHT": "ASSAULT"}
 LEGACY_CODES = {"JAP": "JPN", "ITL": "ITA", "PSE": "PSE"}
 
@@ -299,6 +318,7 @@ def main(argv=None) -> int:
     _show("territorial snippets (blind 4, territorial types only)", eval_snippets(BLIND4, territorial_only=True))
     _show("failure classes (blind 5, tuning half)", eval_classes(BLIND5, "tune"))
     _show("failure classes (blind 5, held-out half)", eval_classes(BLIND5, "held"))
+    _show("failure classes (blind 6)", eval_classes(BLIND6))
     return 0
 
 
