@@ -9,6 +9,7 @@ into ``Article.text`` and the name of the ``component`` that produced it.
 from __future__ import annotations
 
 import dataclasses
+import typing
 import types
 from dataclasses import dataclass, field
 from typing import Any, Literal, Optional, Union, get_args, get_origin, get_type_hints
@@ -265,15 +266,14 @@ class Analysis:
 
     def to_dict(self) -> dict[str, Any]:
         d = to_dict(self.article)
-        for name in ("entities", "quotes", "places", "claims", "framing"):
+        for name in ANNOTATION_TYPES:
             d[name] = [to_dict(x) for x in getattr(self, name)]
         return d
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> "Analysis":
         art = from_dict(Article, {k: v for k, v in d.items() if k in _field_names(Article)})
-        kinds = {"entities": Entity, "quotes": Quote, "places": Place, "claims": Claim, "framing": Framing}
-        return cls(article=art, **{k: [from_dict(t, x) for x in d.get(k) or []] for k, t in kinds.items()})
+        return cls(article=art, **{k: [from_dict(t, x) for x in d.get(k) or []] for k, t in ANNOTATION_TYPES.items()})
 
 
 # ---------------------------------------------------------------- (de)serialisation
@@ -365,13 +365,14 @@ def columns(cls: type) -> list[tuple[str, str]]:
     return [(f.name, sql_type(hints[f.name])) for f in dataclasses.fields(cls)]
 
 
-ANNOTATION_TYPES: dict[str, type] = {
-    "entities": Entity,
-    "quotes": Quote,
-    "places": Place,
-    "claims": Claim,
-    "framing": Framing,
-}
+def _annotation_types() -> dict[str, type]:
+    hints = typing.get_type_hints(Analysis)
+    return {f.name: typing.get_args(hints[f.name])[0] for f in dataclasses.fields(Analysis) if f.name != "article"}
+
+
+# The annotation kinds, declared once as Analysis's list fields: the store's tables and exports,
+# the API's listings and Analysis's own (de)serialisation all follow this mapping.
+ANNOTATION_TYPES: dict[str, type] = _annotation_types()
 
 # Claim.modality values, in the order views list them. A denial opposes the other
 # positions on the same claim; the rest qualify how sure or direct the assertion is.

@@ -12,7 +12,7 @@ import importlib
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Iterator
 
-from ..schema import Analysis, Article, Claim, Entity, Framing, Place, Quote
+from ..schema import ANNOTATION_TYPES, Analysis, Article, Claim, Entity, Framing, Place, Quote
 
 # Order matters: each component may read what the ones before it produced.
 DEFAULT_COMPONENTS = ("entities", "quotes", "places", "framing", "claims")
@@ -64,7 +64,7 @@ class Analyzer:
             ctx = Context(article=art, doc=doc)
             for name, comp in self.components_for(art.language if doc is not None else None):
                 setattr(ctx, name, comp(ctx))
-            yield Analysis(art, ctx.entities, ctx.quotes, ctx.places, ctx.claims, ctx.framing)
+            yield Analysis(art, **{kind: getattr(ctx, kind) for kind in ANNOTATION_TYPES})
 
     def analyze_one(self, article: Article) -> Analysis:
         return next(self.analyze([article]))

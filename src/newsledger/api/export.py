@@ -11,8 +11,9 @@ from fastapi import HTTPException
 from fastapi.responses import Response, StreamingResponse
 
 from ..store.cells import csv_cell as _csv_cell, flat as _flat
+from ..store.sqlite import EXPORT_FORMATS
 
-FORMATS = ("json", "csv", "jsonl", "parquet")
+FORMATS = ("json", *EXPORT_FORMATS)  # a JSON page, or every match in one of the store's export formats
 MEDIA = {
     "csv": "text/csv; charset=utf-8",
     "jsonl": "application/x-ndjson",
