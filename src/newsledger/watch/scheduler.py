@@ -47,6 +47,10 @@ class Clock:
     def now(self) -> float:
         return time.time()
 
+    def monotonic(self) -> float:
+        """For durations; simulated clocks make "slow" a property of the test, not of the machine's load."""
+        return time.monotonic()
+
     def sleep(self, seconds: float, stop: Optional[threading.Event] = None) -> None:
         if seconds <= 0:
             return
@@ -63,6 +67,9 @@ class FakeClock(Clock):
         self.t = float(start)
 
     def now(self) -> float:
+        return self.t
+
+    def monotonic(self) -> float:
         return self.t
 
     def sleep(self, seconds: float, stop: Optional[threading.Event] = None) -> None:
@@ -374,7 +381,7 @@ class Watcher:
         from ..store.errors import StoreError
 
         now = self.clock.now()
-        started = time.monotonic()
+        started = self.clock.monotonic()
         self._host_next[self._host(src)] = now + self.options.host_gap
         fields: dict[str, Any] = {"last_attempt": iso(now), "polls": int(src.get("polls") or 0) + 1}
         headers = {}
@@ -389,7 +396,7 @@ class Watcher:
                 raise _Failed(classify(e), str(e), e.retry_after, e.status) from None
             finally:
                 # How long the source took to answer (slow sources), not the items' fetching and analysis.
-                fields["last_duration"] = round(time.monotonic() - started, 3)
+                fields["last_duration"] = round(self.clock.monotonic() - started, 3)
             new = 0
             if resp.status != 304:
                 kind, items = self._items(src, resp)
@@ -420,7 +427,7 @@ class Watcher:
         delay = self._jittered(min(every * 2 ** min(fails - 1, 16), max(self.options.max_backoff, every)))
         if f.retry_after:
             delay = max(delay, min(f.retry_after, 7 * 86400))  # honoured (never earlier), within reason
-        fields.setdefault("last_duration", round(time.monotonic() - started, 3))
+        fields.setdefault("last_duration", round(self.clock.monotonic() - started, 3))
         fields.update(last_error=str(f), last_error_kind=f.kind, last_status=f.status, consecutive_failures=fails,
                       next_due=now + delay)
         self.ws.update_source(src["id"], fields)
