@@ -21,6 +21,7 @@ from ..store import QueryError, StoreError
 from ..store import filters
 from ..store.deadline import sqlite_guard
 from ..store.filters import geonames_id
+from ..store.reviews import conditions as review_conditions
 from ..store.search import fts5_match
 from ..store.sqlite import attribution_filter, date_range
 
@@ -434,11 +435,6 @@ def quote_kinds(kinds: Optional[str]) -> Optional[tuple[str, ...]]:
     return wanted
 
 
-def not_rejected(alias: str) -> str:
-    """An annotation row that no analyst rejected (store.reviews): aggregates leave rejected ones out."""
-    return f"({alias}.review IS NULL OR json_extract({alias}.review, '$.verdict') != 'rejected')"
-
-
 def _unrejected(r: "Reader", alias: str) -> list[str]:
     # Reading the review mark costs a row lookup per claim where the covering indexes
     # would do: only paid once an analyst has rejected something.
@@ -446,17 +442,11 @@ def _unrejected(r: "Reader", alias: str) -> list[str]:
         rejected = r.rows("SELECT 1 AS x FROM reviews WHERE verdict = 'rejected' LIMIT 1")
     except StoreError:  # a database older than the reviews table, opened read-only
         return []
-    return [not_rejected(alias)] if rejected else []
+    return review_conditions(alias, hide_rejected=True) if rejected else []
 
 
 def _review_conds(reviewed: Optional[bool], hide_rejected: bool) -> list[str]:
-    """Conditions on an annotation row's review mark (store.reviews)."""
-    conds = []
-    if reviewed is not None:
-        conds.append("x.review IS NOT NULL" if reviewed else "x.review IS NULL")
-    if hide_rejected:
-        conds.append(not_rejected("x"))
-    return conds
+    return review_conditions("x", reviewed, hide_rejected)
 
 
 def quotes(r: Reader, *, speaker: Optional[str], q: Optional[str], source: Optional[str], since: Any,

@@ -96,7 +96,7 @@ def item(store, kind: str, item_id: int) -> Optional[dict[str, Any]]:
     if not rows:
         return None
     row = rows[0]
-    for k in ("actor", "target", "place", "trigger", "speaker_mention", "review", "asserted_by"):
+    for k in ("actor", "target", "place", "trigger", "speaker_mention", "review", "attributions"):
         if row.get(k) is not None:
             row[k] = _json(row[k])
     return row
