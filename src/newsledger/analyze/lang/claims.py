@@ -101,6 +101,11 @@ def find_claims(ctx, lang: str) -> list[Claim]:
             if key in seen:
                 continue
             seen.add(key)
+            if typ == "CONTESTED" and place is not None and any(
+                c.start == s0 and c.type in ("TAKE_CONTROL", "LOSE_CONTROL") and c.place and c.place.name == place.name
+                for c in out
+            ):
+                continue  # "відійшли з Вугледара, щоб уникнути оточення": the change of control is the event
             claim = Claim(
                 type=typ, start=s0, end=s1, sentence=stext, actor=actor, target=target, modality=modality,
                 trigger=Mention(text=text[a:b], start=a, end=b),

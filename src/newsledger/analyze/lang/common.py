@@ -219,19 +219,25 @@ def nominative_person(lang: str, name: str) -> str:
     words = name.split()
     if not words or not all(w[:1].isupper() for w in words if w[:1].isalpha()):
         return name
-    out, gender = [], None
+    out, gender, oblique = [], None, False
     for i, w in enumerate(words):
         want = {"Name"} if i == 0 and len(words) > 1 else ({"Patr"} if i == 1 and len(words) == 3 else {"Surn"})
         if len(w) <= 2 or w.endswith("."):  # initials
             out.append(w)
             continue
         r = _nominative_word(lang, w, want, gender)
-        if r is None:
-            out.append(w)
+        if i == 0 and r is not None and r[0] != w:
+            oblique = True
+        if r is None or r[0] == w and oblique and gender == "masc" and w.endswith(MASC_SURNAME_OBLIQUE):
+            # The dictionary lacks the man's surname (Олега Синєгубова): drop the genitive -а.
+            out.append(w[:-1] if oblique and gender == "masc" and w.endswith(MASC_SURNAME_OBLIQUE) else w)
             continue
         out.append(r[0])
         gender = gender or r[1]
     return " ".join(out)
+
+
+MASC_SURNAME_OBLIQUE = ("ова", "ева", "єва", "іна", "ина", "їна", "ёва")
 
 
 def nominative_phrase(lang: str, phrase: str) -> str:

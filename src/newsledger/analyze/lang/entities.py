@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Optional
 
 from ...schema import Entity
@@ -9,6 +10,7 @@ from ..nlp import sentence_of
 from .common import NESTED, nominative_person, nominative_phrase, translit_key
 
 DESCRIPTOR_POS = {"NOUN", "ADJ", "PROPN"}
+CALLSIGN = re.compile(r"^(?:позывн|позивн)\w*$")
 MAX_DESCRIPTOR = 5
 CUE_NOUNS = {"слово", "данные", "мнение", "сообщение", "заявление", "оценка", "информация", "словами",
              "дані", "думка", "повідомлення", "заява", "інформація"}
@@ -44,6 +46,8 @@ def find_entities(doc, lang: str) -> list[Entity]:
     # ("Москвы" in "мэрии Москвы"), NER-UK does not; the places component reads them either way.
     nested = doc.spans.get(NESTED, []) if lang == "ru" else []
     ents = sorted([*doc.ents, *nested], key=lambda e: (e.start, -len(e)))
+    # "с позывным Гром": a call sign hides a person, it does not name one.
+    ents = [e for e in ents if not (e.label_ == "PERSON" and e.start > 0 and CALLSIGN.match(doc[e.start - 1].lower_))]
     taken = {i for e in ents if e.label_ == "PERSON" for i in range(e.start, e.end)}
     people: dict[str, str] = {}  # nominative surname -> fullest nominative name
     canon_of: list[Optional[str]] = []

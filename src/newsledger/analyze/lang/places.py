@@ -41,12 +41,17 @@ def gazetteer_place(name: str):
         cands = gaz.lookup(name)
     except Exception:
         return None
+    def town(c) -> bool:
+        return c.feature == "city" and (
+            c.country_code in NEAR and (c.population or 0) >= NEAR_MIN_POP or (c.population or 0) >= FAR_MIN_POP)
+
     for c in cands:
-        if c.feature in ("country", "continent") or (c.feature == "region" and (c.population or 0) > 0):
+        if c.feature in ("country", "continent"):
             return c
-        if c.country_code in NEAR and (c.population or 0) >= NEAR_MIN_POP:
-            return c
-        if (c.population or 0) >= FAR_MIN_POP:
+        if c.feature == "region" and (c.population or 0) > 0:
+            # A bare name is the city when one of that name exists (Киев, Донецк), else the region (Крым).
+            return next((t for t in cands if town(t) and t.country_code == c.country_code), c)
+        if town(c) or c.feature != "city" and (c.population or 0) >= FAR_MIN_POP:
             return c
     return None
 
@@ -64,8 +69,17 @@ def stems(word: str) -> list[str]:
 def resolve(lang: str, canonical: Optional[str], text: str):
     """(gazetteer candidate, the spelling that matched) for a place mention, or (None, None)."""
     tries = [canonical or "", *_lemmas(lang, text)]
-    if len(text.split()) == 1:
+    words = text.split()
+    if len(words) == 1:
         tries += stems(text)
+    else:
+        from .stem import search_stem
+
+        if words[0].islower():  # "районе Торецка", "села Роботине": the name after the descriptor
+            rest = " ".join(words[1:])
+            tries += [rest, *_lemmas(lang, rest), *(stems(rest) if len(words) == 2 else [])]
+            words = words[1:]
+        tries.append(" ".join(search_stem(w, min_stem=2) for w in words))  # Часовым Яром -> часов яр
     for name in tries:
         cand = gazetteer_place(name)
         if cand is not None:

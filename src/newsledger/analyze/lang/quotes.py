@@ -184,12 +184,15 @@ def find_quotes(doc, entities, lang: str) -> list[Quote]:
     that = set(_cues(lang)["that"])
     for sent in doc.sents:
         toks = list(sent)
-        for i, t in enumerate(toks[:-2]):
+        for i, t in enumerate(toks[:-2]):  # noqa: B007
             if t.lemma_ not in _cues(lang)["verbs"]:
                 continue
-            if not (toks[i + 1].text == "," and toks[i + 2].lower_ in that):
+            # "заявил, что", "рассказал корреспонденту, что": up to three words before the comma.
+            k = next((k for k in range(i + 1, min(i + 5, len(toks) - 1))
+                      if toks[k].text == "," and toks[k + 1].lower_ in that), None)
+            if k is None or any(x.is_punct for x in toks[i + 1:k]):
                 continue
-            cs = toks[i + 2].idx + len(toks[i + 2].text)
+            cs = toks[k + 1].idx + len(toks[k + 1].text)
             while cs < sent.end_char and text[cs].isspace():
                 cs += 1
             ce = sent.end_char

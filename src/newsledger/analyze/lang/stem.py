@@ -32,16 +32,16 @@ def is_cyrillic(word: str) -> bool:
 
 
 @lru_cache(maxsize=50_000)
-def search_stem(word: str) -> str:
-    """The prefix a Cyrillic query word is searched by (never shorter than MIN_STEM letters)."""
+def search_stem(word: str, min_stem: int = MIN_STEM) -> str:
+    """The prefix a Cyrillic query word is searched by (never shorter than ``min_stem`` letters)."""
     w = word.lower()
     if _UKRAINIAN.search(w):
         for end in _UK_ENDINGS:
-            if w.endswith(end) and len(w) - len(end) >= MIN_STEM:
+            if w.endswith(end) and len(w) - len(end) >= min_stem:
                 return w[: -len(end)]
         return w
     stem = _russian().stemWord(w)
-    return stem if len(stem) >= MIN_STEM else w[: max(MIN_STEM, len(stem))]
+    return stem if len(stem) >= min_stem else w[: max(min_stem, len(stem))]
 
 
 _CONS = "бвгґджзклмнпрстфхцчшщ"

@@ -40,6 +40,21 @@ def _is_place(lemma: str, strict: bool = False) -> bool:
     return not strict or c.feature != "city" or (c.population or 0) >= INITIAL_PLACE_POP
 
 
+@lru_cache(maxsize=50_000)
+def _animate(word: str) -> bool:
+    return any(p.tag.POS == "NOUN" and "anim" in p.tag.grammemes for p in common.morph_analyzer(LANG).parse(word))
+
+
+def _big_place(lemma: str) -> bool:
+    from .places import gazetteer_place
+
+    c = gazetteer_place(lemma)
+    return c is not None and (c.feature != "city" or (c.population or 0) >= BIG_PLACE_POP)
+
+
+BIG_PLACE_POP = 200_000
+
+
 def _place_stems(low: str) -> list[str]:
     """The word and its forms without a case ending (Куп'янська -> Куп'янськ), for gazetteer lookups."""
     return [low] + [low[:-k] for k in (1, 2, 3) if len(low) - k >= 4]
@@ -62,7 +77,12 @@ def classify(word: str, initial: bool) -> str | None:
         PERSON_GRAMS & set(p.tag.grammemes) for p in known[:1]
     ) and not (known[0].tag.POS == "NOUN" and {"inan"} <= set(known[0].tag.grammemes) and _is_place(known[0].normal_form, True)):
         return None  # an ordinary word opening a sentence
-    # A place spelled like a name's case form (Львові: Lviv, or Lev's) is the place.
+    # A first name beats a town of the same name (Володимир), not a city (Львові: Lviv, or Lev's).
+    if any({"Name", "Patr"} & set(p.tag.grammemes) for p in nouns) and not any(
+        _big_place(p.normal_form) for p in nouns if "inan" in p.tag.grammemes
+    ):
+        return "PER"
+    # A place spelled like a name's case form is the place.
     inan = {p.normal_form for p in nouns if "inan" in p.tag.grammemes} | {low}
     if any(_is_place(l, initial) for l in inan if len(l) > 2):
         return "LOC"
@@ -116,6 +136,9 @@ def rule_spans(text: str, toks, words, sent_starts, model: list[tuple[int, int, 
         # A place or organisation run straight into a person is two names (України Олексія Руденка).
         for m in range(1, len(labels)):
             if labels[m] == "PER" and labels[m - 1] in ("LOC", "ORG"):
+                if labels[m - 1] == "LOC" and _animate(words[i + m - 1]):
+                    labels[m - 1] = "PER"  # a first name spelled like a town (Володимир Зеленський)
+                    continue
                 j = i + m
                 labels = labels[:m]
                 break
@@ -129,6 +152,10 @@ def rule_spans(text: str, toks, words, sent_starts, model: list[tuple[int, int, 
             real = [l for l in labels[k:] if l and l != "?"]
             if "PER" in real:
                 label = "PER"
+                # A title or body before the name is not part of it (Генштабу Андрій Ковальов).
+                while k < len(labels) - 1 and labels[k] != "PER" and "PER" in labels[k + 1:]:
+                    k += 1
+                s = toks[i + k][0]
             elif "LOC" in real and "ORG" not in real:
                 label = "LOC"
             elif "ORG" in real:
