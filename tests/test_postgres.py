@@ -177,13 +177,22 @@ def test_stories_are_built_on_postgres_as_on_sqlite(postgres_server, tmp_path, c
 
     pages = kill_run.make_pages(tmp_path / "pages", 8)
     tables = ("story_members", "story_clusters", "story_keys", "passage_hashes", "text_copies")
-    counts = []
+    import newsledger.stories as stories
+
+    counts, views = [], []
     caplog.set_level(logging.WARNING, logger="psycopg")
     for target in (str(tmp_path / "s.db"), postgres_server.new_database()):
         with open_store(target) as st:
             run.ingest(pages, st, analyzer=CountingAnalyzer(), batch_size=3)
             counts.append({t: st._read(f"SELECT count(*) AS n FROM {t}")[0]["n"] for t in tables})
+            listed = stories.list_stories(st, min_size=1)
+            story = stories.get_story(st, listed[0]["id"])
+            quote = st._read("SELECT min(id) AS id FROM quotes")[0]["id"]
+            prov = stories.quote_provenance(st, quote)
+            views.append(([(s["label"], s["size"], s["outlets"]) for s in listed],
+                          sorted(a["id"] for a in story["articles"]), prov["first"]["article_id"], len(prov["uses"])))
     assert counts[0] == counts[1] and counts[1]["story_members"] == 8
+    assert views[0] == views[1]  # the readers (CLI and API) answer alike on both backends
     assert not [r for r in caplog.records if "pipeline" in r.getMessage()]
 
 
@@ -202,3 +211,39 @@ def test_old_claims_get_attributions_with_roles(postgres_server):  # noqa: F811
         (c,) = s.claims()
         assert c["attributions"] == [{"name": "Teodor Quill", "kind": "person", "role": "denies", "mention": None}]
         assert (c["asserted_by_names"], c["denied_by_names"]) == (None, "Teodor Quill")
+
+
+def test_story_readers_answer_alike_on_both_backends(postgres_server, tmp_path):  # noqa: F811
+    """Stories, claim and quote provenance on the dashboard's fictional articles: same answers."""
+    import newsledger.stories as stories
+    from conftest_browser import fictional_analyses
+
+    answers = []
+    for target in (str(tmp_path / "p.db"), postgres_server.new_database()):
+        with open_store(target) as st:
+            items = fictional_analyses(True)
+            st.upsert_many(items)
+            stories.update(st, [a.article.id for a in items])
+            listed = stories.list_stories(st, min_size=1)
+            got = {"stories": [(s["label"], s["size"]) for s in listed],
+                   "details": [stories.get_story(st, s["id"]) for s in listed]}
+            claims = [r["id"] for r in st._read("SELECT id FROM claims ORDER BY article_id, start")]
+            quotes = [r["id"] for r in st._read("SELECT id FROM quotes ORDER BY article_id, start")]
+            got["claims"] = [stories.claim_provenance(st, c) for c in claims]
+            got["quotes"] = [stories.quote_provenance(st, q) for q in quotes]
+            answers.append(json.loads(json.dumps(got, default=str)))
+    strip = lambda o: json.dumps(o, sort_keys=True)  # noqa: E731
+    for key in ("stories", "details", "claims", "quotes"):
+        assert len(answers[0][key]) == len(answers[1][key]), key
+        for a, b in zip(answers[0][key], answers[1][key]):
+            assert _no_ids(a) == _no_ids(b), key
+
+
+def _no_ids(obj):
+    """Row ids (serial numbers) differ between two databases; everything else must not."""
+    if isinstance(obj, dict):
+        return {k: _no_ids(v) for k, v in obj.items() if not (k == "id" or k.endswith("_id") and isinstance(v, int)
+                                                              or k in ("claim_ids", "quote_ids"))}
+    if isinstance(obj, list):
+        return [_no_ids(x) for x in obj]
+    return obj

@@ -63,8 +63,11 @@ def get_story(store: "Store", story_id: int) -> Optional[dict[str, Any]]:
         "SELECT a.id, a.title, a.published, a.source_domain AS outlet, s.name AS outlet_name, a.language, "
         "m.score, c.copies_article AS copy_of, c.similarity AS copy_similarity FROM story_members m "
         "JOIN articles a ON a.id = m.article_id LEFT JOIN sources s ON s.domain = a.source_domain "
-        "LEFT JOIN text_copies c ON c.article_id = a.id WHERE m.cluster_id = ? "
-        "GROUP BY a.id ORDER BY a.published, a.id LIMIT ?", (story_id, STORY_ARTICLES),
+        # one copy row per article, the same one on every backend (GROUP BY a.id picked any on SQLite
+        # and is an error on PostgreSQL); undated articles first on both
+        "LEFT JOIN text_copies c ON c.article_id = a.id AND c.copies_article = "
+        "(SELECT min(c2.copies_article) FROM text_copies c2 WHERE c2.article_id = a.id) WHERE m.cluster_id = ? "
+        "ORDER BY a.published IS NOT NULL, a.published, a.id LIMIT ?", (story_id, STORY_ARTICLES),
     )
     story["articles"] = articles
     story["outlet_list"] = sorted({a["outlet"] for a in articles if a["outlet"]})
@@ -249,7 +252,7 @@ def claim_provenance(store: "Store", claim_id: int) -> Optional[dict[str, Any]]:
         "a.source_domain AS outlet FROM claims c "
         "JOIN articles a ON a.id = c.article_id "
         "WHERE c.article_id IN (SELECT article_id FROM story_members WHERE cluster_id = "
-        "(SELECT cluster_id FROM story_members WHERE article_id = ?)) AND c.type = ? AND c.actor_code IS ? "
+        "(SELECT cluster_id FROM story_members WHERE article_id = ?)) AND c.type = ? AND COALESCE(c.actor_code, '') = COALESCE(?, '') "
         "LIMIT 500", (c["article_id"], c["type"], c["actor_code"]),
     ):
         if o["id"] not in have and (o["place_name"] is None or not (gid or c["place_name"])):
