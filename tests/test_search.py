@@ -29,6 +29,7 @@ ARTICLES = [
      "2026-01-16"),
     ("Talks in Geneva", "Envoys met in Geneva. The fall of Siversk was not discussed.", "2026-01-17"),
     ("Ferry strike looms", "A ferry strike looms as talks on the harbour stall.", "2026-01-18"),
+    ("Council meets at the pier", "Strike talks resumed on Monday.", "2026-01-19"),
 ]
 
 CORPUS = [
@@ -38,7 +39,8 @@ CORPUS = [
     "text:harbour NOT title:harbour", 'title:"storm damage"', "title:(ferry OR quay)", "covid-19", '"covid 19"',
     "Сіверськ", "Сіверськ OR Северск", "Северск*", "тримається", "(ferry OR harbour) AND (strike OR pier) NOT talks",
     "((Siversk OR Seversk) AND (capture OR fall)) OR Geneva", "ferry AND (storm OR (strike AND NOT looms))",
-    "velmora", "Velmora quay", "zeppelin", "harbour ferry pier", "council OR NOT",  # last one is bad
+    "velmora", "Velmora quay", "zeppelin", "harbour ferry pier", '"pier strike"', "pier strike",
+    "council OR NOT",  # the last one is bad
 ]
 BAD = ["*", "NOT harbour", "harbour OR", "(harbour", "harbour)", '"unterminated', "nosuch:word", "AND harbour",
        "NEAR(ferry strike)", "()", "x*", "council OR NOT"]
@@ -64,6 +66,7 @@ def test_parse_builds_one_tree():
     assert parse("covid-19") == Term(("covid", "19"))
     assert compile_fts5(parse("a OR b c")) == '("a" OR ("b" AND "c"))'
     assert compile_tsquery(parse("title:(ab OR cd) NOT text:ef")) == "(((ab:A) | (cd:A)) & !(ef:B))"
+    assert compile_tsquery(parse('"ab cd"')) == "((ab:A <-> cd:A) | (ab:B <-> cd:B))"
 
 
 @pytest.mark.parametrize("query", BAD)
@@ -114,6 +117,7 @@ def test_meaning_of_operators(tmp_path):
         # prefixes match stems (liberated, liberation -> liber): a known limit, the same on both backends
         assert ids("liber*") == {4, 5} and ids("title:ferry") == {2, 13}
         assert ids("Сіверськ") == {8}
+        assert ids('"pier strike"') == set() and ids("pier strike") == {11, 14}  # a phrase stays in one column
 
 
 def test_a_thousand_term_query_is_refused_before_any_sql(tmp_path):

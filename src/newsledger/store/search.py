@@ -233,6 +233,10 @@ def compile_fts5(node: Node) -> str:
 def compile_tsquery(node: Node) -> str:
     """A ``to_tsquery`` text; each token is normalised (stemmed, stop words dropped) by PostgreSQL."""
     if isinstance(node, Term):
+        if node.column is None and len(node.tokens) > 1:
+            # The index concatenates title and text, so a bare phrase could run from the title's last
+            # word into the text's first; FTS5 phrases never cross columns: match within each.
+            return "(" + " | ".join(compile_tsquery(Term(node.tokens, node.prefix, c)) for c in COLUMNS) + ")"
         label = COLUMNS[node.column][1] if node.column else ""
         parts = [t + (":" + label if label else "") for t in node.tokens]
         if node.prefix:
