@@ -352,3 +352,20 @@ def test_stories_follow_a_review_and_filters_page_in_sql(runner, db):
     # --reviewed pages in SQL: the one reviewed claim is found even with --limit 1
     assert [r["id"] for r in json.loads(run(runner, "claims", "--reviewed", "yes", "--limit", "1", "--json",
                                             "--db", db).stdout)] == [claim["id"]]
+
+
+def test_a_rejected_place_gives_its_article_no_key(runner, db):
+    mentions = json.loads(run(runner, "places", "--article", "ls-geneva-0003", "--json", "--db", db).stdout)
+    client = client_for(db)
+    assert client.get("/api/compare", params={"place": "Geneva"}).json()["total"] == 2
+    run(runner, "review", "place", mentions[0]["id"], "--reject", "--db", db)
+    reingest(db, "ls-geneva-0003")  # and it stays so after re-analysis
+    # Lakeshore's only mention of Geneva was rejected (its claim still names Geneva, so reject that too).
+    claims = json.loads(run(runner, "claims", "--json", "--db", db).stdout)
+    run(runner, "review", "claim", next(c["id"] for c in claims if c["article_id"] == "ls-geneva-0003"),
+        "--reject", "--db", db)
+    sources = {i["source"] for i in client_for(db).get("/api/compare", params={"place": "Geneva"}).json()["items"]}
+    assert "lakeshore.example" not in sources and "harbor-ledger.example" in sources
+    with open_store(db) as store:
+        keys = store._read("SELECT kind, key FROM article_keys WHERE article_id = 'ls-geneva-0003'")
+    assert ("place", "geneva") not in {(k["kind"], k["key"]) for k in keys}

@@ -263,9 +263,17 @@ ARTICLE_KEY_SOURCES: dict[str, str] = {
 }
 
 
-def fill_article_keys(db, article_id: str | None = None) -> None:
-    """(Re)build the ``article_keys`` rows of one article, or of every article."""
+# Places and claims an analyst rejected (store.reviews) give their article no key.
+_UNREJECTED = "(review IS NULL OR json_extract(review, '$.verdict') != 'rejected') AND "
+
+
+def fill_article_keys(db, article_id: str | None = None, skip_rejected: bool = True) -> None:
+    """(Re)build the ``article_keys`` rows of one article, or of every article.
+    ``skip_rejected=False`` only for step 5, which runs before the ``review`` columns exist."""
     for kind, select in ARTICLE_KEY_SOURCES.items():
+        if skip_rejected:
+            select = (select.replace("FROM places WHERE ", "FROM places WHERE " + _UNREJECTED)
+                      .replace("FROM claims WHERE ", "FROM claims WHERE " + _UNREJECTED))
         only = " WHERE s.article_id = ?" if article_id is not None else ""
         sql = (f"INSERT INTO article_keys (kind, key, source_domain, published, article_id) "
                f"SELECT DISTINCT '{kind}', s.k, a.source_domain, a.published, a.id "
@@ -281,7 +289,7 @@ def _step5(db: sqlite3.Connection) -> None:
     )
     db.execute("CREATE INDEX article_keys_outlet ON article_keys(kind, key, source_domain, published, article_id)")
     db.execute("CREATE INDEX article_keys_article ON article_keys(article_id)")
-    fill_article_keys(db)
+    fill_article_keys(db, skip_rejected=False)
 
 
 def _step6(db: sqlite3.Connection) -> None:
