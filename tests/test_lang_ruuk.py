@@ -304,3 +304,25 @@ def test_russian_and_english_reports_of_one_capture_are_one_story(tmp_path, anal
                           since=None, until=None, limit=10, offset=0)
     framing = {i["source"]: {t["term"] for t in i["framing"]} for i in res["items"]}
     assert "liberation" in framing["en.example"] and "освобождение" in framing["ru.example"]
+
+
+def test_hostile_cyrillic_text_never_breaks_analysis(analyzer):
+    import random
+
+    rnd = random.Random(13)
+    alphabet = list("абвгдеёжзийклмнопрстуфхцчшщъыьэюяіїєґАБВГДЕЁЖЗИЙКЛМНОПРСТУФХЦЧШЩЭЮЯІЇЄҐ") + list(
+        " \n\t.,:;!?—–-«»„“‹›\"'’ʼ()…0123456789") + ["\u200b", "\ufeff", "😀", "\u0301", "\ud800"]
+    words = ["Северск", "Сіверська", "ВСУ", "освободили", "звільнили", "«", "»", "—", "сказал", "заявив",
+             "по словам", "Игоря Коротченко", "вул.", "ТОВ", "О.", "позывным", "если", "\n\n— ", ", — сказал он."]
+    for i in range(30):
+        if i % 2:
+            text = "".join(rnd.choice(alphabet) for _ in range(rnd.randint(0, 200)))
+        else:
+            text = " ".join(rnd.choice(words + alphabet) for _ in range(rnd.randint(0, 40)))
+        for lang in ("ru", "uk"):
+            res = analyzer.analyze_one(Article(id="z", text=text, language=lang))
+            body = res.article.text
+            for rec in [*res.entities, *res.places]:
+                assert body[rec.start:rec.end] == rec.text
+            for q in res.quotes:
+                assert 0 <= q.start <= q.end <= len(body)

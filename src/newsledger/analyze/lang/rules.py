@@ -115,7 +115,8 @@ def repair(lang, text, toks, words, pos, ents):
             continue
         if not prev.islower():
             # A name in quotes after its descriptor: завода «ЗАЗ».
-            if prev in QUOTES_OPEN and i > 1 and words[i - 2].islower() and _lemma(lang, words[i - 2]) in org_descr:
+            if prev in QUOTES_OPEN and i > 1 and words[i - 2].islower() and _lemma(lang, words[i - 2]) in org_descr and \
+                    common.data_file(lang, "ner_rules.json").get("lowercase_descriptor_in_span", True):
                 j = tok_ending(e)
                 end = ends[j + 1] if j + 1 < len(toks) and words[j + 1] in QUOTES_CLOSE else e
                 out.add((starts[adjectives_before(i - 2)], end, "ORG"))
@@ -123,6 +124,8 @@ def repair(lang, text, toks, words, pos, ents):
                     out.discard((s, e, t))
             continue
         lemma = _lemma(lang, prev)
+        if not common.data_file(lang, "ner_rules.json").get("lowercase_descriptor_in_span", True) and lemma in org_descr:
+            continue
         # "вулиці Коновальця", "вул. Шевченка": a street named after a person is a place.
         if t in ("PER", "LOC") and lemma in _streets(lang):
             out.discard((s, e, t))

@@ -189,6 +189,8 @@ def make_doc(text: str):
 
 
 ADJ_ENDING = re.compile(r"(?:ськ|цьк|зьк|нськ|івськ)(?:ий|ого|ому|им|ім|а|ої|ій|ою|у|е|і|их|ими|ої)$")
+# Words that make a short quotation speech, not a name («Ми тут», «Так, це правда»).
+NOT_IN_NAMES = {"ми", "ви", "я", "він", "вона", "вони", "так", "ні", "не", "це", "тут", "там"}
 QUOTE_PAIRS = {"«": "»", "„": "“", "“": "”", "\"": "\""}
 
 
@@ -209,7 +211,8 @@ def descriptor_spans(text: str, toks, words) -> list[tuple[int, int, str]]:
     for i, w in enumerate(words):
         low = w.lower()
         # A legal form or descriptor, then a quoted name.
-        if i + 1 < n and words[i + 1] in QUOTE_PAIRS and (low in legal or lemma(w) in org_descr):
+        abbreviation = w.isupper() and 2 <= len(w) <= 6 and w.isalpha()
+        if i + 1 < n and words[i + 1] in QUOTE_PAIRS and (low in legal or abbreviation or lemma(w) in org_descr):
             close = QUOTE_PAIRS[words[i + 1]]
             j = i + 2
             while j < n and j < i + 12 and words[j] != close and words[j] not in ".;!?":
@@ -217,6 +220,21 @@ def descriptor_spans(text: str, toks, words) -> list[tuple[int, int, str]]:
             if j < n and words[j] == close and j > i + 2 and words[i + 2][:1].isupper():
                 start = toks[i][0] if (w.isupper() or w[:1].isupper()) else toks[i + 2][0]
                 out.append((start, toks[j][1] if start == toks[i][0] else toks[j - 1][1], "ORG"))
+            continue
+        # A short capitalised name in quotes on its own («Укрзалізниця», «Партнер СВ»): an organisation
+        # in news prose (titles of works are rarer there and are not scored as names).
+        if w in QUOTE_PAIRS and i + 1 < n and words[i + 1][:1].isupper() and words[i + 1].isalpha() and (
+            i == 0 or words[i - 1].lower() not in legal and lemma(words[i - 1]) not in org_descr
+            and not (words[i - 1].isupper() and words[i - 1].isalpha())
+        ):
+            close = QUOTE_PAIRS[w]
+            j = i + 1
+            while j < n and j <= i + 5 and words[j] != close and words[j] not in ".;!?,:—–":
+                j += 1
+            if j < n and words[j] == close and j <= i + 5 and not any(
+                posof(x) in ("VERB", "PRON") or x.lower() in NOT_IN_NAMES for x in words[i + 1:j]
+            ):
+                out.append((toks[i + 1][0], toks[j - 1][1], "ORG"))
             continue
         if not w[:1].isupper() or not any(c.isalpha() for c in w) or w.isupper():
             continue
