@@ -197,7 +197,7 @@ class Score:
                 f"  speaker right {acc:.3f} of {self.pairs} matched")
 
 
-def score_article(name, text, gold, quotes, sc: dict[str, Score], errors: bool) -> None:
+def score_article(name, text, gold, quotes, sc: dict[str, Score], errors: bool, strict: bool = False) -> None:
     toks = Tokens(text)
     g_dir, g_part, g_ind = gold_units(text, toks, gold)
     quotes = [q for q in quotes if q.kind in ("direct", "partial", "indirect")]
@@ -237,8 +237,12 @@ def score_article(name, text, gold, quotes, sc: dict[str, Score], errors: bool) 
                     a = g[2]
                     print(f"FN  {key} {name}: {text[a:a + 100]!r}")
 
-    run("direct", direct, g_dir, g_part)
-    run("partial", partial, g_part, g_dir)
+    if strict:  # every quoted prediction against direct statements, no class left out
+        run("direct", direct + partial, g_dir)
+        run("partial", partial, g_part)
+    else:
+        run("direct", direct, g_dir, g_part)
+        run("partial", partial, g_part, g_dir)
     run("indirect", ind, g_ind)
 
 
@@ -248,6 +252,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--every", type=int, default=1, help="take every k-th article (tuning set: --split train --every 8)")
     ap.add_argument("--limit", type=int)
     ap.add_argument("--errors", action="store_true", help="print misses, false positives and wrong speakers")
+    ap.add_argument("--strict", action="store_true",
+                    help="direct: all direct and partial predictions against direct statements, none left out")
     args = ap.parse_args(argv)
     if not (DATA / args.split).is_dir():
         print(f"PolNeAR not found at {DATA / args.split}", file=sys.stderr)
@@ -268,7 +274,7 @@ def main(argv: list[str] | None = None) -> int:
         t1 = time.perf_counter()
         quotes = attribute_quotes(doc, find_entities(doc))
         t_analyze += time.perf_counter() - t1
-        score_article(name, text, gold, quotes, sc, args.errors)
+        score_article(name, text, gold, quotes, sc, args.errors, args.strict)
     n = len(data)
     print(f"PolNeAR {args.split} (every {args.every}): {n} articles")
     for s in sc.values():

@@ -618,3 +618,29 @@ def test_listings_leave_out_titles_terms_and_scare_quotes(tmp_path):
     out = runner.invoke(cli, ["quotes", "--db", str(db), "--json", "--all-kinds", "--source", "harbour-post.example",
                               "--until", "2026-05-01T23:00:00+00:00"])
     assert sorted(r["kind"] for r in json.loads(out.output)) == ["direct", "scare", "title"]
+
+
+def test_every_capital_in_the_data_speaks_for_its_government(nlp):
+    from newsledger.analyze.speech import cues
+
+    capitals = cues().capitals
+    texts = [f"{name.title()} said on Monday that the border talks were over." for name in capitals]
+    for (name, code), doc in zip(capitals.items(), nlp.pipe(texts)):
+        [q] = [q for q in attribute_quotes(doc, find_entities(doc)) if q.kind == "indirect"]
+        assert (q.speaker_kind, q.speaker_country, q.speaker_key) == ("institution", code, f"government:{code}"), name
+
+
+def test_every_unnamed_head_in_the_data_is_flagged(nlp):
+    from newsledger.analyze.speech import cues
+
+    heads = sorted(h for h in cues().unnamed_heads if h not in ("one", "someone", "people", "person"))
+    texts = [f"A {h} said on Monday that the border talks were over." for h in heads]
+    for head, doc in zip(heads, nlp.pipe(texts)):
+        [q] = [q for q in attribute_quotes(doc, find_entities(doc)) if q.kind == "indirect"]
+        assert (q.speaker, q.speaker_named) == (None, False), head
+
+
+def test_partial_quote_about_a_named_person_keeps_the_reporter_as_speaker(nlp):
+    text = "Ida Quell behaved in a “shameful and unworthy” way, the anchor Tom Reyes said on air."
+    [q] = [q for q in quotes_of(nlp, text) if q.text.startswith("shameful")]
+    assert q.speaker == "Tom Reyes"

@@ -680,6 +680,8 @@ def _not_a_quote(ix: _DocIndex, q: Quotation, body: str, own_cue: bool) -> Optio
     lead = _lead_in(ix, q)
     lead_words = lead.split()
     words = _word_count(body)
+    if words == 1 and len(body.strip(" .,!?")) <= 2:
+        return "scare"  # a letter or an initial: “R”, “D”
     if any(w in _CUES.term_cues for w in lead_words) or any(c in lead for c in _CUES.term_cues if " " in c):
         if words <= 8:
             return "term"
@@ -693,7 +695,8 @@ def _not_a_quote(ix: _DocIndex, q: Quotation, body: str, own_cue: bool) -> Optio
         words <= (6 if own_cue else 10)
         and not starts_sentence
         and _title_case(body)
-        and not body.rstrip().endswith((".", "?", "!"))
+        and not body.rstrip().endswith(("?", "!"))
+        and (not body.rstrip().endswith(".") or words <= 4)  # “Meet the Press.” ending a sentence
     ):
         return "title"
     if own_cue:
