@@ -644,3 +644,9 @@ def test_partial_quote_about_a_named_person_keeps_the_reporter_as_speaker(nlp):
     text = "Ida Quell behaved in a “shameful and unworthy” way, the anchor Tom Reyes said on air."
     [q] = [q for q in quotes_of(nlp, text) if q.text.startswith("shameful")]
     assert q.speaker == "Tom Reyes"
+
+
+def test_short_quote_under_a_belief_verb_belongs_to_the_thinker(nlp):
+    text = "Analyst Vera Holm thinks the new budget is “pure theatre” and little else."
+    [q] = [q for q in quotes_of(nlp, text) if q.text == "pure theatre"]
+    assert (q.kind, q.speaker) == ("partial", "Vera Holm")

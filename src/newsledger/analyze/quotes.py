@@ -448,6 +448,10 @@ def _cue_for(ix: _DocIndex, att: _Attributor, a: int, b: int) -> Optional[Attrib
     doc = ix.doc
     lo, hi = _frame(ix, a, b)
     cands = [t for t in doc[lo:hi] if not ix.in_quote[t.i] and (_is_cue(t) or _is_according(t))]
+    if not cands and b - a <= 8:
+        # A short quote under a belief verb ("she thinks the plan is “pure theatre”"): its thinker.
+        cands = [t for t in doc[lo:hi] if not ix.in_quote[t.i] and t.pos_ == "VERB"
+                 and t.lemma_.lower() in THOUGHT_VERBS and t.i < a]
     if not cands:
         return None
     root = _quote_root(doc, a, b)
