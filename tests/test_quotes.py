@@ -650,3 +650,11 @@ def test_short_quote_under_a_belief_verb_belongs_to_the_thinker(nlp):
     text = "Analyst Vera Holm thinks the new budget is “pure theatre” and little else."
     [q] = [q for q in quotes_of(nlp, text) if q.text == "pure theatre"]
     assert (q.kind, q.speaker) == ("partial", "Vera Holm")
+
+
+def test_reported_clause_interrupted_by_its_cue_has_two_parts(nlp):
+    text = "The harbour wall, engineer Pia Lund said, will not survive another winter."
+    [q] = [q for q in quotes_of(nlp, text) if q.kind == "indirect"]
+    assert q.text == "The harbour wall will not survive another winter"
+    assert [text[p.start : p.end] for p in q.parts] == ["The harbour wall", "will not survive another winter"]
+    assert q.speaker == "Pia Lund"

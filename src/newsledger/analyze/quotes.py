@@ -573,7 +573,7 @@ def _indirect(ix: _DocIndex, att: _Attributor) -> list[tuple[Quote, Attribution]
     for tok in doc:
         if ix.in_quote[tok.i]:
             continue
-        content = None
+        content = hole = None
         if _is_according(tok):
             head = tok.head
             if head is tok:
@@ -604,6 +604,8 @@ def _indirect(ix: _DocIndex, att: _Attributor) -> list[tuple[Quote, Attribution]
                     content = (lo, c_lo - 1)
                 elif c_lo <= lo + 1:
                     content = (c_hi + 1, hi)
+                elif not any(ix.in_quote[lo : hi + 1]):
+                    content, hole = (lo, hi), (c_lo, c_hi)  # "The plan, he said, is dead.": two parts
             elif comp is not None:
                 lo, hi = comp.left_edge.i, comp.right_edge.i
                 if lo > tok.i and tok.right_edge.i > hi:
@@ -631,15 +633,25 @@ def _indirect(ix: _DocIndex, att: _Attributor) -> list[tuple[Quote, Attribution]
         attribution = att.from_cue(tok)
         if attribution is None:
             continue
+        parts = [Span(a, b)]
+        if hole is not None:
+            h_lo, h_hi = hole
+            while h_lo > lo and (doc[h_lo - 1].is_punct or doc[h_lo - 1].is_space):
+                h_lo -= 1
+            while h_hi < hi and (doc[h_hi + 1].is_punct or doc[h_hi + 1].is_space):
+                h_hi += 1
+            if lo < h_lo and h_hi < hi:
+                parts = [Span(a, doc[h_lo - 1].idx + len(doc[h_lo - 1])), Span(doc[h_hi + 1].idx, b)]
         out.append(
             (
                 Quote(
-                    text=text[a:b],
+                    text=" ".join(text[p.start : p.end] for p in parts),
                     kind="indirect",
                     start=a,
                     end=b,
                     cue=attribution.cue,
                     confidence=round(min(attribution.confidence, 0.8), 2),
+                    parts=parts,
                 ),
                 attribution,
             )
@@ -955,7 +967,7 @@ def attribute_quotes(doc, entities: list[Entity]) -> list[Quote]:
     for quote, attr in indirect:
         quote.speaker, quote.speaker_mention, quote.speaker_descriptor = attr.speaker, attr.mention, attr.descriptor
         quote.sentence = ix.sent_index(ix.token_range(quote.start, quote.end)[0])
-        quote.parts = [Span(quote.start, quote.end)]
+        quote.parts = quote.parts or [Span(quote.start, quote.end)]
         quotes.append(quote)
     for quote in quotes:
         _profile(ix, quote, _mention_label(ix, quote.speaker_mention))
