@@ -653,7 +653,7 @@ def test_short_quote_under_a_belief_verb_belongs_to_the_thinker(nlp):
 
 
 def test_reported_clause_interrupted_by_its_cue_has_two_parts(nlp):
-    text = "The harbour wall, engineer Pia Lund said, will not survive another winter."
+    text = "Engineer Pia Lund inspected the pier. The harbour wall, she said, will not survive another winter."
     [q] = [q for q in quotes_of(nlp, text) if q.kind == "indirect"]
     assert q.text == "The harbour wall will not survive another winter"
     assert [text[p.start : p.end] for p in q.parts] == ["The harbour wall", "will not survive another winter"]
