@@ -657,4 +657,4 @@ def test_reported_clause_interrupted_by_its_cue_has_two_parts(nlp):
     [q] = [q for q in quotes_of(nlp, text) if q.kind == "indirect"]
     assert q.text == "The harbour wall will not survive another winter"
     assert [text[p.start : p.end] for p in q.parts] == ["The harbour wall", "will not survive another winter"]
-    assert q.speaker == "Pia Lund"
+    assert q.speaker_mention.text == "she"
