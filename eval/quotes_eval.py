@@ -31,12 +31,14 @@ Definitions (the issue-12 measure):
   Predictions of kind title/term/scare are not quotes and are not scored.
 
 Recorded (issue 12; F1 and speaker right; before -> after):
-  held-out dev (84 articles):  direct 0.812 -> 0.908, speaker 0.896 -> 0.920;
-                               partial 0.608 -> 0.545, speaker 0.466 -> 0.791;
-                               indirect 0.432 -> 0.467, speaker 0.925 -> 0.926
-  tuned-on train/8 (105):      direct 0.784 -> 0.911, speaker 0.900 -> 0.913;
-                               partial 0.565 -> 0.481, speaker 0.430 -> 0.721;
-                               indirect 0.362 -> 0.390, speaker 0.924 -> 0.925
+  held-out dev (84 articles):  direct 0.812 -> 0.907, speaker 0.896 -> 0.920;
+                               partial 0.608 -> 0.550, speaker 0.466 -> 0.798;
+                               indirect 0.432 -> 0.476, speaker 0.925 -> 0.927;
+                               --strict direct 0.626 -> 0.725
+  tuned-on train/8 (105):      direct 0.784 -> 0.912, speaker 0.900 -> 0.913;
+                               partial 0.565 -> 0.503, speaker 0.430 -> 0.727;
+                               indirect 0.362 -> 0.396, speaker 0.924 -> 0.927;
+                               --strict direct 0.640 -> 0.770
 Fictional blind set (eval/quotes_blind.py, never tuned on): 9/13 quotes, 7/9 speakers, 12 extra,
 0/5 not-quotes before; 11/13, 10/11, 3 extra, 4/5 at its first run on the new code.
 """
