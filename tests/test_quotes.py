@@ -658,3 +658,14 @@ def test_reported_clause_interrupted_by_its_cue_has_two_parts(nlp):
     assert q.text == "The harbour wall will not survive another winter"
     assert [text[p.start : p.end] for p in q.parts] == ["The harbour wall", "will not survive another winter"]
     assert q.speaker_mention.text == "she"
+
+
+def test_every_title_noun_and_term_cue_in_the_data(nlp):
+    from newsledger.analyze.speech import cues
+
+    c = cues()
+    cases = [(f"Critics discussed the {w} “Blue Lantern Days” at length.", "title") for w in sorted(c.title_nouns)]
+    cases += [(f"Critics discussed the {w} “blue lantern days” at length.", "term") for w in sorted(c.term_cues)]
+    for (text, kind), doc in zip(cases, nlp.pipe(t for t, _ in cases)):
+        [q] = [q for q in attribute_quotes(doc, find_entities(doc)) if q.text.lower() == "blue lantern days"]
+        assert q.kind == kind and q.speaker is None, text
