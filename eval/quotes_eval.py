@@ -38,7 +38,7 @@ Recorded (issue 12; F1 and speaker right; before -> after):
   tuned-on train/8 (105):      direct 0.784 -> 0.912, speaker 0.900 -> 0.913;
                                partial 0.565 -> 0.503, speaker 0.430 -> 0.727;
                                indirect 0.362 -> 0.396, speaker 0.924 -> 0.927;
-                               --strict direct 0.640 -> 0.770
+                               --strict direct 0.640 -> 0.768
 Fictional blind set (eval/quotes_blind.py, never tuned on): 9/13 quotes, 7/9 speakers, 12 extra,
 0/5 not-quotes before; 11/13, 10/11, 3 extra, 4/5 at its first run on the new code.
 """
