@@ -15,6 +15,8 @@ PLAN = [
     ["places_eval.py", "--set", str(HERE / "data" / "places_dev.jsonl")],
     ["claims_eval.py"],
     ["stories_eval.py"],
+    ["ner_eval.py", "--split", "heldout"],
+    ["ruuk_snippets_eval.py", "--set", "holdout"],
 ]
 
 

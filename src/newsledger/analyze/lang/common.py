@@ -194,6 +194,10 @@ def _nominative_word(lang: str, word: str, want: set[str], gender: Optional[str]
     parses = [p for p in morph_analyzer(lang).parse(word) if p.tag.POS in ("NOUN", "ADJF")]
     if not parses:
         return None
+    if "Surn" in want and word.lower().endswith(MASC_SURNAME_NOMINATIVE) and not any(
+        "Surn" in p.tag.grammemes for p in parses
+    ):
+        return word, gender or "masc"  # an unknown man's surname as written (Алаудинов), not a plural
     if want:
         pref = [p for p in parses if want & set(p.tag.grammemes)]
         parses = pref or parses
@@ -237,6 +241,7 @@ def nominative_person(lang: str, name: str) -> str:
     return " ".join(out)
 
 
+MASC_SURNAME_NOMINATIVE = ("ов", "ев", "ёв", "єв", "ин", "ын", "ін", "їн")
 MASC_SURNAME_OBLIQUE = ("ова", "ева", "єва", "іна", "ина", "їна", "ёва")
 
 

@@ -121,7 +121,7 @@ def _in_context(lang: str, canonical: Optional[str], text: str, regions: set[str
     for c in cands:
         if c.admin1 in regions:
             return c, "context:admin1"
-    if countries and chosen.country_code != countries[0]:
+    if countries and chosen.country_code != countries[0] and chosen.country_code not in NEAR:
         for c in cands:
             if c.country_code == countries[0]:
                 return c, "context:country"

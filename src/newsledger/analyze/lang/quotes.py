@@ -168,7 +168,8 @@ def find_quotes(doc, entities, lang: str) -> list[Quote]:
                 continue
             if any(a <= comma < b for a, b in covered):
                 continue
-            ent, mention = _resolve(lang, doc, sp, m.end(), comma, m.end())
+            # From the phrase's start: "по его словам" names its speaker inside the phrase.
+            ent, mention = _resolve(lang, doc, sp, m.start(), comma, m.end())
             if ent is None:
                 continue
             cs = comma + 1

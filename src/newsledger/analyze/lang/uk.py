@@ -162,6 +162,15 @@ def rule_spans(text: str, toks, words, sent_starts, model: list[tuple[int, int, 
                 label = "ORG"
             else:
                 label = model_at.get(s) or model_at.get(-e) or None
+            if label == "PER" and j - (i + k) > 1 and not any(
+                {"Name", "Patr"} & set(p.tag.grammemes)
+                for w2 in words[i + k:j] for p in common.morph_analyzer(LANG).parse(w2)
+            ):
+                from .places import resolve
+
+                cand, _ = resolve(LANG, None, text[s:e])
+                if cand is not None:
+                    label = "LOC"  # a two-word town in a case form (Часового Яру), not a person
             if label and span_labels:
                 out.append((s, e, label))
         i = j
