@@ -124,3 +124,20 @@ def test_a_thousand_term_query_is_refused_before_any_sql(tmp_path):
     with _store_with(tmp_path / "k.db") as st:
         with pytest.raises(QueryError, match="too long|more than"):
             st.search(" OR ".join(f"w{i}*" for i in range(1000)))
+
+
+def test_cli_search_sorts_and_explains_bad_queries(tmp_path):
+    import json
+
+    from click.testing import CliRunner
+
+    from newsledger.cli.main import cli
+
+    _store_with(tmp_path / "c.db").close()
+    db = str(tmp_path / "c.db")
+    res = CliRunner().invoke(cli, ["search", "harbour", "--sort", "newest", "--json", "--db", db])
+    assert res.exit_code == 0, res.stderr
+    days = [h["published"] for h in json.loads(res.stdout)]
+    assert days == sorted(days, reverse=True) and len(days) == 5
+    res = CliRunner().invoke(cli, ["search", "NOT harbour", "--db", db])
+    assert res.exit_code != 0 and "NOT needs a word to exclude from" in res.stderr

@@ -475,12 +475,14 @@ Examples:
 @SINCE
 @UNTIL
 @click.option("--lang", metavar="CODE", help="Only articles in this language (ISO 639-1, e.g. en).")
+@click.option("--sort", type=click.Choice(["relevance", "newest", "oldest"]), default="relevance", show_default=True,
+              help="Order of the hits; newest/oldest are the same on SQLite and PostgreSQL, relevance scores differ.")
 @LIMIT
 @OFFSET
 @db_option
 @json_option
-def search(query: str, source, since, until, lang, limit: int, offset: int, db: str, as_json: bool) -> None:
-    """Full-text search over titles and article text, best matches first."""
+def search(query: str, source, since, until, lang, sort: str, limit: int, offset: int, db: str, as_json: bool) -> None:
+    """Full-text search over titles and article text, best matches first (see --sort)."""
     from rich.text import Text
 
     from ..store.expand import expand_query
@@ -491,7 +493,7 @@ def search(query: str, source, since, until, lang, limit: int, offset: int, db: 
         for word, variants in expanded.items():
             click.echo(f"also searching {', '.join(variants)}: the same place as {word} (GeoNames)", err=True)
         hits = store.search(query, source=source, since=since, until=until, lang=lang, limit=limit, offset=offset,
-                            markers=(start, end) if not as_json else ("[", "]"))
+                            markers=(start, end) if not as_json else ("[", "]"), sort=sort)
     if as_json:
         _print_json([h.to_dict() for h in hits])
         return
