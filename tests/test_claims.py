@@ -633,3 +633,19 @@ def test_claim_vocabulary_examples(run, example):
         assert c.modality == example["modality"]
     if "actor" in example:
         assert c.actor is None
+
+
+# Everyday news that borrows the words of war: none of these is a territorial claim.
+@pytest.mark.parametrize("text", [
+    "The goalkeeper was taken to hospital in Leeds after the match.",
+    "Three climbers fell ill near the summit of Elbrus.",
+    "The singer left Sony Music in 2019 and moved to Lisbon.",
+    "Porto's loss to Benfica ended their unbeaten run.",
+    "The mayor has come under fire from councillors in Galway.",
+    "The conference will be held in Nairobi next spring.",
+    "The startup's takeover of the rival app closed in May.",
+    "The new law holds special meaning for farmers in Kerala.",
+    "Officials hope the outbreak is controlled by the end of June.",
+])
+def test_everyday_news_is_not_territorial(run, text):
+    assert not [(c.type, c.trigger.text) for c in run(text) if c.type in cl.TERRITORIAL]

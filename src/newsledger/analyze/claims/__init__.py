@@ -114,9 +114,19 @@ def _claim_for(d: _Doc, tr: _Trig, sent) -> Optional[tuple[Claim, int]]:
     prt = _particle(t) if tr.kind == "verb" else None
     if spec.get("particle") and prt not in spec["particle"]:
         return None
-    if spec.get("place") == "LOSE_CONTROL" or spec.get("type") == "LOSE_CONTROL":
-        # "pulled back towards the capital": a destination is not the place given up
-        places = [p for p in places if not (p.dep_ == "pobj" and p.head.lower_ in DESTINATION_PREPS)]
+    if spec.get("place") in ("LOSE_CONTROL", "TAKE_CONTROL") or spec.get("type") == "LOSE_CONTROL":
+        # "pulled back towards the capital", "was taken to hospital": a destination is not the place
+        # given up or taken (unless the trigger says so: "advanced into X")
+        keep = set(spec.get("prep_type") or ())
+        places = [p for p in places if not (p.dep_ == "pobj" and p.head.lower_ in DESTINATION_PREPS
+                                            and p.head.lower_ not in keep
+                                            and not tr.start <= p.head.idx < tr.end)]  # "broke into X"
+    blocked = spec.get("blocked_by", ())
+    if tr.kind == "verb" and any(
+            c.lower_ in blocked or (c.dep_ == "prt" and "prt:" + c.lower_ in blocked) for c in t.children
+            if c.dep_ in ("prt", "prep", "acomp", "oprd", "advmod", "dobj", "attr")):
+        # "fell ill", "falls into the category", "took to Instagram", "taking it seriously"
+        places = []
     if spec.get("direct") and not any(p.dep_ in ("dobj", "nsubjpass") for p in places):
         # without a place object a locative is only where it happened ("lost to Al Ahly in Cairo");
         # with one it says where the object is ("left positions in Krynky")
@@ -143,7 +153,7 @@ def _claim_for(d: _Doc, tr: _Trig, sent) -> Optional[tuple[Claim, int]]:
         typ = spec.get("other")
     if places and prt and prt in (spec.get("particle_type") or {}):
         typ = spec["particle_type"][prt]
-    if typ in ("TAKE_CONTROL", "LOSE_CONTROL") and tr.kind == "verb" and not spec.get("type"):
+    if typ in TERRITORIAL and tr.kind == "verb" and not spec.get("type") and not spec.get("enemy_object"):
         moved = [o for o in _children(t, "dobj") if o not in places and o.lower_ not in PART_WORDS | PARTIAL_WORDS]
         if moved and moved[0].lower_ not in ("them", "him", "it") and (
                 (_actor_of(moved[0]) or Actor("")).sector not in ARMED_SECTORS):
@@ -244,6 +254,13 @@ def _claim_for(d: _Doc, tr: _Trig, sent) -> Optional[tuple[Claim, int]]:
         typ = spec.get("other")  # "thousands marched into the capital" is a protest march
         if not typ:
             return None
+    if typ in TERRITORIAL and spec.get("party_only") and not _party_named(t, actor, objects=False):
+        # "he left Microsoft", "Kentucky's loss to Miami": only a state or an armed force loses ground
+        typ = spec.get("other") if not spec.get("type") else None
+        if not typ:
+            return None
+    if typ in TERRITORIAL and not places and not _party_named(t, actor):
+        return None  # "the minister is under fire", "attacks are repelled by HDL": no place, no party
     if typ in TERRITORIAL and actor is not None and actor.sector in UNARMED_SECTORS:
         # "farmers left the city", "the company withdrew from the market": no one's control changes
         typ = spec.get("other") if not spec.get("type") else typ
@@ -282,6 +299,20 @@ def _claim_for(d: _Doc, tr: _Trig, sent) -> Optional[tuple[Claim, int]]:
                   target=target, place=place, modality=modality,
                   trigger=Mention(d.text[tr.start:tr.end], tr.start, tr.end), confidence=confidence)
     return claim, _depth(t)
+
+
+def _party_named(t, actor, objects: bool = True) -> bool:
+    """A state or armed party to a territorial claim: its actor, or the phrase it acts on or is
+    said of ("a Russian assault ... was repelled")."""
+    if actor is not None and (actor.code or actor.sector in ARMED_SECTORS):
+        return True
+    # "units evacuated from X" read as a participle: the noun it modifies is the party
+    for c in [*t.children, *([t.head] if t.dep_ == "acl" else [])]:
+        if c.dep_ in (("nsubj", "nsubjpass", "dobj") if objects else ("nsubj",)) or c == t.head:
+            a = normalize_actor(" ".join(x.text for x in c.subtree))
+            if a is not None and (a.code or a.sector in ARMED_SECTORS):
+                return True
+    return False
 
 
 def _dropped_by_pattern(d: _Doc, tok, typ: str) -> bool:

@@ -139,7 +139,7 @@ def _place_args(d: _Doc, tr: _Trig):
             cands += [o for p, o in _prep_objs(t.head, "for", "over", "around", "in", "near", "at", "on")]
         if t.dep_ == "dobj" and (tr.spec.get("place") in TERRITORIAL or tr.spec.get("type") in TERRITORIAL):
             # "renewed their offensive on Marib": the parser hangs the place on the verb
-            cands += [o for p, o in _prep_objs(t.head, "on", "for", "around", "near", "against")]
+            cands += [o for p, o in _prep_objs(t.head, "on", "for", "around", "near", "against", "to")]
         if t.dep_ == "ROOT":
             cands += _children(t, "nsubjpass")  # "Aleppo was overrun by ...": a verb the tagger read as a noun
     elif tr.kind == "verb":
