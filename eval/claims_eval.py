@@ -86,6 +86,14 @@ After all changes (every set has now been tuned on): PLOVER micro F1 0.722
    0.857, modality 0.952, every class right. The same person wrote the rules and the snippets, so
    blind sets share the rules' idea of a news sentence: expect less on real reports.
 
+10. Real reporting, no gold (``--offtopic``): territorial claims on the 349 real articles of
+   extraction-dev (gold bodies) and GeoVirus (WikiNews), almost all of them not about war, so
+   nearly every territorial claim there is a false positive ("left Microsoft", "fell ill",
+   "was taken to hospital", "Kentucky's loss to Miami"). Before issue 10: 95 (27 per 100
+   articles); after: 9 (2.6 per 100), two of which are right (a siege and an encirclement in
+   Gaza). These rules ("blocked_by", "party_only", destinations) were written from that
+   before-list, so this figure is tuned on.
+
 Issue 10 redefined CONTESTED (a fight in or near X is ASSAULT; control must be at stake), so
 snippets of the older sets whose gold is CONTESTED for "fighting in/around X" or "clashes
 erupted in X" now count as misses (one in dev, two in blind 1, two in blind 2, one each in blind
@@ -288,6 +296,27 @@ def eval_classes(path: Path, half: str | None = None) -> dict:
     return out
 
 
+def eval_offtopic() -> dict | None:
+    """Territorial claims on real news that is mostly not about war (extraction-dev gold bodies and
+    GeoVirus WikiNews articles, read at eval time only): nearly every one is a false positive, so
+    the count per 100 articles estimates the noise a reader filtering TAKE_CONTROL would see."""
+    import xml.etree.ElementTree as ET
+
+    from newsledger.analyze.claims import TERRITORIAL
+
+    data = ROOT.parent / "shared" / "data"
+    gold, geo = data / "extraction-dev" / "gold.jsonl", data / "geovirus" / "GeoVirus.xml"
+    if not (gold.exists() and geo.exists()):
+        print("skip off-topic: extraction-dev or geovirus not found")
+        return None
+    texts = [json.loads(line)["text"] for line in gold.read_text(encoding="utf-8").splitlines() if line.strip()]
+    texts += [a.findtext("text") or "" for a in ET.parse(geo).getroot().iter("article")]
+    claims = [c for a in analyze_texts(texts) for c in a.claims if c.type in TERRITORIAL]
+    return {"articles": len(texts), "territorial_claims": len(claims),
+            "per_100_articles": 100 * len(claims) / len(texts),
+            "by_type": dict(Counter(c.type for c in claims))}
+
+
 def _show(name: str, res: dict) -> None:
     print(f"== {name} (n={res['n']})")
     print(f"macro P/R/F1 {res['macro_p']:.3f}/{res['macro_r']:.3f}/{res['macro_f1']:.3f}  "
@@ -309,7 +338,12 @@ def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--limit", type=int, default=None, help="evaluate only the first N PLOVER sentences")
     ap.add_argument("--blind5", action="store_true", help="only the failure-class set (blind 5), both halves")
+    ap.add_argument("--offtopic", action="store_true",
+                    help="only count territorial claims on real, mostly non-war news (false positives)")
     args = ap.parse_args(argv)
+    if args.offtopic:
+        print(eval_offtopic())
+        return 0
     if args.blind5:
         _show("failure classes (blind 5, all)", eval_classes(BLIND5))
         return 0
