@@ -9,11 +9,32 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from newsledger.schema import (
     Actor, Analysis, Article, Attribution, Claim, ClaimPlace, Entity, Framing, Mention, Origin, Place,
     Provenance, Quote, Source,
 )
 from newsledger.store import open_store
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+# Counts what a payload would need to run if the dashboard ever rendered it as markup.
+INJECTED = ("document.querySelectorAll('main script, main iframe, main img, main object, main embed,"
+            " [onerror], [onload], [onmouseover], a[href^=\"javascript:\"]').length")
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """One headless Chromium per test module (import this fixture into the module that needs it)."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
+        yield b
+        b.close()
+
 
 # Set by any payload below if it ever runs in the browser.
 SENTINEL = "__nl_pwned"

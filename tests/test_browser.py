@@ -14,13 +14,10 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from conftest_browser import PAYLOADS, SENTINEL, build_store
+from conftest_browser import CHROMIUM, INJECTED, PAYLOADS, SENTINEL, browser, build_store  # noqa: F401 (fixture)
 
-CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts" / "browser"
 WIDTHS = (1280, 390)
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
 
 pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian chromium not installed (apt-get install chromium)")
 
@@ -51,16 +48,6 @@ class LiveServer:
         self.server.should_exit = True
         self.thread.join(timeout=10)
         self.sock.close()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
-        yield b
-        b.close()
 
 
 @pytest.fixture(scope="module")
@@ -281,10 +268,7 @@ def test_hostile_content_renders_inert(session):
             assert PAYLOADS[2] in page.locator(".leaflet-popup-content").inner_text()
         text = page.locator("main").inner_text()
         assert any(p in text for p in PAYLOADS), f"{name}: payload not shown as text"
-        injected = page.evaluate(
-            "document.querySelectorAll('main script, main iframe, main img, main object, main embed,"
-            " [onerror], [onload], [onmouseover], a[href^=\"javascript:\"]').length")
-        assert injected == 0, name
+        assert page.evaluate(INJECTED) == 0, name
         session.shoot(f"hostile-{name}")
     page.wait_for_timeout(300)  # give any stray handler a chance to fire
     session.assert_clean()

@@ -12,20 +12,10 @@ import io
 import pytest
 
 import test_browser as tb
-from conftest_browser import build_store, fictional_analyses
+from conftest_browser import browser, build_store, fictional_analyses  # noqa: F401 (fixture)
 
 pytestmark = pytest.mark.skipif(not tb.CHROMIUM.exists(), reason="Debian chromium not installed (apt-get install chromium)")
 TOKEN = "browser-test"  # the token test_browser.LiveServer starts the app with
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=str(tb.CHROMIUM), args=tb.CHROMIUM_ARGS, headless=True)
-        yield b
-        b.close()
 
 
 def country_mention():

@@ -11,23 +11,11 @@ from pathlib import Path
 import pytest
 
 import test_browser as tb
-from conftest_browser import PAYLOADS, fictional_analyses, hostile, span
+from conftest_browser import INJECTED, PAYLOADS, browser, fictional_analyses, hostile, span  # noqa: F401 (fixture)
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "kyiv-ledger-siversk-holds.html"
-INJECTED = ("document.querySelectorAll('main script, main iframe, main img, main object, main embed,"
-            " [onerror], [onload], [onmouseover], a[href^=\"javascript:\"]').length")
 
 pytestmark = pytest.mark.skipif(not tb.CHROMIUM.exists(), reason="Debian chromium not installed (apt-get install chromium)")
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=str(tb.CHROMIUM), args=tb.CHROMIUM_ARGS, headless=True)
-        yield b
-        b.close()
 
 
 def _session(browser, server, flow: str) -> tb.Session:

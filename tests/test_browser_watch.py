@@ -10,23 +10,11 @@ from datetime import datetime, timezone
 import pytest
 
 import test_browser as tb
-from conftest_browser import PAYLOADS
+from conftest_browser import INJECTED, PAYLOADS, browser  # noqa: F401 (fixture)
 from newsledger.store import open_store
 from newsledger.store.watch import WatchStore
 
 pytestmark = pytest.mark.skipif(not tb.CHROMIUM.exists(), reason="Debian chromium not installed (apt-get install chromium)")
-INJECTED = ("document.querySelectorAll('main script, main iframe, main img, main object, main embed,"
-            " [onerror], [onload], [onmouseover], a[href^=\"javascript:\"]').length")
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=str(tb.CHROMIUM), args=tb.CHROMIUM_ARGS, headless=True)
-        yield b
-        b.close()
 
 
 @pytest.fixture(scope="module")
