@@ -112,17 +112,19 @@ def place_mentions(store, article_id: str) -> list[dict[str, Any]]:
     return rows
 
 
+def _where(kind: Optional[str], article_id: Optional[str], alias: str = "") -> tuple[str, list[Any]]:
+    conds, params = [], []
+    for column, value in (("kind", kind), ("article_id", article_id)):
+        if value:
+            conds.append(f"{alias}{column} = ?")
+            params.append(value)
+    return (f"WHERE {' AND '.join(conds)}" if conds else ""), params
+
+
 def reviews(store, *, kind: Optional[str] = None, article_id: Optional[str] = None, limit: int = 100_000,
             offset: int = 0) -> list[dict[str, Any]]:
     """Stored reviews, newest first, with the article's outlet."""
-    conds, params = [], []
-    if kind:
-        conds.append("r.kind = ?")
-        params.append(kind)
-    if article_id:
-        conds.append("r.article_id = ?")
-        params.append(article_id)
-    where = f"WHERE {' AND '.join(conds)}" if conds else ""
+    where, params = _where(kind, article_id, "r.")
     rows = store._read(
         "SELECT r.id, r.kind, r.article_id, r.start, r.\"end\", r.anchor, r.verdict, r.before_value AS before, "
         "r.after_value AS after, "
@@ -136,14 +138,7 @@ def reviews(store, *, kind: Optional[str] = None, article_id: Optional[str] = No
 
 
 def count(store, *, kind: Optional[str] = None, article_id: Optional[str] = None) -> int:
-    conds, params = [], []
-    if kind:
-        conds.append("kind = ?")
-        params.append(kind)
-    if article_id:
-        conds.append("article_id = ?")
-        params.append(article_id)
-    where = f"WHERE {' AND '.join(conds)}" if conds else ""
+    where, params = _where(kind, article_id)
     return int(store._read(f"SELECT count(*) AS n FROM reviews {where}", params)[0]["n"])
 
 

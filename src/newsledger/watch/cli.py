@@ -18,6 +18,7 @@ from .sources import DEFAULT_EVERY, SourceError, format_every
 
 # Commands that fetch nothing accept --allow-private too, so scripts can pass one set of options to all.
 NO_FETCH_PRIVATE = click.option("--allow-private", is_flag=True, hidden=True)
+NO_SOURCES = "no sources: add one with `newsledger sources add URL`"
 
 
 def _follow_store(db: str, create: bool):
@@ -41,6 +42,25 @@ def _row(src: dict[str, Any]) -> dict[str, Any]:
         "status": h["status"], "last_success": src.get("last_success"), "last_error": src.get("last_error"),
         "consecutive_failures": h["consecutive_failures"], "items_total": h["items_total"],
     }
+
+
+def _show(rows: list[dict[str, Any]], as_json: bool, empty: str, columns: tuple[str, ...], cells,
+          fold: bool = True) -> None:
+    """Rows as JSON, or as a table of ``cells(row)``; on a terminal, ``empty`` says how to get some."""
+    if as_json:
+        _print_json(rows)
+        return
+    if not rows:
+        click.echo(empty, err=True)
+        return
+    from rich.table import Table
+
+    table = Table(show_header=True)
+    for col in columns:
+        table.add_column(col, overflow="fold" if fold else "ellipsis")
+    for r in rows:
+        table.add_row(*cells(r))
+    _stdout().print(table)
 
 
 # ---------------------------------------------------------------- sources
@@ -149,21 +169,9 @@ def sources_list(collection: Optional[str], db: str, as_json: bool, allow_privat
     store, ws = _follow_store(db, create=False)
     with store:
         rows = [_row(s) for s in ws.sources(collection)]
-    if as_json:
-        _print_json(rows)
-        return
-    if not rows:
-        click.echo("no sources: add one with `newsledger sources add URL`", err=True)
-        return
-    from rich.table import Table
-
-    table = Table(show_header=True)
-    for col in ("id", "url", "name", "collection", "every", "status", "items"):
-        table.add_column(col, overflow="fold")
-    for r in rows:
-        table.add_row(str(r["id"]), r["url"], r["name"] or "", r["collection"] or "", r["every"], r["status"],
-                      str(r["items_total"]))
-    _stdout().print(table)
+    _show(rows, as_json, NO_SOURCES, ("id", "url", "name", "collection", "every", "status", "items"),
+          lambda r: (str(r["id"]), r["url"], r["name"] or "", r["collection"] or "", r["every"], r["status"],
+                     str(r["items_total"])))
 
 
 @sources.command("remove")
@@ -194,25 +202,17 @@ def sources_health(collection: Optional[str], slow_after: Optional[float], db: s
     store, ws = _follow_store(db, create=False)
     with store:
         rows = report(ws.sources(collection), time.time(), slow_after=slow_after or SLOW_AFTER)
-    if as_json:
-        _print_json(rows)
-        return
-    if not rows:
-        click.echo("no sources: add one with `newsledger sources add URL`", err=True)
-        return
-    from rich.table import Table
+    _show(rows, as_json, NO_SOURCES,
+          ("status", "source", "reason", "last success", "fails", "items", "per day (usual)"), _health_cells)
 
-    table = Table(show_header=True)
-    for col in ("status", "source", "reason", "last success", "fails", "items", "per day (usual)"):
-        table.add_column(col, overflow="fold")
-    for h in rows:
-        usual = f"{h['items_per_day']} ({h['usual_range'][0]}-{h['usual_range'][1]})" if h["usual_range"] else "-"
-        reason = h["reason"] or ""
-        if h["consecutive_failures"] and h["last_error"]:
-            reason = f"{reason}: {h['last_error']}" if reason else h["last_error"]
-        table.add_row(h["status"], h["url"], reason, (h["last_success"] or "never")[:16].replace("T", " "),
-                      str(h["consecutive_failures"]), str(h["items_total"]), usual)
-    _stdout().print(table)
+
+def _health_cells(h: dict[str, Any]) -> tuple[str, ...]:
+    usual = f"{h['items_per_day']} ({h['usual_range'][0]}-{h['usual_range'][1]})" if h["usual_range"] else "-"
+    reason = h["reason"] or ""
+    if h["consecutive_failures"] and h["last_error"]:
+        reason = f"{reason}: {h['last_error']}" if reason else h["last_error"]
+    return (h["status"], h["url"], reason, (h["last_success"] or "never")[:16].replace("T", " "),
+            str(h["consecutive_failures"]), str(h["items_total"]), usual)
 
 
 # ---------------------------------------------------------------- watch
@@ -370,21 +370,10 @@ def alerts_list(db: str, as_json: bool, allow_private: bool) -> None:
         rows = ws.alerts()
     for r in rows:
         r["secret"] = "set" if r.get("secret") else None  # shown once, when created
-    if as_json:
-        _print_json(rows)
-        return
-    if not rows:
-        click.echo("no alerts: add one with `newsledger alerts add QUERY`", err=True)
-        return
-    from rich.table import Table
-
-    table = Table(show_header=True)
-    for col in ("id", "name", "query", "filters", "webhook", "matches", "last match"):
-        table.add_column(col)
-    for r in rows:
-        table.add_row(str(r["id"]), r["name"], r.get("query") or "", json.dumps(r["filters"]), r.get("webhook") or "",
-                      str(r["matches"]), r.get("last_match") or "")
-    _stdout().print(table)
+    _show(rows, as_json, "no alerts: add one with `newsledger alerts add QUERY`",
+          ("id", "name", "query", "filters", "webhook", "matches", "last match"),
+          lambda r: (str(r["id"]), r["name"], r.get("query") or "", json.dumps(r["filters"]), r.get("webhook") or "",
+                     str(r["matches"]), r.get("last_match") or ""), fold=False)
 
 
 @alerts.command("remove")
