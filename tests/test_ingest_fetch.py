@@ -4,9 +4,7 @@ address checks on public-looking hosts use a fake resolver and transport."""
 from __future__ import annotations
 
 import gzip
-import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import httpx
 import pytest
@@ -14,6 +12,8 @@ import pytest
 from newsledger.ingest import FetchError, FetchOptions, Fetcher, ReadStats, read
 from newsledger.ingest.fetch import USER_AGENT, refused_address
 from newsledger.schema import BadInput, RawDocument
+
+import loopback
 
 PAGE = b"<html><head><title>Quay</title></head><body><p>The quay reopened, Ivo Brand said.</p></body></html>"
 HTTP_DATE = "Tue, 06 May 2025 07:08:09 GMT"
@@ -27,32 +27,16 @@ class Server:
         self.log: list[tuple[str, float, dict]] = []
         server = self
 
-        class Handler(BaseHTTPRequestHandler):
+        class Handler(loopback.QuietHandler):
             def do_GET(self):
                 server.log.append((self.path, time.monotonic(), dict(self.headers)))
                 route = server.routes.get(self.path, (404, {}, b"not found"))
-                status, headers, body = route() if callable(route) else route
-                self.send_response(status)
-                for key, value in headers.items():
-                    self.send_header(key, value)
-                if "Content-Length" not in headers and not headers.get("X-No-Length"):
-                    self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                try:
-                    self.wfile.write(body)
-                except (BrokenPipeError, ConnectionResetError):
-                    pass  # the client gave up on purpose (timeout, size cap)
+                self.reply(*(route() if callable(route) else route))
 
             def date_time_string(self, timestamp=None):
                 return HTTP_DATE
 
-            def log_message(self, *args):
-                pass
-
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.httpd.daemon_threads = True
-        self.base = f"http://127.0.0.1:{self.httpd.server_address[1]}"
-        threading.Thread(target=self.httpd.serve_forever, args=(0.05,), daemon=True).start()
+        self.httpd, self.base = loopback.start(Handler)
 
     def url(self, path: str) -> str:
         return self.base + path
@@ -65,8 +49,7 @@ class Server:
 def server():
     s = Server()
     yield s
-    s.httpd.shutdown()
-    s.httpd.server_close()
+    loopback.stop(s.httpd)
 
 
 def local(**kw) -> FetchOptions:

@@ -9,7 +9,6 @@ import json
 import threading
 import time
 from email.utils import formatdate
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from xml.etree import ElementTree
 
 import httpx
@@ -22,6 +21,7 @@ from newsledger.watch import sources
 from newsledger.watch.alerts import atom, sign
 from newsledger.watch.health import health, iso, report
 from newsledger.watch.scheduler import FakeClock, Watcher, WatchOptions, section_links
+import loopback
 from pg import postgres_server  # noqa: F401  (session fixture)
 
 HOUR = 3600.0
@@ -62,22 +62,13 @@ class Site:
         self.lock = threading.Lock()
         site = self
 
-        class Handler(BaseHTTPRequestHandler):
+        class Handler(loopback.QuietHandler):
             def _serve(self, method: str):
                 body = self.rfile.read(int(self.headers.get("Content-Length") or 0)) if method == "POST" else b""
                 with site.lock:
                     site.log.append((method, self.path, dict(self.headers), body))
                 route = site.routes.get(self.path)
-                status, headers, out = route(self) if route else (404, {}, b"not found")
-                self.send_response(status)
-                for k, v in headers.items():
-                    self.send_header(k, v)
-                self.send_header("Content-Length", str(len(out)))
-                self.end_headers()
-                try:
-                    self.wfile.write(out)
-                except (BrokenPipeError, ConnectionResetError):
-                    pass
+                self.reply(*(route(self) if route else (404, {}, b"not found")))
 
             def do_GET(self):
                 self._serve("GET")
@@ -85,13 +76,7 @@ class Site:
             def do_POST(self):
                 self._serve("POST")
 
-            def log_message(self, *args):
-                pass
-
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.httpd.daemon_threads = True
-        self.base = f"http://127.0.0.1:{self.httpd.server_address[1]}"
-        threading.Thread(target=self.httpd.serve_forever, args=(0.05,), daemon=True).start()
+        self.httpd, self.base = loopback.start(Handler)
 
     def gets(self, path: str) -> int:
         return sum(1 for m, p, _, _ in self.log if m == "GET" and p == path)
@@ -127,8 +112,7 @@ def site():
     s = Site()
     s.routes["/robots.txt"] = lambda h: (200, {"Content-Type": "text/plain"}, b"User-agent: *\nDisallow: /private/\n")
     yield s
-    s.httpd.shutdown()
-    s.httpd.server_close()
+    loopback.stop(s.httpd)
 
 
 @pytest.fixture
