@@ -225,20 +225,21 @@ async function renderClaim(root, id, names) {
     provenanceGraph(nodes, edges, attrs, `Claim ${c.type}: first seen at ${nameOf(p.first_seen.outlet)}, repeated in ${nodes.length - 1} other article(s)`),
     h("h2", null, `${c.modality === "denied" ? "Denies" : "Denied by"} (${rebuttals.length})`),
     rebuttals.length
-      ? h("ul", { class: "contra-list", id: "prov-rebuttals" }, rebuttals.map((x) => h("li", { class: "contra-side contra-b" },
-        h("h4", { class: "contra-outlet" }, nameOf(x.outlet)),
-        h("p", null, h("strong", null, x.type), x.actor_code ? ` · ${x.actor_code}` : "", " ", modalityBadge(x.modality), ` · ${formatTime(x.published)}`),
-        x.sentence ? h("blockquote", null, x.sentence.trim()) : null,
-        h("a", { href: claimProvenanceHref(x.claim_id), class: "prov-link" }, "Its provenance"))))
+      ? h("ul", { class: "contra-list", id: "prov-rebuttals" }, rebuttals.map((x) => opposingClaim(x, nameOf)))
       : h("p", { class: "muted" }, c.modality === "denied" ? "No stored claim asserts what this denies." : "No one denies this claim."),
     h("h2", null, `Contradicted by (${contradictions.length})`),
     contradictions.length
-      ? h("ul", { class: "contra-list", id: "prov-contradictions" }, contradictions.map((x) => h("li", { class: "contra-side contra-b" },
-        h("h4", { class: "contra-outlet" }, nameOf(x.outlet)),
-        h("p", null, h("strong", null, x.type), x.actor_code ? ` · ${x.actor_code}` : "", " ", modalityBadge(x.modality), ` · ${formatTime(x.published)}`),
-        x.sentence ? h("blockquote", null, x.sentence.trim()) : null,
-        h("a", { href: claimProvenanceHref(x.claim_id), class: "prov-link" }, "Its provenance"))))
+      ? h("ul", { class: "contra-list", id: "prov-contradictions" }, contradictions.map((x) => opposingClaim(x, nameOf)))
       : h("p", { class: "muted" }, "No other outlet contradicts this claim."));
+}
+
+// One claim on the other side (a rebuttal or a contradiction), with a link to its own provenance.
+function opposingClaim(x, nameOf) {
+  return h("li", { class: "contra-side contra-b" },
+    h("h4", { class: "contra-outlet" }, nameOf(x.outlet)),
+    h("p", null, h("strong", null, x.type), x.actor_code ? ` · ${x.actor_code}` : "", " ", modalityBadge(x.modality), ` · ${formatTime(x.published)}`),
+    x.sentence ? h("blockquote", null, x.sentence.trim()) : null,
+    h("a", { href: claimProvenanceHref(x.claim_id), class: "prov-link" }, "Its provenance"));
 }
 
 async function renderQuote(root, id, names) {
