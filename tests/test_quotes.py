@@ -669,3 +669,14 @@ def test_every_title_noun_and_term_cue_in_the_data(nlp):
     for (text, kind), doc in zip(cases, nlp.pipe(t for t, _ in cases)):
         [q] = [q for q in attribute_quotes(doc, find_entities(doc)) if q.text.lower() == "blue lantern days"]
         assert q.kind == kind and q.speaker is None, text
+
+
+def test_unqualified_ministry_belongs_to_the_outlets_country_when_the_story_names_it(nlp):
+    text = ("Ukrainian units tried to counterattack near the village. "
+            "Earlier this week, the Defense Ministry said that Russian troops had repelled five attacks.")
+    doc = nlp(text)
+    [q] = [q for q in attribute_quotes(doc, find_entities(doc), "RU") if q.kind == "indirect"]
+    assert (q.speaker, q.speaker_country, q.speaker_key) == (
+        "Russian Defense Ministry", "RUS", "institution:RUS:defense ministry")
+    [q] = [q for q in attribute_quotes(doc, find_entities(doc), "GB") if q.kind == "indirect"]
+    assert q.speaker_country in ("RUS", "UKR")  # not the wire's own country: the one the story names

@@ -207,6 +207,8 @@ class Attribution:
 class _DocIndex:
     """Per-document lookups shared by every quote, built in one pass."""
 
+    outlet_country: Optional[str] = None
+
     def __init__(self, doc, entities: list[Entity], quotations: list[Quotation]):
         self.doc = doc
         self.text = doc.text
@@ -802,18 +804,26 @@ def _country_in(words: str) -> Optional[str]:
     return None
 
 
-def _article_country(text: str, upto: int) -> Optional[str]:
-    """The country named most recently before ``upto`` (adjective, name or capital)."""
-    best, at = None, -1
-    low = text[:upto].lower()
+def _article_country(text: str, upto: int, outlet: Optional[str]) -> Optional[str]:
+    """The country an unqualified institution ("the Defense Ministry") belongs to: the outlet's
+    own country when the article names it, else the country it names most, the latest first."""
+    counts: dict[str, int] = {}
+    last: dict[str, int] = {}
+    low = text.lower()
     for table in (_CUES.country_adjectives, _CUES.capitals):
         for name, code in table.items():
-            if len(name) < 3:
+            if len(name) < 4 and name != "u.s.":
                 continue
-            k = low.rfind(name)
-            if k > at and (k == 0 or not low[k - 1].isalnum()) and not low[k + len(name) : k + len(name) + 1].isalnum():
-                best, at = code, k
-    return best
+            for m in re.finditer(r"(?<![\w.])" + re.escape(name) + r"(?!\w)", low):
+                counts[code] = counts.get(code, 0) + 1
+                if m.start() < upto:
+                    last[code] = max(last.get(code, -1), m.start())
+    own = _CUES.alpha2.get((outlet or "").upper())
+    if own in counts:
+        return own
+    if not counts:
+        return None
+    return max(counts, key=lambda c: (counts[c], last.get(c, -1)))
 
 
 def _institution_phrase(mention: str) -> Optional[str]:
@@ -859,7 +869,7 @@ def _profile(ix: _DocIndex, quote: Quote, ent_label: Optional[str]) -> None:
         if resolved is not None and len(resolved) > len(inst):
             inst = resolved
     if inst is not None:
-        country = _country_in(inst) or _article_country(ix.text, m.start)
+        country = _country_in(inst) or _article_country(ix.text, m.start, ix.outlet_country)
         display = inst
         if _country_in(inst) is None and country in _CUES.demonyms:
             display = f"{_CUES.demonyms[country]} {inst}"
@@ -888,12 +898,13 @@ def _profile(ix: _DocIndex, quote: Quote, ent_label: Optional[str]) -> None:
     quote.speaker_key = f"{quote.speaker_kind or 'speaker'}:{quote.speaker.lower()}"
 
 
-def attribute_quotes(doc, entities: list[Entity]) -> list[Quote]:
+def attribute_quotes(doc, entities: list[Entity], outlet_country: Optional[str] = None) -> list[Quote]:
     """Direct, partial and indirect quotes of ``doc`` (a spaCy Doc over the article text),
     plus the quoted text that is no quote (kinds ``title``, ``term``, ``scare``)."""
     text = doc.text
     quotations = find_quotations(text)
     ix = _DocIndex(doc, entities, quotations)
+    ix.outlet_country = outlet_country  # ISO alpha-2 of the outlet: whose "Defense Ministry" it is
     att = _Attributor(ix)
 
     def para_of(char: int) -> int:
@@ -1010,7 +1021,8 @@ def extract_quotes(ctx) -> list[Quote]:
     if ctx.doc is None:
         return []
     entities = ctx.entities or find_entities(ctx.doc, ctx.article.source.name if ctx.article else None)
-    return attribute_quotes(ctx.doc, entities)
+    source = ctx.article.source if ctx.article else None
+    return attribute_quotes(ctx.doc, entities, source.country if source else None)
 
 
 def load() -> Callable:

@@ -30,6 +30,7 @@ class SpeechCues:
     capitals: dict[str, str]
     country_adjectives: dict[str, str]
     demonyms: dict[str, str]
+    alpha2: dict[str, str]  # outlet country (ISO alpha-2) -> alpha-3
     spelling: dict[str, str]
 
 
@@ -51,5 +52,6 @@ def cues() -> SpeechCues:
         capitals={k.lower(): v for k, v in raw["capitals"].items()},
         country_adjectives={k.lower(): v for k, v in raw["country_adjectives"].items()},
         demonyms=dict(raw["demonyms"]),
+        alpha2={k.upper(): v for k, v in raw["alpha2"].items()},
         spelling={k.lower(): v.lower() for k, v in raw["spelling"].items()},
     )
