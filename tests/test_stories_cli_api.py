@@ -89,6 +89,26 @@ def test_cli_provenance_and_one_line_errors(db):
     assert res.exit_code == 1
 
 
+def test_cli_provenance_names_who_reports_a_repeat_and_counts_in_words(db):
+    from newsledger.schema import Attribution
+
+    with open_store(db) as store:
+        relay = _art("cccc0003", "wire.example", "2025-12-12T16:00:00+00:00", "Moscow says it liberated Siversk",
+                     "TAKE_CONTROL", "RUS", "Nothing to add")
+        relay.claims[0].modality = "reported"
+        relay.claims[0].attributions = [Attribution(name="Wire Desk", kind="outlet", role="reports")]
+        store.upsert(relay)
+        stories.update(store, ["cccc0003"])
+        reported = store._read("SELECT id FROM claims WHERE article_id = 'cccc0003'")[0]["id"]
+    res = _cli("provenance", "--db", db, "--claim", "1")
+    assert res.exit_code == 0, res.output
+    assert "2 articles, 2 independent origins" in res.output
+    row = next(line for line in res.output.splitlines() if line.startswith(f"│ {reported} "))
+    assert "reported" in row and "reported by" in row  # not a blank "according to"
+    res = _cli("provenance", "--db", db, "--claim", "2")
+    assert "1 article, 1 independent origin" in res.output
+
+
 def test_api_routes(db):
     from fastapi import FastAPI
     from fastapi.testclient import TestClient

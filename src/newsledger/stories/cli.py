@@ -65,8 +65,10 @@ Examples:
   newsledger provenance --claim 42
   newsledger provenance --quote 7 --json
 """)
-@click.option("--claim", "claim_id", type=int, help="Claim id (listed by `newsledger stories --id N --json`).")
-@click.option("--quote", "quote_id", type=int, help="Quote id (listed by `newsledger stories --id N --json`).")
+@click.option("--claim", "claim_id", type=int,
+              help="Claim id: the `id` of `newsledger claims --json` or of `newsledger stories --id N --json`.")
+@click.option("--quote", "quote_id", type=int,
+              help="Quote id: the `id` of `newsledger quotes --json` or of `newsledger stories --id N --json`.")
 @db_option
 @json_option
 def provenance(claim_id, quote_id, db, as_json) -> None:
@@ -79,18 +81,23 @@ def provenance(claim_id, quote_id, db, as_json) -> None:
         result = claim_provenance(store, claim_id) if claim_id is not None else quote_provenance(store, quote_id)
     if result is None:
         what = f"claim {claim_id}" if claim_id is not None else f"quote {quote_id}"
-        raise click.ClickException(f"no {what}: a story's claim and quote ids are listed by "
-                                   "`newsledger stories --id N --json`")
+        raise click.ClickException(f"no {what}: ids are the `id` fields of `newsledger claims --json` and "
+                                   "`newsledger quotes --json`")
     if as_json:
         _print_json(result)
         return
     if claim_id is not None:
         c, f = result["claim"], result["first_seen"]
         click.echo(f"{c['type']} {c['actor_code'] or ''} at {c['place_name'] or '?'} ({c['modality']}): "
-                   f"first seen {f['outlet']} {f['published']}; {result['articles']} articles, "
-                   f"{result['independent_origins']} independent origins")
-        _table(result["repeats"], [("outlet", "outlet", NAME), ("published", "published", SHORT),
-                                   ("asserted_by", "according to", NAME)], "repeats", False)
+                   f"first seen {f['outlet']} {f['published']}; {_count(result['articles'], 'article')}, "
+                   f"{_count(result['independent_origins'], 'independent origin')}")
+        # A report relays someone else's claim: it says so, rather than leaving "according to" blank.
+        for r in result["repeats"]:
+            r["according_to"] = r.get("asserted_by") or (f"reported by {r['reported_by']}" if r.get("reported_by")
+                                                         else None)
+        _table(result["repeats"], [("claim_id", "claim", SHORT), ("outlet", "outlet", NAME),
+                                   ("published", "published", SHORT), ("modality", "modality", SHORT),
+                                   ("according_to", "according to", NAME)], "repeats", False)
         # A denial answers the claim: it is listed as a rebuttal, never as a repeat.
         for r in result["rebuttals"]:
             r["edge_text"] = "rebuts it" if r["edge"] == "rebuts" else "rebutted by it"
@@ -106,3 +113,7 @@ def provenance(claim_id, quote_id, db, as_json) -> None:
         u["wording"] = "; ".join(f"{ch['from'] or '∅'} → {ch['to'] or '∅'}" for ch in u["changes"]) or "unchanged"
     _table(result["uses"], [("outlet", "outlet", NAME), ("published", "published", SHORT),
                             ("wording", "changes", LONG)], "later uses", False)
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
