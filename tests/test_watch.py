@@ -200,6 +200,10 @@ def test_cli_sources_and_alerts(tmp_path, site):
     added = run("alerts", "add", "harbour", "--outlet", "127.0.0.1", "--json")
     assert added.exit_code == 0, added.output
     assert json.loads(run("alerts", "list", "--json").output)[0]["filters"] == {"outlet": "127.0.0.1"}
+    site.publish("/feed.xml", "a2")
+    text = run("watch", "--once", "--all", "--no-analyze", "--allow-private", "--host-gap", "0", "--page-interval", "0")
+    # a match with no webhook is still a match: the summary must not read as if nothing was found
+    assert "1 new articles, 1 alert matches, 0 webhook posts" in text.output, text.output
     assert run("alerts", "add", "--near", "91,0,5").exit_code == 2
     assert run("alerts", "remove", "1").exit_code == 0
     assert run("sources", "remove", site.base + "/b.xml").exit_code == 0
@@ -375,8 +379,9 @@ def test_alerts_atom_and_signed_webhook_with_retries(site, store, clock):
     hit = ws.add_alert("harbour", "harbour", {"outlet": "127.0.0.1"}, site.base + "/hook", "s3cret", iso(clock.now()))
     miss = ws.add_alert("volcano", "volcano", {}, None, None, iso(clock.now()))
     with Watcher(store, options(), clock=clock) as w:
-        w.run_once()
-        assert received == []  # the first delivery got a 503
+        first = w.run_once()
+        assert (first.alerts_matched, first.delivered) == (1, 0)  # matched while polling; the first delivery got a 503
+        assert received == []
         clock.advance(60)
         w.run_once()
         assert received == []  # Retry-After: 120 s not over yet

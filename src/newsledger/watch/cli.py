@@ -282,7 +282,7 @@ def watch(once: bool, every_source: bool, no_analyze: bool, host_gap: float, pag
         _print_json(rnd.to_dict())
         return
     click.echo(f"polled {rnd.polled} sources: {rnd.ok} ok ({rnd.not_modified} not modified), {rnd.failed} failed, "
-               f"{rnd.new} new articles, {rnd.delivered} alerts delivered")
+               f"{rnd.new} new articles, {rnd.alerts_matched} alert matches, {rnd.delivered} webhook posts")
     for r in rnd.results:
         if not r.ok:
             click.echo(f"  failed {r.url}: {r.error}", err=True)

@@ -226,6 +226,9 @@ class Watcher:
         self._summary = None
         self.journal = Journal(store)
         self.alerts = Alerts(self.ws, self._get_fetcher, self.clock)
+        # Matches made batch by batch while polling, counted into the round that made them (the
+        # sweep at the end of a round finds those already matched and adds nothing for them).
+        self._matched = 0
 
     # ------------------------------------------------------------ lifecycle
 
@@ -317,9 +320,13 @@ class Watcher:
             if self.stop.is_set():
                 break
             self._count(rnd, self.poll(src))
-        rnd.alerts_matched += self.alerts.sweep()
-        rnd.delivered = self.alerts.deliver()
+        self._close_round(rnd)
         return rnd
+
+    def _close_round(self, rnd: RoundSummary) -> None:
+        rnd.alerts_matched += self._matched + self.alerts.sweep()
+        self._matched = 0
+        rnd.delivered = self.alerts.deliver()
 
     def run_forever(self, until: Optional[float] = None, on_round: Optional[Callable[[RoundSummary], None]] = None,
                     max_wait: float = 300.0) -> RoundSummary:
@@ -341,8 +348,7 @@ class Watcher:
                     continue
                 pending.remove(src)
                 self._count(rnd, self.poll(src))
-            rnd.alerts_matched += self.alerts.sweep()
-            rnd.delivered = self.alerts.deliver()
+            self._close_round(rnd)
             for k in ("polled", "ok", "failed", "new", "not_modified", "alerts_matched", "delivered"):
                 setattr(total, k, getattr(total, k) + getattr(rnd, k))
             if on_round:
@@ -495,7 +501,7 @@ class Watcher:
             _store_batch(batch, self.store, self._get_analyzer if self.options.analyze else None, summary, False)
             self.journal.record(run_id, batch, summary.counts())
             articles = [a.id for a in batch if isinstance(a, Article)]
-            self.alerts.match(articles)
+            self._matched += self.alerts.match(articles)
             done = [item_key(x.provenance.origin) for x in batch
                     if isinstance(x, Article) and x.provenance.origin is not None]
             done += [item_key(x.origin) for x in batch
