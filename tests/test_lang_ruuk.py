@@ -326,3 +326,17 @@ def test_hostile_cyrillic_text_never_breaks_analysis(analyzer):
                 assert body[rec.start:rec.end] == rec.text
             for q in res.quotes:
                 assert 0 <= q.start <= q.end <= len(body)
+
+
+@pytest.mark.parametrize("lang,text,quote,speaker", [
+    ("ru", "‹Обстановка под контролем›, — сказал мэр Горловки Иван Приходько.", "Обстановка под контролем",
+     "Иван Приходько"),
+    ("ru", "„Мы не отдадим Лиман“, — сказала местная жительница Ольга Петренко.", "Мы не отдадим Лиман",
+     "Ольга Петренко"),
+    ("uk", "Командир роти Тарас Мельник вийшов до журналістів.\n— Позиції утримуємо, підкріплення вже йде, — заявив він.",
+     "Позиції утримуємо, підкріплення вже йде", "Тарас Мельник"),
+])
+def test_quote_marks_and_dialogue(analyzer, lang, text, quote, speaker):
+    quotes = _quotes(analyzer, text, lang)
+    q = next(q for q in quotes if q.text == quote)
+    assert q.kind == "direct" and q.speaker == speaker

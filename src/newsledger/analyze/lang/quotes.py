@@ -138,7 +138,8 @@ def find_quotes(doc, entities, lang: str) -> list[Quote]:
             conf = 0.6
         else:
             conf = 1.0
-        kind = "direct" if words >= DIRECT_MIN_WORDS else "partial"
+        # A short quote is still a whole utterance when it opens with a capital and a cue names its speaker.
+        kind = "direct" if words >= DIRECT_MIN_WORDS or (cue is not None and body[:1].isupper()) else "partial"
         out.append(_quote(doc, text, q.start, q.end, kind, ent, mention, cue, conf))
         covered.append((q.open, q.close + 1))
         if ent is not None:
