@@ -99,7 +99,7 @@ def start() -> Server:
     run([f"{bindir}/initdb", "-D", data, "-U", "postgres", "--auth=trust", "--encoding=UTF8", "--locale=C.UTF-8"])
     port = _free_port()
     opts = (f"-p {port} -k {folder} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off "
-            "-c full_page_writes=off -c max_connections=50 -c shared_buffers=64MB")
+            "-c full_page_writes=off -c max_connections=200 -c shared_buffers=64MB")
     run([f"{bindir}/pg_ctl", "-D", data, "-o", opts, "-l", os.path.join(folder, "log"), "-w", "-t", "60", "start"])
     return Server(folder=folder, port=port, bindir=bindir, owner=owner)
 

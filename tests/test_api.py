@@ -78,7 +78,7 @@ def test_small_hit_sets_are_counted_exactly(client):
 
 
 def test_huge_hit_sets_are_estimated_from_every_kth_hit(db, monkeypatch):
-    from newsledger.api import queries
+    from newsledger.store import views as queries
 
     q = "Siversk OR Seversk OR Geneva OR Genf"
     exact = TestClient(create_app(db), base_url="http://127.0.0.1", client=LOCAL).get(

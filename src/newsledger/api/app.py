@@ -30,9 +30,9 @@ from ..store import QueryError, StoreError, deadline, open_store
 from ..store import reviews
 from ..store.expand import expand_query
 from ..store.migrations import ROLE_COLUMNS
-from . import queries
+from ..store import views as queries
+from ..store.views import ArticleFilter
 from .export import check_format, export_response
-from .queries import ArticleFilter, Reader
 from .security import SecurityHeadersMiddleware, bearer_ok, is_loopback
 
 STATIC = Path(__file__).resolve().parent.parent / "web" / "static"
@@ -136,7 +136,7 @@ def create_app(db_path: str | Path, token: Optional[str] = None, *,
     bounds the database time of one read request."""
     db_path = str(db_path)
     store = open_store(db_path)
-    reader = Reader(db_path)
+    reader = queries.views(store)
     ingest_lock = threading.Lock()
 
     app = FastAPI(
@@ -541,8 +541,7 @@ def create_app(db_path: str | Path, token: Optional[str] = None, *,
                 raise HTTPException(400, str(e)) from None
             except PipelineError as e:
                 raise HTTPException(503, str(e)) from None
-        stored = reader.rows("SELECT id, title, url FROM articles WHERE run_id = ? ORDER BY seq LIMIT 1000",
-                             [summary.run_id])
+        stored = queries.run_articles(reader, summary.run_id)
         return {**summary.to_dict(), "articles": stored}
 
     from ..stories.api import router as stories_router

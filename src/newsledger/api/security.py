@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import hashlib
 import hmac
 import ipaddress
 import os
+import re
 import secrets
 from pathlib import Path
 from typing import Optional
@@ -75,7 +77,13 @@ def bearer_ok(authorization: Optional[str], token: Optional[str]) -> bool:
 
 
 def token_path(db_path: str | os.PathLike) -> Path:
-    """The token lives beside the database it guards."""
+    """The token lives beside the database file it guards; a server database's in the user's
+    config folder, named by a hash of its URL (without the password)."""
+    text = str(db_path)
+    if text.startswith(("postgresql://", "postgres://")):
+        bare = re.sub(r"://([^:/@]+):[^@]*@", r"://\1@", text)
+        base = Path(os.environ.get("XDG_CONFIG_HOME") or Path.home() / ".config") / "newsledger"
+        return base / f"postgres-{hashlib.sha256(bare.encode()).hexdigest()[:16]}.token"
     db = Path(db_path)
     return db.with_name(db.name + ".token")
 

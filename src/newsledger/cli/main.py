@@ -891,16 +891,13 @@ Examples:
 def compare(place, entity, claim_type, since, until, limit, offset, db, as_json) -> None:
     """How each outlet reports a place, entity or claim type: since when, in which words,
     and its claims counted by modality (\"TAKE_CONTROL: 2 asserted, 1 denied\")."""
-    from ..api import queries
+    from ..store import views as queries
 
     if not (place or entity or claim_type):
         raise click.UsageError("give --place, --entity or --claim-type (e.g. --place Siversk)")
-    if db.startswith(("postgresql://", "postgres://")):
-        raise click.ClickException("compare reads a SQLite database: give --db FILE")
-    with _open(db, create=False):
-        pass  # migrates an older file and fails clearly when there is none
-    result = queries.compare(queries.Reader(db), entity=entity, place=place, claim_type=claim_type, since=since,
-                             until=until, limit=limit, offset=offset)
+    with _open(db, create=False) as store:  # migrates an older file and fails clearly when there is none
+        result = queries.compare(queries.views(store), entity=entity, place=place, claim_type=claim_type,
+                                 since=since, until=until, limit=limit, offset=offset)
     rows = result["items"]
     for r in rows:
         r["first_date"] = (r["first"]["date"] or "")[:10]
