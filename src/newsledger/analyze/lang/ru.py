@@ -64,6 +64,6 @@ def make_doc(text: str):
     ents = []
     for off, part in _chunks(text):
         ents.extend((off + s.start, off + s.stop, s.type) for s in ner(part).spans)
-    ents = rules.repair(LANG, text, toks, words, pos, ents)
+    ents = rules.repair(LANG, text, toks, words, pos, ents, sent_starts)
     return common.assemble(LANG, text, toks, sent_starts, pos, feats, lemmas,
                            [(s, e, NER_LABELS[t]) for s, e, t in ents if t in NER_LABELS])

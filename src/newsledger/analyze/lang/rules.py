@@ -33,7 +33,11 @@ def _lemma(lang: str, word: str) -> str:
 
 
 def _is_adj(lang: str, word: str) -> bool:
-    return word.islower() and common.pymorphy_features(lang, word)[0] == "ADJ"
+    """A full adjective or participle (a short form such as "способен" is a predicate, not part of a name)."""
+    if not word.islower():
+        return False
+    p = common.best_parse(lang, word)
+    return p is not None and p.tag.POS in ("ADJF", "PRTF")
 
 
 def _geox(lang: str, word: str) -> bool:
@@ -77,8 +81,9 @@ def _toponyms(lang, text, toks, words, ents):
     return out
 
 
-def repair(lang, text, toks, words, pos, ents):
+def repair(lang, text, toks, words, pos, ents, sent_starts=()):
     """Return (start, end, type) mentions, nested ones included (the caller keeps the longest in doc.ents)."""
+    sent_first = set(sent_starts)
     loc_descr, org_descr = _lexicon(lang)
     starts = [s for s, _ in toks]
     ends = [e for _, e in toks]
@@ -96,7 +101,23 @@ def repair(lang, text, toks, words, pos, ents):
             i -= 1
         return i
 
-    out = set(_toponyms(lang, text, toks, words, ents))
+    not_names = frozenset(common.data_file(lang, "ner_rules.json").get("not_names", ()))
+    out = set()
+    for s, e, t in _toponyms(lang, text, toks, words, ents):
+        if text[s:e].lower() in not_names:
+            continue
+        # "Союз координационных советов (СКС)": the name and its abbreviation are two mentions.
+        cut = text.find(" (", s, e)
+        if cut > s:
+            out.add((s, cut, t))
+            inner = cut + 2
+            close = text.find(")", inner, e + 1)
+            if close < 0:
+                close = e
+            if close > inner:
+                out.add((inner, close, t))
+            continue
+        out.add((s, e, t))
     # Adjacent same-type person spans split by the model ("Хвана" + "Чжан Епа").
     merged = sorted(out)
     for (s1, e1, t1), (s2, e2, t2) in zip(merged, merged[1:]):
@@ -109,6 +130,10 @@ def repair(lang, text, toks, words, pos, ents):
         if i >= len(toks) or starts[i] != s or i == 0:
             continue
         prev = words[i - 1]
+        if i - 1 in sent_first and prev[:1].isupper() and _lemma(lang, prev.lower()) in org_descr and t == "ORG":
+            out.discard((s, e, t))  # a sentence opening with its descriptor: "Компания Hewlett-Packard"
+            out.add((starts[i - 1], e, "ORG"))
+            continue
         if prev == "." and i > 1 and words[i - 2].lower() in _streets(lang) and t in ("PER", "LOC"):
             out.discard((s, e, t))
             out.add((starts[i - 2], e, "LOC"))

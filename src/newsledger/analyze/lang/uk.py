@@ -192,7 +192,7 @@ def make_doc(text: str):
     for bs, be, _ in built:
         ents = [(s, e, t) for s, e, t in ents if not (s < be and bs < e) or (e == be and s > bs and t != "PER")]
     ents = ents + built
-    ents = rules.repair(LANG, text, toks, words, pos, ents)
+    ents = rules.repair(LANG, text, toks, words, pos, ents, sent_starts)
     return common.assemble(LANG, text, toks, sent_starts, pos, feats, lemmas,
                            [(s, e, NER_LABELS[t]) for s, e, t in ents if t in NER_LABELS])
 
