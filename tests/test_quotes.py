@@ -680,3 +680,16 @@ def test_unqualified_ministry_belongs_to_the_outlets_country_when_the_story_name
         "Russian Defense Ministry", "RUS", "institution:RUS:defense ministry")
     [q] = [q for q in attribute_quotes(doc, find_entities(doc), "GB") if q.kind == "indirect"]
     assert q.speaker_country in ("RUS", "UKR")  # not the wire's own country: the one the story names
+
+
+def test_role_resolves_to_the_name_the_article_gives(nlp):
+    text = ("Governor Maria Kessler visited the substation on Monday.\n\n"
+            "Later, the regional governor said that power would return to most homes by Friday.")
+    [q] = [q for q in quotes_of(nlp, text) if q.kind == "indirect"]
+    assert (q.speaker, q.speaker_descriptor, q.speaker_named) == ("Maria Kessler", "the regional governor", True)
+
+
+def test_unnamed_source_stays_unnamed_without_a_name_in_the_article(nlp):
+    text = "The regional governor said that power would return to most homes by Friday."
+    [q] = [q for q in quotes_of(nlp, text) if q.kind == "indirect"]
+    assert q.speaker == "The regional governor"  # the role as written: no name is invented

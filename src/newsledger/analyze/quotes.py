@@ -851,6 +851,16 @@ def _institution_key(phrase: str, country: Optional[str]) -> str:
     return f"institution:{country or '-'}:{' '.join(words)}"
 
 
+def _named_role(ix: _DocIndex, role: str) -> Optional[str]:
+    """The one person the article names with this role word before the name ("Governor Ada Voss")."""
+    names = set()
+    for m in re.finditer(rf"\b{re.escape(role)}\s+(?=[A-Z])", ix.text, re.I):
+        ent = ix.ent_of_token.get(ix.token_range(m.end(), m.end() + 1)[0])
+        if ent is not None and ent.label == "PERSON":
+            names.add(ent.canonical or ent.text)
+    return next(iter(names)) if len(names) == 1 else None
+
+
 def _profile(ix: _DocIndex, quote: Quote, ent_label: Optional[str]) -> None:
     """Fill speaker_kind, speaker_named, speaker_country and speaker_key (and fix the display name)."""
     m = quote.speaker_mention
@@ -881,6 +891,13 @@ def _profile(ix: _DocIndex, quote: Quote, ent_label: Optional[str]) -> None:
             quote.speaker = display
         return
     head = low.split()[-1] if low.split() else ""
+    words = mention.split()
+    if ent_label is None and len(words) > 1 and all(w[:1].islower() for w in words[1:]) and head.isalpha():
+        name = _named_role(ix, head)  # "the regional governor" when the article names "Governor Ada Voss"
+        if name is not None:
+            quote.speaker, quote.speaker_descriptor = name, quote.speaker_descriptor or mention
+            quote.speaker_kind, quote.speaker_named, quote.speaker_key = "person", True, f"person:{name.lower()}"
+            return
     if ent_label != "PERSON" and head in _CUES.unnamed_heads:
         quote.speaker_kind, quote.speaker_named = "person", False
         quote.speaker_descriptor = quote.speaker_descriptor or mention
