@@ -110,6 +110,8 @@ def test_correct_a_quote_speaker_and_a_place(runner, db):
     qid = next(r["id"] for r in rows if r["article_id"] == "ls-geneva-0003")
     run(runner, "review", "quote", qid, "--set", "speaker=Irina Vetrova", "--db", db)
     assert json.loads(run(runner, "quotes", "--json", "--speaker", "Vetrova", "--db", db).stdout)[0]["id"] == qid
+    cleared = run(runner, "review", "quote", qid, "--set", "speaker=", "--by", "Ana", "--db", db).stdout
+    assert cleared.strip() == f"quote {qid} corrected by Ana (speaker: Pavel Dronov → none)"  # not a dangling arrow
 
     mentions = json.loads(run(runner, "places", "--article", "hl-siversk-0002", "--json", "--db", db).stdout)
     pid = mentions[0]["id"]

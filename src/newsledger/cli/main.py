@@ -997,8 +997,8 @@ def review(kind, item_id, verdict, sets, reviewer, note, db, as_json) -> None:
 
 def _short(value: Any) -> str:
     if isinstance(value, dict):
-        return str(value.get("name") or value.get("text") or value.get("code") or "")
-    return "" if value is None else str(value)
+        value = value.get("name") or value.get("text") or value.get("code")
+    return "none" if value in (None, "") else str(value)  # a cleared field reads as such, not as a dangling arrow
 
 
 def main(argv: Optional[list[str]] = None) -> None:
