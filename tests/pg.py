@@ -97,11 +97,25 @@ def start() -> Server:
     )
     # trust auth on a private socket folder and loopback only: a test server, never a real one.
     run([f"{bindir}/initdb", "-D", data, "-U", "postgres", "--auth=trust", "--encoding=UTF8", "--locale=C.UTF-8"])
-    port = _free_port()
-    opts = (f"-p {port} -k {folder} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off "
-            "-c full_page_writes=off -c max_connections=200 -c shared_buffers=64MB")
-    run([f"{bindir}/pg_ctl", "-D", data, "-o", opts, "-l", os.path.join(folder, "log"), "-w", "-t", "60", "start"])
-    return Server(folder=folder, port=port, bindir=bindir, owner=owner)
+    log = os.path.join(folder, "log")
+    # The free port is only free when asked: another test run on this machine may take it before the
+    # server binds it, so a bind failure picks another port instead of failing the session.
+    for attempt in range(5):
+        port = _free_port()
+        opts = (f"-p {port} -k {folder} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off "
+                "-c full_page_writes=off -c max_connections=200 -c shared_buffers=64MB")
+        seen = os.path.getsize(log) if os.path.exists(log) else 0
+        try:
+            run([f"{bindir}/pg_ctl", "-D", data, "-o", opts, "-l", log, "-w", "-t", "60", "start"])
+        except subprocess.CalledProcessError:
+            with open(log, errors="replace") as fh:
+                fh.seek(seen)
+                taken = "already in use" in fh.read()
+            if not taken or attempt == 4:
+                raise
+            continue
+        return Server(folder=folder, port=port, bindir=bindir, owner=owner)
+    raise AssertionError("unreachable")
 
 
 def stop(server: Server) -> None:
