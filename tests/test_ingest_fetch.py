@@ -4,6 +4,7 @@ address checks on public-looking hosts use a fake resolver and transport."""
 from __future__ import annotations
 
 import gzip
+import threading
 import time
 
 import httpx
@@ -205,12 +206,17 @@ def test_redirects_followed_and_capped(server):
 
 
 def test_timeout(server):
+    answer = threading.Event()  # held until the client has given up, however slow the machine
+
     def slow():
-        time.sleep(1.0)
+        answer.wait(30)
         return 200, HTML, PAGE
 
     server.routes["/slow"] = slow
-    (bad,) = read([server.url("/slow")], fetch_options=local(timeout=0.2, respect_robots=False))
+    try:
+        (bad,) = read([server.url("/slow")], fetch_options=local(timeout=0.2, respect_robots=False))
+    finally:
+        answer.set()
     assert bad.reason == "timeout after 0.2 s"
 
 
