@@ -205,6 +205,10 @@ def test_cli_sources_and_alerts(tmp_path, site):
     # a match with no webhook is still a match: the summary must not read as if nothing was found
     assert "1 new articles, 1 alert matches, 0 webhook posts" in text.output, text.output
     assert run("alerts", "add", "--near", "91,0,5").exit_code == 2
+    misspelt = run("alerts", "add", "--claim-type", "ATTACK")  # would silently match nothing
+    assert misspelt.exit_code == 2 and "unknown claim type 'ATTACK'" in misspelt.output
+    typed = json.loads(run("alerts", "add", "--claim-type", "take_control", "--json").output)
+    assert typed["filters"] == {"claim_type": "TAKE_CONTROL"}
     assert run("alerts", "remove", "1").exit_code == 0
     assert run("sources", "remove", site.base + "/b.xml").exit_code == 0
     assert run("sources", "remove", "nope").exit_code == 1

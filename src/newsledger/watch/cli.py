@@ -79,7 +79,12 @@ def sources() -> None:
     """Sources to follow: feeds, sitemaps or section pages, polled by `newsledger watch`."""
 
 
-@sources.command("add")
+@sources.command("add", epilog="""\b
+Examples:
+  newsledger sources add https://example.org/rss.xml --db news.db
+  newsledger sources add https://example.org/sitemap.xml --every 2h --collection ua-local --db news.db
+  newsledger sources add http://127.0.0.1:8799/feed.xml --allow-private --db news.db   # a local test feed
+""")
 @click.argument("url")
 @click.option("--name", help="Label to show (default: the outlet's name when the registry knows the domain).")
 @click.option("--every", default=format_every(DEFAULT_EVERY), show_default=True, metavar="INTERVAL",
@@ -121,7 +126,11 @@ def _check_address(url: str, allow_private: bool, Fetcher, FetchError, FetchOpti
             # an unresolvable name today may resolve tomorrow: kept, and its polls will say
 
 
-@sources.command("import")
+@sources.command("import", epilog="""\b
+Example:
+  newsledger sources import feeds.opml --every 30m --collection imported --db news.db
+OPML folders become collections; --collection names the rest.
+""")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False))
 @click.option("--every", default=format_every(DEFAULT_EVERY), show_default=True, metavar="INTERVAL",
               help="Poll interval for every imported source.")
@@ -159,7 +168,11 @@ def sources_import(file: str, every: str, collection: Optional[str], db: str, al
     click.echo(f"{len(added)} sources added from {file}, {len(skipped)} skipped")
 
 
-@sources.command("list")
+@sources.command("list", epilog="""\b
+Examples:
+  newsledger sources list --db news.db
+  newsledger sources list --collection ua-local --json --db news.db
+""")
 @click.option("--collection", metavar="NAME", help="Only this collection.")
 @db_option
 @json_option
@@ -174,7 +187,11 @@ def sources_list(collection: Optional[str], db: str, as_json: bool, allow_privat
                      str(r["items_total"])))
 
 
-@sources.command("remove")
+@sources.command("remove", epilog="""\b
+Examples:
+  newsledger sources remove https://example.org/rss.xml --db news.db
+  newsledger sources remove 3 --db news.db        # by the id `sources list` shows
+""")
 @click.argument("source", metavar="URL|ID")
 @db_option
 @NO_FETCH_PRIVATE
@@ -187,9 +204,13 @@ def sources_remove(source: str, db: str, allow_private: bool) -> None:
     click.echo(f"stopped following {source}")
 
 
-@sources.command("health")
+@sources.command("health", epilog="""\b
+Examples:
+  newsledger sources health --db news.db
+  newsledger sources health --collection ua-local --slow-after 5 --json --db news.db
+""")
 @click.option("--collection", metavar="NAME", help="Only this collection.")
-@click.option("--slow-after", type=click.FloatRange(0.1), default=None,
+@click.option("--slow-after", type=click.FloatRange(0.1), default=None, metavar="SECONDS",
               help="Seconds a poll may take before the source counts as slow (default 10).")
 @db_option
 @json_option
@@ -293,7 +314,7 @@ def watch(once: bool, every_source: bool, no_analyze: bool, host_gap: float, pag
 
 @click.group("alerts", epilog="""\b
 Examples:
-  newsledger alerts add "drone strike" --claim-type ATTACK --place Siversk --db news.db
+  newsledger alerts add "drone strike" --claim-type ASSAULT --place Siversk --db news.db
   newsledger alerts add shelling --near 48.85,38.09,25 --webhook https://hooks.example/nl --db news.db
   newsledger alerts list --db news.db
   newsledger alerts remove 3 --db news.db
@@ -303,10 +324,17 @@ def alerts() -> None:
     """Saved searches matched against every new article (Atom feed, optional webhook)."""
 
 
-@alerts.command("add")
+@alerts.command("add", epilog="""\b
+Examples:
+  newsledger alerts add ferry --db news.db
+  newsledger alerts add --claim-type TAKE_CONTROL --admin UA-14 --name "Donetsk captures" --db news.db
+  newsledger alerts add '"prisoner exchange" OR swap' --outlet kyiv-ledger.example --db news.db
+  newsledger alerts add shelling --near 48.85,38.09,25 --webhook https://hooks.example/nl --db news.db
+Matches: GET /api/alerts/ID/atom on `newsledger serve`.
+""")
 @click.argument("query", required=False)
 @click.option("--name", help="Label (default: the query).")
-@click.option("--claim-type", help="Articles with a claim of this type (e.g. ATTACK).")
+@click.option("--claim-type", metavar="TYPE", help="Articles with a claim of this type (e.g. ASSAULT, TAKE_CONTROL).")
 @click.option("--place", help="Articles naming this place.")
 @click.option("--place-id", type=int, help="Articles naming this GeoNames id.")
 @click.option("--near", metavar="LAT,LON,KM", help="Articles with a place within KM of LAT,LON.")
@@ -316,14 +344,15 @@ def alerts() -> None:
 @click.option("--modality", type=click.Choice(["asserted", "denied", "conditional", "attempted", "predicted",
                                                "reported", "questioned"]), help="Claims with this modality.")
 @click.option("--contradiction", is_flag=True, help="Only articles whose claims contradict another article's.")
-@click.option("--webhook", metavar="URL", help="POST each match as JSON here (signed when --secret is set).")
-@click.option("--secret", help="HMAC-SHA256 signing secret for the webhook (default: generated and printed).")
+@click.option("--webhook", metavar="URL", help="POST each match as JSON here, signed with --secret.")
+@click.option("--secret", help="HMAC-SHA256 signing secret for the webhook (default: generated and printed once).")
 @db_option
 @ALLOW_PRIVATE
 @json_option
 def alerts_add(query: Optional[str], name: Optional[str], claim_type, place, place_id, near, admin, speaker, outlet,
                modality, contradiction, webhook, secret, db: str, allow_private: bool, as_json: bool) -> None:
-    """Save a search; every new article the watcher stores is matched against it."""
+    """Save a search (words as in `newsledger search`, filters, or both); every article stored after it,
+    by `watch`, `ingest` or the API, is matched against it."""
     from datetime import datetime, timezone
 
     from ..ingest.fetch import Fetcher, FetchError, FetchOptions
@@ -347,6 +376,15 @@ def alerts_add(query: Optional[str], name: Optional[str], claim_type, place, pla
     with store:
         if query and query.strip():
             store.search_count(query)  # a query the index cannot run is refused now, not at every match
+        if filters.get("claim_type"):
+            from ..cli.main import _claim_types
+
+            # A misspelt type would match nothing, silently, for months.
+            known = _claim_types(store)
+            if filters["claim_type"].strip().upper() not in known:
+                raise click.BadParameter(f"unknown claim type {filters['claim_type']!r}: choose one of "
+                                         f"{', '.join(known)}", param_hint="'--claim-type'")
+            filters["claim_type"] = filters["claim_type"].strip().upper()
         alert_id = ws.add_alert(name or query or json.dumps(filters), query, filters, webhook,
                                 secret if webhook else None, datetime.now(timezone.utc).isoformat(timespec="seconds"))
     out = {"id": alert_id, "name": name or query, "query": query, "filters": filters, "webhook": webhook,
@@ -359,7 +397,10 @@ def alerts_add(query: Optional[str], name: Optional[str], claim_type, place, pla
         click.echo(f"webhook signing secret (X-Newsledger-Signature: sha256=HMAC of the body): {secret}")
 
 
-@alerts.command("list")
+@alerts.command("list", epilog="""\b
+Example:
+  newsledger alerts list --json --db news.db
+""")
 @db_option
 @json_option
 @NO_FETCH_PRIVATE
@@ -376,8 +417,11 @@ def alerts_list(db: str, as_json: bool, allow_private: bool) -> None:
                      str(r["matches"]), r.get("last_match") or ""), fold=False)
 
 
-@alerts.command("remove")
-@click.argument("alert_id", type=int)
+@alerts.command("remove", epilog="""\b
+Example:
+  newsledger alerts remove 3 --db news.db        # the id `alerts list` shows
+""")
+@click.argument("alert_id", metavar="ID", type=int)
 @db_option
 @NO_FETCH_PRIVATE
 def alerts_remove(alert_id: int, db: str, allow_private: bool) -> None:
