@@ -269,7 +269,19 @@ def test_search_show_and_export(runner, tmp_path, pages):
 
 
 def test_help_teaches_with_examples(runner):
-    for args in ([], ["extract"], ["ingest"], ["search"], ["export"], ["quotes"], ["claims"], ["places"]):
+    import click
+
+    def walk(group, path):
+        ctx = click.Context(group)
+        for name in group.list_commands(ctx):
+            cmd = group.get_command(ctx, name)
+            yield [*path, name]
+            if isinstance(cmd, click.Group):
+                yield from walk(cmd, [*path, name])
+
+    every = [[], *walk(cli, [])]
+    assert ["sources", "add"] in every and ["alerts", "remove"] in every and ["provenance"] in every
+    for args in every:
         result = runner.invoke(cli, [*args, "--help"])
         assert result.exit_code == 0 and "Example" in result.stdout, args
 

@@ -200,7 +200,12 @@ Examples:
   newsledger ingest dumps/ feed.xml --db news.db
   newsledger search '"peace talks" AND Kyiv' --since 2025-01-01
   newsledger quotes --speaker Velt
+  newsledger compare --place Siversk           # per outlet: since when, which words, claims by modality
+  newsledger stories                           # one event across outlets; then `provenance --claim ID`
+  newsledger review claim 8 --confirm --by "Ana Lyst"
+  newsledger sources add https://example.org/rss.xml --db news.db && newsledger watch --db news.db
   newsledger export --format parquet --kind claims --out claims.parquet
+Every command has --help with examples.
 """,
 )
 @click.version_option(package_name="newsledger", prog_name="newsledger")
@@ -877,6 +882,7 @@ def claims(place, type_, actor, modality, according_to, role, source, since, unt
 @cli.command(epilog="""\b
 Examples:
   newsledger compare --place Siversk
+  newsledger compare --entity "Andrii Kovalenko"
   newsledger compare --claim-type TAKE_CONTROL --since 2025-12-01 --json
 """)
 @click.option("--place", help="Place name or GeoNames id.")
@@ -912,6 +918,7 @@ def compare(place, entity, claim_type, since, until, limit, offset, db, as_json)
 Examples:
   newsledger places --since 2025-03-01
   newsledger places --country UA --json
+  newsledger places --article 0fc25847        # one article's mentions, with the ids `review place` takes
 """)
 @SOURCE
 @SINCE

@@ -9,13 +9,17 @@ from ..cli.main import LONG, NAME, SHORT, _open, _print_json, _table, db_option,
 
 @click.command(epilog="""\b
 Examples:
+  newsledger stories                       # stories told by two articles or more
   newsledger stories --min-size 3
-  newsledger stories --id 12 --json
+  newsledger stories --id 12               # its articles, copies, claims and contradictions
+  newsledger stories --id 12 --json        # with the claim and quote ids `provenance` takes
 """)
-@click.option("--id", "story_id", type=int, help="Show one story: its articles, copies, claims and contradictions.")
-@click.option("--min-size", type=click.IntRange(1), default=2, show_default=True, help="Only stories with this many articles.")
-@click.option("--limit", type=click.IntRange(1, 1000), default=20, show_default=True)
-@click.option("--offset", type=click.IntRange(0), default=0)
+@click.option("--id", "story_id", type=int, metavar="ID",
+              help="Show one story: its articles, copies, claims and contradictions.")
+@click.option("--min-size", type=click.IntRange(1), default=2, show_default=True, metavar="N",
+              help="Only stories with at least N articles.")
+@click.option("--limit", type=click.IntRange(1, 1000), default=20, show_default=True, help="Stories to show.")
+@click.option("--offset", type=click.IntRange(0), default=0, help="Stories to skip (paging).")
 @db_option
 @json_option
 def stories(story_id, min_size, limit, offset, db, as_json) -> None:
@@ -62,12 +66,13 @@ def stories(story_id, min_size, limit, offset, db, as_json) -> None:
 
 @click.command(epilog="""\b
 Examples:
-  newsledger provenance --claim 42
-  newsledger provenance --quote 7 --json
+  newsledger claims --place Siversk --json     # each claim's id
+  newsledger provenance --claim 42             # first seen, repeats, rebuttals, contradictions
+  newsledger provenance --quote 7 --json       # who used the quote later, and how its wording changed
 """)
-@click.option("--claim", "claim_id", type=int,
+@click.option("--claim", "claim_id", type=int, metavar="ID",
               help="Claim id: the `id` of `newsledger claims --json` or of `newsledger stories --id N --json`.")
-@click.option("--quote", "quote_id", type=int,
+@click.option("--quote", "quote_id", type=int, metavar="ID",
               help="Quote id: the `id` of `newsledger quotes --json` or of `newsledger stories --id N --json`.")
 @db_option
 @json_option
