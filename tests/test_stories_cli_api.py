@@ -109,6 +109,20 @@ def test_cli_provenance_names_who_reports_a_repeat_and_counts_in_words(db):
     assert "1 article, 1 independent origin" in res.output
 
 
+def test_first_seen_and_repeats_follow_the_clock_not_the_string(db):
+    # 12:30+05:00 is 07:30 UTC, the earliest; 14:20+02:00 (12:20 UTC) comes before 11:45-05:00 (16:45 UTC).
+    with open_store(db) as store:
+        for aid, domain, published in (("dddd0004", "west.example", "2025-12-12T11:45:00-05:00"),
+                                       ("eeee0005", "east.example", "2025-12-12T14:20:00+02:00"),
+                                       ("ffff0006", "far.example", "2025-12-12T12:30:00+05:00")):
+            store.upsert(_art(aid, domain, published, "Russian forces took Siversk", "TAKE_CONTROL", "RUS",
+                              f"Quote {aid}"))
+        stories.update(store, ["dddd0004", "eeee0005", "ffff0006"])
+        prov = stories.claim_provenance(store, 1)
+    assert prov["first_seen"]["outlet"] == "far.example"
+    assert [r["outlet"] for r in prov["repeats"]] == ["ru.example", "east.example", "west.example"]
+
+
 def test_api_routes(db):
     from fastapi import FastAPI
     from fastapi.testclient import TestClient

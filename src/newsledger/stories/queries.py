@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 import sqlite3
+from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any, Iterable, Optional
 
 from . import text as tx
@@ -17,6 +18,20 @@ QUOTE_CANDIDATES = 500
 STORY_ARTICLES = 500  # articles listed in one story's detail
 STORY_QUOTES = 200
 AFFIRMING = ("asserted", "reported")  # modalities a denial answers
+
+
+def instant(published: Optional[str]) -> tuple[bool, str]:
+    """A sort key putting timestamps in the order they happened: "14:20+02:00" (12:20 UTC) before
+    "11:45-05:00" (16:45 UTC), which string order gets wrong; undated last, unparsable as written."""
+    if not published:
+        return True, ""
+    try:
+        when = datetime.fromisoformat(published.replace("Z", "+00:00"))
+    except ValueError:
+        return False, published
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=timezone.utc)
+    return False, when.astimezone(timezone.utc).isoformat()
 
 
 def _rows(db: sqlite3.Connection, sql: str, params: tuple = ()) -> list[dict[str, Any]]:
@@ -190,7 +205,7 @@ def _group_claims(db: sqlite3.Connection, claims: list[dict]) -> list[dict]:
 
 
 def _provenance_summary(db: sqlite3.Connection, members: list[dict]) -> dict[str, Any]:
-    members = sorted(members, key=lambda c: (c["published"] is None, c["published"] or "", c["id"]))
+    members = sorted(members, key=lambda c: (*instant(c["published"]), c["id"]))
     first = members[0]
     origins = {root_of(db, c["article_id"]) for c in members}
     return {
@@ -282,6 +297,7 @@ def claim_provenance(store: "Store", claim_id: int) -> Optional[dict[str, Any]]:
         if r["claim_id"] not in seen and r["claim_id"] not in ids:
             seen.add(r["claim_id"])
             contradictions.append(r)
+    contradictions.sort(key=lambda r: (*instant(r["published"]), r["claim_id"]))
     return {"claim": {k: c[k] for k in ("id", "article_id", "type", "actor_code", "actor_text", "actor_basis",
                                          "place_name", "place_basis", "date", "modality", "asserted_by_names", "denied_by_names",
                                          "reported_by_names", "sentence", "outlet", "published")},
@@ -304,7 +320,7 @@ def _rebuttals(c: dict, kin: list[dict]) -> list[dict]:
             "published": o["published"], "type": o["type"], "actor_code": o["actor_code"],
             "modality": o["modality"], **_by_role(o), "sentence": o.get("sentence")}
            for o in kin if o["modality"] in other and o["id"] != c["id"]]
-    return sorted(out, key=lambda o: (o["published"] is None, o["published"] or "", o["claim_id"]))
+    return sorted(out, key=lambda o: (*instant(o["published"]), o["claim_id"]))
 
 
 def _story_of(db: sqlite3.Connection, article_ids: list[str]) -> dict[str, int]:
@@ -359,7 +375,7 @@ def quote_provenance(store: "Store", quote_id: int) -> Optional[dict[str, Any]]:
         seen.add(c["id"])
         if quote_similarity(mine, _quote_tokens(c["text"])) >= QUOTE_MATCH:
             uses.append(c)
-    uses.sort(key=lambda u: (u["published"] is None, u["published"] or "", u["id"]))
+    uses.sort(key=lambda u: (*instant(u["published"]), u["id"]))
     first = uses[0]
     base = _quote_tokens(first["text"])
     later = []
