@@ -199,7 +199,7 @@ Examples:
   newsledger extract page.html                 # one article as JSON
   newsledger ingest dumps/ feed.xml --db news.db
   newsledger search '"peace talks" AND Kyiv' --since 2025-01-01
-  newsledger quotes --speaker Velt
+  newsledger quotes --speaker Kovalenko        # a speaker in the bundled examples
   newsledger compare --place Siversk           # per outlet: since when, which words, claims by modality
   newsledger stories                           # one event across outlets; then `provenance --claim ID`
   newsledger review claim 8 --confirm --by "Ana Lyst"
