@@ -140,3 +140,50 @@ def test_stories_provenance_and_reviews_alike_on_both_backends(pair):
 def test_dashboard_is_served_on_postgres(pair):
     page = pair["postgres"].get("/")
     assert page.status_code == 200 and "<html" in page.text.lower()
+
+
+# ------------------------------------------------------------------ the commands on a server database
+
+def test_serve_command_on_postgres(db, tmp_path):
+    """``newsledger serve --db postgresql://…`` answers the API; its token is kept in the config folder."""
+    import os
+    import re
+    import subprocess
+    import sys
+    import time
+
+    import httpx
+
+    env = {**os.environ, "XDG_CONFIG_HOME": str(tmp_path / "config")}
+    cmd = [sys.executable, "-c", "from newsledger.cli.main import main; main()", "serve", "--port", "0", "--db", db]
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env, cwd=tmp_path)
+    try:
+        first, second = proc.stdout.readline(), proc.stdout.readline()
+        m = re.search(r"at (http://127\.0\.0\.1:(\d+)/)", first)
+        assert m, first + second
+        tokens = list((tmp_path / "config" / "newsledger").glob("postgres-*.token"))
+        assert len(tokens) == 1 and second.strip().endswith(tokens[0].read_text().strip())
+        assert list(tmp_path.iterdir()) == [tmp_path / "config"]  # nothing written under the URL's "path"
+        deadline = time.monotonic() + 20
+        while True:
+            try:
+                r = httpx.get(m.group(1) + "api/compare", params={"place": "Siversk"}, timeout=5)
+                break
+            except httpx.TransportError:
+                assert time.monotonic() < deadline
+                time.sleep(0.2)
+        assert r.status_code == 200 and r.json()["total"] == 2
+        assert httpx.get(m.group(1) + "api/stories", timeout=5).status_code == 200
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+def test_compare_command_on_postgres(db):
+    from click.testing import CliRunner
+
+    from newsledger.cli.main import cli
+
+    r = CliRunner().invoke(cli, ["compare", "--place", "Siversk", "--json", "--db", db])
+    assert r.exit_code == 0, r.output
+    assert {row["source"] for row in json.loads(r.output)} == {"northwind.example", "harbor-ledger.example"}

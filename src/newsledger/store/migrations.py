@@ -215,7 +215,7 @@ def _step3(db: sqlite3.Connection) -> None:
     )
 
 
-# Read paths of the API (newsledger.api.queries). Article bodies make ``articles``
+# Read paths of the API (newsledger.store.views). Article bodies make ``articles``
 # rows wide, so aggregates over thousands of hits read narrow covering indexes
 # instead; name lookups there are case-insensitive, which the binary indexes of
 # step 1 cannot serve. IF NOT EXISTS: databases served by older API versions
@@ -243,7 +243,7 @@ def _step4(db: sqlite3.Connection) -> None:
         db.execute(f"CREATE INDEX IF NOT EXISTS {name} ON {q(table)}({cols})")
 
 
-# Compare (newsledger.api.queries.compare) matches tens of thousands of articles by a
+# Compare (newsledger.store.views.compare) matches tens of thousands of articles by a
 # place, entity or claim type; resolving each through the annotation tables and then
 # the wide ``articles`` rows costs a lookup per article per table. One narrow row per
 # (subject key, article), carrying the outlet and date, answers the per-outlet counts
