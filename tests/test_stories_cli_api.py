@@ -119,8 +119,12 @@ def test_first_seen_and_repeats_follow_the_clock_not_the_string(db):
                               f"Quote {aid}"))
         stories.update(store, ["dddd0004", "eeee0005", "ffff0006"])
         prov = stories.claim_provenance(store, 1)
+        story = stories.get_story(store, store._read("SELECT cluster_id FROM story_members "
+                                                     "WHERE article_id = 'aaaa0001'")[0]["cluster_id"])
     assert prov["first_seen"]["outlet"] == "far.example"
     assert [r["outlet"] for r in prov["repeats"]] == ["ru.example", "east.example", "west.example"]
+    listed = [a["outlet"] for a in story["articles"] if a["outlet"] != "ua.example"]
+    assert listed == ["far.example", "ru.example", "east.example", "west.example"]
 
 
 def test_api_routes(db):

@@ -84,6 +84,8 @@ def get_story(store: "Store", story_id: int) -> Optional[dict[str, Any]]:
         "(SELECT min(c2.copies_article) FROM text_copies c2 WHERE c2.article_id = a.id) WHERE m.cluster_id = ? "
         "ORDER BY a.published IS NOT NULL, a.published, a.id LIMIT ?", (story_id, STORY_ARTICLES),
     )
+    # SQL sorts the timestamp strings; the story reads in the order things happened (undated first, as above).
+    articles.sort(key=lambda a: (a["published"] is not None, instant(a["published"])[1], a["id"]))
     story["articles"] = articles
     story["outlet_list"] = sorted({a["outlet"] for a in articles if a["outlet"]})
     # A wire story reprinted by many outlets counts once: originals are articles that copy nothing.
@@ -105,6 +107,7 @@ def get_story(store: "Store", story_id: int) -> Optional[dict[str, Any]]:
         f"FROM quotes q JOIN articles a ON a.id = q.article_id WHERE q.article_id IN ({marks}) "
         "AND q.kind IN ('direct', 'partial') ORDER BY a.published, q.id LIMIT ?", (*ids, STORY_QUOTES),
     ) if ids else []
+    story["quotes"].sort(key=lambda q: (*instant(q["published"]), q["id"]))
     story["contradictions"] = _position_pairs(db, _rows(
         db,
         "SELECT x.kind, x.claim_id, a1.article_id, a1.type, a1.actor_code, a1.place_name, a1.modality, "
