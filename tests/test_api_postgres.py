@@ -45,10 +45,13 @@ def pair(postgres_server, tmp_path_factory):  # noqa: F811
     from newsledger.api.app import create_app
 
     made = {}
-    for name, target in (("sqlite", str(tmp_path_factory.mktemp("pair") / "news.db")),
-                         ("postgres", postgres_server.new_database())):
-        made[name] = TestClient(create_app(_stored(target), token=test_api.TOKEN), base_url="http://127.0.0.1",
-                                client=test_api.LOCAL)
+    # Both stores are stamped with one instant: built a second apart, their first_seen would differ.
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr("newsledger.store.sqlite._now", lambda: "2026-01-01T00:00:00+00:00")
+        for name, target in (("sqlite", str(tmp_path_factory.mktemp("pair") / "news.db")),
+                             ("postgres", postgres_server.new_database())):
+            made[name] = TestClient(create_app(_stored(target), token=test_api.TOKEN), base_url="http://127.0.0.1",
+                                    client=test_api.LOCAL)
     return made
 
 
