@@ -4,7 +4,10 @@
    (``bare_extraction`` with metadata, default settings) on the same pages,
    in one run: the extraction-dev pages when ``--data`` exists, generated
    pages otherwise.
-2. Peak resident memory of a fresh process extracting ``--pages`` generated
+2. Page dumps (the seed's format) per CPU-second of the dump parser, on the
+   fixture dumps, language identification left out (it is paid once per
+   article whichever stage runs it).
+3. Peak resident memory of a fresh process extracting ``--pages`` generated
    pages one after another (``ru_maxrss`` before and after the loop), which
    shows whether memory grows with the number of pages.
 
@@ -105,6 +108,25 @@ def throughput(pages: list[tuple[bytes, str]], repeat: int) -> dict[str, float]:
     return out
 
 
+def dump_rate(min_docs: int = 300) -> tuple[float, int]:
+    """(dumps per CPU-second, fixture dumps) of the dump parser alone."""
+    from unittest import mock
+
+    from newsledger.extract import dump
+    from newsledger.schema import Origin, RawDocument
+
+    fixtures = sorted((REPO / "tests" / "fixtures" / "dumps").glob("*.txt"))
+    raws = [RawDocument(origin=Origin("dump", p.name), format="dump", content=p.read_text(encoding="utf-8"))
+            for p in fixtures if p.name != "no_date_line.txt"]
+    with mock.patch.object(dump, "detect_language", lambda text: None):
+        started, n = time.process_time(), 0
+        while n < min_docs:
+            for r in raws:
+                dump.extract_dump(r)
+                n += 1
+        return n / (time.process_time() - started), len(raws)
+
+
 _MEMORY_CHILD = """
 import resource, sys, time
 sys.path.insert(0, {bench!r})
@@ -146,6 +168,8 @@ def main(argv: list[str] | None = None) -> int:
     for name, rate in rates.items():
         print(f"| {name} | {rate:.1f} | {1000 / rate:.1f} |")
     print(f"\nnewsledger / trafilatura speed ratio: {rates['newsledger'] / rates['trafilatura']:.2f}\n")
+    dumps, nfix = dump_rate()
+    print(f"page dumps ({nfix} fixtures, parser only): {dumps:.0f} per CPU-second\n")
     print(f"memory, {args.pages} generated pages in a fresh process:\n")
     print("| pages | RSS after warm-up (MiB) | peak RSS (MiB) | growth (MiB) | pages/s |")
     print("|---|---|---|---|---|")

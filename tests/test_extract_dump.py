@@ -459,18 +459,3 @@ def test_hostile_dumps_extract_or_raise_extract_error(lines):
     except ExtractError:
         return
     assert art.text and isinstance(art.title, (str, type(None)))
-
-
-def test_speed_over_500_dumps_per_second(monkeypatch):
-    # Language identification is paid once per article whichever stage runs
-    # it (common.finish does when the dump has no locale line): time the parsing.
-    monkeypatch.setattr("newsledger.extract.dump.detect_language", lambda text: None)
-    contents = [p.read_text(encoding="utf-8") for p in sorted(DUMPS.glob("*.txt")) if p.name != "no_date_line.txt"]
-    raws = [raw_of(c) for c in contents]
-    # CPU time of this process, so other jobs on a shared machine do not count.
-    start, n = time.process_time(), 0
-    while n < 300:
-        for r in raws:
-            extract_dump(r)
-            n += 1
-    assert n / (time.process_time() - start) > 500
