@@ -97,6 +97,14 @@ def test_denied_through_deny_and_possessive_owner(run):
     ]
 
 
+def test_possessive_pronoun_actor_is_its_owner_mention(run):
+    # The subject was read before "its": the actor is that mention, not the pronoun.
+    (c,) = run("The Georgian government said it regretted its invasion of the border village.")
+    assert (c.type, c.actor.code, c.actor.text, c.actor.basis) == (
+        "ASSAULT", "GEO", "The Georgian government", "inferred:context")
+    assert (c.actor.start, c.actor.end) == (0, 23)
+
+
 def test_negation_no_subject_is_denied(run):
     (c,) = run("No civilians were killed in Sumy, the governor said.")
     assert (c.type, c.modality) == ("ASSAULT", "denied")

@@ -212,10 +212,11 @@ def _claim_for(d: _Doc, tr: _Trig, sent) -> Optional[tuple[Claim, int]]:
             for c in t.children:
                 if c.dep_ == "poss" and c.lower_ in ("its", "their"):
                     # "the army said it had completed its withdrawal": the owner is the clause's subject
+                    # The actor is the owner's own mention: "its" alone tells a reader nothing.
                     owner = _clause_owner(c)
                     if owner is not None:
-                        actor = Actor(text=c.text, code=owner.code, sector=owner.sector, start=c.idx,
-                                      end=c.idx + len(c))
+                        owner.basis = "inferred:context"
+                        actor = owner
                         break
                 if c.dep_ in ("amod", "compound", "poss") and c not in places:
                     a = normalize_actor(c.text, c.idx, c.idx + len(c))

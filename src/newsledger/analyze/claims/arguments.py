@@ -98,7 +98,8 @@ def _clause_owner(tok) -> Optional[Actor]:
     for anc in tok.ancestors:
         for subj in _children(anc, "nsubj"):
             if subj != tok and subj.i < tok.i and subj.lower_ not in PRONOUNS:
-                owner = normalize_actor(_span(subj, limit=8).text)
+                sp = _span(subj, limit=8)
+                owner = normalize_actor(sp.text, sp.start_char, sp.end_char)
                 if owner is not None and owner.code:
                     return owner
     return None
