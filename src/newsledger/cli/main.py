@@ -793,7 +793,7 @@ def _claim_types(store) -> list[str]:
 
 @cli.command(epilog="""\b
 Examples:
-  newsledger quotes --speaker "Velt" --since 2025-03-01
+  newsledger quotes --speaker Kovalenko --since 2025-12-01
   newsledger quotes --source example.org --json
   newsledger quotes --all-kinds          # with book titles, slogans, scare quotes
 """)
