@@ -7,6 +7,7 @@ import sqlite3
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any, Iterable, Optional
 
+from ..store import story_reads as sql
 from . import text as tx
 from .cluster import CLAIM_DAYS, claim_day, resolve_place, same_place_claims
 
@@ -34,56 +35,25 @@ def instant(published: Optional[str]) -> tuple[bool, str]:
     return False, when.astimezone(timezone.utc).isoformat()
 
 
-def _rows(db: sqlite3.Connection, sql: str, params: tuple = ()) -> list[dict[str, Any]]:
-    cur = db.execute(sql, params)
-    names = [d[0] for d in cur.description]
-    return [dict(zip(names, r)) for r in cur.fetchall()]
-
-
 def list_stories(store: "Store", *, since: Optional[str] = None, until: Optional[str] = None,
                  min_size: int = 1, limit: int = 50, offset: int = 0) -> list[dict[str, Any]]:
     """Clusters, most recently active first: id, label, span, size, outlets."""
-    where, params = ["size >= ?"], [min_size]
-    if since:
-        where.append("last_published >= ?")
-        params.append(since)
-    if until:
-        where.append("first_published < ?")
-        params.append(until if len(until) > 10 else until + "\uffff")
-    return _rows(
-        store._conn(),
-        "SELECT id, label, label_article, first_published, last_published, size, outlets FROM story_clusters "
-        f"WHERE {' AND '.join(where)} ORDER BY last_published DESC, id DESC LIMIT ? OFFSET ?",
-        (*params, limit, offset),
-    )
+    return sql.clusters(store._conn(), since=since, until=until, min_size=min_size, limit=limit, offset=offset)
 
 
 def root_of(db: sqlite3.Connection, article_id: str) -> str:
     """The article a copy was taken from (itself when it is no copy)."""
-    row = db.execute("SELECT copies_article FROM text_copies WHERE article_id = ? LIMIT 1", (article_id,)).fetchone()
-    return row[0] if row else article_id
+    return sql.copy_root(db, article_id) or article_id
 
 
 def get_story(store: "Store", story_id: int) -> Optional[dict[str, Any]]:
     """A cluster with its articles (and which copy which), outlets, claim groups (with claim ids),
     direct quotes (with quote ids, for ``quote_provenance``) and contradictions."""
     db = store._conn()
-    head = _rows(db, "SELECT id, label, label_article, first_published, last_published, size, outlets "
-                     "FROM story_clusters WHERE id = ?", (story_id,))
-    if not head:
+    story = sql.cluster(db, story_id)
+    if story is None:
         return None
-    story = head[0]
-    articles = _rows(
-        db,
-        "SELECT a.id, a.title, a.published, a.source_domain AS outlet, s.name AS outlet_name, a.language, "
-        "m.score, c.copies_article AS copy_of, c.similarity AS copy_similarity FROM story_members m "
-        "JOIN articles a ON a.id = m.article_id LEFT JOIN sources s ON s.domain = a.source_domain "
-        # one copy row per article, the same one on every backend (GROUP BY a.id picked any on SQLite
-        # and is an error on PostgreSQL); undated articles first on both
-        "LEFT JOIN text_copies c ON c.article_id = a.id AND c.copies_article = "
-        "(SELECT min(c2.copies_article) FROM text_copies c2 WHERE c2.article_id = a.id) WHERE m.cluster_id = ? "
-        "ORDER BY a.published IS NOT NULL, a.published, a.id LIMIT ?", (story_id, STORY_ARTICLES),
-    )
+    articles = sql.cluster_articles(db, story_id, STORY_ARTICLES)
     # SQL sorts the timestamp strings; the story reads in the order things happened (undated first, as above).
     articles.sort(key=lambda a: (a["published"] is not None, instant(a["published"])[1], a["id"]))
     story["articles"] = articles
@@ -91,33 +61,10 @@ def get_story(store: "Store", story_id: int) -> Optional[dict[str, Any]]:
     # A wire story reprinted by many outlets counts once: originals are articles that copy nothing.
     story["independent_articles"] = sum(1 for a in articles if not a["copy_of"])
     ids = [a["id"] for a in articles]
-    marks = ",".join("?" * len(ids))
-    claims = _rows(
-        db,
-        "SELECT c.id, c.article_id, c.type, c.actor_code, c.actor_text, c.actor_basis, c.place_name, c.place_basis, "
-        "c.place_geonames_id, c.date, c.modality, c.asserted_by_names, c.denied_by_names, c.reported_by_names, "
-        "c.sentence, a.published, a.source_domain AS outlet "
-        f"FROM claims c JOIN articles a ON a.id = c.article_id WHERE c.article_id IN ({marks}) "
-        "ORDER BY a.published, c.id", tuple(ids),
-    ) if ids else []
-    story["claims"] = _group_claims(db, claims)
-    story["quotes"] = _rows(
-        db,
-        "SELECT q.id, q.article_id, q.speaker, q.text, q.kind, a.published, a.source_domain AS outlet "
-        f"FROM quotes q JOIN articles a ON a.id = q.article_id WHERE q.article_id IN ({marks}) "
-        "AND q.kind IN ('direct', 'partial') ORDER BY a.published, q.id LIMIT ?", (*ids, STORY_QUOTES),
-    ) if ids else []
+    story["claims"] = _group_claims(db, sql.claims_in(db, ids))
+    story["quotes"] = sql.quotes_in(db, ids, STORY_QUOTES)
     story["quotes"].sort(key=lambda q: (*instant(q["published"]), q["id"]))
-    story["contradictions"] = _position_pairs(db, _rows(
-        db,
-        "SELECT x.kind, x.claim_id, a1.article_id, a1.type, a1.actor_code, a1.place_name, a1.modality, "
-        "ar1.source_domain AS outlet, x.other_claim_id, a2.article_id AS other_article_id, a2.type AS other_type, "
-        "a2.actor_code AS other_actor_code, a2.modality AS other_modality, ar2.source_domain AS other_outlet "
-        "FROM claim_contradictions x JOIN claims a1 ON a1.id = x.claim_id JOIN claims a2 ON a2.id = x.other_claim_id "
-        "JOIN articles ar1 ON ar1.id = a1.article_id JOIN articles ar2 ON ar2.id = a2.article_id "
-        f"WHERE a1.article_id IN ({marks}) OR a2.article_id IN ({marks}) ORDER BY x.claim_id, x.other_claim_id",
-        tuple(ids) * 2,
-    )) if ids else []
+    story["contradictions"] = _position_pairs(db, sql.contradictions_in(db, ids)) if ids else []
     return story
 
 
@@ -125,14 +72,7 @@ def outlet_sides(db: sqlite3.Connection, domains: Iterable[Optional[str]]) -> di
     """Each outlet's side: its registry country and state affiliation (the domain itself when
     the registry does not know it). Two outlets of one side never contradict each other."""
     domains = sorted({d for d in domains if d})
-    known: dict[str, tuple] = {}
-    for i in range(0, len(domains), 500):
-        chunk = domains[i:i + 500]
-        for domain, country, state in db.execute(
-            f"SELECT domain, country, state_affiliated FROM sources WHERE domain IN ({','.join('?' * len(chunk))})",
-            chunk,
-        ).fetchall():
-            known[domain] = (country, state)
+    known = sql.outlet_registry(db, domains)
     out = {}
     for d in domains:
         country, state = known.get(d, (None, None))
@@ -233,16 +173,9 @@ def _by_role(c: dict) -> dict[str, Optional[str]]:
 def claim_provenance(store: "Store", claim_id: int) -> Optional[dict[str, Any]]:
     """Where a claim was first seen, who repeated it (copies counted once) and who contradicts it."""
     db = store._conn()
-    rows = _rows(
-        db,
-        "SELECT c.id, c.article_id, c.type, c.actor_code, c.actor_text, c.actor_basis, c.place_name, c.place_basis, "
-        "c.place_geonames_id, c.date, c.modality, c.asserted_by_names, c.denied_by_names, c.reported_by_names, "
-        "c.sentence, a.published, a.source_domain AS outlet "
-        "FROM claims c JOIN articles a ON a.id = c.article_id WHERE c.id = ?", (claim_id,),
-    )
-    if not rows:
+    c = sql.claim(db, claim_id)
+    if c is None:
         return None
-    c = rows[0]
     day = claim_day(c["date"], c["published"])
     gid = resolve_place(db, c["article_id"], c["place_geonames_id"], c["place_name"])
     # The same event in any modality: equal ones repeat the claim, a denial rebuts it.
@@ -263,16 +196,7 @@ def claim_provenance(store: "Store", claim_id: int) -> Optional[dict[str, Any]]:
         kin = [c]
     # Within the claim's story, the same type and actor count too where either side names no place.
     have = {o["id"] for o in kin}
-    for o in _rows(
-        db,
-        "SELECT c.id, c.article_id, c.type, c.actor_code, c.place_name, c.place_geonames_id, c.date, c.modality, "
-        "c.asserted_by_names, c.denied_by_names, c.reported_by_names, c.sentence, a.published, "
-        "a.source_domain AS outlet FROM claims c "
-        "JOIN articles a ON a.id = c.article_id "
-        "WHERE c.article_id IN (SELECT article_id FROM story_members WHERE cluster_id = "
-        "(SELECT cluster_id FROM story_members WHERE article_id = ?)) AND c.type = ? AND COALESCE(c.actor_code, '') = COALESCE(?, '') "
-        "LIMIT 500", (c["article_id"], c["type"], c["actor_code"]),
-    ):
+    for o in sql.story_claims_like(db, c["article_id"], c["type"], c["actor_code"]):
         if o["id"] not in have and (o["place_name"] is None or not (gid or c["place_name"])):
             have.add(o["id"])
             kin.append(o)
@@ -281,16 +205,7 @@ def claim_provenance(store: "Store", claim_id: int) -> Optional[dict[str, Any]]:
             or (o["modality"] in AFFIRMING and c["modality"] in AFFIRMING)]
     rebuttals = _rebuttals(c, kin)
     ids = [o["id"] for o in same]
-    marks = ",".join("?" * len(ids))
-    contradicted = _rows(
-        db,
-        "SELECT x.kind, o.id AS claim_id, o.article_id, o.type, o.actor_code, o.modality, o.sentence, "
-        "a.source_domain AS outlet, a.published FROM claim_contradictions x "
-        "JOIN claims o ON o.id = CASE WHEN x.claim_id IN (" + marks + ") THEN x.other_claim_id ELSE x.claim_id END "
-        "JOIN articles a ON a.id = o.article_id "
-        f"WHERE x.claim_id IN ({marks}) OR x.other_claim_id IN ({marks}) ORDER BY a.published, o.id",
-        tuple(ids) * 3,
-    )
+    contradicted = sql.contradicting(db, ids)
     seen, contradictions = set(), []
     sides = outlet_sides(db, [c["outlet"]] + [r["outlet"] for r in contradicted])
     mine = (sides.get(c["outlet"]) or {}).get("key")
@@ -328,12 +243,7 @@ def _rebuttals(c: dict, kin: list[dict]) -> list[dict]:
 
 def _story_of(db: sqlite3.Connection, article_ids: list[str]) -> dict[str, int]:
     ids = list(set(article_ids))
-    out: dict[str, int] = {}
-    for i in range(0, len(ids), 500):
-        chunk = ids[i:i + 500]
-        out.update(db.execute(f"SELECT article_id, cluster_id FROM story_members WHERE article_id IN "
-                              f"({','.join('?' * len(chunk))})", chunk).fetchall())
-    return out
+    return sql.clusters_of(db, article_ids)
 
 
 def _quote_tokens(text: str) -> list[str]:
@@ -356,20 +266,12 @@ def quote_similarity(a: list[str], b: list[str]) -> float:
 def quote_provenance(store: "Store", quote_id: int) -> Optional[dict[str, Any]]:
     """The same quote across outlets: first publisher, later uses and how their wording differs."""
     db = store._conn()
-    cols = ("SELECT q.id, q.article_id, q.text, q.kind, q.speaker, a.published, a.source_domain AS outlet "
-            "FROM quotes q JOIN articles a ON a.id = q.article_id ")
-    rows = _rows(db, cols + "WHERE q.id = ?", (quote_id,))
-    if not rows:
+    q = sql.quote(db, quote_id)
+    if q is None:
         return None
-    q = rows[0]
     # Candidates: quotes by the same speaker, and quotes in articles of the same story.
-    cands = _rows(db, cols + "WHERE q.speaker = ? COLLATE NOCASE AND q.id != ? LIMIT ?",
-                  (q["speaker"], q["id"], QUOTE_CANDIDATES)) if q["speaker"] else []
-    cands += _rows(
-        db, cols + "WHERE q.article_id IN (SELECT article_id FROM story_members WHERE cluster_id = "
-        "(SELECT cluster_id FROM story_members WHERE article_id = ?)) AND q.id != ? LIMIT ?",
-        (q["article_id"], q["id"], QUOTE_CANDIDATES),
-    )
+    cands = sql.quotes_by_speaker(db, q["speaker"], q["id"], QUOTE_CANDIDATES) if q["speaker"] else []
+    cands += sql.quotes_in_story_of(db, q["article_id"], q["id"], QUOTE_CANDIDATES)
     mine = _quote_tokens(q["text"])
     uses, seen = [q], {q["id"]}
     for c in cands:
