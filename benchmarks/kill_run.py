@@ -139,8 +139,40 @@ def _last_run(db_path: Path) -> Optional[str]:
     return row[0] if row else None
 
 
-def _command(inputs: list[str], db_path: Path, analyze: bool, batch_size: int) -> list[str]:
-    cmd = [sys.executable, "-m", "newsledger.cli.main", "ingest", "--db", str(db_path), "--json",
+# The ingest CLI, stopping itself (SIGSTOP) after each journaled batch: the harness then reads the
+# progress and lets it go on or kills it, so a kill always lands while work remains, however loaded
+# the machine is (racing a fast ingest with polls made the short test fail now and then).
+_PAUSING_CLI = """
+import os, signal
+from newsledger import journal
+_record = journal.Journal.record
+def record(self, *args, **kwargs):
+    _record(self, *args, **kwargs)
+    os.kill(os.getpid(), signal.SIGSTOP)
+journal.Journal.record = record
+from newsledger.cli.main import main
+main()
+"""
+
+
+def _wait(proc: subprocess.Popen, deadline: float) -> bool:
+    """Wait until ``proc`` stops itself (True) or exits (False, returncode set)."""
+    while True:
+        pid, status = os.waitpid(proc.pid, os.WUNTRACED | os.WNOHANG)
+        if pid:
+            if os.WIFSTOPPED(status):
+                return True
+            proc.returncode = os.waitstatus_to_exitcode(status)
+            return False
+        if time.monotonic() > deadline:
+            proc.kill()
+            raise TimeoutError("ingest made no progress before the deadline")
+        time.sleep(0.005)
+
+
+def _command(inputs: list[str], db_path: Path, analyze: bool, batch_size: int, pause: bool = True) -> list[str]:
+    cli = ["-c", _PAUSING_CLI] if pause else ["-m", "newsledger.cli.main"]
+    cmd = [sys.executable, *cli, "ingest", "--db", str(db_path), "--json",
            "--batch-size", str(batch_size)]
     if _last_run(db_path) is not None:
         return cmd + ["--resume"]  # once a run exists, every later process continues it
@@ -152,10 +184,10 @@ def kill_and_resume(inputs: list[str], db_path: Path, documents: int, *, kills: 
     """Kill up to ``kills`` ingest processes at random points, then resume to the end.
 
     ``documents``: how many documents the inputs hold (a kill waits for a random
-    number of further documents to be journaled). A process is frozen (SIGSTOP)
-    before its run's status is read and it is killed, so a kill that comes after
-    the run was marked finished is told apart from one that interrupted it; once
-    the run has finished there is nothing left to kill or resume. Returns what happened.
+    number of further documents to be journaled). Each process stops itself after
+    every journaled batch (``_PAUSING_CLI``) and is killed at a random moment of the
+    batch after the target, so every kill interrupts a run with work left; a run
+    that still finishes leaves nothing to kill or resume. Returns what happened.
     """
     rng = random.Random(seed)
     env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
@@ -170,21 +202,22 @@ def kill_and_resume(inputs: list[str], db_path: Path, documents: int, *, kills: 
         # leave a few batches: a run that completes leaves nothing for the next kill to interrupt
         target = min(before + rng.randint(0, max(1, (documents - before) // 3)), documents - 4 * batch_size - 1)
         deadline = time.monotonic() + timeout
-        while proc.poll() is None and time.monotonic() < deadline:
-            pid, done = _progress(db_path)
-            if pid == proc.pid and done >= target:
+        finished = False
+        while True:
+            if not _wait(proc, deadline):
+                finished = True
+                if proc.returncode != 0:
+                    raise RuntimeError(f"ingest failed ({proc.returncode}): {proc.stderr.read().decode()[-500:]}")
                 break
-            time.sleep(0.02)
-        time.sleep(rng.uniform(0, 0.05))
-        if proc.poll() is None:
-            proc.send_signal(signal.SIGSTOP)
-            finished = _last_run(db_path) == "ok"
-            proc.send_signal(signal.SIGKILL)
-            proc.wait()
-        else:
-            finished = True
-            if proc.returncode != 0:
-                raise RuntimeError(f"ingest failed ({proc.returncode}): {proc.stderr.read().decode()[-500:]}")
+            _, done = _progress(db_path)
+            os.kill(proc.pid, signal.SIGCONT)
+            if done >= target:
+                # somewhere in the next batch: the process stops itself again before it could finish
+                time.sleep(rng.uniform(0, 0.05))
+                os.kill(proc.pid, signal.SIGKILL)
+                os.waitpid(proc.pid, 0)
+                proc.returncode = -signal.SIGKILL
+                break
         out = proc.stdout.read()
         proc.stdout.close()
         proc.stderr.close()
@@ -194,7 +227,7 @@ def kill_and_resume(inputs: list[str], db_path: Path, documents: int, *, kills: 
             break
         landed += 1
     if final is None and _last_run(db_path) != "ok":
-        cmd = _command(inputs, db_path, analyze, batch_size)
+        cmd = _command(inputs, db_path, analyze, batch_size, pause=False)
         commands.append("resume" if "--resume" in cmd else "fresh")
         last = subprocess.run(cmd, env=env, capture_output=True, timeout=timeout)
         if last.returncode != 0:
