@@ -68,30 +68,25 @@ def assemble(lang: str, text: str, toks: Sequence[tuple[int, int]], sent_starts:
 
     nlp = blank(lang)
     words, spaces, src = [], [], []
+
+    def gap(between: str) -> None:
+        # one space after a token is its trailing whitespace; anything else becomes a token of its own
+        if between[:1] == " " and words and not spaces[-1]:
+            spaces[-1] = True
+            between = between[1:]
+        if between:
+            words.append(between)
+            spaces.append(False)
+            src.append(None)
+
     prev = 0
     for i, (s, e) in enumerate(toks):
-        gap = text[prev:s]
-        if gap:
-            if gap[0] == " " and words and not spaces[-1]:
-                spaces[-1] = True
-                gap = gap[1:]
-            if gap:
-                words.append(gap)
-                spaces.append(False)
-                src.append(None)
+        gap(text[prev:s])
         words.append(text[s:e])
         spaces.append(False)
         src.append(i)
         prev = e
-    tail = text[prev:]
-    if tail:
-        if tail[0] == " " and words and not spaces[-1]:
-            spaces[-1] = True
-            tail = tail[1:]
-        if tail:
-            words.append(tail)
-            spaces.append(False)
-            src.append(None)
+    gap(text[prev:])
     starts = set(sent_starts)
     doc = Doc(nlp.vocab, words=words, spaces=spaces)
     first = True

@@ -39,7 +39,7 @@ def models():
 def natasha_spans(text: str) -> list[tuple[int, int, str]]:
     """slovnet's NER alone: (start, end, PER|LOC|ORG)."""
     ner = models()
-    return [(s.start, s.stop, s.type) for s in ner(text).spans]
+    return [(off + s.start, off + s.stop, s.type) for off, part in _chunks(text) for s in ner(part).spans]
 
 
 def _chunks(text: str, limit: int = 20000):
@@ -55,15 +55,11 @@ def _chunks(text: str, limit: int = 20000):
 
 
 def make_doc(text: str):
-    ner = models()
     toks, sent_starts = common.tokenize(text)
     words = [text[s:e] for s, e in toks]
     # pymorphy3's most likely parse, not slovnet's contextual tagger: the tagger would cost
     # four times the NER, and the components only need coarse POS, case and lemmas.
     pos, feats, lemmas = common.features(LANG, words)
-    ents = []
-    for off, part in _chunks(text):
-        ents.extend((off + s.start, off + s.stop, s.type) for s in ner(part).spans)
-    ents = rules.repair(LANG, text, toks, words, pos, ents, sent_starts)
+    ents = rules.repair(LANG, text, toks, words, pos, natasha_spans(text), sent_starts)
     return common.assemble(LANG, text, toks, sent_starts, pos, feats, lemmas,
                            [(s, e, NER_LABELS[t]) for s, e, t in ents if t in NER_LABELS])

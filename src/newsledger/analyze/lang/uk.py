@@ -9,7 +9,7 @@ import re
 from functools import lru_cache
 
 from . import common, rules
-from .ru import _chunks, models
+from .ru import natasha_spans
 
 LANG = "uk"
 NER_LABELS = {"PER": "PERSON", "LOC": "GPE", "ORG": "ORG"}
@@ -178,14 +178,10 @@ def rule_spans(text: str, toks, words, sent_starts, model: list[tuple[int, int, 
 
 
 def make_doc(text: str):
-    ner = models()
     toks, sent_starts = common.tokenize(text)
     words = [text[s:e] for s, e in toks]
     pos, feats, lemmas = common.features(LANG, words)
-    model = []
-    for off, part in _chunks(text):
-        model.extend((off + s.start, off + s.stop, s.type) for s in ner(part).spans)
-    ents = rule_spans(text, toks, words, sent_starts, model)
+    ents = rule_spans(text, toks, words, sent_starts, natasha_spans(text))
     built = descriptor_spans(text, toks, words)
     # A descriptor-built name replaces the runs inside it, except the place or organisation
     # it ends with, which stays a mention of its own (Міністерства фінансів України ⊃ України).
