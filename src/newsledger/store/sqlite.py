@@ -140,6 +140,32 @@ def attribution_filter(alias: str, name: Optional[str], role: Optional[str]) -> 
     return "(" + " OR ".join(f"{alias}.{c} LIKE ? ESCAPE '\\'" for c in cols) + ")", [pattern] * len(cols)
 
 
+def claim_conditions(alias: str, *, place: Optional[str], actor: Optional[str], type: Optional[str],
+                     modality: Optional[str], according_to: Optional[str],
+                     role: Optional[str]) -> tuple[list[str], list[Any]]:
+    """The claim filters the store's readers and the API share, so each means the same in both."""
+    conds: list[str] = []
+    params: list[Any] = []
+    if place and place.strip():
+        cond, p = filters.claim_place(alias, place)
+        conds.append(cond)
+        params += p
+    if type:
+        conds.append(f"{alias}.type = ?")
+        params.append(type.strip().upper())
+    if actor:
+        conds.append(f"({alias}.actor_code = ? OR {alias}.actor_text LIKE ? ESCAPE '\\')")
+        params += [actor.strip().upper(), f"%{_like(actor.strip())}%"]
+    if modality:
+        conds.append(f"{alias}.modality = ?")
+        params.append(modality.strip().lower())
+    if according_to or role:
+        cond, p = attribution_filter(alias, according_to, role)
+        conds.append(cond)
+        params += p
+    return conds, params
+
+
 def date_range(column: str, since: Any = None, until: Any = None) -> tuple[list[str], list[Any]]:
     """SQL conditions for ``since <= column <= until`` on ISO 8601 text.
 
@@ -751,23 +777,10 @@ class Store:
         filter on analysts' reviews (store.reviews).
         """
         conds, params = reviews.conditions("x", reviewed, hide_rejected), []
-        if place and place.strip():
-            cond, p = filters.claim_place("x", place)
-            conds.append(cond)
-            params += p
-        if type:
-            conds.append("x.type = ?")
-            params.append(type.strip().upper())
-        if actor:
-            conds.append("(x.actor_code = ? OR x.actor_text LIKE ? ESCAPE '\\')")
-            params += [actor.strip().upper(), f"%{_like(actor.strip())}%"]
-        if modality:
-            conds.append("x.modality = ?")
-            params.append(modality.strip().lower())
-        if according_to or role:
-            c, p = attribution_filter("x", according_to, role)
-            conds.append(c)
-            params += p
+        c, p = claim_conditions("x", place=place, actor=actor, type=type, modality=modality,
+                                according_to=according_to, role=role)
+        conds += c
+        params += p
         if article_id:
             conds.append("x.article_id = ?")
             params.append(article_id)

@@ -27,7 +27,7 @@ from .errors import QueryError, StoreError
 from .filters import geonames_id
 from .reviews import conditions as review_conditions
 from .search import compile_tsquery, fts5_match, parse
-from .sqlite import attribution_filter, date_range
+from .sqlite import claim_conditions, date_range
 
 # Private-use characters never occur in article text, so the browser can split
 # on them safely instead of parsing highlight markup.
@@ -656,23 +656,10 @@ def claims(r: Reader, *, place: Optional[str], actor: Optional[str], type: Optio
     d_conds, d_params = date_range("COALESCE(x.date, a.published)", since, until)
     conds += d_conds
     params += d_params
-    if place and place.strip():
-        cond, p = filters.claim_place("x", place)
-        conds.append(cond)
-        params += p
-    if actor:
-        conds.append(f"(x.actor_code = ? OR {r.contains('x.actor_text')})")
-        params += [actor.strip().upper(), actor.strip()]
-    if type:
-        conds.append("x.type = ?")
-        params.append(type.strip().upper())
-    if modality:
-        conds.append("x.modality = ?")
-        params.append(modality.strip().lower())
-    if according_to or role:
-        cond, p = attribution_filter("x", according_to, role)
-        conds.append(cond)
-        params += p
+    c, p = claim_conditions("x", place=place, actor=actor, type=type, modality=modality,
+                            according_to=according_to, role=role)
+    conds += c
+    params += p
     return _annotation_page(r, "claims", _CLAIM_COLS, conds, params,
                             "COALESCE(x.date, a.published) IS NULL, COALESCE(x.date, a.published) DESC, x.id",
                             _CLAIM_JSON, limit, offset)
