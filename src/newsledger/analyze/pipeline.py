@@ -49,7 +49,9 @@ class Analyzer:
 
     def components_for(self, lang: str | None) -> list:
         """The components for one language: Russian and Ukrainian swap in their own where they have one."""
-        if lang not in ("ru", "uk"):
+        from .nlp import CYRILLIC
+
+        if lang not in CYRILLIC:
             return self.components
         if lang not in self._by_lang:
             from .lang.components import override
