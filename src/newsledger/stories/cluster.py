@@ -13,13 +13,13 @@ clustered is revisited.
 
 from __future__ import annotations
 
-import json
-import sqlite3
 from collections import Counter, defaultdict
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Iterable, Optional
 
 from ..analyze.lang.common import translit_key
+from ..store import clusters as sql
+from ..store.story_reads import copy_root
 from . import text as tx
 
 if TYPE_CHECKING:
@@ -66,56 +66,34 @@ def update(store: "Store", article_ids: Iterable[str]) -> dict[str, int]:
     if not ids:
         return dict(counts)
     with store._write() as db:
-        rows = _articles(db, ids)
+        rows = sql.articles(db, ids)
         # Oldest first, so a batch holding an original and its copies links copies to the original.
-        rows.sort(key=lambda r: (r["published"] is None, r["published"] or "", r["first_seen"] or "", r["id"]))
+        rows.sort(key=_order)
         for row in rows:
             _forget(db, row["id"])
         for row in rows:
             # One article that breaks (a bug met on hostile input) is left unclustered; the batch goes on.
-            db.execute("SAVEPOINT story_article")
             try:
-                counts["copies"] += _copies(db, row)
-                joined = _cluster(db, row)
-                counts["contradictions"] += _contradictions(db, row["id"])
+                with sql.savepoint(db):
+                    counts["copies"] += _copies(db, row)
+                    joined = _cluster(db, row)
+                    counts["contradictions"] += _contradictions(db, row["id"])
             except Exception:
-                db.execute("ROLLBACK TO story_article")
                 counts["failed"] += 1
                 continue
-            finally:
-                db.execute("RELEASE story_article")
             counts["joined" if joined else "opened"] += 1
         counts["articles"] = len(rows)
     return dict(counts)
 
 
-def _articles(db: sqlite3.Connection, ids: list[str]) -> list[dict]:
-    out = []
-    for i in range(0, len(ids), 500):
-        chunk = ids[i:i + 500]
-        cur = db.execute(
-            f"SELECT id, title, text, published, first_seen, source_domain, duplicate_of, similarity "
-            f"FROM articles WHERE id IN ({','.join('?' * len(chunk))})", chunk,
-        )
-        names = [d[0] for d in cur.description]
-        out += [dict(zip(names, r)) for r in cur.fetchall()]
-    return out
-
-
-def _forget(db: sqlite3.Connection, article_id: str) -> None:
+def _forget(db, article_id: str) -> None:
     """Undo an earlier placement of the article (it changed, or update runs again)."""
-    row = db.execute("SELECT terms FROM story_terms WHERE article_id = ?", (article_id,)).fetchone()
-    if row:
-        terms = list(json.loads(row[0]))
-        db.executemany("UPDATE story_df SET df = df - 1 WHERE term = ?", [(t,) for t in terms + [N_TERM]])
-        db.execute("DELETE FROM story_terms WHERE article_id = ?", (article_id,))
-    db.execute("DELETE FROM story_keys WHERE article_id = ?", (article_id,))
-    db.execute("DELETE FROM passage_hashes WHERE article_id = ?", (article_id,))
-    db.execute("DELETE FROM text_copies WHERE article_id = ?", (article_id,))
-    member = db.execute("SELECT cluster_id FROM story_members WHERE article_id = ?", (article_id,)).fetchone()
-    if member:
-        db.execute("DELETE FROM story_members WHERE article_id = ?", (article_id,))
-        _refresh(db, member[0])
+    terms = sql.stored_terms(db, article_id)
+    if terms is not None:
+        sql.uncount_terms(db, terms + [N_TERM])
+    cluster = sql.drop_article(db, article_id)
+    if cluster is not None:
+        _refresh(db, cluster)
 
 
 # ---------------------------------------------------------------- copies
@@ -125,29 +103,21 @@ def _order(row: dict) -> tuple:
     return (row["published"] is None, row["published"] or "", row["first_seen"] or "", row["id"])
 
 
-def _copies(db: sqlite3.Connection, art: dict) -> int:
+def _copies(db, art: dict) -> int:
     """Record which earlier article ``art`` copies (shared sentences), or which it is the source of."""
     text = art["text"] or ""
     sents = tx.sentences(text)
-    db.executemany(
-        'INSERT INTO passage_hashes (hash, article_id, start, "end") VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING',
-        [(h, art["id"], s, e) for h, s, e in sents],
-    )
+    sql.add_passages(db, art["id"], sents)
     mine = {h: (s, e) for h, s, e in sents}
     shared: dict[str, list[tuple[int, int, int, int]]] = defaultdict(list)
     for h in mine:
-        for other, s, e in db.execute(
-            'SELECT article_id, start, "end" FROM passage_hashes WHERE hash = ? AND article_id != ? LIMIT ?',
-            (h, art["id"], POSTINGS_PER_HASH + 1),
-        ).fetchall()[:POSTINGS_PER_HASH]:
+        for other, s, e in sql.passage_postings(db, h, art["id"], POSTINGS_PER_HASH):
             shared[other].append((mine[h][0], mine[h][1], s, e))
     my_chars = sum(e - s for s, e in mine.values()) or 1
     found: dict[str, tuple] = {}
     for other, spans in shared.items():
         chars = sum(e - s for s, e, _, _ in spans)
-        other_chars = db.execute(
-            'SELECT COALESCE(SUM("end" - start), 0) FROM passage_hashes WHERE article_id = ?', (other,)
-        ).fetchone()[0] or 1
+        other_chars = sql.passage_chars(db, other) or 1
         containment = chars / min(my_chars, other_chars)
         # Two shared sentences are a copy only when they are a fair part of the text (or long):
         # an outlet's standard closing lines appear under all its articles.
@@ -162,59 +132,39 @@ def _copies(db: sqlite3.Connection, art: dict) -> int:
         found[dup] = (0, len(text), None, None, len(text), art["similarity"] or 0.0)
     if not found:
         return 0
-    others = {r["id"]: r for r in _articles(db, list(found))}
+    others = {r["id"]: r for r in sql.articles(db, list(found))}
     earliest = min([art] + list(others.values()), key=_order)
     if earliest["id"] == art["id"]:
         # Stored after its copies (out of order): they now point at this original instead.
         for oid in others:
             s, e, os_, oe, chars, sim = found[oid]
-            db.execute("DELETE FROM text_copies WHERE article_id = ?", (oid,))
-            db.execute(
-                'INSERT INTO text_copies (article_id, copies_article, start, "end", source_start, source_end, '
-                "shared_chars, similarity, method) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (oid, art["id"], os_, oe, s, e, chars, sim, "minhash" if os_ is None else "sentences"),
-            )
+            sql.replace_copy(db, oid, art["id"], (os_, oe, s, e, chars, sim, "minhash" if os_ is None else "sentences"))
         return len(others)
     s, e, os_, oe, chars, sim = found[earliest["id"]]
     source, method = earliest["id"], "minhash" if os_ is None else "sentences"
     # Past POSTINGS_PER_HASH copies the original may be out of sight: a copy leads to its source
     # (where the shared span is then not known).
-    hop = db.execute("SELECT copies_article FROM text_copies WHERE article_id = ?", (source,)).fetchone()
+    hop = copy_root(db, source)
     if hop:
-        source, os_, oe = hop[0], None, None
-    db.execute(
-        'INSERT INTO text_copies (article_id, copies_article, start, "end", source_start, source_end, '
-        "shared_chars, similarity, method) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) "
-        'ON CONFLICT (article_id, copies_article) DO UPDATE SET start = excluded.start, "end" = excluded."end", '
-        "source_start = excluded.source_start, source_end = excluded.source_end, "
-        "shared_chars = excluded.shared_chars, similarity = excluded.similarity, method = excluded.method",
-        (art["id"], source, s, e, os_, oe, chars, sim, method),
-    )
+        source, os_, oe = hop, None, None
+    sql.record_copy(db, art["id"], source, (s, e, os_, oe, chars, sim, method))
     return 1
 
 
 # ---------------------------------------------------------------- clustering
 
 
-def _keys(db: sqlite3.Connection, art: dict) -> dict[str, float]:
+def _keys(db, art: dict) -> dict[str, float]:
     aid = art["id"]
     keys: dict[str, float] = {}
-    for gid, feature in db.execute(
-        "SELECT DISTINCT geonames_id, feature FROM places WHERE article_id = ? AND geonames_id IS NOT NULL", (aid,)
-    ):
+    for gid, feature in sql.article_places(db, aid):
         if feature != "country":
             keys[f"p:{gid}"] = W_CITY if feature == "city" else W_REGION
-    for label, name, key in db.execute(
-        "SELECT DISTINCT label, lower(COALESCE(canonical, text)), key FROM entities WHERE article_id = ? "
-        "AND label IN ('PERSON', 'ORG')", (aid,)
-    ):
+    for label, name, key in sql.article_people_orgs(db, aid):
         # A person by transliteration key: Игорь Коротченко and Igor Korotchenko are one name.
         name = key if label == "PERSON" and key else name
         keys[f"e:{name}"] = W_PERSON if label == "PERSON" else W_ORG
-    for ctype, gid, name in db.execute(
-        "SELECT DISTINCT type, place_geonames_id, place_name FROM claims WHERE article_id = ? "
-        "AND (place_geonames_id IS NOT NULL OR place_name IS NOT NULL)", (aid,)
-    ).fetchall():
+    for ctype, gid, name in sql.article_claim_places(db, aid):
         # Capture, loss and "still holding" reports about one place are the same (disputed) event.
         kind = "CONTROL" if ctype in CONTROL_TYPES else ctype
         gid = resolve_place(db, aid, gid, name)
@@ -230,16 +180,7 @@ def _keys(db: sqlite3.Connection, art: dict) -> dict[str, float]:
     return keys
 
 
-def _df(db: sqlite3.Connection, terms: Iterable[str]) -> dict[str, int]:
-    terms = list(set(terms))
-    out: dict[str, int] = {}
-    for i in range(0, len(terms), 900):
-        chunk = terms[i:i + 900]
-        out.update(db.execute(f"SELECT term, df FROM story_df WHERE term IN ({','.join('?' * len(chunk))})", chunk))
-    return out
-
-
-def _cluster(db: sqlite3.Connection, art: dict) -> bool:
+def _cluster(db, art: dict) -> bool:
     """Place ``art`` in a cluster; True when it joined an existing one."""
     aid = art["id"]
     day = tx.day_number(art["published"]) or tx.day_number(art["first_seen"]) or 0
@@ -255,10 +196,7 @@ def _cluster(db: sqlite3.Connection, art: dict) -> bool:
     overlap: Counter = Counter()
     same_event: set[str] = set()  # candidates reporting a change of control at the same place
     for key, w in keys.items():
-        for (other,) in db.execute(
-            "SELECT article_id FROM story_keys WHERE key = ? AND day BETWEEN ? AND ? ORDER BY day DESC LIMIT ?",
-            (key, day - WINDOW_DAYS, day + WINDOW_DAYS, POSTINGS_PER_KEY),
-        ):
+        for other in sql.key_postings(db, key, day - WINDOW_DAYS, day + WINDOW_DAYS, POSTINGS_PER_KEY):
             overlap[other] += w
             if key.startswith("c:CONTROL:"):
                 # Control of a place changes rarely, unlike strikes (a city can be hit daily): only these
@@ -266,27 +204,15 @@ def _cluster(db: sqlite3.Connection, art: dict) -> bool:
                 same_event.add(other)
     overlap.pop(aid, None)
     candidates = [c for c, _ in overlap.most_common(MAX_CANDIDATES)]
-    copied = {r[0] for r in db.execute(
-        "SELECT copies_article FROM text_copies WHERE article_id = ? UNION SELECT article_id FROM text_copies "
-        "WHERE copies_article = ?", (aid, aid))}
+    copied = sql.copy_links(db, aid)
     candidates += [c for c in copied if c not in overlap]
 
-    db.executemany("INSERT INTO story_keys (key, day, article_id, weight) VALUES (?, ?, ?, ?)",
-                   [(k, day, aid, w) for k, w in keys.items()])
-    db.execute("INSERT INTO story_terms (article_id, terms, key_weight) VALUES (?, ?, ?)",
-               (aid, json.dumps(terms, ensure_ascii=False), key_weight))
-    db.executemany("INSERT INTO story_df (term, df) VALUES (?, 1) ON CONFLICT (term) DO UPDATE SET df = story_df.df + 1",
-                   [(t,) for t in list(terms) + [N_TERM]])
+    sql.index_article(db, aid, day, keys, terms, key_weight, N_TERM)
 
     best: dict[int, float] = {}
     if candidates:
-        marks = ",".join("?" * len(candidates))
-        cand_rows = db.execute(
-            f"SELECT t.article_id, t.terms, t.key_weight, m.cluster_id, m.day FROM story_terms t "
-            f"JOIN story_members m ON m.article_id = t.article_id WHERE t.article_id IN ({marks})", candidates,
-        ).fetchall()
-        vectors = [(cid, json.loads(tj), kw, cl, d) for cid, tj, kw, cl, d in cand_rows]
-        dfs = _df(db, [t for v in vectors for t in v[1]] + list(terms) + [N_TERM])
+        vectors = sql.member_vectors(db, candidates)
+        dfs = sql.document_frequencies(db, [t for v in vectors for t in v[1]] + list(terms) + [N_TERM])
         n = dfs.get(N_TERM, 1)
         idfs: dict[str, float] = {}
         mine = tx.weigh(terms, dfs, n, idfs)
@@ -307,50 +233,39 @@ def _cluster(db: sqlite3.Connection, art: dict) -> bool:
     cluster, score = max(best.items(), key=lambda kv: kv[1], default=(None, 0.0))
     joined = cluster is not None and score >= JOIN_SCORE
     if not joined:
-        cluster = db.execute("INSERT INTO story_clusters (size) VALUES (0) RETURNING id").fetchone()[0]
+        cluster = sql.open_cluster(db)
         score = 1.0
-    db.execute("INSERT INTO story_members (article_id, cluster_id, score, day) VALUES (?, ?, ?, ?)",
-               (aid, cluster, round(score, 4), day))
+    sql.add_member(db, aid, cluster, round(score, 4), day)
     _refresh(db, cluster, art)
     return joined
 
 
-def _refresh(db: sqlite3.Connection, cluster: int, joined: Optional[dict] = None) -> None:
+def _refresh(db, cluster: int, joined: Optional[dict] = None) -> None:
     """Size, time span, outlets and label of a cluster after a member came (``joined``) or went.
 
     Clusters up to LABEL_EXACT_UP_TO members are recounted every time; bigger ones (a wire story
     reprinted everywhere) add the newcomer and recount only when their size doubles, so a join
     costs the same however big the story grows.
     """
-    head = db.execute("SELECT size, first_published, last_published, outlets FROM story_clusters WHERE id = ?",
-                      (cluster,)).fetchone()
+    head = sql.cluster_head(db, cluster)
     size = (head[0] + 1) if head and joined is not None else None
     if size is None or size <= LABEL_EXACT_UP_TO or size & (size - 1) == 0:
-        size, first, last, outlets = db.execute(
-            "SELECT COUNT(*), MIN(a.published), MAX(a.published), COUNT(DISTINCT a.source_domain) "
-            "FROM story_members m JOIN articles a ON a.id = m.article_id WHERE m.cluster_id = ?", (cluster,),
-        ).fetchone()
+        size, first, last, outlets = sql.cluster_counts(db, cluster)
         if not size:
-            db.execute("DELETE FROM story_clusters WHERE id = ?", (cluster,))
+            sql.delete_cluster(db, cluster)
             return
         label_id, label = _central_title(db, cluster)
-        db.execute(
-            "UPDATE story_clusters SET size = ?, first_published = ?, last_published = ?, outlets = ?, updated = ?, "
-            "label = ?, label_article = ? WHERE id = ?", (size, first, last, outlets, _now(), label, label_id, cluster),
-        )
+        sql.relabel_cluster(db, cluster, size=size, first=first, last=last, outlets=outlets, label=label,
+                            label_article=label_id, updated=_now())
         return
     published = joined["published"]
     first = min(x for x in (head[1], published) if x) if (head[1] or published) else None
     last = max(x for x in (head[2], published) if x) if (head[2] or published) else None
-    db.execute("UPDATE story_clusters SET size = ?, first_published = ?, last_published = ?, updated = ? WHERE id = ?",
-               (size, first, last, _now(), cluster))
+    sql.grow_cluster(db, cluster, size=size, first=first, last=last, updated=_now())
 
 
-def _central_title(db: sqlite3.Connection, cluster: int) -> tuple[Optional[str], Optional[str]]:
-    rows = db.execute(
-        "SELECT a.id, a.title, a.published FROM story_members m JOIN articles a ON a.id = m.article_id "
-        "WHERE m.cluster_id = ? ORDER BY a.published, a.id LIMIT 256", (cluster,),
-    ).fetchall()
+def _central_title(db, cluster: int) -> tuple[Optional[str], Optional[str]]:
+    rows = sql.cluster_titles(db, cluster, 256)
     titled = [(aid, title, tx.title_terms(title)) for aid, title, _ in rows if title]
     if not titled:
         return (rows[0][0], None) if rows else (None, None)
@@ -373,22 +288,15 @@ def claim_day(date_value: Optional[str], published: Optional[str], first_seen: O
     return tx.day_number(date_value) or tx.day_number(published) or tx.day_number(first_seen)
 
 
-def resolve_place(db: sqlite3.Connection, article_id: str, gid: Optional[int], name: Optional[str]) -> Optional[int]:
+def resolve_place(db, article_id: str, gid: Optional[int], name: Optional[str]) -> Optional[int]:
     """A claim's GeoNames id, or the id its article's place tagger gave the same name."""
     if gid or not name:
         return gid
-    row = db.execute(
-        "SELECT geonames_id FROM places WHERE article_id = ? AND geonames_id IS NOT NULL "
-        "AND (name = ? COLLATE NOCASE OR text = ? COLLATE NOCASE) LIMIT 1", (article_id, name, name),
-    ).fetchone() or db.execute(
-        # Else the id other claims already got for the same name (the first of a bounded few wins).
-        "SELECT place_geonames_id FROM (SELECT place_geonames_id FROM claims WHERE place_name = ? LIMIT 50) "
-        "WHERE place_geonames_id IS NOT NULL LIMIT 1", (name,),
-    ).fetchone()
-    return row[0] if row else None
+    # Else the id other claims already got for the same name (the first of a bounded few wins).
+    return sql.article_place_id(db, article_id, name) or sql.claimed_place_id(db, name)
 
 
-def same_place_claims(db: sqlite3.Connection, gid: Optional[int], name: Optional[str], types: Iterable[str],
+def same_place_claims(db, gid: Optional[int], name: Optional[str], types: Iterable[str],
                       day: int, days: int = CLAIM_DAYS, limit: int = 500) -> list[dict]:
     """Claims of ``types`` at the place within ``days`` of ``day``, with their article's outlet and date.
 
@@ -401,23 +309,9 @@ def same_place_claims(db: sqlite3.Connection, gid: Optional[int], name: Optional
     if not keys:
         return []
     lag = days + PUBLISH_LAG_DAYS
-    articles = [r[0] for r in db.execute(
-        f"SELECT DISTINCT article_id FROM story_keys WHERE key IN ({','.join('?' * len(keys))}) "
-        "AND day BETWEEN ? AND ? LIMIT ?", (*keys, day - lag, day + lag, limit),
-    )]
-    if not articles:
-        return []
-    cur = db.execute(
-        "SELECT c.id, c.article_id, c.type, c.actor_code, c.actor_text, c.modality, c.date, c.sentence, "
-        "c.asserted_by_names, c.denied_by_names, c.reported_by_names, c.place_name, c.place_geonames_id, "
-        "a.published, a.source_domain, a.first_seen "
-        f"FROM claims c JOIN articles a ON a.id = c.article_id WHERE c.article_id IN ({','.join('?' * len(articles))}) "
-        f"AND c.type IN ({','.join('?' * len(types))})", (*articles, *types),
-    )
-    cols = [d[0] for d in cur.description]
+    articles = sql.keyed_articles(db, keys, day - lag, day + lag, limit)
     out = []
-    for r in cur.fetchall():
-        d = dict(zip(cols, r))
+    for d in sql.claims_of_types(db, articles, types) if articles else []:
         other_gid = resolve_place(db, d["article_id"], d["place_geonames_id"], d["place_name"])
         same = (gid and other_gid == gid) or (name and (d["place_name"] or "").lower() == name.lower())
         d["day"] = claim_day(d["date"], d["published"], d["first_seen"])
@@ -449,15 +343,11 @@ def contradiction(a: dict, b: dict) -> Optional[str]:
     return None
 
 
-def _contradictions(db: sqlite3.Connection, article_id: str) -> int:
+def _contradictions(db, article_id: str) -> int:
     """Record contradictions between the article's claims and other outlets' claims."""
     found = 0
-    art = db.execute("SELECT published, source_domain, first_seen FROM articles WHERE id = ?", (article_id,)).fetchone()
-    for cid, ctype, actor, modality, date_value, gid, name in db.execute(
-        "SELECT id, type, actor_code, modality, date, place_geonames_id, place_name FROM claims "
-        "WHERE article_id = ? AND (place_geonames_id IS NOT NULL OR place_name IS NOT NULL) "
-        "AND modality IN ('asserted', 'denied')", (article_id,),
-    ).fetchall():
+    art = sql.article_dates(db, article_id)
+    for cid, ctype, actor, modality, date_value, gid, name in sql.placed_claims(db, article_id):
         day = claim_day(date_value, art[0], art[2])
         if day is None:
             continue
@@ -470,9 +360,5 @@ def _contradictions(db: sqlite3.Connection, article_id: str) -> int:
             kind = contradiction(mine, other)
             if kind:
                 # One row per pair, lower claim id first, whichever article came second.
-                found += db.execute(
-                    "INSERT INTO claim_contradictions (claim_id, other_claim_id, kind) VALUES (?, ?, ?) "
-                    "ON CONFLICT DO NOTHING",
-                    (min(cid, other["id"]), max(cid, other["id"]), kind),
-                ).rowcount
+                found += sql.add_contradiction(db, min(cid, other["id"]), max(cid, other["id"]), kind)
     return found

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import difflib
-import sqlite3
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any, Iterable, Optional
 
@@ -41,7 +40,7 @@ def list_stories(store: "Store", *, since: Optional[str] = None, until: Optional
     return sql.clusters(store._conn(), since=since, until=until, min_size=min_size, limit=limit, offset=offset)
 
 
-def root_of(db: sqlite3.Connection, article_id: str) -> str:
+def root_of(db, article_id: str) -> str:
     """The article a copy was taken from (itself when it is no copy)."""
     return sql.copy_root(db, article_id) or article_id
 
@@ -68,7 +67,7 @@ def get_story(store: "Store", story_id: int) -> Optional[dict[str, Any]]:
     return story
 
 
-def outlet_sides(db: sqlite3.Connection, domains: Iterable[Optional[str]]) -> dict[str, dict[str, Any]]:
+def outlet_sides(db, domains: Iterable[Optional[str]]) -> dict[str, dict[str, Any]]:
     """Each outlet's side: its registry country and state affiliation (the domain itself when
     the registry does not know it). Two outlets of one side never contradict each other."""
     domains = sorted({d for d in domains if d})
@@ -84,7 +83,7 @@ def outlet_sides(db: sqlite3.Connection, domains: Iterable[Optional[str]]) -> di
     return out
 
 
-def _position_pairs(db: sqlite3.Connection, rows: list[dict]) -> list[dict]:
+def _position_pairs(db, rows: list[dict]) -> list[dict]:
     """Contradicting claim pairs folded into one card per pair of positions.
 
     A position is what one side says: (side, type, actor, modality). Five sentences of one
@@ -122,7 +121,7 @@ def _position_pairs(db: sqlite3.Connection, rows: list[dict]) -> list[dict]:
     return out
 
 
-def _group_claims(db: sqlite3.Connection, claims: list[dict]) -> list[dict]:
+def _group_claims(db, claims: list[dict]) -> list[dict]:
     """Equivalent claims (type, actor, place, dates within CLAIM_DAYS) with first seen and repeats."""
     groups: list[dict] = []
     for c in claims:
@@ -147,7 +146,7 @@ def _group_claims(db: sqlite3.Connection, claims: list[dict]) -> list[dict]:
     return out
 
 
-def _provenance_summary(db: sqlite3.Connection, members: list[dict]) -> dict[str, Any]:
+def _provenance_summary(db, members: list[dict]) -> dict[str, Any]:
     members = sorted(members, key=lambda c: (*instant(c["published"]), c["id"]))
     first = members[0]
     origins = {root_of(db, c["article_id"]) for c in members}
@@ -241,7 +240,7 @@ def _rebuttals(c: dict, kin: list[dict]) -> list[dict]:
     return sorted(out, key=lambda o: (*instant(o["published"]), o["claim_id"]))
 
 
-def _story_of(db: sqlite3.Connection, article_ids: list[str]) -> dict[str, int]:
+def _story_of(db, article_ids: list[str]) -> dict[str, int]:
     ids = list(set(article_ids))
     return sql.clusters_of(db, article_ids)
 

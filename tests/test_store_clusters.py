@@ -1,0 +1,126 @@
+"""The clusterer's SQL (store/clusters.py) on both backends: copies, clusters, contradictions alike.
+
+Fictional outlets and articles throughout. Each scenario runs on SQLite and on a throwaway PostgreSQL
+database and must leave the same rows behind (serial ids aside).
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from newsledger import stories
+from newsledger.schema import Place
+from newsledger.store import clusters as sql
+from newsledger.store import open_store
+
+from pg import postgres_server  # noqa: F401  (session fixture)
+from test_stories import LOCAL, WIRE, _analysis, _claim, _odesa_place
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def store(request, tmp_path):
+    target = (str(tmp_path / "c.db") if request.param == "sqlite"
+              else request.getfixturevalue("postgres_server").new_database())
+    s = open_store(target)
+    yield s
+    s.close()
+
+
+def _state(store) -> dict:
+    """What the clusterer wrote, without serial ids."""
+    members = store._read("SELECT m.article_id, m.cluster_id, m.score, m.day FROM story_members m "
+                          "ORDER BY m.article_id")
+    first = {}
+    for m in members:  # clusters by their first member instead of their serial id
+        first.setdefault(m["cluster_id"], m["article_id"])
+    return {
+        "members": [(m["article_id"], first[m["cluster_id"]], m["day"]) for m in members],
+        "clusters": sorted((r["size"], r["first_published"], r["last_published"], r["outlets"], r["label"],
+                            r["label_article"]) for r in store._read(
+            "SELECT size, first_published, last_published, outlets, label, label_article FROM story_clusters")),
+        "copies": store._read('SELECT article_id, copies_article, start, "end", source_start, source_end, '
+                              "shared_chars, method FROM text_copies ORDER BY article_id, copies_article"),
+        "keys": store._read("SELECT key, day, article_id FROM story_keys ORDER BY article_id, key"),
+        "contradictions": store._read(
+            "SELECT c1.article_id AS a, c2.article_id AS b, x.kind FROM claim_contradictions x "
+            "JOIN claims c1 ON c1.id = x.claim_id JOIN claims c2 ON c2.id = x.other_claim_id ORDER BY a, b"),
+    }
+
+
+def _scenario(store) -> list[dict]:
+    counts = []
+    reprint = LOCAL + "\n\n" + WIRE.split("\n\n", 1)[1]
+    # A copy stored before its original: the original, arriving later, becomes its source.
+    store.upsert(_analysis("bbbb0002", "valley-post.example", "2025-12-04T13:00:00+02:00", "Odesa port hit",
+                           reprint, places=[_odesa_place(reprint)]))
+    counts.append(stories.update(store, ["bbbb0002"]))
+    store.upsert(_analysis("aaaa0001", "meridian-wire.example", "2025-12-04T08:00:00+02:00", "Drones hit Odesa port",
+                           WIRE, places=[_odesa_place(WIRE)]))
+    counts.append(stories.update(store, ["aaaa0001"]))
+    # A capture, then the other side's report that names the place in other letter case and with no id
+    # of its own: resolved through its article's places, case aside.
+    store.upsert(_analysis("cccc0003", "north-herald.example", "2025-12-12T11:00:00+00:00", "Siversk taken",
+                           "Northern forces took Siversk, the ministry said on Friday.",
+                           claims=[_claim("TAKE_CONTROL", "RUS")]))
+    text = "Southern units still hold SIVERSK, the staff said on Friday."
+    i = text.index("SIVERSK")
+    store.upsert(_analysis("dddd0004", "south-courier.example", "2025-12-13T09:00:00+02:00", "Siversk holds", text,
+                           claims=[_claim("CONTESTED", "UKR", gid=None, name="SIVERSK")],
+                           places=[Place(text="SIVERSK", start=i, end=i + 7, name="Siversk", geonames_id=694403,
+                                         feature="city")]))
+    # A third outlet names the place with no id and no place of its own: the id other claims got.
+    store.upsert(_analysis("eeee0005", "east-bulletin.example", "2025-12-13T10:00:00+00:00", "Siversk denial",
+                           "Northern forces did not take Siversk, a spokesman said.",
+                           claims=[_claim("TAKE_CONTROL", "RUS", modality="denied", gid=None)]))
+    counts.append(stories.update(store, ["cccc0003", "dddd0004", "eeee0005"]))
+    # Running again re-places every article from scratch and leaves the same state.
+    counts.append(stories.update(store, ["aaaa0001", "bbbb0002", "cccc0003", "dddd0004", "eeee0005", "missing"]))
+    return counts
+
+
+def test_clusterer_leaves_the_same_rows_on_both_backends(postgres_server, tmp_path):  # noqa: F811
+    states = []
+    for target in (str(tmp_path / "s.db"), postgres_server.new_database()):
+        with open_store(target) as st:
+            counts = _scenario(st)
+            assert not any(c.get("failed") for c in counts), counts
+            states.append((counts, _state(st)))
+    assert states[0] == states[1]
+    counts, state = states[0]
+    assert counts[2]["contradictions"] == 2  # capture vs "still hold", capture vs its denial
+    assert {(c["a"], c["b"], c["kind"]) for c in state["contradictions"]} == {
+        ("cccc0003", "dddd0004", "control"), ("cccc0003", "eeee0005", "denial")}
+    assert [(c["article_id"], c["copies_article"], c["method"]) for c in state["copies"]] == [
+        ("bbbb0002", "aaaa0001", "sentences")]
+    assert "c:CONTROL:694403" in {k["key"] for k in state["keys"] if k["article_id"] == "eeee0005"}
+
+
+def test_place_lookups_fold_case_and_take_other_claims_ids(store):
+    _scenario(store)
+    db = store._conn()
+    assert sql.article_place_id(db, "dddd0004", "siversk") == 694403
+    assert sql.article_place_id(db, "dddd0004", "Odesa") is None
+    assert sql.claimed_place_id(db, "Siversk") == 694403
+    assert sql.claimed_place_id(db, "Nowhere") is None
+
+
+def test_a_failing_article_is_rolled_back_alone(store):
+    """The savepoint undoes one article's writes; the transaction and the rest of the batch go on."""
+    store.upsert(_analysis("aaaa0001", "meridian-wire.example", "2025-12-04T08:00:00+02:00", "Drones hit Odesa port",
+                           WIRE, places=[_odesa_place(WIRE)]))
+    with store._write() as db:
+        with pytest.raises(RuntimeError):
+            with sql.savepoint(db):
+                sql.add_passages(db, "aaaa0001", [(101, 0, 10)])
+                raise RuntimeError("boom")
+        sql.add_passages(db, "aaaa0001", [(102, 0, 12)])
+        assert sql.passage_chars(db, "aaaa0001") == 12
+    assert store._read("SELECT hash FROM passage_hashes") == [{"hash": 102}]
+
+
+def test_contradiction_recorded_once(store):
+    _scenario(store)
+    db = store._conn()
+    a, b = sorted(r["id"] for r in store._read("SELECT id FROM claims WHERE article_id IN ('cccc0003', 'dddd0004')"))
+    assert sql.add_contradiction(db, a, b, "control") == 0  # already there
+    assert sql.add_contradiction(db, b, a, "control") == 1
