@@ -134,3 +134,68 @@ def test_claims_asserted_by_becomes_attributions_with_roles(tmp_path):
         assert rows[("asserted", "x")]["attributions"] == []  # unreadable: no attribution, still opens
         got = store.get(ART_ID)
         assert [[a.role for a in c.attributions] for c in got.claims] == [["asserts", "asserts"], ["denies", "denies"], []]
+
+
+_NAME_LOOKUPS = {  # the case-insensitive lookups of the API, compare and the stories' provenance
+    "api_entities_canonical": "SELECT article_id FROM entities WHERE lower(canonical) = lower(?)",
+    "api_entities_text": "SELECT article_id FROM entities WHERE lower(text) = lower(?)",
+    "api_places_name": "SELECT geonames_id FROM places WHERE lower(name) = lower(?) AND geonames_id IS NOT NULL",
+    "api_places_text": "SELECT article_id FROM places WHERE lower(text) = lower(?)",
+    "api_claims_place_name": "SELECT article_id FROM claims WHERE lower(place_name) = lower(?)",
+    "api_quotes_speaker": "SELECT * FROM quotes q WHERE lower(q.speaker) = lower(?)",
+}
+
+
+def _plans(db) -> dict[str, str]:
+    return {name: " ".join(r[-1] for r in db.execute("EXPLAIN QUERY PLAN " + sql, ("Kessel",)))
+            for name, sql in _NAME_LOOKUPS.items()}
+
+
+def _assert_indexed(db) -> None:
+    for name, plan in _plans(db).items():
+        assert f"INDEX {name} (<expr>=?)" in plan, (name, plan)
+        if name != "api_quotes_speaker":  # the others answer from the index alone
+            assert "COVERING INDEX" in plan, (name, plan)
+    assert not db.execute("SELECT name FROM sqlite_master WHERE sql LIKE '%COLLATE NOCASE%'").fetchall()
+
+
+def test_name_lookups_are_indexed_in_a_new_file(tmp_path):
+    with open_store(tmp_path / "new.db") as store:
+        _assert_indexed(store._conn())
+
+
+def test_nocase_indexes_of_an_older_file_become_lower_indexes(tmp_path):
+    """Files migrated before step 10 keyed these indexes COLLATE NOCASE, which ``lower(x) = lower(?)``
+    cannot use; step 10 rebuilds them, keeping the rows."""
+    path = tmp_path / "v9.db"
+    with open_store(path) as store:
+        store.upsert(_sample())
+    db = sqlite3.connect(path, isolation_level=None)
+    old = {"api_entities_canonical": ("entities", "canonical COLLATE NOCASE, article_id"),
+           "api_entities_text": ("entities", "text COLLATE NOCASE, article_id"),
+           "api_places_name": ("places", "name COLLATE NOCASE, article_id, geonames_id"),
+           "api_places_text": ("places", "text COLLATE NOCASE, article_id, geonames_id"),
+           "api_claims_place_name": ("claims", "place_name COLLATE NOCASE, article_id"),
+           "api_quotes_speaker": ("quotes", "speaker COLLATE NOCASE")}
+    for name, (table, cols) in old.items():  # as step 4 built them up to release 9
+        db.execute(f"DROP INDEX {name}")
+        db.execute(f"CREATE INDEX {name} ON {table}({cols})")
+    db.execute("DELETE FROM schema_migrations WHERE version >= 10")
+    db.execute("PRAGMA user_version = 9")
+    assert all("<expr>" not in plan for plan in _plans(db).values())
+    db.close()
+    with open_store(path) as store:
+        db = store._conn()
+        _assert_indexed(db)
+        assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        assert [q["speaker"] for q in store.quotes(speaker="kessel")] == ["Mira Kessel"]
+
+
+def _sample():
+    from newsledger.schema import Analysis, Article, Quote
+
+    text = 'The dam held overnight. "We are ready," said engineer Mira Kessel.'
+    art = Article(id="5e1a" + "0" * 36, url="https://valley-post.example/dam", title="Dam holds", text=text,
+                  language="en")
+    return Analysis(article=art, quotes=[Quote(text="We are ready,", kind="direct", start=25, end=38,
+                                                               speaker="Mira Kessel")])

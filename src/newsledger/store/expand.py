@@ -25,9 +25,9 @@ def place_variants(rows: Rows, word: str) -> list[str]:
     found = rows(
         "SELECT DISTINCT v FROM ("
         "SELECT text AS v FROM places WHERE geonames_id IN (SELECT geonames_id FROM places "
-        "WHERE (text = ? COLLATE NOCASE OR name = ? COLLATE NOCASE) AND geonames_id IS NOT NULL) "
+        "WHERE (lower(text) = lower(?) OR lower(name) = lower(?)) AND geonames_id IS NOT NULL) "
         "UNION SELECT name FROM places WHERE geonames_id IN (SELECT geonames_id FROM places "
-        "WHERE (text = ? COLLATE NOCASE OR name = ? COLLATE NOCASE) AND geonames_id IS NOT NULL)) AS t "
+        "WHERE (lower(text) = lower(?) OR lower(name) = lower(?)) AND geonames_id IS NOT NULL)) AS t "
         "WHERE v IS NOT NULL ORDER BY v",
         [word] * 4,
     )

@@ -1,7 +1,7 @@
 """Filters that mean the same wherever they are used: the store's readers (CLI), the API and
 exports build their conditions here, so ``--speaker`` and ``speaker=`` (or a place name) never
-select different rows. Conditions are SQLite SQL over the annotation alias given (the
-PostgreSQL store runs them through its dialect layer)."""
+select different rows. Conditions are over the annotation alias given, in SQL both backends
+read alike (``lower()`` for case, ``->>`` for JSON members), with ``?`` placeholders."""
 
 from __future__ import annotations
 
@@ -22,7 +22,7 @@ def geonames_id(value: str) -> Optional[int]:
 
 def speaker(alias: str, value: str) -> tuple[str, list[Any]]:
     """Quotes whose speaker's name contains ``value`` (case-insensitive)."""
-    return f"{alias}.speaker LIKE ? ESCAPE '\\'", [f"%{like_escape(value.strip())}%"]
+    return f"lower({alias}.speaker) LIKE lower(?) ESCAPE '\\'", [f"%{like_escape(value.strip())}%"]
 
 
 def claim_place(alias: str, value: str) -> tuple[str, list[Any]]:
@@ -32,10 +32,10 @@ def claim_place(alias: str, value: str) -> tuple[str, list[Any]]:
     gid = geonames_id(value)
     if gid is not None:
         return f"{alias}.place_geonames_id = ?", [gid]
-    name = like_escape(value.strip())
+    # Equality on lower(): the lower() indexes of migration 10 serve the name lookups.
     return (
-        f"({alias}.place_name LIKE ? ESCAPE '\\' OR json_extract({alias}.place, '$.text') LIKE ? ESCAPE '\\' "
+        f"(lower({alias}.place_name) = lower(?) OR lower({alias}.place ->> 'text') = lower(?) "
         f"OR {alias}.place_geonames_id IN (SELECT geonames_id FROM places WHERE geonames_id IS NOT NULL "
-        "AND (name LIKE ? ESCAPE '\\' OR text LIKE ? ESCAPE '\\')))",
-        [name] * 4,
+        "AND (lower(name) = lower(?) OR lower(text) = lower(?))))",
+        [value.strip()] * 4,
     )

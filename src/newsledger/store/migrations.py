@@ -219,22 +219,26 @@ def _step3(db: sqlite3.Connection) -> None:
 # rows wide, so aggregates over thousands of hits read narrow covering indexes
 # instead; name lookups there are case-insensitive, which the binary indexes of
 # step 1 cannot serve. IF NOT EXISTS: databases served by older API versions
-# already have the ones that the API used to create itself.
+# already have the ones that the API used to create itself. Case-insensitive keys
+# are lower(column), the expression every backend's lookups compare
+# (``lower(x) = lower(?)``), followed by the column itself: SQLite (3.40) and
+# PostgreSQL read an expression index alone only when it holds the column too. Step 10
+# rebuilds the COLLATE NOCASE keys that SQLite files got from this step before.
 API_INDEXES = (
     ("api_articles_facts", "articles", "seq, source_domain, language, published, duplicate_of, id"),
     ("api_articles_id_facts", "articles", "id, seq, source_domain, language, published, duplicate_of"),
     ("api_articles_published", "articles", "published, seq, duplicate_of, source_domain, language, id"),
-    ("api_entities_canonical", "entities", "canonical COLLATE NOCASE, article_id"),
-    ("api_entities_text", "entities", "text COLLATE NOCASE, article_id"),
-    ("api_places_name", "places", "name COLLATE NOCASE, article_id, geonames_id"),
-    ("api_places_text", "places", "text COLLATE NOCASE, article_id, geonames_id"),
+    ("api_entities_canonical", "entities", "lower(canonical), article_id, canonical"),
+    ("api_entities_text", "entities", "lower(text), article_id, text"),
+    ("api_places_name", "places", "lower(name), article_id, geonames_id, name"),
+    ("api_places_text", "places", "lower(text), article_id, geonames_id, text"),
     ("api_places_geonames", "places", "geonames_id, article_id"),
     ("api_claims_article", "claims", "article_id, type, place_geonames_id, place_name"),
     ("api_claims_type", "claims", "type, article_id"),
-    ("api_claims_place_name", "claims", "place_name COLLATE NOCASE, article_id"),
+    ("api_claims_place_name", "claims", "lower(place_name), article_id, place_name"),
     ("api_claims_place_id", "claims", "place_geonames_id, article_id"),
     ("api_framing_article", "framing", "article_id, term, text, category, neutral"),
-    ("api_quotes_speaker", "quotes", "speaker COLLATE NOCASE"),
+    ("api_quotes_speaker", "quotes", "lower(speaker)"),
 )
 
 
@@ -264,7 +268,7 @@ ARTICLE_KEY_SOURCES: dict[str, str] = {
 
 
 # Places and claims an analyst rejected (store.reviews) give their article no key.
-_UNREJECTED = "(review IS NULL OR json_extract(review, '$.verdict') != 'rejected') AND "
+_UNREJECTED = "(review IS NULL OR review ->> 'verdict' != 'rejected') AND "
 
 
 def fill_article_keys(db, article_id: str | None = None, skip_rejected: bool = True) -> None:
@@ -378,6 +382,13 @@ def _step9(db: sqlite3.Connection) -> None:
     )
 
 
+def _step10(db) -> None:
+    for name, table, cols in API_INDEXES:
+        if cols.startswith("lower("):
+            db.execute(f"DROP INDEX IF EXISTS {name}")
+            db.execute(f"CREATE INDEX {name} ON {q(table)}({cols})")
+
+
 # Steps that read or write rows: PostgreSQL runs these on the connection instead of
 # replaying their recorded DDL.
 DATA_STEPS = {8}
@@ -393,6 +404,7 @@ STEPS: list[tuple[int, str, Callable[[sqlite3.Connection], None]]] = [
     (7, "analyst reviews of claims, quotes and places, keyed by article and span", _step7),
     (8, "claim attributions with roles (asserts, denies, reports) from asserted_by; flat role columns", _step8),
     (9, "alert cursors: the last article each saved search was matched against", _step9),
+    (10, "case-insensitive API indexes keyed on lower(column) instead of COLLATE NOCASE", _step10),
 ]
 LATEST = STEPS[-1][0]
 

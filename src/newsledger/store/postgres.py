@@ -251,10 +251,6 @@ def _sync_columns(conn) -> None:
 class PostgresStore(Store):
     """A newsledger database on a PostgreSQL server; same methods as ``Store``."""
 
-    _source_name_sql = "({a}.source->>'name')"
-    _nocase_eq = "lower({x}) = lower(?)"
-    _as_int = "({x})::int"
-
     def __init__(self, url: str, *, create: bool = True, timeout: float = 10.0):
         try:
             import psycopg  # noqa: F401

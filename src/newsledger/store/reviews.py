@@ -80,7 +80,7 @@ def conditions(alias: str, reviewed: Optional[bool] = None, hide_rejected: bool 
     if reviewed is not None:
         conds.append(f"{alias}.review IS NOT NULL" if reviewed else f"{alias}.review IS NULL")
     if hide_rejected:
-        conds.append(f"({alias}.review IS NULL OR json_extract({alias}.review, '$.verdict') != 'rejected')")
+        conds.append(f"({alias}.review IS NULL OR {alias}.review ->> 'verdict' != 'rejected')")
     return conds
 
 
@@ -164,9 +164,9 @@ def quality(store, *, queue: int = 50) -> dict[str, Any]:
     for kind, table in KINDS.items():
         for r in store._read(
             "SELECT a.source_domain AS source, count(*) AS items, count(x.review) AS reviewed, "
-            "sum(CASE WHEN json_extract(x.review, '$.verdict') = 'confirmed' THEN 1 ELSE 0 END) AS confirmed, "
-            "sum(CASE WHEN json_extract(x.review, '$.verdict') = 'rejected' THEN 1 ELSE 0 END) AS rejected, "
-            "sum(CASE WHEN json_extract(x.review, '$.verdict') = 'corrected' THEN 1 ELSE 0 END) AS corrected "
+            "sum(CASE WHEN x.review ->> 'verdict' = 'confirmed' THEN 1 ELSE 0 END) AS confirmed, "
+            "sum(CASE WHEN x.review ->> 'verdict' = 'rejected' THEN 1 ELSE 0 END) AS rejected, "
+            "sum(CASE WHEN x.review ->> 'verdict' = 'corrected' THEN 1 ELSE 0 END) AS corrected "
             f"FROM {q(table)} x JOIN articles a ON a.id = x.article_id GROUP BY a.source_domain"
         ):
             row = {k: int(r[k] or 0) for k in ("items", "reviewed", "confirmed", "rejected", "corrected")}

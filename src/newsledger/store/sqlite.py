@@ -137,7 +137,7 @@ def attribution_filter(alias: str, name: Optional[str], role: Optional[str]) -> 
     if not name:
         return f"{alias}.{cols[0]} IS NOT NULL", []
     pattern = f"%{_like(name.strip())}%"
-    return "(" + " OR ".join(f"{alias}.{c} LIKE ? ESCAPE '\\'" for c in cols) + ")", [pattern] * len(cols)
+    return "(" + " OR ".join(f"lower({alias}.{c}) LIKE lower(?) ESCAPE '\\'" for c in cols) + ")", [pattern] * len(cols)
 
 
 def claim_conditions(alias: str, *, place: Optional[str], actor: Optional[str], type: Optional[str],
@@ -154,7 +154,7 @@ def claim_conditions(alias: str, *, place: Optional[str], actor: Optional[str], 
         conds.append(f"{alias}.type = ?")
         params.append(type.strip().upper())
     if actor:
-        conds.append(f"({alias}.actor_code = ? OR {alias}.actor_text LIKE ? ESCAPE '\\')")
+        conds.append(f"({alias}.actor_code = ? OR lower({alias}.actor_text) LIKE lower(?) ESCAPE '\\')")
         params += [actor.strip().upper(), f"%{_like(actor.strip())}%"]
     if modality:
         conds.append(f"{alias}.modality = ?")
@@ -204,11 +204,6 @@ def _translate(exc: sqlite3.Error, path: str) -> StoreError:
 
 class Store:
     """A newsledger database. Create with ``open_store``; close with ``close()`` or ``with``."""
-
-    # SQL that differs between dialects; the PostgreSQL store overrides these.
-    _source_name_sql = "json_extract({a}.source, '$.name')"
-    _nocase_eq = "{x} = ? COLLATE NOCASE"
-    _as_int = "({x})"
 
     def __init__(self, path: Union[str, Path], *, create: bool = True, timeout: float = DEFAULT_TIMEOUT):
         self.path = str(path)
@@ -610,8 +605,8 @@ class Store:
     ) -> tuple[list[str], list[Any]]:
         conds, params = date_range(f"{alias}.published", since, until)
         if source:
-            name_eq = self._nocase_eq.format(x=self._source_name_sql.format(a=alias))
-            conds.append(f"({alias}.source_domain = ? OR {alias}.source_domain LIKE ? ESCAPE '\\' OR {name_eq})")
+            conds.append(f"({alias}.source_domain = ? OR lower({alias}.source_domain) LIKE lower(?) ESCAPE '\\' "
+                         f"OR lower({alias}.source ->> 'name') = lower(?))")
             s = source.strip().lower()
             params += [s, "%." + _like(s), source.strip()]
         if lang:
@@ -630,11 +625,10 @@ class Store:
         counts = ", ".join(
             f"(SELECT count(*) FROM {q(k)} x WHERE x.article_id = a.id) AS {q(k)}" for k in ANNOTATION_TYPES
         )
-        nonempty = self._as_int.format(x="a.text != ''")
         return self._read(
-            f"SELECT a.id, a.title, a.url, a.source_domain AS source, {self._source_name_sql.format(a='a')} AS source_name, "
-            f"a.published, a.language, a.duplicate_of, "
-            f"length(a.text) - length(replace(a.text, ' ', '')) + {nonempty} AS words, {counts} "
+            "SELECT a.id, a.title, a.url, a.source_domain AS source, a.source ->> 'name' AS source_name, "
+            "a.published, a.language, a.duplicate_of, "
+            f"length(a.text) - length(replace(a.text, ' ', '')) + CAST(a.text != '' AS INTEGER) AS words, {counts} "
             f"FROM articles a {where} ORDER BY a.published IS NULL, a.published DESC, a.seq DESC LIMIT ? OFFSET ?",
             (*params, int(limit), int(offset)),
         )

@@ -169,7 +169,7 @@ def quote(db, quote_id: int) -> Optional[dict[str, Any]]:
 
 
 def quotes_by_speaker(db, speaker: str, other_than: int, limit: int) -> list[dict[str, Any]]:
-    return rows(db, _QUOTE + "WHERE q.speaker = ? COLLATE NOCASE AND q.id != ? LIMIT ?", (speaker, other_than, limit))
+    return rows(db, _QUOTE + "WHERE lower(q.speaker) = lower(?) AND q.id != ? LIMIT ?", (speaker, other_than, limit))
 
 
 def quotes_in_story_of(db, article_id: str, other_than: int, limit: int) -> list[dict[str, Any]]:

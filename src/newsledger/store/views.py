@@ -243,8 +243,8 @@ def _entity_ids(value: str) -> tuple[str, list[Any]]:
     # Only ever used as ``a.id IN (...)``, whose list drops repeats itself, so UNION ALL
     # saves a second de-duplication; separate lookups read only the covering NOCASE
     # indexes, where an OR would fetch every matching row to merge rowids.
-    return ("SELECT article_id FROM entities WHERE canonical = ? COLLATE NOCASE "
-            "UNION ALL SELECT article_id FROM entities WHERE text = ? COLLATE NOCASE", [value, value])
+    return ("SELECT article_id FROM entities WHERE lower(canonical) = lower(?) "
+            "UNION ALL SELECT article_id FROM entities WHERE lower(text) = lower(?)", [value, value])
 
 
 def _place_ids(value: str) -> tuple[str, list[Any]]:
@@ -252,9 +252,9 @@ def _place_ids(value: str) -> tuple[str, list[Any]]:
     if gid is not None:
         return ("SELECT article_id FROM places WHERE geonames_id = ? "
                 "UNION ALL SELECT article_id FROM claims WHERE place_geonames_id = ?", [gid] * 2)
-    return ("SELECT article_id FROM places WHERE name = ? COLLATE NOCASE "
-            "UNION ALL SELECT article_id FROM places WHERE text = ? COLLATE NOCASE "
-            "UNION ALL SELECT article_id FROM claims WHERE place_name = ? COLLATE NOCASE", [value] * 3)
+    return ("SELECT article_id FROM places WHERE lower(name) = lower(?) "
+            "UNION ALL SELECT article_id FROM places WHERE lower(text) = lower(?) "
+            "UNION ALL SELECT article_id FROM claims WHERE lower(place_name) = lower(?)", [value] * 3)
 
 
 def _where(r: Reader, f: ArticleFilter, hint: str = "", *, probe: bool = False,
@@ -276,7 +276,7 @@ def _where(r: Reader, f: ArticleFilter, hint: str = "", *, probe: bool = False,
     if f.source:
         # A source is named by domain or by outlet name; both resolve to domains first,
         # so the articles index on source_domain stays usable.
-        conds.append("a.source_domain IN (SELECT domain FROM sources WHERE domain = ? OR name = ? COLLATE NOCASE)")
+        conds.append("a.source_domain IN (SELECT domain FROM sources WHERE domain = ? OR lower(name) = lower(?))")
         params += [f.source.strip().lower(), f.source.strip()]
     if f.state_affiliated is not None:
         conds.append("a.source_domain IN (SELECT domain FROM sources WHERE state_affiliated = ?)")
@@ -334,7 +334,7 @@ COUNT_EXACT_MAX = 5_000
 PROBE_MIN = 2000
 SORTS = ("auto", "relevance", "newest", "oldest")
 _ARTICLE_ITEM = ("a.seq, a.id, a.title, a.url, a.published, a.language, a.duplicate_of, a.source_domain, "
-                 "json_extract(a.source, '$.name') AS page_source_name")
+                 "a.source ->> 'name' AS page_source_name")
 _SNIPPET = f"snippet(articles_fts, -1, '{MARK_OPEN}', '{MARK_CLOSE}', '…', {SNIPPET_TOKENS})"
 
 
@@ -505,7 +505,7 @@ def timeline(r: Reader, f: ArticleFilter, limit: int, offset: int) -> dict[str, 
 def _source_conds(alias: str, source: Optional[str], since: Any, until: Any) -> tuple[list[str], list[Any]]:
     conds, params = date_range(f"{alias}.published", since, until)
     if source:
-        conds.append(f"{alias}.source_domain IN (SELECT domain FROM sources WHERE domain = ? OR name = ? COLLATE NOCASE)")
+        conds.append(f"{alias}.source_domain IN (SELECT domain FROM sources WHERE domain = ? OR lower(name) = lower(?))")
         params += [source.strip().lower(), source.strip()]
     return conds, params
 
@@ -769,8 +769,8 @@ def sources(r: Reader, *, state_affiliated: Optional[bool], country: Optional[st
 def _mentioned_place_ids(r: Reader, place: str) -> list[int]:
     """GeoNames ids that mentions of ``place`` (as written or resolved) were resolved to."""
     return [row["geonames_id"] for row in r.rows(
-        "SELECT geonames_id FROM places WHERE name = ? COLLATE NOCASE AND geonames_id IS NOT NULL "
-        "UNION SELECT geonames_id FROM places WHERE text = ? COLLATE NOCASE AND geonames_id IS NOT NULL",
+        "SELECT geonames_id FROM places WHERE lower(name) = lower(?) AND geonames_id IS NOT NULL "
+        "UNION SELECT geonames_id FROM places WHERE lower(text) = lower(?) AND geonames_id IS NOT NULL",
         [place, place])]
 
 
@@ -791,13 +791,13 @@ def _claim_subject(r: Reader, entity: Optional[str], place: Optional[str],
             ids = _mentioned_place_ids(r, place)
             # PostgreSQL has no empty IN list; SQLite's would match nothing anyway.
             in_ids = f" OR c.place_geonames_id IN ({','.join('?' * len(ids))})" if ids else ""
-            conds.append(f"(c.place_name = ? COLLATE NOCASE{in_ids})")
+            conds.append(f"(lower(c.place_name) = lower(?){in_ids})")
             params += [place, *ids]
     if claim_type:
         conds.append("c.type = ?")
         params.append(claim_type.strip().upper())
     if entity:
-        conds.append("(c.actor_text = ? COLLATE NOCASE OR c.target_text = ? COLLATE NOCASE "
+        conds.append("(lower(c.actor_text) = lower(?) OR lower(c.target_text) = lower(?) "
                      f"OR {r.contains('c.sentence')})")
         params += [entity.strip()] * 3
     return conds, params

@@ -12,6 +12,7 @@ import json
 from typing import Any, Callable, Iterable, Optional
 
 from .errors import QueryError, StoreError
+from .filters import like_escape
 
 # Columns a poll may update (the scheduler passes only these).
 POLL_FIELDS = (
@@ -258,14 +259,18 @@ class WatchStore:
             claim_conds.append("c.modality = ?")
             claim_params.append(f["modality"])
         if f.get("outlet"):
-            conds.append("(a.source_domain = ? OR a.source_domain LIKE ?)")
-            params += [f["outlet"], "%." + str(f["outlet"])]
+            # Case-insensitive, and the alert's text is matched literally (its % and _ are no wildcards).
+            conds.append("(a.source_domain = ? OR lower(a.source_domain) LIKE lower(?) ESCAPE '\\')")
+            params += [f["outlet"], "%." + like_escape(str(f["outlet"]))]
         if f.get("speaker"):
-            conds.append("EXISTS (SELECT 1 FROM quotes x WHERE x.article_id = a.id AND x.speaker LIKE ?)")
-            params.append("%" + str(f["speaker"]) + "%")
+            conds.append("EXISTS (SELECT 1 FROM quotes x WHERE x.article_id = a.id "
+                         "AND lower(x.speaker) LIKE lower(?) ESCAPE '\\')")
+            params.append("%" + like_escape(str(f["speaker"])) + "%")
         if f.get("place"):
-            conds.append("(EXISTS (SELECT 1 FROM places p WHERE p.article_id = a.id AND (p.name LIKE ? OR p.text LIKE ?))"
-                         " OR EXISTS (SELECT 1 FROM claims c2 WHERE c2.article_id = a.id AND c2.place_name LIKE ?))")
+            conds.append("(EXISTS (SELECT 1 FROM places p WHERE p.article_id = a.id "
+                         "AND (lower(p.name) = lower(?) OR lower(p.text) = lower(?)))"
+                         " OR EXISTS (SELECT 1 FROM claims c2 WHERE c2.article_id = a.id "
+                         "AND lower(c2.place_name) = lower(?)))")
             params += [f["place"]] * 3
         if f.get("place_id"):
             conds.append("(EXISTS (SELECT 1 FROM places p WHERE p.article_id = a.id AND p.geonames_id = ?)"
