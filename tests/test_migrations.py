@@ -10,6 +10,7 @@ import pytest
 
 from newsledger import journal
 from newsledger.store import StoreError, open_store
+from newsledger.store.dialect import SQLITE
 from newsledger.store.migrations import LATEST, STEPS
 
 FIXTURE = Path(__file__).resolve().parent / "fixtures" / "schema_v1.sql"
@@ -21,7 +22,7 @@ def _frozen_v1(db: sqlite3.Connection) -> None:
 
 
 def _step1_only(db: sqlite3.Connection) -> None:
-    STEPS[0][2](db)
+    STEPS[0][2](db, SQLITE)
 
 
 def _make_v1(path: Path, build) -> None:
@@ -199,3 +200,10 @@ def _sample():
                   language="en")
     return Analysis(article=art, quotes=[Quote(text="We are ready,", kind="direct", start=25, end=38,
                                                                speaker="Mira Kessel")])
+
+
+def test_too_old_sqlite_is_refused_with_the_way_out(tmp_path, monkeypatch):
+    monkeypatch.setattr(sqlite3, "sqlite_version_info", (3, 37, 2))
+    monkeypatch.setattr(sqlite3, "sqlite_version", "3.37.2")
+    with pytest.raises(StoreError, match=r"needs SQLite 3\.38\.0 or later; this Python links 3\.37\.2"):
+        open_store(tmp_path / "x.db")

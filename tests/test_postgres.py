@@ -9,7 +9,8 @@ import pytest
 
 from newsledger.schema import BadInput, Origin
 from newsledger.store import QueryError, StoreError, open_store
-from newsledger.store.postgres import PostgresStore, ddl
+from newsledger.store.dialect import POSTGRES, SQLITE
+from newsledger.store.postgres import PostgresStore, format_placeholders
 
 from pg import postgres_server  # noqa: F401  (session fixture)
 from test_store import BODY, make_analysis
@@ -22,13 +23,49 @@ def store(postgres_server):  # noqa: F811
     s.close()
 
 
-def test_ddl_maps_sqlite_types():
-    assert ddl("CREATE TABLE t (id INTEGER PRIMARY KEY, x REAL, j JSON, b BLOB, n INTEGER NOT NULL)") == (
-        "CREATE TABLE t (id BIGSERIAL PRIMARY KEY, x DOUBLE PRECISION, j JSONB, b BYTEA, n BIGINT NOT NULL)")
-    assert ddl("CREATE TABLE k (a TEXT, PRIMARY KEY (a)) WITHOUT ROWID") == "CREATE TABLE k (a TEXT, PRIMARY KEY (a))"
-    assert ddl("CREATE VIRTUAL TABLE articles_fts USING fts5(title)") is None
-    assert ddl('CREATE INDEX i ON "places"(name COLLATE NOCASE, article_id)') == (
-        'CREATE INDEX i ON "places"(lower(name), article_id)')
+def test_placeholders_become_psycopg_style_outside_literals_and_comments():
+    assert format_placeholders("SELECT a FROM t WHERE b = ? AND c LIKE ? ESCAPE '\\'") == (
+        "SELECT a FROM t WHERE b = %s AND c LIKE %s ESCAPE '\\'")
+    # text in quotes and comments is kept, only its % doubled (psycopg reads every %)
+    assert format_placeholders("SELECT 'why?', \"odd?col\", x % 2 FROM t -- rows?\nWHERE y = ?") == (
+        "SELECT 'why?', \"odd?col\", x %% 2 FROM t -- rows?\nWHERE y = %s")
+    assert format_placeholders("SELECT 'it''s ?%' /* ?; */, ?") == "SELECT 'it''s ?%%' /* ?; */, %s"
+    with pytest.raises(StoreError, match="unterminated"):
+        format_placeholders("SELECT 'open ?")
+
+
+def test_dialects_render_column_types():
+    assert [POSTGRES.type(t) for t in ("INTEGER", "REAL", "JSON", "BLOB", "TEXT NOT NULL",
+                                       "INTEGER REFERENCES ingest_runs(id) ON DELETE SET NULL")] == [
+        "BIGINT", "DOUBLE PRECISION", "JSONB", "BYTEA", "TEXT NOT NULL",
+        "BIGINT REFERENCES ingest_runs(id) ON DELETE SET NULL"]
+    assert SQLITE.type("INTEGER REFERENCES ingest_runs(id)") == "INTEGER REFERENCES ingest_runs(id)"
+
+
+def test_new_database_has_the_sqlite_files_tables_and_columns(store, tmp_path):
+    """Both backends are built by the same migration steps, each in its own DDL."""
+    lite = open_store(tmp_path / "same.db")
+    try:
+        lite_tables = {r["name"] for r in lite._read(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'articles_fts%' "
+            "AND name NOT LIKE 'sqlite_%'")}
+        pg_tables = {r["table_name"] for r in store._read(
+            "SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema()")}
+        assert lite_tables == pg_tables
+        kinds = {"bigint": "INTEGER", "integer": "INTEGER", "double precision": "REAL", "jsonb": "JSON",
+                 "bytea": "BLOB", "text": "TEXT", "tsvector": None}
+        for table in sorted(lite_tables):
+            lite_cols = {r["name"]: r["type"] for r in lite._read(f"SELECT name, type FROM pragma_table_info('{table}')")}
+            pg_cols = {r["column_name"]: kinds[r["data_type"]] for r in store._read(
+                "SELECT column_name, data_type FROM information_schema.columns "
+                "WHERE table_schema = current_schema() AND table_name = ?", (table,))}
+            pg_cols.pop("fts", None)  # PostgreSQL's full-text index is a column of articles
+            assert pg_cols == lite_cols, table
+        api = {r["indexname"]: r["indexdef"] for r in store._read(
+            "SELECT indexname, indexdef FROM pg_indexes WHERE indexname LIKE 'api\\_%'")}
+        assert "lower(canonical), article_id, canonical" in api["api_entities_canonical"]
+    finally:
+        lite.close()
 
 
 def test_upsert_is_idempotent_and_round_trips(store):

@@ -1,9 +1,13 @@
-"""Versioned schema steps, applied in order and recorded in ``PRAGMA user_version``.
+"""Versioned schema steps, applied in order and recorded in ``schema_migrations``
+(and, on SQLite, ``PRAGMA user_version``).
 
 Tables holding records are derived from ``schema.py`` so the database always
-mirrors the records. A step is never edited once released: later changes are
-new steps appended to ``STEPS``. Fields added to a record later need no step:
-``sync_columns`` adds the missing (nullable) columns on open.
+mirrors the records. Each step runs on either backend: it is called with the
+connection and the backend's ``Dialect`` (``store.dialect``) and writes its DDL
+with the dialect's type names and options. A step is never changed in what it
+builds once released: later changes are new steps appended to ``STEPS``. Fields
+added to a record later need no step: ``sync_columns`` adds the missing
+(nullable) columns on open.
 """
 
 from __future__ import annotations
@@ -11,10 +15,11 @@ from __future__ import annotations
 import json
 import sqlite3
 from datetime import datetime, timezone
-from typing import Callable, Optional
+from typing import Any, Callable, Optional
 
 from .. import schema
 from ..schema import ANNOTATION_TYPES, Article, Source
+from .dialect import SQLITE, Dialect
 
 # Columns the store adds to ``articles`` beyond the Article fields.
 ARTICLE_EXTRA: list[tuple[str, str]] = [
@@ -93,35 +98,35 @@ def annotation_columns(kind: str) -> list[tuple[str, str]]:
     return schema.columns(ANNOTATION_TYPES[kind]) + ANNOTATION_EXTRA.get(kind, [])
 
 
-def _col_defs(cols: list[tuple[str, str]], skip: set[str] = frozenset()) -> str:
-    return ", ".join(f"{q(n)} {t}" for n, t in cols if n not in skip)
+def _col_defs(d: Dialect, cols: list[tuple[str, str]], skip: set[str] = frozenset()) -> str:
+    return ", ".join(f"{q(n)} {d.type(t)}" for n, t in cols if n not in skip)
 
 
-def _step1(db: sqlite3.Connection) -> None:
+def _step1(db, d: Dialect) -> None:
     db.execute(
-        "CREATE TABLE ingest_runs (id INTEGER PRIMARY KEY, started TEXT NOT NULL, finished TEXT, "
-        "inputs JSON, counts JSON, status TEXT NOT NULL DEFAULT 'running')"
+        f"CREATE TABLE ingest_runs (id {d.serial_key}, started TEXT NOT NULL, finished TEXT, "
+        f"inputs {d.json}, counts {d.json}, status TEXT NOT NULL DEFAULT 'running')"
     )
-    db.execute(f"CREATE TABLE sources (domain TEXT PRIMARY KEY, {_col_defs(source_columns(), {'domain'})})")
+    db.execute(f"CREATE TABLE sources (domain TEXT PRIMARY KEY, {_col_defs(d, source_columns(), {'domain'})})")
     # ``seq`` is an explicit INTEGER PRIMARY KEY so the FTS index's rowids survive VACUUM.
     db.execute(
-        "CREATE TABLE articles (seq INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, "
-        f"{_col_defs(article_columns(), {'id'})})"
+        f"CREATE TABLE articles (seq {d.serial_key}, id TEXT NOT NULL UNIQUE, "
+        f"{_col_defs(d, article_columns(), {'id'})})"
     )
     for col in ("source_domain", "published", "language", "content_hash", "duplicate_of", "canonical_url", "run_id"):
         db.execute(f"CREATE INDEX articles_{col} ON articles({q(col)})")
     for kind in ANNOTATION_TYPES:
         db.execute(
-            f"CREATE TABLE {q(kind)} (id INTEGER PRIMARY KEY, "
+            f"CREATE TABLE {q(kind)} (id {d.serial_key}, "
             "article_id TEXT NOT NULL REFERENCES articles(id) ON DELETE CASCADE, "
-            f"{_col_defs(annotation_columns(kind))})"
+            f"{_col_defs(d, annotation_columns(kind))})"
         )
         db.execute(f"CREATE INDEX {kind}_article_id ON {q(kind)}(article_id)")
         for col in ANNOTATION_INDEXES.get(kind, []):
             db.execute(f"CREATE INDEX {kind}_{col} ON {q(kind)}({q(col)})")
     db.execute(
-        "CREATE TABLE quarantine (id INTEGER PRIMARY KEY, "
-        "run_id INTEGER REFERENCES ingest_runs(id) ON DELETE SET NULL, origin JSON, origin_label TEXT NOT NULL, "
+        f"CREATE TABLE quarantine (id {d.serial_key}, "
+        f"run_id {d.integer} REFERENCES ingest_runs(id) ON DELETE SET NULL, origin {d.json}, origin_label TEXT NOT NULL, "
         "reason TEXT NOT NULL, excerpt TEXT, first_seen TEXT NOT NULL, UNIQUE (origin_label, reason))"
     )
     db.execute("CREATE INDEX quarantine_reason ON quarantine(reason)")
@@ -129,14 +134,16 @@ def _step1(db: sqlite3.Connection) -> None:
     # candidates are found with an indexed query in any later run or process.
     db.execute(
         "CREATE TABLE minhashes (article_id TEXT PRIMARY KEY REFERENCES articles(id) ON DELETE CASCADE, "
-        "signature BLOB NOT NULL)"
+        f"signature {d.blob} NOT NULL)"
     )
     db.execute(
-        "CREATE TABLE minhash_bands (band INTEGER NOT NULL, bucket INTEGER NOT NULL, "
+        f"CREATE TABLE minhash_bands (band {d.integer} NOT NULL, bucket {d.integer} NOT NULL, "
         "article_id TEXT NOT NULL REFERENCES articles(id) ON DELETE CASCADE, "
-        "PRIMARY KEY (band, bucket, article_id)) WITHOUT ROWID"
+        f"PRIMARY KEY (band, bucket, article_id)){d.keyed_table}"
     )
     db.execute("CREATE INDEX minhash_bands_article ON minhash_bands(article_id)")
+    if not d.fts5:
+        return  # the store builds its own full-text index after migrating
     db.execute(
         "CREATE VIRTUAL TABLE articles_fts USING fts5(title, text, content='articles', content_rowid='seq', "
         "tokenize='porter unicode61 remove_diacritics 2')"
@@ -156,62 +163,62 @@ def _step1(db: sqlite3.Connection) -> None:
     )
 
 
-def _step2(db: sqlite3.Connection) -> None:
+def _step2(db, d: Dialect) -> None:
     # Story clusters, reprints and claim contradictions (newsledger.stories). ``story_keys`` is
     # the inverted index (entity / place / claim / title-word key, publication day) that keeps
     # each incremental update to a bounded, indexed candidate lookup.
     db.execute(
-        "CREATE TABLE story_clusters (id INTEGER PRIMARY KEY, label TEXT, label_article TEXT, "
-        "first_published TEXT, last_published TEXT, size INTEGER NOT NULL DEFAULT 0, "
-        "outlets INTEGER NOT NULL DEFAULT 0, updated TEXT)"
+        f"CREATE TABLE story_clusters (id {d.serial_key}, label TEXT, label_article TEXT, "
+        f"first_published TEXT, last_published TEXT, size {d.integer} NOT NULL DEFAULT 0, "
+        f"outlets {d.integer} NOT NULL DEFAULT 0, updated TEXT)"
     )
     db.execute("CREATE INDEX story_clusters_last ON story_clusters(last_published)")
     db.execute(
         "CREATE TABLE story_members (article_id TEXT PRIMARY KEY REFERENCES articles(id) ON DELETE CASCADE, "
-        "cluster_id INTEGER NOT NULL REFERENCES story_clusters(id) ON DELETE CASCADE, score REAL, "
-        "day INTEGER NOT NULL)"
+        f"cluster_id {d.integer} NOT NULL REFERENCES story_clusters(id) ON DELETE CASCADE, score {d.real}, "
+        f"day {d.integer} NOT NULL)"
     )
     db.execute("CREATE INDEX story_members_cluster ON story_members(cluster_id)")
     db.execute(
-        "CREATE TABLE story_keys (key TEXT NOT NULL, day INTEGER NOT NULL, "
-        "article_id TEXT NOT NULL REFERENCES articles(id) ON DELETE CASCADE, weight REAL NOT NULL, "
-        "PRIMARY KEY (key, day, article_id)) WITHOUT ROWID"
+        f"CREATE TABLE story_keys (key TEXT NOT NULL, day {d.integer} NOT NULL, "
+        f"article_id TEXT NOT NULL REFERENCES articles(id) ON DELETE CASCADE, weight {d.real} NOT NULL, "
+        f"PRIMARY KEY (key, day, article_id)){d.keyed_table}"
     )
     db.execute("CREATE INDEX story_keys_article ON story_keys(article_id)")
     db.execute(
         "CREATE TABLE story_terms (article_id TEXT PRIMARY KEY REFERENCES articles(id) ON DELETE CASCADE, "
-        "terms JSON NOT NULL, key_weight REAL NOT NULL)"
+        f"terms {d.json} NOT NULL, key_weight {d.real} NOT NULL)"
     )
-    db.execute("CREATE TABLE story_df (term TEXT PRIMARY KEY, df INTEGER NOT NULL) WITHOUT ROWID")
+    db.execute(f"CREATE TABLE story_df (term TEXT PRIMARY KEY, df {d.integer} NOT NULL){d.keyed_table}")
     db.execute(
-        "CREATE TABLE passage_hashes (hash INTEGER NOT NULL, "
-        "article_id TEXT NOT NULL REFERENCES articles(id) ON DELETE CASCADE, start INTEGER NOT NULL, "
-        '"end" INTEGER NOT NULL, PRIMARY KEY (hash, article_id, start)) WITHOUT ROWID'
+        f"CREATE TABLE passage_hashes (hash {d.integer} NOT NULL, "
+        f"article_id TEXT NOT NULL REFERENCES articles(id) ON DELETE CASCADE, start {d.integer} NOT NULL, "
+        f'"end" {d.integer} NOT NULL, PRIMARY KEY (hash, article_id, start)){d.keyed_table}'
     )
     db.execute("CREATE INDEX passage_hashes_article ON passage_hashes(article_id)")
     db.execute(
         "CREATE TABLE text_copies (article_id TEXT NOT NULL REFERENCES articles(id) ON DELETE CASCADE, "
         "copies_article TEXT NOT NULL REFERENCES articles(id) ON DELETE CASCADE, "
-        'start INTEGER, "end" INTEGER, source_start INTEGER, source_end INTEGER, shared_chars INTEGER, '
-        "similarity REAL, method TEXT NOT NULL, PRIMARY KEY (article_id, copies_article))"
+        f'start {d.integer}, "end" {d.integer}, source_start {d.integer}, source_end {d.integer}, '
+        f"shared_chars {d.integer}, similarity {d.real}, method TEXT NOT NULL, PRIMARY KEY (article_id, copies_article))"
     )
     db.execute("CREATE INDEX text_copies_source ON text_copies(copies_article)")
     db.execute(
-        "CREATE TABLE claim_contradictions (claim_id INTEGER NOT NULL REFERENCES claims(id) ON DELETE CASCADE, "
-        "other_claim_id INTEGER NOT NULL REFERENCES claims(id) ON DELETE CASCADE, kind TEXT NOT NULL, "
+        f"CREATE TABLE claim_contradictions (claim_id {d.integer} NOT NULL REFERENCES claims(id) ON DELETE CASCADE, "
+        f"other_claim_id {d.integer} NOT NULL REFERENCES claims(id) ON DELETE CASCADE, kind TEXT NOT NULL, "
         "PRIMARY KEY (claim_id, other_claim_id))"
     )
     db.execute("CREATE INDEX claim_contradictions_other ON claim_contradictions(other_claim_id)")
 
 
-def _step3(db: sqlite3.Connection) -> None:
+def _step3(db, d: Dialect) -> None:
     # Crash safety (newsledger.journal): which documents of a run are done, and which
     # process owns a run and with which options, so a killed run can be resumed.
-    for col, typ in (("pid", "INTEGER"), ("host", "TEXT"), ("options", "JSON")):
+    for col, typ in (("pid", d.integer), ("host", "TEXT"), ("options", d.json)):
         db.execute(f"ALTER TABLE ingest_runs ADD COLUMN {col} {typ}")
     db.execute(
-        "CREATE TABLE ingest_journal (run_id INTEGER NOT NULL REFERENCES ingest_runs(id) ON DELETE CASCADE, "
-        "origin_label TEXT NOT NULL, PRIMARY KEY (run_id, origin_label)) WITHOUT ROWID"
+        f"CREATE TABLE ingest_journal (run_id {d.integer} NOT NULL REFERENCES ingest_runs(id) ON DELETE CASCADE, "
+        f"origin_label TEXT NOT NULL, PRIMARY KEY (run_id, origin_label)){d.keyed_table}"
     )
 
 
@@ -242,7 +249,7 @@ API_INDEXES = (
 )
 
 
-def _step4(db: sqlite3.Connection) -> None:
+def _step4(db, d: Dialect) -> None:
     for name, table, cols in API_INDEXES:
         db.execute(f"CREATE INDEX IF NOT EXISTS {name} ON {q(table)}({cols})")
 
@@ -286,7 +293,7 @@ def fill_article_keys(db, article_id: str | None = None, skip_rejected: bool = T
         db.execute(sql, (article_id,) if article_id is not None else ())
 
 
-def _step5(db: sqlite3.Connection) -> None:
+def _step5(db, d: Dialect) -> None:
     db.execute(
         "CREATE TABLE article_keys (kind TEXT NOT NULL, key TEXT NOT NULL, source_domain TEXT, published TEXT, "
         "article_id TEXT NOT NULL REFERENCES articles(id) ON DELETE CASCADE, PRIMARY KEY (kind, key, article_id))"
@@ -296,61 +303,59 @@ def _step5(db: sqlite3.Connection) -> None:
     fill_article_keys(db, skip_rejected=False)
 
 
-def _step6(db: sqlite3.Connection) -> None:
+def _step6(db, d: Dialect) -> None:
     # Followed sources (newsledger.watch): the schedule and health of each, the feed items
     # already taken (so a restarted watcher neither refetches nor loses any), saved
-    # searches and the articles they matched, with webhook delivery state. DDL only
-    # (the PostgreSQL store replays these statements), and safe to replay.
+    # searches and the articles they matched, with webhook delivery state. Safe to replay.
+    i, r = d.integer, d.real
     db.execute(
-        "CREATE TABLE IF NOT EXISTS watch_sources (id INTEGER PRIMARY KEY, url TEXT NOT NULL UNIQUE, name TEXT, kind TEXT, "
-        "collection TEXT, every_s INTEGER NOT NULL, outlet TEXT, domain TEXT, added TEXT NOT NULL, "
-        "etag TEXT, last_modified TEXT, next_due REAL, last_attempt TEXT, last_success TEXT, last_error TEXT, "
-        "last_error_kind TEXT, last_status INTEGER, consecutive_failures INTEGER NOT NULL DEFAULT 0, "
-        "items_total INTEGER NOT NULL DEFAULT 0, last_new_item TEXT, last_duration REAL, daily JSON, "
-        "polls INTEGER NOT NULL DEFAULT 0)"
+        f"CREATE TABLE IF NOT EXISTS watch_sources (id {d.serial_key}, url TEXT NOT NULL UNIQUE, name TEXT, kind TEXT, "
+        f"collection TEXT, every_s {i} NOT NULL, outlet TEXT, domain TEXT, added TEXT NOT NULL, "
+        f"etag TEXT, last_modified TEXT, next_due {r}, last_attempt TEXT, last_success TEXT, last_error TEXT, "
+        f"last_error_kind TEXT, last_status {i}, consecutive_failures {i} NOT NULL DEFAULT 0, "
+        f"items_total {i} NOT NULL DEFAULT 0, last_new_item TEXT, last_duration {r}, daily {d.json}, "
+        f"polls {i} NOT NULL DEFAULT 0)"
     )
     db.execute("CREATE INDEX IF NOT EXISTS watch_sources_due ON watch_sources(next_due)")
     db.execute(
-        "CREATE TABLE IF NOT EXISTS watch_seen (source_id INTEGER NOT NULL REFERENCES watch_sources(id) ON DELETE CASCADE, "
-        "item_key TEXT NOT NULL, first_seen TEXT NOT NULL, PRIMARY KEY (source_id, item_key)) WITHOUT ROWID"
+        f"CREATE TABLE IF NOT EXISTS watch_seen (source_id {i} NOT NULL REFERENCES watch_sources(id) ON DELETE CASCADE, "
+        f"item_key TEXT NOT NULL, first_seen TEXT NOT NULL, PRIMARY KEY (source_id, item_key)){d.keyed_table}"
     )
     db.execute(
-        "CREATE TABLE IF NOT EXISTS alerts (id INTEGER PRIMARY KEY, name TEXT NOT NULL, query TEXT, filters JSON, "
+        f"CREATE TABLE IF NOT EXISTS alerts (id {d.serial_key}, name TEXT NOT NULL, query TEXT, filters {d.json}, "
         "webhook TEXT, secret TEXT, created TEXT NOT NULL)"
     )
     db.execute(
-        "CREATE TABLE IF NOT EXISTS alert_matches (alert_id INTEGER NOT NULL REFERENCES alerts(id) ON DELETE CASCADE, "
+        f"CREATE TABLE IF NOT EXISTS alert_matches (alert_id {i} NOT NULL REFERENCES alerts(id) ON DELETE CASCADE, "
         "article_id TEXT NOT NULL REFERENCES articles(id) ON DELETE CASCADE, matched TEXT NOT NULL, "
-        "delivery TEXT NOT NULL, attempts INTEGER NOT NULL DEFAULT 0, next_attempt REAL, last_error TEXT, "
+        f"delivery TEXT NOT NULL, attempts {i} NOT NULL DEFAULT 0, next_attempt {r}, last_error TEXT, "
         "PRIMARY KEY (alert_id, article_id))"
     )
     db.execute("CREATE INDEX IF NOT EXISTS alert_matches_delivery ON alert_matches(delivery, next_attempt)")
 
 
-def _step7(db: sqlite3.Connection) -> None:
+def _step7(db, d: Dialect) -> None:
     # Analyst reviews (store.reviews), keyed by article and span rather than by annotation
     # row, so they outlive re-analysis; no foreign key, so they outlive re-ingest too.
     db.execute(
-        "CREATE TABLE IF NOT EXISTS reviews (id INTEGER PRIMARY KEY, kind TEXT NOT NULL, article_id TEXT NOT NULL, "
-        'start INTEGER NOT NULL, "end" INTEGER NOT NULL, anchor TEXT NOT NULL DEFAULT \'\', verdict TEXT NOT NULL, '
-        "before_value JSON, after_value JSON, reviewer TEXT, reviewed_at TEXT NOT NULL, note TEXT, "
+        f"CREATE TABLE IF NOT EXISTS reviews (id {d.serial_key}, kind TEXT NOT NULL, article_id TEXT NOT NULL, "
+        f'start {d.integer} NOT NULL, "end" {d.integer} NOT NULL, anchor TEXT NOT NULL DEFAULT \'\', verdict TEXT NOT NULL, '
+        f"before_value {d.json}, after_value {d.json}, reviewer TEXT, reviewed_at TEXT NOT NULL, note TEXT, "
         'UNIQUE (kind, article_id, start, "end", anchor))'
     )
     db.execute("CREATE INDEX IF NOT EXISTS reviews_article ON reviews(article_id)")
 
 
-def _sqlite_columns(db, table: str) -> set[str]:
-    return {r[1] for r in db.execute(f"PRAGMA table_info({q(table)})")}
+def table_columns(db, d: Dialect, table: str) -> set[str]:
+    return {r[0] for r in db.execute(d.columns_sql, (table,))}
 
 
-def _step8(db, columns: Callable = _sqlite_columns, sync: Optional[Callable] = None) -> None:
+def _step8(db, d: Dialect) -> None:
     # Claims stored before attributions had roles kept a flat ``asserted_by`` list (the
     # outlet and speakers behind the sentence). It becomes ``attributions`` with role
-    # asserts, except on denials: whoever stood behind a denied claim denies it. Reads
-    # and writes rows, so PostgreSQL runs it directly (``DATA_STEPS``) with
-    # its own ``columns``/``sync``.
-    (sync or sync_columns)(db)
-    if "asserted_by" not in columns(db, "claims"):
+    # asserts, except on denials: whoever stood behind a denied claim denies it.
+    sync_columns(db, d)
+    if "asserted_by" not in table_columns(db, d, "claims"):
         return  # created after the change: nothing to convert
     rows = db.execute(
         "SELECT id, modality, asserted_by FROM claims WHERE asserted_by IS NOT NULL AND attributions IS NULL"
@@ -372,29 +377,25 @@ def _step8(db, columns: Callable = _sqlite_columns, sync: Optional[Callable] = N
         )
 
 
-def _step9(db: sqlite3.Connection) -> None:
+def _step9(db, d: Dialect) -> None:
     # Alerts match every new article, whichever command stored it: each saved search keeps
     # the last article ``seq`` it was matched up to. A table of its own (not a column of
     # ``alerts``) so replaying the step is harmless.
     db.execute(
-        "CREATE TABLE IF NOT EXISTS alert_cursors (alert_id INTEGER PRIMARY KEY REFERENCES alerts(id) "
-        "ON DELETE CASCADE, last_seq INTEGER NOT NULL)"
+        f"CREATE TABLE IF NOT EXISTS alert_cursors (alert_id {d.integer} PRIMARY KEY REFERENCES alerts(id) "
+        f"ON DELETE CASCADE, last_seq {d.integer} NOT NULL)"
     )
 
 
-def _step10(db) -> None:
+def _step10(db, d: Dialect) -> None:
     for name, table, cols in API_INDEXES:
         if cols.startswith("lower("):
             db.execute(f"DROP INDEX IF EXISTS {name}")
             db.execute(f"CREATE INDEX {name} ON {q(table)}({cols})")
 
 
-# Steps that read or write rows: PostgreSQL runs these on the connection instead of
-# replaying their recorded DDL.
-DATA_STEPS = {8}
-
-# (version, description, step). Append only.
-STEPS: list[tuple[int, str, Callable[[sqlite3.Connection], None]]] = [
+# (version, description, step(connection, dialect)). Append only.
+STEPS: list[tuple[int, str, Callable[[Any, Dialect], None]]] = [
     (1, "articles, sources, annotations, runs, quarantine, minhashes, full-text index", _step1),
     (2, "story clusters, story key index, passage hashes, text copies, claim contradictions", _step2),
     (3, "ingest journal: documents done per run, run owner and options", _step3),
@@ -430,7 +431,7 @@ def migrate(db: sqlite3.Connection) -> None:
             now = datetime.now(timezone.utc).isoformat(timespec="seconds")
             for version, description, step in STEPS:
                 if version > current:
-                    step(db)
+                    step(db, SQLITE)
                     db.execute("INSERT INTO schema_migrations VALUES (?, ?, ?)", (version, description, now))
                     db.execute(f"PRAGMA user_version = {version}")
             db.execute("COMMIT")
@@ -440,13 +441,13 @@ def migrate(db: sqlite3.Connection) -> None:
     sync_columns(db)
 
 
-def sync_columns(db: sqlite3.Connection) -> None:
+def sync_columns(db, d: Dialect = SQLITE) -> None:
     """Add columns for record fields that are newer than the database."""
     wanted = {"sources": source_columns(), "articles": article_columns()}
     wanted.update({k: annotation_columns(k) for k in ANNOTATION_TYPES})
     for table, cols in wanted.items():
-        have = {r[1] for r in db.execute(f"PRAGMA table_info({q(table)})")}
+        have = table_columns(db, d, table)
         missing = [(n, t) for n, t in cols if n not in have]
         for name, typ in missing:
             # ALTER TABLE cannot add a REFERENCES column with a non-NULL default; ours default to NULL.
-            db.execute(f"ALTER TABLE {q(table)} ADD COLUMN {q(name)} {typ}")
+            db.execute(f"ALTER TABLE {q(table)} ADD COLUMN {q(name)} {d.type(typ)}")

@@ -2,18 +2,17 @@
 
 Open with ``open_store("postgresql://user@host/db")``. Tables come from the
 same migration steps as the SQLite file (``migrations.STEPS``, themselves
-derived from ``schema.py``): each step's DDL is recorded and rewritten for
-PostgreSQL (JSON -> JSONB, REAL -> double precision, INTEGER -> BIGINT,
-INTEGER PRIMARY KEY -> BIGSERIAL, BLOB -> BYTEA). FTS5 becomes a generated
-``tsvector`` column with a GIN index, searched with ``to_tsquery``
-and highlighted with ``ts_headline``; queries are compiled from the search
-language's tree (``store.search``) to ``to_tsquery`` text.
+derived from ``schema.py``), run here with the ``POSTGRES`` dialect
+(``store.dialect``): BIGINT, DOUBLE PRECISION, JSONB, BYTEA, BIGSERIAL keys, no
+FTS5. The full-text index is a generated ``tsvector`` column with a GIN index,
+searched with ``to_tsquery`` and highlighted with ``ts_headline``; queries are
+compiled from the search language's tree (``store.search``) to ``to_tsquery`` text.
 
-Most methods are the SQLite store's own: this class hands them a connection
-wrapper that speaks ``?`` placeholders and SQLite's LIKE (case-insensitive)
-and ``json_extract``. Methods whose SQL cannot be translated mechanically
-(search, places, articles, id prefixes, export of bookkeeping tables) are
-written here.
+Most methods are the SQLite store's own, whose SQL is written in forms both
+databases read alike (``lower()`` for case, ``->>`` for JSON members). They run
+on a ``Connection`` that passes each statement to psycopg unchanged but for its
+placeholders (``format_placeholders``: ``?`` to ``%s``). Where the SQL differs
+(search, id prefixes, export of bookkeeping tables) the method is written here.
 
 Writers are serialised with a transaction-level advisory lock, the
 counterpart of SQLite's ``BEGIN IMMEDIATE``: the upsert reads the previous
@@ -32,6 +31,7 @@ from typing import Any, Iterable, Iterator, Optional
 from ..schema import ANNOTATION_TYPES
 from . import migrations
 from .errors import QueryError, StoreError
+from .dialect import POSTGRES
 from .migrations import q
 from . import deadline
 from .search import compile_tsquery, parse
@@ -40,40 +40,42 @@ from .sqlite import _ORDERS, SNIPPET_MARKERS, SearchHit, Store, _like, date_rang
 WRITE_LOCK = 0x6E6C6472  # advisory lock key shared by every newsledger writer ("nldr")
 TS_CONFIG = "english"
 
-# --------------------------------------------------------------------- dialect
-
-_TYPES = [
-    (re.compile(r"\bINTEGER PRIMARY KEY\b"), "BIGSERIAL PRIMARY KEY"),
-    (re.compile(r"\bINTEGER\b"), "BIGINT"),
-    (re.compile(r"\bREAL\b"), "DOUBLE PRECISION"),
-    (re.compile(r"\bJSON\b"), "JSONB"),
-    (re.compile(r"\bBLOB\b"), "BYTEA"),
-    (re.compile(r"\)\s*WITHOUT ROWID\s*$"), ")"),
-    # case-insensitive index keys: PostgreSQL has no NOCASE collation, lower() serves the same lookups
-    (re.compile(r"([\w.]+) COLLATE NOCASE"), r"lower(\1)"),
-]
-_JSON_EXTRACT = re.compile(r"json_extract\(([\w.]+), '\$\.(\w+)'\)")
-_LIKE = re.compile(r"\bLIKE\b")
-_NOCASE_EQ = re.compile(r"([\w.]+) = \? COLLATE NOCASE")
+# --------------------------------------------------------------------- placeholders
 
 
-def ddl(sqlite_sql: str) -> Optional[str]:
-    """A SQLite DDL statement from ``migrations`` for PostgreSQL; None for FTS5 objects."""
-    if "VIRTUAL TABLE" in sqlite_sql or "CREATE TRIGGER" in sqlite_sql:
-        return None  # replaced by the generated tsvector column
-    out = sqlite_sql
-    for pattern, repl in _TYPES:
-        out = pattern.sub(repl, out)
-    return out
-
-
-@functools.lru_cache(maxsize=512)
-def dml(sqlite_sql: str) -> str:
-    """A query written for the SQLite store, in PostgreSQL's dialect."""
-    out = _NOCASE_EQ.sub(r"lower(\1) = lower(?)", sqlite_sql)
-    out = out.replace("%", "%%").replace("?", "%s")
-    out = _JSON_EXTRACT.sub(lambda m: f"({m.group(1)}->>'{m.group(2)}')", out)
-    return _LIKE.sub("ILIKE", out)  # SQLite's LIKE ignores ASCII case
+@functools.lru_cache(maxsize=1024)
+def format_placeholders(sql: str) -> str:
+    """``sql`` with sqlite3's ``?`` placeholders in psycopg's ``%s`` style: the store writes
+    every statement once, with ``?``; this is the paramstyle step of any DB-API layer and
+    changes nothing else. A ``?`` inside a string literal, quoted identifier or comment
+    is text. ``%`` is doubled everywhere, literals included, because psycopg reads every
+    ``%`` of a statement it is given parameters for (and the store always gives some)."""
+    out: list[str] = []
+    i, n = 0, len(sql)
+    while i < n:
+        c = sql[i]
+        if c in "'\"":
+            j = i + 1
+            while True:  # a doubled quote is the quote itself; the store writes no E'...' strings
+                j = sql.find(c, j)
+                if j < 0:
+                    raise StoreError(f"unterminated {c} in a store statement: {sql[:80]!r}")
+                if sql.startswith(c, j + 1):
+                    j += 2
+                    continue
+                break
+            out.append(sql[i:j + 1].replace("%", "%%"))
+            i = j + 1
+        elif sql.startswith("--", i) or sql.startswith("/*", i):
+            close = "\n" if c == "-" else "*/"
+            j = sql.find(close, i + 2)
+            j = n if j < 0 else j + len(close)
+            out.append(sql[i:j].replace("%", "%%"))
+            i = j
+        else:
+            out.append("%s" if c == "?" else "%%" if c == "%" else c)
+            i += 1
+    return "".join(out)
 
 
 def _clean(value: Any) -> Any:
@@ -87,28 +89,20 @@ def _params(params: Iterable[Any]) -> tuple:
     return tuple(_clean(p) for p in params)
 
 
-class _Recorder:
-    """Collects the statements a SQLite migration step executes."""
-
-    def __init__(self) -> None:
-        self.statements: list[str] = []
-
-    def execute(self, sql: str, params: Any = ()) -> None:
-        self.statements.append(sql)
-
-
 class Connection:
-    """The slice of ``sqlite3.Connection`` the SQLite store's SQL uses, over psycopg."""
+    """The slice of ``sqlite3.Connection`` the store's shared code uses (``execute``,
+    ``executemany`` with ``?`` placeholders, cursors with ``fetchone``/``fetchall``/``rowcount``),
+    over psycopg."""
 
     def __init__(self, conn):
         self.raw = conn
 
     def execute(self, sql: str, params: Iterable[Any] = ()):
-        return self.raw.execute(dml(sql), _params(params))
+        return self.raw.execute(format_placeholders(sql), _params(params))
 
     def executemany(self, sql: str, rows: Iterable[Iterable[Any]]):
         cur = self.raw.cursor()
-        cur.executemany(dml(sql), [_params(r) for r in rows])
+        cur.executemany(format_placeholders(sql), [_params(r) for r in rows])
         return cur
 
 
@@ -164,24 +158,15 @@ def _migrate(conn) -> None:
                 f"database schema version {current} is newer than this newsledger supports "
                 f"({migrations.LATEST}): upgrade newsledger"
             )
+        db = Connection(conn)
         for version, description, step in migrations.STEPS:
             if version in applied:  # by set, not by the highest: a step missing below it still runs
                 continue
-            if version in migrations.DATA_STEPS:
-                step(Connection(conn), columns=lambda _db, table: _columns(conn, table),
-                     sync=lambda _db: _sync_columns(conn))
-                conn.execute("INSERT INTO schema_migrations VALUES (%s, %s, %s)", (version, description, _now()))
-                continue
-            rec = _Recorder()
-            step(rec)
-            for stmt in rec.statements:
-                translated = ddl(stmt)
-                if translated:
-                    conn.execute(translated)
+            step(db, POSTGRES)
             conn.execute("INSERT INTO schema_migrations VALUES (%s, %s, %s)", (version, description, _now()))
         if not _fts_current(conn):
             _create_fts(conn)
-        _sync_columns(conn)
+        migrations.sync_columns(db, POSTGRES)
 
 
 # Punctuation splits words in the index as in FTS5's unicode61 tokenizer ("covid-19" is covid, 19;
@@ -224,25 +209,6 @@ def _fts_current(conn) -> bool:
         "SELECT col_description('articles'::regclass, attnum) FROM pg_attribute "
         "WHERE attrelid = 'articles'::regclass AND attname = 'fts'").fetchone()
     return bool(row) and row[0] == f"newsledger fts {FTS_VERSION}"
-
-
-def _columns(conn, table: str) -> set[str]:
-    return {
-        r[0] for r in conn.execute(
-            "SELECT column_name FROM information_schema.columns WHERE table_schema = current_schema() "
-            "AND table_name = %s", (table,),
-        )
-    }
-
-
-def _sync_columns(conn) -> None:
-    wanted = {"sources": migrations.source_columns(), "articles": migrations.article_columns()}
-    wanted.update({k: migrations.annotation_columns(k) for k in ANNOTATION_TYPES})
-    for table, cols in wanted.items():
-        have = _columns(conn, table)
-        for name, typ in cols:
-            if name not in have:
-                conn.execute(f"ALTER TABLE {q(table)} ADD COLUMN {q(name)} {ddl(typ)}")
 
 
 # --------------------------------------------------------------------- the store
@@ -322,7 +288,7 @@ class PostgresStore(Store):
             raise _translate(e, self.path) from None
 
     def _read(self, sql: str, params: Iterable[Any] = ()) -> list[dict[str, Any]]:
-        return self._query(dml(sql), _params(params))
+        return self._query(format_placeholders(sql), _params(params))
 
     def _query(self, sql: str, params: tuple = ()) -> list[dict[str, Any]]:
         import psycopg
@@ -355,32 +321,23 @@ class PostgresStore(Store):
         try:
             # A server-side cursor streams exports of any size in bounded memory.
             with raw.transaction(), raw.cursor(name="newsledger_export") as cur:
-                cur.execute(dml(sql))
+                cur.execute(format_placeholders(sql), ())
                 while batch := cur.fetchmany(500):
                     yield from batch
         except psycopg.Error as e:
             raise _translate(e, self.path) from None
 
-    # ------------------------------------------------------------ SQLite-specific SQL, rewritten
-
-    def start_run(self, inputs: Iterable[str]) -> int:
-        from .sqlite import _dump, _now
-
-        with self._write() as db:
-            return db.execute(
-                "INSERT INTO ingest_runs (started, inputs, status) VALUES (?, ?, 'running') RETURNING id",
-                (_now(), _dump([str(i) for i in inputs])),
-            ).fetchone()[0]
+    # ------------------------------------------------------------ PostgreSQL's own SQL
 
     def resolve_id(self, article_id: str) -> Optional[str]:
         article_id = article_id.strip().lower()
         if len(article_id) < 4:
             raise QueryError(f"article id {article_id!r} is too short: give at least 4 characters")
-        if self._query("SELECT 1 FROM articles WHERE id = %s", (article_id,)):
+        if self._read("SELECT 1 FROM articles WHERE id = ?", (article_id,)):
             return article_id
         # Byte order (COLLATE "C") keeps the prefix range right under any database locale.
-        rows = self._query(
-            'SELECT id FROM articles WHERE id COLLATE "C" LIKE %s ORDER BY id COLLATE "C" LIMIT 2',
+        rows = self._read(
+            'SELECT id FROM articles WHERE id COLLATE "C" LIKE ? ORDER BY id COLLATE "C" LIMIT 2',
             (_like(article_id) + "%",),
         )
         if len(rows) > 1:
@@ -400,12 +357,12 @@ class PostgresStore(Store):
         opts = (f'StartSel="{markers[0]}", StopSel="{markers[1]}", MaxWords={max(3, int(snippet_tokens))}, '
                 f'MinWords={max(2, int(snippet_tokens) // 2)}, ShortWord=2, MaxFragments=1, FragmentDelimiter="…"')
         # ts_headline re-parses the text: only for the page of hits, not for every match.
-        rows = self._query(
-            "SELECT h.*, ts_headline(%s, a.text, h.tsq::tsquery, %s) AS snippet FROM ("
+        rows = self._read(
+            "SELECT h.*, ts_headline(?, a.text, h.tsq::tsquery, ?) AS snippet FROM ("
             "SELECT a.id, a.title, a.url, a.source_domain, a.published, a.language, a.duplicate_of, a.seq, "
             "-ts_rank('{0.1, 0.2, 0.2, 1.0}', a.fts, q.tsq) AS score, q.tsq::text AS tsq "
-            f"FROM articles a, (SELECT to_tsquery(%s, newsledger_fold(%s)) AS tsq) q "
-            f"WHERE a.fts @@ q.tsq{extra} ORDER BY {order} LIMIT %s OFFSET %s) h "
+            "FROM articles a, (SELECT to_tsquery(?, newsledger_fold(?)) AS tsq) q "
+            f"WHERE a.fts @@ q.tsq{extra} ORDER BY {order} LIMIT ? OFFSET ?) h "
             f"JOIN articles a ON a.id = h.id ORDER BY {order.replace('a.', 'h.')}",
             (TS_CONFIG, opts, TS_CONFIG, tsq, *params, int(limit), int(offset)),
         )
@@ -421,8 +378,8 @@ class PostgresStore(Store):
         lang: Optional[str] = None,
     ) -> int:
         tsq, extra, params = self._match(query, source, since, until, lang)
-        return self._query(
-            f"SELECT count(*) AS n FROM articles a WHERE a.fts @@ to_tsquery(%s, newsledger_fold(%s)){extra}",
+        return self._read(
+            f"SELECT count(*) AS n FROM articles a WHERE a.fts @@ to_tsquery(?, newsledger_fold(?)){extra}",
             (TS_CONFIG, tsq, *params),
         )[0]["n"]
 
@@ -431,15 +388,15 @@ class PostgresStore(Store):
         out: list[str] = []
         for i in range(0, len(ids), 500):
             chunk = ids[i:i + 500]
-            out += [r["id"] for r in self._query(
-                f"SELECT a.id FROM articles a WHERE a.id IN ({', '.join(['%s'] * len(chunk))}) "
-                "AND a.fts @@ to_tsquery(%s, newsledger_fold(%s))", (*chunk, TS_CONFIG, tsq))]
+            out += [r["id"] for r in self._read(
+                f"SELECT a.id FROM articles a WHERE a.id IN ({', '.join('?' * len(chunk))}) "
+                "AND a.fts @@ to_tsquery(?, newsledger_fold(?))", (*chunk, TS_CONFIG, tsq))]
         return out
 
     def _match(self, query, source, since, until, lang) -> tuple[str, str, tuple]:
         tsq = compile_tsquery(parse(query))
         conds, params = self._article_filters("a", source, since, until, lang)
-        return tsq, "".join(f" AND {dml(c)}" for c in conds), _params(params)
+        return tsq, "".join(f" AND {c}" for c in conds), tuple(params)
 
     def _export_query(self, kind: str) -> tuple[str, list[tuple[str, str]]]:
         if kind == "articles" or kind in ANNOTATION_TYPES:
@@ -448,9 +405,9 @@ class PostgresStore(Store):
         kinds = {"bigint": "INTEGER", "integer": "INTEGER", "double precision": "REAL", "jsonb": "JSON"}
         cols = [
             (r["column_name"], kinds.get(r["data_type"], "TEXT"))
-            for r in self._query(
+            for r in self._read(
                 "SELECT column_name, data_type FROM information_schema.columns WHERE table_schema = current_schema() "
-                "AND table_name = %s ORDER BY ordinal_position", (table,),
+                "AND table_name = ? ORDER BY ordinal_position", (table,),
             )
         ]
         return f"SELECT {', '.join(q(c) for c, _ in cols)} FROM {q(table)} ORDER BY 1", cols
@@ -460,4 +417,4 @@ def open_postgres(url: str, *, create: bool = True, timeout: float = 10.0) -> Po
     return PostgresStore(url, create=create, timeout=timeout)
 
 
-__all__ = ["PostgresStore", "open_postgres", "ddl", "dml"]
+__all__ = ["PostgresStore", "open_postgres", "format_placeholders"]

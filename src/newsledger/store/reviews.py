@@ -8,9 +8,9 @@ written into the annotation row itself (nested fields and their flattened
 copies) and the row's ``review`` column says so, so every listing, facet,
 comparison, story and export reads the reviewed value with no extra join.
 
-Every function takes a store (SQLite or PostgreSQL; the SQL is written for the
-SQLite store and translated by the PostgreSQL connection wrapper) or, for
-``reapply``, the connection of the write transaction in progress.
+Every function takes a store (SQLite or PostgreSQL: the SQL is written once, in
+forms both read alike, see ``store.dialect``) or, for ``reapply``, the connection
+of the write transaction in progress.
 """
 
 from __future__ import annotations

@@ -35,6 +35,7 @@ from .search import compile_fts5, parse
 from .migrations import ARTICLE_EXTRA, CLAIM_FLAT, q
 
 DEFAULT_TIMEOUT = 10.0  # seconds to wait for another writer before giving up
+MIN_SQLITE = (3, 38, 0)  # the ->> JSON operator (store.dialect)
 EXPORT_KINDS = ("articles", *ANNOTATION_TYPES, "sources", "quarantine", "runs", "reviews")
 EXPORT_FORMATS = ("csv", "jsonl", "parquet")
 SNIPPET_MARKERS = ("[", "]")
@@ -206,6 +207,11 @@ class Store:
     """A newsledger database. Create with ``open_store``; close with ``close()`` or ``with``."""
 
     def __init__(self, path: Union[str, Path], *, create: bool = True, timeout: float = DEFAULT_TIMEOUT):
+        if sqlite3.sqlite_version_info < MIN_SQLITE:
+            raise StoreError(
+                f"newsledger needs SQLite {'.'.join(map(str, MIN_SQLITE))} or later; this Python links "
+                f"{sqlite3.sqlite_version}: use a newer Python build, or a PostgreSQL database (--db postgresql://...)"
+            )
         self.path = str(path)
         self.timeout = timeout
         if self.path != ":memory:" and os.path.isdir(self.path):
@@ -313,11 +319,10 @@ class Store:
     def start_run(self, inputs: Iterable[str]) -> int:
         """Record the start of an ingest run; returns its id."""
         with self._write() as db:
-            cur = db.execute(
-                "INSERT INTO ingest_runs (started, inputs, status) VALUES (?, ?, 'running')",
+            return db.execute(
+                "INSERT INTO ingest_runs (started, inputs, status) VALUES (?, ?, 'running') RETURNING id",
                 (_now(), _dump([str(i) for i in inputs])),
-            )
-            return cur.lastrowid
+            ).fetchall()[0][0]
 
     def finish_run(self, run_id: int, counts: dict[str, Any], status: str = "ok") -> None:
         """Close a run: status is ``ok``, ``failed`` or ``interrupted``. A finished (``ok``)

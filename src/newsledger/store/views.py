@@ -136,8 +136,8 @@ class Reader:
 
 
 class PostgresReader(Reader):
-    """The API's reads on a PostgreSQL store: its connections, budget and dialect layer
-    (placeholders, case-insensitive comparisons), with tsvector search in place of FTS5."""
+    """The API's reads on a PostgreSQL store, through its connections and time budget,
+    with tsvector search in place of FTS5."""
 
     facts_hint = published_hint = claims_hint = outlet_hint = ""  # the planner picks indexes itself
     first_article = "(array_agg(m.article_id ORDER BY m.published, m.article_id))[1]"

@@ -1,8 +1,8 @@
 """SQL of followed sources, the items taken from them, and saved searches (alerts).
 
 One implementation serves both backends: it goes through the store's own
-``_write``/``_read`` (the PostgreSQL store translates ``?`` placeholders and
-types), and only the full-text match of an alert's query differs by backend.
+``_write``/``_read`` with SQL both read alike (``store.dialect``), and only the
+full-text match of an alert's query differs by backend.
 Tables are created by migration step 6.
 """
 
