@@ -10,6 +10,7 @@ import pytest
 from newsledger.schema import BadInput, Origin
 from newsledger.store import QueryError, StoreError, open_store
 from newsledger.store.dialect import POSTGRES, SQLITE
+from newsledger.store.migrations import LATEST
 from newsledger.store.postgres import PostgresStore, format_placeholders
 
 from pg import postgres_server  # noqa: F401  (session fixture)
@@ -66,6 +67,22 @@ def test_new_database_has_the_sqlite_files_tables_and_columns(store, tmp_path):
         assert "lower(canonical), article_id, canonical" in api["api_entities_canonical"]
     finally:
         lite.close()
+
+
+def test_older_database_gets_the_lower_indexes_with_their_column(postgres_server):  # noqa: F811
+    """Databases migrated before step 10 have lower(x) keys without the column; step 10 adds it."""
+    url = postgres_server.new_database()
+    with open_store(url) as st:
+        st.upsert(make_analysis())
+        with st._write() as db:
+            db.execute("DROP INDEX api_entities_canonical")
+            db.execute("CREATE INDEX api_entities_canonical ON entities (lower(canonical), article_id)")
+            db.execute("DELETE FROM schema_migrations WHERE version >= 10")
+    with open_store(url) as st:
+        (row,) = st._read("SELECT indexdef FROM pg_indexes WHERE indexname = 'api_entities_canonical'")
+        assert row["indexdef"].endswith("(lower(canonical), article_id, canonical)")
+        assert max(r["version"] for r in st._read("SELECT version FROM schema_migrations")) == LATEST
+        assert st.get("a1b2") == make_analysis()
 
 
 def test_upsert_is_idempotent_and_round_trips(store):
