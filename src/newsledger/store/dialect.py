@@ -2,7 +2,8 @@
 
 Queries are written once wherever the two agree, which is nearly everywhere:
 ``lower(x) = lower(?)`` and ``lower(x) LIKE lower(?) ESCAPE '\\'`` for case-blind
-comparisons (both fold ASCII letters alike on SQLite; PostgreSQL folds more),
+comparisons (SQLite's lower() folds ASCII letters only, as its NOCASE did;
+PostgreSQL's folds by the database's locale, Cyrillic too under C.UTF-8),
 ``x ->> 'key'`` for a JSON member (SQLite 3.38 and later), ``CAST(b AS INTEGER)``
 for a truth value as a number, ``ON CONFLICT ... DO UPDATE`` and ``RETURNING``.
 What differs is here: the DDL that migration steps render (column types, the
