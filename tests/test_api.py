@@ -315,7 +315,7 @@ def test_csv_export_is_flat_complete_and_formula_safe(client):
 
 
 def test_csv_cells_that_look_like_formulas_are_neutralised():
-    from newsledger.api.export import _csv_cell
+    from newsledger.store.cells import csv_cell as _csv_cell
 
     assert _csv_cell("=HYPERLINK(\"http://x\")") == "'=HYPERLINK(\"http://x\")"
     assert _csv_cell("-1+2") == "'-1+2"

@@ -32,6 +32,7 @@ from .coref import (
 )
 from .lang.common import translit_key
 from .nlp import sentence_of
+from .pipeline import component
 
 LABELS = {"PERSON", "ORG", "GPE", "LOC", "NORP", "EVENT"}
 # Labels the small model gives to places it does not know.
@@ -323,6 +324,7 @@ def extract_entities(ctx) -> list[Entity]:
     return find_entities(ctx.doc, ctx.article.source.name if ctx.article else None)
 
 
+@component("entities")
 def load() -> Callable:
     _outlet_keys()
     known_people()

@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Callable, Iterable, Optional, Sequence
 
 from ..schema import Framing
+from .pipeline import component
 
 ENV_VAR = "NEWSLEDGER_FRAMING"
 BUNDLED = Path(__file__).resolve().parent.parent / "data" / "framing.json"
@@ -115,6 +116,7 @@ def find_framing(text: str, entries: Iterable[Entry]) -> list[Framing]:
     return kept
 
 
+@component("framing")
 def load(paths: Sequence[str] = ()) -> Callable[[object], list[Framing]]:
     """Pipeline component: framing over the article body (not the headline: offsets index ``text``)."""
     entries = lexicon(tuple(paths) or env_paths())

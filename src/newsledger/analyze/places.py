@@ -45,6 +45,7 @@ from typing import Callable, Optional
 
 from ..schema import Place
 from .gazetteer import Candidate, Gazetteer, get_gazetteer, normalize
+from .pipeline import component
 
 MAX_WORDS = 5
 # Letters-only words; "(A.)+" keeps U.S./U.K. whole. A possessive 's stays on the word so that
@@ -774,6 +775,7 @@ def _softmax(xs: list[float]) -> list[float]:
     return [e / t for e in es]
 
 
+@component("places")
 def load() -> Callable:
     resolver = PlaceResolver()
 

@@ -38,6 +38,7 @@ from typing import Callable, Optional
 from ..schema import Entity, Mention, Quote, Span
 from .coref import ORG_PRONOUNS, PRONOUN_GENDER, clean_name
 from .entities import DETERMINERS, build_resolver, find_entities
+from .pipeline import component
 from .speech import cues
 
 DIRECT_MIN_WORDS = 4
@@ -1042,5 +1043,6 @@ def extract_quotes(ctx) -> list[Quote]:
     return attribute_quotes(ctx.doc, entities, source.country if source else None)
 
 
+@component("quotes")
 def load() -> Callable:
     return extract_quotes

@@ -32,6 +32,7 @@ from ..store.expand import expand_query
 from ..store.migrations import ROLE_COLUMNS
 from ..store import views as queries
 from ..store.views import ArticleFilter
+from . import export
 from .export import check_format, export_response
 from .security import SecurityHeadersMiddleware, bearer_ok, is_loopback
 
@@ -45,7 +46,6 @@ UPLOAD_MAX_FILES = 200
 URLS_MAX = 100
 _SAFE_NAME = re.compile(r"[^A-Za-z0-9._-]+")
 LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
-FORMAT_PATTERN = "^(json|csv|jsonl|parquet)$"
 SORT_PATTERN = "^(auto|relevance|newest|oldest)$"
 _ERROR = {"application/json": {"schema": {"type": "object", "required": ["detail"],
                                           "properties": {"detail": {"type": "string"}}}}}
@@ -58,13 +58,6 @@ ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
     421: {"description": "unknown Host header", "content": _ERROR},
     503: {"description": "the database is unavailable, or the read ran past its time budget", "content": _ERROR},
 }
-# List endpoints also download every match as CSV, JSONL or Parquet (format=).
-EXPORTS: dict[int | str, dict[str, Any]] = {200: {"description": "a JSON page, or every match in the asked format",
-                                                  "content": {
-    "text/csv": {"schema": {"type": "string"}},
-    "application/x-ndjson": {"schema": {"type": "string"}},
-    "application/vnd.apache.parquet": {"schema": {"type": "string", "format": "binary"}},
-}}}
 # An enum so the OpenAPI document lists the values a client may send.
 Modality = Enum("Modality", {m: m for m in MODALITIES}, type=str)
 Role = Enum("Role", {r: r for r in ROLE_COLUMNS}, type=str)
@@ -123,7 +116,7 @@ def _page(limit: Optional[int], offset: int, fmt: str) -> tuple[int, int]:
     check_format(fmt)
     if fmt == "json":
         if limit is not None and limit > PAGE_MAX:
-            raise HTTPException(400, f"limit is at most {PAGE_MAX} per page; use format=csv|jsonl|parquet for more")
+            raise HTTPException(400, f"limit is at most {PAGE_MAX} per page; use format={export.format_help('|')} for more")
         return limit or PAGE_DEFAULT, offset
     return limit or EXPORT_MAX, offset
 
@@ -185,7 +178,11 @@ def create_app(db_path: str | Path, token: Optional[str] = None, *,
         return expand_query(reader.rows, q)
 
     reads = [Depends(read_access)]
-    fmt_q = Query("json", pattern=FORMAT_PATTERN, description="json (one page) or csv | jsonl | parquet (every match)")
+    # List endpoints also download every match in any registered export format (format=), plugins included.
+    format_pattern = export.format_pattern()
+    downloads: dict[int | str, dict[str, Any]] = {200: {"description": "a JSON page, or every match in the asked format",
+                                                        "content": export.download_content()}}
+    fmt_q = Query("json", pattern=format_pattern, description=f"json (one page) or {export.format_help()} (every match)")
     limit_q = Query(None, ge=1, le=EXPORT_MAX, description=f"page size (default {PAGE_DEFAULT}, JSON max {PAGE_MAX})")
     offset_q = Query(0, ge=0, le=OFFSET_MAX)
     since_q = Query(None, description="YYYY-MM-DD or ISO 8601, inclusive")
@@ -207,7 +204,7 @@ def create_app(db_path: str | Path, token: Optional[str] = None, *,
 
     # ------------------------------------------------------------ articles
 
-    @app.get("/api/articles", dependencies=reads, responses=EXPORTS, tags=["articles"])
+    @app.get("/api/articles", dependencies=reads, responses=downloads, tags=["articles"])
     def list_articles(
         q: Optional[str] = Query(None, max_length=2000,
                                  description='search query: words, "phrases", AND / OR / NOT, (groups), prefix*, '
@@ -256,7 +253,7 @@ def create_app(db_path: str | Path, token: Optional[str] = None, *,
 
     # ------------------------------------------------------------ quotes
 
-    @app.get("/api/quotes", dependencies=reads, responses=EXPORTS, tags=["quotes"])
+    @app.get("/api/quotes", dependencies=reads, responses=downloads, tags=["quotes"])
     def list_quotes(
         speaker: Optional[str] = Query(None, max_length=200, description="part of the speaker's name (case-insensitive)"),
         q: Optional[str] = Query(None, description="text the quote contains"),
@@ -282,7 +279,7 @@ def create_app(db_path: str | Path, token: Optional[str] = None, *,
         return result if format == "json" else export_response(result["items"], format, "quotes",
                                                                   queries.QUOTE_FIELDS + queries.CONTEXT_FIELDS)
 
-    @app.get("/api/speakers", dependencies=reads, responses=EXPORTS, tags=["quotes"])
+    @app.get("/api/speakers", dependencies=reads, responses=downloads, tags=["quotes"])
     def list_speakers(
         q: Optional[str] = Query(None, description="part of the speaker's name"),
         source: Optional[str] = None,
@@ -303,7 +300,7 @@ def create_app(db_path: str | Path, token: Optional[str] = None, *,
 
     # ------------------------------------------------------------ claims and places
 
-    @app.get("/api/claims", dependencies=reads, responses=EXPORTS, tags=["claims"])
+    @app.get("/api/claims", dependencies=reads, responses=downloads, tags=["claims"])
     def list_claims(
         place: Optional[str] = Query(None, description="place name or GeoNames id"),
         actor: Optional[str] = Query(None, description="ISO alpha-3 code or part of the actor's name"),
@@ -339,7 +336,7 @@ def create_app(db_path: str | Path, token: Optional[str] = None, *,
 
     @app.get("/api/places.geojson", dependencies=reads, tags=["claims"],
              responses={200: {"content": {"application/geo+json": {"schema": {"type": "object"}},
-                                          **EXPORTS[200]["content"]}}})
+                                          **downloads[200]["content"]}}})
     def places_geojson(
         source: Optional[str] = None,
         since: Optional[str] = since_q,
@@ -347,7 +344,7 @@ def create_app(db_path: str | Path, token: Optional[str] = None, *,
         claim_type: Optional[str] = Query(None, description="only places named in claims of this type"),
         limit: Optional[int] = Query(None, ge=1, le=EXPORT_MAX),
         offset: int = offset_q,
-        format: str = Query("json", pattern=FORMAT_PATTERN, description="json (GeoJSON) or csv | jsonl | parquet"),
+        format: str = Query("json", pattern=format_pattern, description=f"json (GeoJSON) or {export.format_help()}"),
         demonyms: bool = Query(False, description="also places named by an adjective (\"Russian\")"),
     ):
         """A GeoJSON FeatureCollection of resolved places: mentions, articles, claim types and
@@ -364,7 +361,7 @@ def create_app(db_path: str | Path, token: Optional[str] = None, *,
 
     # ------------------------------------------------------------ sources, timeline, comparison
 
-    @app.get("/api/sources", dependencies=reads, responses=EXPORTS, tags=["sources"])
+    @app.get("/api/sources", dependencies=reads, responses=downloads, tags=["sources"])
     def list_sources(
         state_affiliated: Optional[bool] = None,
         country: Optional[str] = Query(None, description="ISO 3166-1 alpha-2"),
@@ -379,7 +376,7 @@ def create_app(db_path: str | Path, token: Optional[str] = None, *,
         return result if format == "json" else export_response(result["items"], format, "sources",
                                                                   queries.SOURCE_FIELDS)
 
-    @app.get("/api/timeline", dependencies=reads, responses=EXPORTS, tags=["articles"])
+    @app.get("/api/timeline", dependencies=reads, responses=downloads, tags=["articles"])
     def get_timeline(
         q: Optional[str] = Query(None, max_length=2000, description="search query, as for /api/articles"),
         source: Optional[str] = None,
@@ -403,7 +400,7 @@ def create_app(db_path: str | Path, token: Optional[str] = None, *,
         return result if format == "json" else export_response(result["items"], format, "timeline",
                                                                   queries.TIMELINE_FIELDS)
 
-    @app.get("/api/compare", dependencies=reads, responses=EXPORTS, tags=["articles"])
+    @app.get("/api/compare", dependencies=reads, responses=downloads, tags=["articles"])
     def compare(
         entity: Optional[str] = None,
         place: Optional[str] = None,
@@ -471,7 +468,7 @@ def create_app(db_path: str | Path, token: Optional[str] = None, *,
 
         return await run_in_threadpool(write)
 
-    @app.get("/api/reviews", dependencies=reads, responses=EXPORTS, tags=["reviews"])
+    @app.get("/api/reviews", dependencies=reads, responses=downloads, tags=["reviews"])
     def list_reviews(
         kind: Optional[str] = Query(None, description="claim | quote | place"),
         article_id: Optional[str] = None,

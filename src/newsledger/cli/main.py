@@ -18,7 +18,7 @@ from typing import Any, Iterable, Optional
 
 import click
 
-from ..schema import MODALITIES
+from ..schema import ANNOTATION_TYPES, MODALITIES
 
 DEFAULT_DB = "newsledger.db"
 DB_ENV = "NEWSLEDGER_DB"
@@ -137,6 +137,34 @@ class DateParam(click.ParamType):
 
 
 DATE = DateParam()
+
+
+class LazyChoice(click.Choice):
+    """A choice among names known only when the option is used (a registry's: plugins load then, not at start-up)."""
+
+    def __init__(self, names):
+        self._names = names
+        super().__init__(())
+
+    @property
+    def choices(self) -> tuple:
+        return tuple(self._names())
+
+    @choices.setter
+    def choices(self, _value) -> None:
+        pass
+
+
+def _export_formats() -> tuple[str, ...]:
+    from .. import exporters
+
+    return exporters.names()
+
+
+def _export_kinds() -> tuple[str, ...]:
+    from ..store import EXPORT_KINDS
+
+    return EXPORT_KINDS
 
 
 def db_option(f):
@@ -579,7 +607,7 @@ def show(article_id: str, db: str, as_json: bool) -> None:
                       Text(inferred(c.place.name or c.place.text, c.place.basis) if c.place else ""),
                       c.date or "", c.modality, Text(by))
         console.print(t)
-    counts = {k: len(getattr(analysis, k)) for k in ("entities", "quotes", "places", "claims", "framing")}
+    counts = {k: len(getattr(analysis, k)) for k in ANNOTATION_TYPES}
     console.print(Text(" · ".join(f"{n} {k}" for k, n in counts.items()), style="dim"))
 
 
@@ -590,32 +618,33 @@ Examples:
   newsledger export --kind claims > claims.jsonl
   newsledger export --kind reviews --out reviews.csv     # every analyst review
 """)
-@click.option("--format", "fmt", type=click.Choice(["parquet", "csv", "jsonl"]),
+@click.option("--format", "fmt", type=LazyChoice(_export_formats),
               help="Output format (default: from --out's extension, else jsonl).")
-@click.option("--kind", type=click.Choice(["articles", "entities", "quotes", "places", "claims", "framing",
-                                            "sources", "quarantine", "runs", "reviews"]),
-              default="articles", show_default=True, help="What to export.")
+@click.option("--kind", type=LazyChoice(_export_kinds), default="articles", show_default=True, help="What to export.")
 @click.option("--out", type=click.Path(dir_okay=False, writable=True), help="Output file (default: stdout).")
 @db_option
 def export(fmt: Optional[str], kind: str, out: Optional[str], db: str) -> None:
     """Export a table of the database as Parquet, CSV or JSON lines."""
+    from .. import exporters
+    from ..registry import spoken
+
     if fmt is None:
         ext = os.path.splitext(out or "")[1].lower().lstrip(".")
-        if ext in ("parquet", "csv", "jsonl"):
-            fmt = ext
-        elif ext in ("", "json", "ndjson"):
-            fmt = "jsonl"
-        else:
+        found = exporters.for_extension(ext or "jsonl")
+        if found is None:
             # Writing JSON lines into x.xlsx would hand a spreadsheet program a file it cannot open.
             raise click.UsageError(
-                f"cannot write .{ext} files: supported formats are parquet, csv and jsonl "
-                f"(name the file .parquet, .csv or .jsonl, or pass --format; spreadsheets open .csv)")
-    if fmt == "parquet" and not out and sys.stdout.isatty():
-        raise click.UsageError("Parquet is binary: write it to a file with --out FILE.parquet")
+                f"cannot write .{ext} files: supported formats are {spoken(exporters.names())} "
+                f"(name the file {spoken(['.' + n for n in exporters.names()], 'or')}, "
+                "or pass --format; spreadsheets open .csv)")
+        fmt = found.name
+    binary = exporters.get(fmt).binary
+    if binary and not out and sys.stdout.isatty():
+        raise click.UsageError(f"{fmt} is binary: write it to a file with --out FILE.{fmt}")
     with _open(db) as store:
         if out:
             n = store.export(fmt, out, kind=kind)
-        elif fmt == "parquet":
+        elif binary:
             n = store.export(fmt, sys.stdout.buffer, kind=kind)
         else:
             n = store.export(fmt, sys.stdout, kind=kind)
@@ -683,6 +712,27 @@ def restore(backup_file: str, db: str, force: bool) -> None:
 
     done = run_restore(backup_file, db, force=force)
     click.echo(f"restored {backup_file} into {done['path']}", err=True)
+
+
+@cli.command(epilog="""\b
+Example:
+  newsledger plugins --json
+Plugins register through the entry point groups shown (see the README's "Plug points").
+""")
+@json_option
+def plugins(as_json: bool) -> None:
+    """List the readers, extractors, analysis components and export formats, and plugins that failed to load."""
+    from ..registry import all_registries
+
+    found = {what: {"group": reg.group, "names": list(reg.names()), "broken": dict(reg.broken)}
+             for what, reg in all_registries().items()}
+    if as_json:
+        _print_json(found)
+        return
+    for what, info in found.items():
+        click.echo(f"{what}s ({info['group']}): {', '.join(info['names'])}")
+        for plugin, why in info["broken"].items():
+            click.echo(f"  not loaded: {plugin}: {why}")
 
 
 # Column layouts: names stay narrow; long text gets the room that is left.

@@ -35,6 +35,7 @@ from dataclasses import dataclass, field
 from urllib.parse import unquote, urlsplit
 
 from ..schema import Article, RawDocument
+from . import extractor
 from .common import domain_of
 from .language import detect_language
 
@@ -482,6 +483,7 @@ def _url_key(url: str) -> str:
     return url.split("#")[0].rstrip("/").lower().replace("://www.", "://")
 
 
+@extractor("dump")
 def extract_dump(raw: RawDocument) -> Article:
     from . import ExtractError
 

@@ -46,7 +46,7 @@ import lxml.html
 from lxml import etree
 
 from ..schema import Article, RawDocument, Source
-from . import ExtractError
+from . import ExtractError, extractor
 from . import metadata as md
 from .encoding import decode
 
@@ -114,6 +114,7 @@ logging.getLogger("trafilatura").setLevel(logging.CRITICAL)
 logging.getLogger("htmldate").setLevel(logging.CRITICAL)
 
 
+@extractor("html")
 def extract_html(raw: RawDocument) -> Article:
     """Article from an HTML page; raises ``ExtractError`` when it holds no article."""
     page = _page_text(raw.content, raw.charset)

@@ -4,13 +4,16 @@ A reader claims files by name (``claims(path)``); ``read`` asks the registered
 readers in ``order`` and the first that claims a file reads it, as
 ``read(path, ctx)`` where ``ctx`` carries the run's ReadStats (``ctx.stats``)
 and, for formats that link to more pages, its fetcher. Files no reader claims
-by name are sniffed by content (``ingest._sniff_file``).
+by name are sniffed by content (``ingest._sniff_file``). Third-party readers
+register from a module named in the ``newsledger.readers`` entry point group.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any, Callable, Iterator, Optional
+
+from ..registry import Registry
 
 
 @dataclass(frozen=True)
@@ -21,19 +24,20 @@ class Reader:
     order: int
 
 
-READERS: list[Reader] = []
+# The built-in readers register when ``newsledger.ingest`` imports their modules.
+READERS: Registry[Reader] = Registry("reader", group="newsledger.readers", modules=("newsledger.ingest",),
+                                     order=lambda r: (r.order, r.name))
 
 
 def reader(name: str, *, claims: Callable[[str], bool], order: int = 100):
     """Register the decorated ``read(path, ctx)`` for the files ``claims`` accepts."""
 
     def register(fn: Callable[[str, Any], Iterator[Any]]) -> Callable[[str, Any], Iterator[Any]]:
-        READERS[:] = sorted([r for r in READERS if r.name != name] + [Reader(name, claims, fn, order)],
-                            key=lambda r: (r.order, r.name))
+        READERS.add(name, Reader(name, claims, fn, order))
         return fn
 
     return register
 
 
 def for_path(path: str) -> Optional[Reader]:
-    return next((r for r in READERS if r.claims(path)), None)
+    return next((r for r in READERS.entries() if r.claims(path)), None)

@@ -8,7 +8,7 @@ from typing import Optional, Union
 
 from . import sqlite
 from .errors import QueryError, StoreError
-from .sqlite import EXPORT_FORMATS, EXPORT_KINDS, SearchHit, Store
+from .sqlite import EXPORT_KINDS, SearchHit, Store
 
 POSTGRES_SCHEMES = ("postgresql://", "postgres://")
 
@@ -25,4 +25,4 @@ def open_store(url_or_path: Union[str, Path, None] = None, *, create: bool = Tru
     return sqlite.open_store(url_or_path, create=create, timeout=timeout)
 
 
-__all__ = ["open_store", "Store", "SearchHit", "StoreError", "QueryError", "EXPORT_FORMATS", "EXPORT_KINDS"]
+__all__ = ["open_store", "Store", "SearchHit", "StoreError", "QueryError", "EXPORT_KINDS"]

@@ -12,7 +12,6 @@ safe to call from several threads: each thread gets its own connection.
 
 from __future__ import annotations
 
-import csv
 import dataclasses
 import hashlib
 import json
@@ -28,7 +27,6 @@ from typing import IO, Any, Iterable, Iterator, Optional, Sequence, Union
 from .. import schema
 from ..schema import ANNOTATION_TYPES, QUOTE_KINDS, Analysis, Article, BadInput
 from . import filters, migrations, reviews
-from .cells import csv_cell
 from .deadline import sqlite_guard
 from .errors import QueryError, StoreError
 from .search import compile_fts5, parse
@@ -37,7 +35,6 @@ from .migrations import ARTICLE_EXTRA, CLAIM_FLAT, q
 DEFAULT_TIMEOUT = 10.0  # seconds to wait for another writer before giving up
 MIN_SQLITE = (3, 38, 0)  # the ->> JSON operator (store.dialect)
 EXPORT_KINDS = ("articles", *ANNOTATION_TYPES, "sources", "quarantine", "runs", "reviews")
-EXPORT_FORMATS = ("csv", "jsonl", "parquet")
 SNIPPET_MARKERS = ("[", "]")
 # Search orders; the stored order (seq) breaks ties so pages never overlap.
 _ORDERS = {"relevance": "score, a.seq", "newest": "a.published IS NULL, a.published DESC, a.seq DESC",
@@ -878,24 +875,25 @@ class Store:
     # ------------------------------------------------------------ export
 
     def export(self, fmt: str, out: Union[str, Path, IO], kind: str = "articles") -> int:
-        """Write every row of ``kind`` as csv, jsonl or parquet; returns the row count.
+        """Write every row of ``kind`` in export format ``fmt`` (``newsledger.exporters``: csv,
+        jsonl, parquet and any registered one); returns the row count.
 
-        ``out`` is a path or an open file (text for csv/jsonl, binary for
+        ``out`` is a path or an open file (text for text formats, binary for
         parquet). Annotation kinds carry article_id plus the article's
         source_domain and published. In csv and parquet, JSON columns stay JSON
         text; in jsonl they are nested objects.
         """
-        if fmt not in EXPORT_FORMATS:
-            raise QueryError(f"unknown export format {fmt!r}: choose one of {', '.join(EXPORT_FORMATS)}")
+        from .. import exporters
+
+        try:
+            exporter = exporters.get(fmt)
+        except exporters.UnknownName as e:
+            raise QueryError(str(e)) from None
         if kind not in EXPORT_KINDS:
             raise QueryError(f"unknown export kind {kind!r}: choose one of {', '.join(EXPORT_KINDS)}")
         sql, cols = self._export_query(kind)
-        if fmt == "parquet":
-            return self._export_parquet(sql, cols, out)
-        if isinstance(out, (str, Path)):
-            with open(out, "w", encoding="utf-8", newline="") as fh:
-                return self._export_text(fmt, sql, cols, fh)
-        return self._export_text(fmt, sql, cols, out)
+        names = [c for c, _ in cols]
+        return exporters.write(exporter, (dict(zip(names, row)) for row in self._cursor(sql)), cols, out)
 
     def _export_query(self, kind: str) -> tuple[str, list[tuple[str, str]]]:
         if kind == "articles":
@@ -918,52 +916,6 @@ class Store:
                 yield from batch
         except sqlite3.Error as e:
             raise _translate(e, self.path) from None
-
-    def _export_text(self, fmt: str, sql: str, cols: list[tuple[str, str]], fh: IO[str]) -> int:
-        n = 0
-        names = [c for c, _ in cols]
-        if fmt == "csv":
-            w = csv.writer(fh)
-            w.writerow(names)
-            for row in self._cursor(sql):
-                w.writerow([csv_cell(v) for v in row])  # formula-like cells defused, as in the API
-                n += 1
-            return n
-        json_cols = [t == "JSON" for _, t in cols]  # nested again, as in to_dict
-        for row in self._cursor(sql):
-            d = {k: (json.loads(v) if j and v is not None else v) for k, v, j in zip(names, row, json_cols)}
-            fh.write(json.dumps(d, ensure_ascii=False) + "\n")
-            n += 1
-        return n
-
-    def _export_parquet(self, sql: str, cols: list[tuple[str, str]], out: Union[str, Path, IO]) -> int:
-        import pyarrow as pa
-        import pyarrow.parquet as pq
-
-        kinds = {"INTEGER": pa.int64(), "REAL": pa.float64()}
-        pa_schema = pa.schema([(c, kinds.get(t.split()[0], pa.string())) for c, t in cols])
-        n = 0
-        with pq.ParquetWriter(out if not isinstance(out, Path) else str(out), pa_schema) as writer:
-            batch: list[tuple] = []
-            for row in self._cursor(sql):
-                batch.append(row)
-                if len(batch) == 2000:
-                    writer.write_table(_arrow_table(pa, pa_schema, batch))
-                    n += len(batch)
-                    batch = []
-            if batch or n == 0:
-                writer.write_table(_arrow_table(pa, pa_schema, batch))
-                n += len(batch)
-        return n
-
-
-def _arrow_table(pa, pa_schema, rows: list[tuple]):
-    columns = list(zip(*rows)) if rows else [[] for _ in pa_schema]
-    return pa.Table.from_arrays(
-        [pa.array(list(col), type=f.type) for col, f in zip(columns, pa_schema)], schema=pa_schema
-    )
-
-
 
 
 def _like(text: str) -> str:

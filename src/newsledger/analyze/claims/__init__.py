@@ -88,6 +88,7 @@ from typing import Any, Callable, Optional
 
 from ...schema import Actor, Claim, Mention
 from ..dates import find_date
+from ..pipeline import component
 from .actors import actor_table, iso3_of_iso2, normalize_actor
 from .arguments import (_actor_of, _claim_place, _clause_owner, _clause_place, _controls_a_non_place, _first_person,
                         _place_args)
@@ -491,6 +492,7 @@ def plover_category(claim: Claim) -> str:
     return typ
 
 
+@component("claims")
 def load() -> Callable[[Any], list[Claim]]:
     triggers()
     actor_table()

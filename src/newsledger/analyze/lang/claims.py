@@ -16,6 +16,8 @@ from functools import lru_cache
 from typing import Optional
 
 from ...schema import Actor, Attribution, Claim, ClaimPlace, Mention
+from ..nlp import CYRILLIC
+from ..pipeline import component
 from .common import DATA
 
 MODALITY_ORDER = ("denied", "conditional", "attempted", "predicted", "questioned", "reported")
@@ -140,6 +142,7 @@ def _attributions(ctx, pos: int, modality: str, sent_start: int) -> list[Attribu
     return atts
 
 
+@component("claims", langs=CYRILLIC)
 def load(lang: str):
     def claims(ctx) -> list[Claim]:
         return find_claims(ctx, lang)

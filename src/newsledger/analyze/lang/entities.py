@@ -6,7 +6,8 @@ import re
 from typing import Optional
 
 from ...schema import Entity
-from ..nlp import sentence_of
+from ..nlp import CYRILLIC, sentence_of
+from ..pipeline import component
 from .common import NESTED, nominative_person, nominative_phrase, translit_key
 
 DESCRIPTOR_POS = {"NOUN", "ADJ", "PROPN"}
@@ -85,6 +86,7 @@ def find_entities(doc, lang: str) -> list[Entity]:
     return out
 
 
+@component("entities", langs=CYRILLIC)
 def load(lang: str):
     def extract_entities(ctx) -> list[Entity]:
         return find_entities(ctx.doc, lang)

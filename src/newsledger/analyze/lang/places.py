@@ -7,7 +7,8 @@ from functools import lru_cache
 from typing import Optional
 
 from ...schema import Place
-from ..nlp import sentence_of
+from ..nlp import CYRILLIC, sentence_of
+from ..pipeline import component
 from .common import NESTED, data_file, morph_analyzer, nominative_phrase
 
 # Countries whose towns Russian and Ukrainian news name most: a match there may be a village;
@@ -161,6 +162,7 @@ def find_places(ctx, lang: str) -> list[Place]:
     return out
 
 
+@component("places", langs=CYRILLIC)
 def load(lang: str):
     def places(ctx) -> list[Place]:
         return find_places(ctx, lang)

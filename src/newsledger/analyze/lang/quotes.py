@@ -14,7 +14,8 @@ from functools import lru_cache
 from typing import Optional
 
 from ...schema import Mention, Quote
-from ..nlp import sentence_of
+from ..nlp import CYRILLIC, sentence_of
+from ..pipeline import component
 from .common import DATA
 
 DIRECT_MIN_WORDS = 4
@@ -209,6 +210,7 @@ def find_quotes(doc, entities, lang: str) -> list[Quote]:
     return out
 
 
+@component("quotes", langs=CYRILLIC)
 def load(lang: str):
     def quotes(ctx) -> list[Quote]:
         return find_quotes(ctx.doc, ctx.entities, lang)
