@@ -41,14 +41,14 @@ class UnknownName(LookupError):
 
 
 class Registry(Generic[T]):
-    """Entries by name, in registration order unless ``order`` gives a sort key.
+    """Entries by name, in registration order unless ``order(name, entry)`` gives a sort key.
 
     ``modules``: the built-in modules whose import registers entries.
     ``group``: the entry point group third-party packages register under.
     """
 
     def __init__(self, what: str, *, group: Optional[str] = None, modules: Sequence[str] = (),
-                 order: Optional[Callable[[T], Any]] = None):
+                 order: Optional[Callable[[str, T], Any]] = None):
         self.what = what
         self.group = group
         self.modules = tuple(modules)
@@ -127,17 +127,17 @@ class Registry(Generic[T]):
         """The entry registered so far, without loading anything (for decorators that amend an entry)."""
         return self._entries.get(name)
 
-    def entries(self) -> list[T]:
+    def _sorted(self) -> list[tuple[str, T]]:
         self.load()
-        items = list(self._entries.values())
-        return sorted(items, key=self.order) if self.order else items
+        items = list(self._entries.items())
+        key = self.order
+        return sorted(items, key=lambda item: key(*item)) if key else items
+
+    def entries(self) -> list[T]:
+        return [entry for _, entry in self._sorted()]
 
     def names(self) -> tuple[str, ...]:
-        self.load()
-        if not self.order:
-            return tuple(self._entries)
-        key = self.order
-        return tuple(n for n, _ in sorted(self._entries.items(), key=lambda item: key(item[1])))
+        return tuple(name for name, _ in self._sorted())
 
     def __contains__(self, name: object) -> bool:
         self.load()

@@ -51,6 +51,8 @@ COMPONENTS: Registry[ComponentSpec] = Registry(
     "analysis component", group="newsledger.components",
     modules=tuple(f"{__package__}.{m}" for m in ("entities", "quotes", "places", "framing", "claims",
                                                    "lang.entities", "lang.quotes", "lang.places", "lang.claims")),
+    # The built-ins in pipeline order, then the others as they registered (the sort is stable).
+    order=lambda name, _: DEFAULT_COMPONENTS.index(name) if name in DEFAULT_COMPONENTS else len(DEFAULT_COMPONENTS),
 )
 
 

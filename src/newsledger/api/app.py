@@ -3,7 +3,8 @@
 Reads are open to loopback clients (the dashboard runs on the same machine);
 other clients, and every ingest, need the bearer token ``serve`` prints once.
 All lists share one shape: ``{total, limit, offset, items}``, and take
-``format=csv|jsonl|parquet`` to download every match instead of a page.
+``format=`` an export format (csv, jsonl, parquet or a registered one, see
+``newsledger.exporters``) to download every match instead of a page.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ from ..store.expand import expand_query
 from ..store.migrations import ROLE_COLUMNS
 from ..store import views as queries
 from ..store.views import ArticleFilter
+from ..registry import spoken
 from . import export
 from .export import check_format, export_response
 from .security import SecurityHeadersMiddleware, bearer_ok, is_loopback
@@ -429,9 +431,9 @@ def create_app(db_path: str | Path, token: Optional[str] = None, *,
     @app.post("/api/reviews", dependencies=[Depends(write_access)], tags=["reviews"],
               openapi_extra={"requestBody": {"required": True, "content": {"application/json": {"schema": {
                   "type": "object", "required": ["kind", "id", "verdict"], "properties": {
-                      "kind": {"type": "string", "enum": ["claim", "quote", "place"]},
+                      "kind": {"type": "string", "enum": list(reviews.KINDS)},
                       "id": {"type": "integer", "minimum": 1, "description": "the item's id in its listing"},
-                      "verdict": {"type": "string", "enum": ["confirmed", "rejected", "corrected"]},
+                      "verdict": {"type": "string", "enum": list(reviews.VERDICTS)},
                       "set": {"type": "object", "additionalProperties": {"type": "string"},
                               "description": "field -> new value (corrections)"},
                       "by": {"type": "string", "maxLength": 200}, "note": {"type": "string", "maxLength": 2000}}}}}}})
@@ -447,7 +449,7 @@ def create_app(db_path: str | Path, token: Optional[str] = None, *,
         kind, item_id, verdict = body.get("kind"), body.get("id"), body.get("verdict")
         sets = body.get("set") or {}
         if kind not in reviews.KINDS:
-            raise HTTPException(400, "kind must be claim, quote or place")
+            raise HTTPException(400, f"kind must be {spoken(list(reviews.KINDS), 'or')}")
         if not isinstance(item_id, int) or isinstance(item_id, bool) or not 1 <= item_id <= 2**62:
             raise HTTPException(400, "id must be a positive integer")
         if not isinstance(sets, dict) or not all(isinstance(k, str) and isinstance(v, (str, int)) and
@@ -479,7 +481,7 @@ def create_app(db_path: str | Path, token: Optional[str] = None, *,
         """Every review (who, when, verdict, before and after), newest first."""
         lim, off = _page(limit, offset, format)
         if kind is not None and kind not in reviews.KINDS:
-            raise HTTPException(400, "kind must be claim, quote or place")
+            raise HTTPException(400, f"kind must be {spoken(list(reviews.KINDS), 'or')}")
         items = reviews.reviews(store, kind=kind, article_id=article_id, limit=lim, offset=off)
         if format != "json":
             return export_response(items, format, "reviews", reviews.REVIEW_EXPORT)

@@ -142,9 +142,9 @@ DATE = DateParam()
 class LazyChoice(click.Choice):
     """A choice among names known only when the option is used (a registry's: plugins load then, not at start-up)."""
 
-    def __init__(self, names):
+    def __init__(self, names, case_sensitive: bool = True):
         self._names = names
-        super().__init__(())
+        super().__init__((), case_sensitive=case_sensitive)
 
     @property
     def choices(self) -> tuple:
@@ -165,6 +165,18 @@ def _export_kinds() -> tuple[str, ...]:
     from ..store import EXPORT_KINDS
 
     return EXPORT_KINDS
+
+
+def _review_kinds() -> tuple[str, ...]:
+    from ..store.reviews import KINDS
+
+    return tuple(KINDS)
+
+
+def _roles() -> tuple[str, ...]:
+    from ..store.migrations import ROLE_COLUMNS
+
+    return tuple(ROLE_COLUMNS)
 
 
 def db_option(f):
@@ -889,7 +901,7 @@ Examples:
 @click.option("--modality", type=click.Choice(MODALITIES, case_sensitive=False),
               help="Only claims stated this way (denied: someone says it did not happen).")
 @click.option("--according-to", metavar="NAME", help="Part of the name of who asserts, denies or reports the claim.")
-@click.option("--role", type=click.Choice(["asserts", "denies", "reports"], case_sensitive=False),
+@click.option("--role", type=LazyChoice(_roles, case_sensitive=False),
               help="With --according-to: only in this role; alone: claims someone holds this role in.")
 @SOURCE
 @click.option("--since", type=DATE, help="Claimed event (else publication) on or after this date.")
@@ -1020,7 +1032,7 @@ Fields: claim type|modality|actor|actor_code|place (GeoNames id or name);
 quote speaker|kind; place geonames_id|name (picked from the gazetteer).
 Reviews are kept by article and text span: re-analysis and `ingest --force` keep them.
 """)
-@click.argument("kind", type=click.Choice(["claim", "quote", "place"]))
+@click.argument("kind", type=LazyChoice(_review_kinds))
 @click.argument("item_id", metavar="ID", type=click.IntRange(1))
 @click.option("--confirm", "verdict", flag_value="confirmed", help="The item is right as extracted.")
 @click.option("--reject", "verdict", flag_value="rejected", help="The item is wrong (it stays listed, marked).")

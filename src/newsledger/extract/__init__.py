@@ -20,6 +20,7 @@ Extractor = Callable[[RawDocument], Article]
 EXTRACTORS: Registry[Extractor] = Registry(
     "extractor", group="newsledger.extractors",
     modules=("newsledger.extract.html", "newsledger.extract.dump", "newsledger.extract.text"),
+    order=lambda name, _: name,
 )
 
 

@@ -26,7 +26,7 @@ class Reader:
 
 # The built-in readers register when ``newsledger.ingest`` imports their modules.
 READERS: Registry[Reader] = Registry("reader", group="newsledger.readers", modules=("newsledger.ingest",),
-                                     order=lambda r: (r.order, r.name))
+                                     order=lambda name, r: (r.order, name))
 
 
 def reader(name: str, *, claims: Callable[[str], bool], order: int = 100):

@@ -14,6 +14,7 @@ from typing import Any, Optional
 import click
 
 from ..cli.main import ALLOW_PRIVATE, _open, _print_json, _stderr, _stdout, db_option, json_option
+from ..schema import MODALITIES
 from .sources import DEFAULT_EVERY, SourceError, format_every
 
 # Commands that fetch nothing accept --allow-private too, so scripts can pass one set of options to all.
@@ -341,8 +342,7 @@ Matches: GET /api/alerts/ID/atom on `newsledger serve`.
 @click.option("--admin", metavar="CODE", help="Articles with a place in this country (UA) or region (UA-14).")
 @click.option("--speaker", help="Articles quoting this speaker.")
 @click.option("--outlet", metavar="DOMAIN", help="Articles from this outlet.")
-@click.option("--modality", type=click.Choice(["asserted", "denied", "conditional", "attempted", "predicted",
-                                               "reported", "questioned"]), help="Claims with this modality.")
+@click.option("--modality", type=click.Choice(MODALITIES), help="Claims with this modality.")
 @click.option("--contradiction", is_flag=True, help="Only articles whose claims contradict another article's.")
 @click.option("--webhook", metavar="URL", help="POST each match as JSON here, signed with --secret.")
 @click.option("--secret", help="HMAC-SHA256 signing secret for the webhook (default: generated and printed once).")
