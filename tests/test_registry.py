@@ -44,6 +44,36 @@ def test_unknown_names_list_the_known_ones():
     assert reg.get("lamp") == 1 and reg.names() == ("lamp", "kettle")
 
 
+def test_a_failing_built_in_module_is_an_error_every_time():
+    reg: Registry[int] = Registry("gadget", modules=("newsledger_gadgets_nowhere",))
+    for _ in range(2):  # not a registry that then claims to know nothing
+        with pytest.raises(ModuleNotFoundError):
+            reg.get("lamp")
+
+
+def test_threads_wait_for_the_first_load(monkeypatch):
+    import threading
+    import time
+    import types
+
+    module = types.ModuleType("newsledger_slow_gadgets")
+
+    def slow_import(name):
+        time.sleep(0.2)
+        reg.add("lamp", 1)
+        return module
+
+    reg: Registry[int] = Registry("gadget", modules=("newsledger_slow_gadgets",))
+    monkeypatch.setattr(plugins.importlib, "import_module", slow_import)
+    found = []
+    threads = [threading.Thread(target=lambda: found.append(reg.find("lamp"))) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert found == [1, 1, 1, 1]
+
+
 class _Point:
     """An entry point as importlib.metadata lists it."""
 

@@ -18,16 +18,13 @@ from __future__ import annotations
 
 import importlib
 import logging
+import threading
 from contextlib import contextmanager
 from importlib import metadata
 from typing import Any, Callable, Generic, Iterator, Optional, Sequence, TypeVar
 
 T = TypeVar("T")
 log = logging.getLogger("newsledger.plugins")
-
-# Every registry, by what it registers (``newsledger plugins`` lists them).
-ALL: dict[str, "Registry[Any]"] = {}
-
 
 class UnknownName(LookupError):
     """No entry of that name; the message lists the known ones."""
@@ -56,7 +53,8 @@ class Registry(Generic[T]):
         self.broken: dict[str, str] = {}  # plugin -> why it did not load
         self._entries: dict[str, T] = {}
         self._loaded = False
-        ALL[what] = self
+        self._loading = False
+        self._lock = threading.RLock()
 
     # ------------------------------------------------------------ registering
 
@@ -87,14 +85,25 @@ class Registry(Generic[T]):
     # ------------------------------------------------------------ looking up
 
     def load(self) -> None:
-        """Import the built-in modules and the plugins' entry points (once)."""
+        """Import the built-in modules and the plugins' entry points (once).
+
+        Other threads wait until loading is done (a server's first requests may come together);
+        a module being imported here may look entries up again (the same thread: no wait, no reload).
+        """
         if self._loaded:
             return
-        self._loaded = True  # first: the modules imported below register through this registry
-        for module in self.modules:
-            importlib.import_module(module)  # built-ins are ours: a failure here is a bug, raised
-        if self.group:
-            self._load_plugins()
+        with self._lock:
+            if self._loaded or self._loading:
+                return
+            self._loading = True
+            try:
+                for module in self.modules:
+                    importlib.import_module(module)  # built-ins are ours: a failure is raised (and retried next time)
+                if self.group:
+                    self._load_plugins()
+                self._loaded = True
+            finally:
+                self._loading = False
 
     def _load_plugins(self) -> None:
         try:
@@ -154,10 +163,13 @@ class Registry(Generic[T]):
 
 
 def all_registries() -> dict[str, "Registry[Any]"]:
-    """Every registry, its built-ins imported (for listings such as ``newsledger plugins``)."""
-    for module in ("newsledger.ingest", "newsledger.extract", "newsledger.analyze.pipeline", "newsledger.exporters"):
-        importlib.import_module(module)
-    return dict(ALL)
+    """The four plug points by what they register (``newsledger plugins`` lists them)."""
+    from .analyze.pipeline import COMPONENTS
+    from .exporters import EXPORTERS
+    from .extract import EXTRACTORS
+    from .ingest.registry import READERS
+
+    return {r.what: r for r in (READERS, EXTRACTORS, COMPONENTS, EXPORTERS)}
 
 
 def spoken(names: Sequence[str], conjunction: str = "and") -> str:
