@@ -34,12 +34,13 @@ def _state(store) -> dict:
     for m in members:  # clusters by their first member instead of their serial id
         first.setdefault(m["cluster_id"], m["article_id"])
     return {
-        "members": [(m["article_id"], first[m["cluster_id"]], m["day"]) for m in members],
+        "members": [(m["article_id"], first[m["cluster_id"]], m["score"], m["day"]) for m in members],
         "clusters": sorted((r["size"], r["first_published"], r["last_published"], r["outlets"], r["label"],
                             r["label_article"]) for r in store._read(
             "SELECT size, first_published, last_published, outlets, label, label_article FROM story_clusters")),
         "copies": store._read('SELECT article_id, copies_article, start, "end", source_start, source_end, '
                               "shared_chars, method FROM text_copies ORDER BY article_id, copies_article"),
+        "df": store._read("SELECT term, df FROM story_df WHERE df > 0 ORDER BY term"),
         "keys": store._read("SELECT key, day, article_id FROM story_keys ORDER BY article_id, key"),
         "contradictions": store._read(
             "SELECT c1.article_id AS a, c2.article_id AS b, x.kind FROM claim_contradictions x "
@@ -93,6 +94,24 @@ def test_clusterer_leaves_the_same_rows_on_both_backends(postgres_server, tmp_pa
     assert [(c["article_id"], c["copies_article"], c["method"]) for c in state["copies"]] == [
         ("bbbb0002", "aaaa0001", "sentences")]
     assert "c:CONTROL:694403" in {k["key"] for k in state["keys"] if k["article_id"] == "eeee0005"}
+    # The document count is found on both (PostgreSQL had dropped the NUL of its old name, so every IDF took N = 1).
+    assert {"term": sql.DOCUMENTS, "df": 5} in state["df"]
+
+
+def test_migration_renames_the_old_document_count(store):
+    """SQLite files kept the count as "\x00n", PostgreSQL databases as "n" (the NUL dropped): both become
+    DOCUMENTS."""
+    from newsledger.store.dialect import POSTGRES, SQLITE
+    from newsledger.store.migrations import STEPS
+    from newsledger.store.postgres import PostgresStore
+
+    (step,) = [s[2] for s in STEPS if "document count" in s[1]]
+    pg = isinstance(store, PostgresStore)
+    with store._write() as db:
+        db.execute("INSERT INTO story_df (term, df) VALUES (?, 7), ('odesa', 2)", ("n" if pg else "\x00n",))
+        step(db, POSTGRES if pg else SQLITE)
+    assert store._read("SELECT term, df FROM story_df ORDER BY df") == [{"term": "odesa", "df": 2},
+                                                                      {"term": sql.DOCUMENTS, "df": 7}]
 
 
 def test_place_lookups_fold_case_and_take_other_claims_ids(store):

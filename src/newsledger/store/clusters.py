@@ -16,6 +16,9 @@ from typing import Any, Iterable, Iterator, Optional
 
 
 _CHUNK = 500  # ids per IN (...) list: under SQLite's host-parameter limit on every build
+# The story_df row counting the indexed articles: a name no term has (terms are words of three or
+# more letters and "p:<id>" keys), without NUL, which PostgreSQL text cannot hold.
+DOCUMENTS = "#n"
 
 
 def rows(db, sql: str, params: tuple = ()) -> list[dict[str, Any]]:
@@ -65,18 +68,13 @@ def article_dates(db, article_id: str) -> Optional[tuple]:
 
 # ------------------------------------------------------------------ forgetting a placement
 
-def stored_terms(db, article_id: str) -> Optional[list[str]]:
-    """The terms the article was indexed under, None when it is not indexed."""
-    row = db.execute("SELECT terms FROM story_terms WHERE article_id = ?", (article_id,)).fetchone()
-    return list(json.loads(row[0])) if row else None
-
-
-def uncount_terms(db, terms: Iterable[str]) -> None:
-    db.executemany("UPDATE story_df SET df = df - 1 WHERE term = ?", [(t,) for t in terms])
-
-
 def drop_article(db, article_id: str) -> Optional[int]:
-    """Remove the article's index rows, passages, copy links and membership; the cluster it left."""
+    """Remove the article's index rows (its terms count one document fewer), passages, copy links and
+    membership; the cluster it left."""
+    row = db.execute("SELECT terms FROM story_terms WHERE article_id = ?", (article_id,)).fetchone()
+    if row:
+        db.executemany("UPDATE story_df SET df = df - 1 WHERE term = ?",
+                       [(t,) for t in [*json.loads(row[0]), DOCUMENTS]])
     for table in ("story_terms", "story_keys", "passage_hashes", "text_copies"):
         db.execute(f"DELETE FROM {table} WHERE article_id = ?", (article_id,))
     row = db.execute("DELETE FROM story_members WHERE article_id = ? RETURNING cluster_id", (article_id,)).fetchone()
@@ -85,7 +83,7 @@ def drop_article(db, article_id: str) -> Optional[int]:
 
 # ------------------------------------------------------------------ copies
 
-def add_passages(db, article_id: str, sentences: Iterable[tuple[str, int, int]]) -> None:
+def add_passages(db, article_id: str, sentences: Iterable[tuple[int, int, int]]) -> None:
     """Index the article's sentences (hash, start, end) by hash."""
     db.executemany(
         'INSERT INTO passage_hashes (hash, article_id, start, "end") VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING',
@@ -176,23 +174,23 @@ def keyed_articles(db, keys: list[str], first_day: int, last_day: int, limit: in
 
 
 def index_article(db, article_id: str, day: int, keys: dict[str, float], terms: dict[str, int],
-                  key_weight: float, count_term: str) -> None:
-    """Index the article under its keys and terms; each term (and ``count_term``) counts one more document."""
+                  key_weight: float) -> None:
+    """Index the article under its keys and terms; each term counts one more document."""
     db.executemany("INSERT INTO story_keys (key, day, article_id, weight) VALUES (?, ?, ?, ?)",
                    [(k, day, article_id, w) for k, w in keys.items()])
     db.execute("INSERT INTO story_terms (article_id, terms, key_weight) VALUES (?, ?, ?)",
                (article_id, json.dumps(terms, ensure_ascii=False), key_weight))
     db.executemany("INSERT INTO story_df (term, df) VALUES (?, 1) ON CONFLICT (term) DO UPDATE SET df = story_df.df + 1",
-                   [(t,) for t in list(terms) + [count_term]])
+                   [(t,) for t in [*terms, DOCUMENTS]])
 
 
-def document_frequencies(db, terms: Iterable[str]) -> dict[str, int]:
-    """term -> number of indexed articles holding it, for the known terms."""
+def document_frequencies(db, terms: Iterable[str]) -> tuple[dict[str, int], int]:
+    """(term -> number of indexed articles holding it, for the known terms; number of indexed articles)."""
     out: dict[str, int] = {}
-    for chunk in _chunks(list(set(terms))):
+    for chunk in _chunks(list({*terms, DOCUMENTS})):
         out.update((t, df) for t, df in db.execute(
             f"SELECT term, df FROM story_df WHERE term IN ({_marks(len(chunk))})", tuple(chunk)).fetchall())
-    return out
+    return out, out.pop(DOCUMENTS, None) or 1
 
 
 def member_vectors(db, ids: list[str]) -> list[tuple[str, dict[str, int], float, int, int]]:

@@ -394,6 +394,14 @@ def _step10(db, d: Dialect) -> None:
             db.execute(f"CREATE INDEX {name} ON {q(table)}({cols})")
 
 
+def _step11(db, d: Dialect) -> None:
+    # The story_df row counting indexed articles was named "\x00n"; PostgreSQL text holds no NUL, so there
+    # it was stored as "n" and never read back (every IDF took one document). One name on both
+    # (store.clusters.DOCUMENTS).
+    old = "n" if d.name == "postgresql" else "\x00n"
+    db.execute("UPDATE story_df SET term = '#n' WHERE term = ?", (old,))
+
+
 # (version, description, step(connection, dialect)). Append only.
 STEPS: list[tuple[int, str, Callable[[Any, Dialect], None]]] = [
     (1, "articles, sources, annotations, runs, quarantine, minhashes, full-text index", _step1),
@@ -406,6 +414,7 @@ STEPS: list[tuple[int, str, Callable[[Any, Dialect], None]]] = [
     (8, "claim attributions with roles (asserts, denies, reports) from asserted_by; flat role columns", _step8),
     (9, "alert cursors: the last article each saved search was matched against", _step9),
     (10, "case-insensitive API indexes keyed on lower(column) instead of COLLATE NOCASE", _step10),
+    (11, "story document count under a name PostgreSQL can store (no NUL)", _step11),
 ]
 LATEST = STEPS[-1][0]
 

@@ -31,7 +31,6 @@ POSTINGS_PER_KEY = 200  # most recent articles read per key: bounds the work for
 MAX_CANDIDATES = 40  # candidates scored per article, best key overlap first
 JOIN_SCORE = 0.3
 TEXT_WEIGHT = 0.6  # share of the TF-IDF cosine in the score (the rest: key overlap)
-N_TERM = "\x00n"  # story_df row counting the documents
 LABEL_EXACT_UP_TO = 64  # clusters up to this size are recounted (and relabelled) on every join
 
 # Key weights: a claim at a place is the strongest sign of the same event, a title word the weakest.
@@ -88,9 +87,6 @@ def update(store: "Store", article_ids: Iterable[str]) -> dict[str, int]:
 
 def _forget(db, article_id: str) -> None:
     """Undo an earlier placement of the article (it changed, or update runs again)."""
-    terms = sql.stored_terms(db, article_id)
-    if terms is not None:
-        sql.uncount_terms(db, terms + [N_TERM])
     cluster = sql.drop_article(db, article_id)
     if cluster is not None:
         _refresh(db, cluster)
@@ -207,13 +203,12 @@ def _cluster(db, art: dict) -> bool:
     copied = sql.copy_links(db, aid)
     candidates += [c for c in copied if c not in overlap]
 
-    sql.index_article(db, aid, day, keys, terms, key_weight, N_TERM)
+    sql.index_article(db, aid, day, keys, terms, key_weight)
 
     best: dict[int, float] = {}
     if candidates:
         vectors = sql.member_vectors(db, candidates)
-        dfs = sql.document_frequencies(db, [t for v in vectors for t in v[1]] + list(terms) + [N_TERM])
-        n = dfs.get(N_TERM, 1)
+        dfs, n = sql.document_frequencies(db, [t for v in vectors for t in v[1]] + list(terms))
         idfs: dict[str, float] = {}
         mine = tx.weigh(terms, dfs, n, idfs)
         for cid, vec, kw, cluster, cday in vectors:
