@@ -143,3 +143,17 @@ def test_contradiction_recorded_once(store):
     a, b = sorted(r["id"] for r in store._read("SELECT id FROM claims WHERE article_id IN ('cccc0003', 'dddd0004')"))
     assert sql.add_contradiction(db, a, b, "control") == 0  # already there
     assert sql.add_contradiction(db, b, a, "control") == 1
+
+
+def test_untitled_story_is_labelled_alike_on_both_backends(postgres_server, tmp_path):  # noqa: F811
+    """With no headline to choose from, the label article is the first member, undated first on both
+    (PostgreSQL sorts NULLs last unless told)."""
+    labels = []
+    for target in (str(tmp_path / "u.db"), postgres_server.new_database()):
+        with open_store(target) as st:
+            st.upsert(_analysis("aaaa0001", "meridian-wire.example", "2025-12-04T08:00:00+02:00", None, WIRE))
+            st.upsert(_analysis("bbbb0002", "valley-post.example", None, None, WIRE + "\n\nMore to follow."))
+            counts = stories.update(st, ["aaaa0001", "bbbb0002"])
+            assert counts.get("joined") == 1 and not counts.get("failed"), counts
+            labels.append(st._read("SELECT label, label_article, size FROM story_clusters"))
+    assert labels[0] == labels[1] == [{"label": None, "label_article": "bbbb0002", "size": 2}]

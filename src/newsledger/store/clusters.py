@@ -4,8 +4,9 @@ Each function works on the connection the store hands out (``store._write()`` fo
 clusterer, ``store._conn()`` for the readers that resolve places): a SQLite connection, or
 the PostgreSQL store's connection. The statements are written once for both: ``lower()``
 rather than ``COLLATE NOCASE``, ``RETURNING`` rather than ``lastrowid``, every subquery
-named. The clusterer keeps the logic (keys, scores, rules); term vectors are stored as
-JSON text here.
+named, every capped read ordered to the end (ties and undated rows land alike on both, where
+PostgreSQL would sort NULLs last). The clusterer keeps the logic (keys, scores, rules); term
+vectors are stored as JSON text here.
 """
 
 from __future__ import annotations
@@ -94,7 +95,8 @@ def add_passages(db, article_id: str, sentences: Iterable[tuple[int, int, int]])
 def passage_postings(db, hash_: str, other_than: str, limit: int) -> list[tuple[str, int, int]]:
     """(article_id, start, end) of up to ``limit`` other articles holding the sentence ``hash_``."""
     return [tuple(r) for r in db.execute(
-        'SELECT article_id, start, "end" FROM passage_hashes WHERE hash = ? AND article_id != ? LIMIT ?',
+        'SELECT article_id, start, "end" FROM passage_hashes WHERE hash = ? AND article_id != ? '
+        "ORDER BY article_id, start LIMIT ?",
         (hash_, other_than, limit),
     ).fetchall()]
 
@@ -160,7 +162,8 @@ def article_claim_places(db, article_id: str) -> list[tuple[str, Optional[int], 
 def key_postings(db, key: str, first_day: int, last_day: int, limit: int) -> list[str]:
     """Articles indexed under ``key`` on the days given, latest days first, at most ``limit``."""
     return [r[0] for r in db.execute(
-        "SELECT article_id FROM story_keys WHERE key = ? AND day BETWEEN ? AND ? ORDER BY day DESC LIMIT ?",
+        "SELECT article_id FROM story_keys WHERE key = ? AND day BETWEEN ? AND ? "
+        "ORDER BY day DESC, article_id DESC LIMIT ?",
         (key, first_day, last_day, limit)).fetchall()]
 
 
@@ -170,7 +173,7 @@ def keyed_articles(db, keys: list[str], first_day: int, last_day: int, limit: in
         return []
     return [r[0] for r in db.execute(
         f"SELECT DISTINCT article_id FROM story_keys WHERE key IN ({_marks(len(keys))}) "
-        "AND day BETWEEN ? AND ? LIMIT ?", (*keys, first_day, last_day, limit)).fetchall()]
+        "AND day BETWEEN ? AND ? ORDER BY article_id LIMIT ?", (*keys, first_day, last_day, limit)).fetchall()]
 
 
 def index_article(db, article_id: str, day: int, keys: dict[str, float], terms: dict[str, int],
@@ -234,10 +237,11 @@ def cluster_counts(db, cluster: int) -> tuple:
 
 
 def cluster_titles(db, cluster: int, limit: int) -> list[tuple[str, Optional[str], Optional[str]]]:
-    """(article id, title, published) of up to ``limit`` members, earliest first."""
+    """(article id, title, published) of up to ``limit`` members, undated first, then earliest first."""
     return [tuple(r) for r in db.execute(
         "SELECT a.id, a.title, a.published FROM story_members m JOIN articles a ON a.id = m.article_id "
-        "WHERE m.cluster_id = ? ORDER BY a.published, a.id LIMIT ?", (cluster, limit)).fetchall()]
+        "WHERE m.cluster_id = ? ORDER BY a.published IS NOT NULL, a.published, a.id LIMIT ?", (cluster, limit),
+    ).fetchall()]
 
 
 def delete_cluster(db, cluster: int) -> None:
