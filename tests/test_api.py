@@ -104,7 +104,7 @@ def test_store_migration_creates_the_api_indexes(db):
     con = sqlite3.connect(db)
     names = {n for (n,) in con.execute("SELECT name FROM sqlite_master WHERE type = 'index' AND name LIKE 'api_%'")}
     con.close()
-    assert {"api_articles_facts", "api_articles_published", "api_claims_article", "api_places_name"} <= names
+    assert {"api_articles_facts_utc", "api_articles_published_utc", "api_claims_article", "api_places_name"} <= names
 
 
 def test_sort_orders(client):

@@ -31,6 +31,7 @@ from ..store import QueryError, StoreError, deadline, open_store
 from ..store import reviews
 from ..store.expand import expand_query
 from ..store.migrations import ROLE_COLUMNS
+from ..store.timestamps import SINCE_HELP, UNTIL_HELP
 from ..store import views as queries
 from ..store.views import ArticleFilter
 from ..registry import spoken
@@ -187,8 +188,8 @@ def create_app(db_path: str | Path, token: Optional[str] = None, *,
     fmt_q = Query("json", pattern=format_pattern, description=f"json (one page) or {export.format_help()} (every match)")
     limit_q = Query(None, ge=1, le=EXPORT_MAX, description=f"page size (default {PAGE_DEFAULT}, JSON max {PAGE_MAX})")
     offset_q = Query(0, ge=0, le=OFFSET_MAX)
-    since_q = Query(None, description="YYYY-MM-DD or ISO 8601, inclusive")
-    until_q = Query(None, description="YYYY-MM-DD (whole day included) or ISO 8601")
+    since_q = Query(None, description=f"published (claims: claimed event, else published) {SINCE_HELP}")
+    until_q = Query(None, description=f"published (claims: claimed event, else published) {UNTIL_HELP}")
     reviewed_q = Query(None, description="true: reviewed items only; false: unreviewed only")
     hide_rejected_q = Query(False, description="leave out items an analyst rejected")
 

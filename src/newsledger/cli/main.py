@@ -19,6 +19,7 @@ from typing import Any, Iterable, Optional
 import click
 
 from ..schema import ANNOTATION_TYPES, MODALITIES
+from ..store.timestamps import SINCE_HELP, UNTIL_HELP
 
 DEFAULT_DB = "newsledger.db"
 DB_ENV = "NEWSLEDGER_DB"
@@ -497,8 +498,8 @@ def ingest(paths: tuple[str, ...], db: str, no_analyze: bool, force: bool, resum
 
 
 SOURCE = click.option("--source", metavar="DOMAIN", help="Only this outlet (domain such as example.org, or name).")
-SINCE = click.option("--since", type=DATE, help="Published on or after this date (YYYY-MM-DD).")
-UNTIL = click.option("--until", type=DATE, help="Published on or before this date (YYYY-MM-DD).")
+SINCE = click.option("--since", type=DATE, help=f"Published {SINCE_HELP}.")
+UNTIL = click.option("--until", type=DATE, help=f"Published {UNTIL_HELP}.")
 LIMIT = click.option("--limit", type=click.IntRange(1, 10_000), default=20, show_default=True, help="Rows to show.")
 OFFSET = click.option("--offset", type=click.IntRange(0), default=0, help="Rows to skip (paging).")
 
@@ -904,8 +905,8 @@ Examples:
 @click.option("--role", type=LazyChoice(_roles, case_sensitive=False),
               help="With --according-to: only in this role; alone: claims someone holds this role in.")
 @SOURCE
-@click.option("--since", type=DATE, help="Claimed event (else publication) on or after this date.")
-@click.option("--until", type=DATE, help="Claimed event (else publication) on or before this date.")
+@click.option("--since", type=DATE, help=f"Claimed event (else publication) {SINCE_HELP}.")
+@click.option("--until", type=DATE, help=f"Claimed event (else publication) {UNTIL_HELP}.")
 @LIMIT
 @OFFSET
 @db_option

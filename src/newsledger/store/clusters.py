@@ -55,8 +55,8 @@ def articles(db, ids: list[str]) -> list[dict[str, Any]]:
     """The fields clustering reads of each stored article in ``ids`` (unknown ids are left out)."""
     out: list[dict[str, Any]] = []
     for chunk in _chunks(ids):
-        out += rows(db, "SELECT id, title, text, published, first_seen, source_domain, duplicate_of, similarity "
-                        f"FROM articles WHERE id IN ({_marks(len(chunk))})", tuple(chunk))
+        out += rows(db, "SELECT id, title, text, published, published_utc, first_seen, source_domain, duplicate_of, "
+                        f"similarity FROM articles WHERE id IN ({_marks(len(chunk))})", tuple(chunk))
     return out
 
 
@@ -229,9 +229,10 @@ def cluster_head(db, cluster: int) -> Optional[tuple]:
 
 
 def cluster_counts(db, cluster: int) -> tuple:
-    """(members, first published, last published, distinct outlets) counted from the members."""
+    """(members, first published, last published, distinct outlets) counted from the members; the
+    span in UTC instants (``articles.published_utc``)."""
     return tuple(db.execute(
-        "SELECT COUNT(*), MIN(a.published), MAX(a.published), COUNT(DISTINCT a.source_domain) "
+        "SELECT COUNT(*), MIN(a.published_utc), MAX(a.published_utc), COUNT(DISTINCT a.source_domain) "
         "FROM story_members m JOIN articles a ON a.id = m.article_id WHERE m.cluster_id = ?", (cluster,),
     ).fetchone())
 
@@ -240,7 +241,7 @@ def cluster_titles(db, cluster: int, limit: int) -> list[tuple[str, Optional[str
     """(article id, title, published) of up to ``limit`` members, undated first, then earliest first."""
     return [tuple(r) for r in db.execute(
         "SELECT a.id, a.title, a.published FROM story_members m JOIN articles a ON a.id = m.article_id "
-        "WHERE m.cluster_id = ? ORDER BY a.published IS NOT NULL, a.published, a.id LIMIT ?", (cluster, limit),
+        "WHERE m.cluster_id = ? ORDER BY a.published_utc IS NOT NULL, a.published_utc, a.id LIMIT ?", (cluster, limit),
     ).fetchall()]
 
 

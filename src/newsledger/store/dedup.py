@@ -98,7 +98,7 @@ class Deduplicator:
         """Index the stored article and link it into its copy cluster.
 
         Returns True when it copies (or is copied by) an earlier-stored article.
-        The earliest copy (by published, then first_seen) is the cluster root:
+        The earliest copy (by published as a UTC instant, then first_seen) is the cluster root:
         every other member points at it with ``duplicate_of``.
         """
         db = self.db
@@ -139,7 +139,7 @@ class Deduplicator:
         }
         rmarks = ",".join("?" * len(roots))
         members = db.execute(
-            f"SELECT id, published, first_seen, content_hash FROM articles "
+            f"SELECT id, published_utc, first_seen, content_hash FROM articles "
             f"WHERE id IN ({rmarks}) OR duplicate_of IN ({rmarks}) OR id = ?",
             (*roots, *roots, article_id),
         ).fetchall()

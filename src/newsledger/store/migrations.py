@@ -32,6 +32,8 @@ ARTICLE_EXTRA: list[tuple[str, str]] = [
     ("first_seen", "TEXT"),
     ("updated_at", "TEXT"),
     ("run_id", "INTEGER REFERENCES ingest_runs(id) ON DELETE SET NULL"),
+    # ``published`` as a UTC instant (store.timestamps.utc_instant): what orders and date-filters articles
+    ("published_utc", "TEXT"),
 ]
 
 # Flattened copies of nested claim fields, so claims can be filtered in SQL.
@@ -278,16 +280,19 @@ ARTICLE_KEY_SOURCES: dict[str, str] = {
 _UNREJECTED = "(review IS NULL OR review ->> 'verdict' != 'rejected') AND "
 
 
-def fill_article_keys(db, article_id: str | None = None, skip_rejected: bool = True) -> None:
-    """(Re)build the ``article_keys`` rows of one article, or of every article.
-    ``skip_rejected=False`` only for step 5, which runs before the ``review`` columns exist."""
+def fill_article_keys(db, article_id: str | None = None, skip_rejected: bool = True,
+                      date_column: str = "published_utc") -> None:
+    """(Re)build the ``article_keys`` rows of one article, or of every article. Their
+    ``published`` is the article's UTC instant (``articles.published_utc``).
+    ``skip_rejected=False`` and ``date_column="published"`` only for step 5, which runs
+    before the ``review`` and ``published_utc`` columns exist (step 12 refills the dates)."""
     for kind, select in ARTICLE_KEY_SOURCES.items():
         if skip_rejected:
             select = (select.replace("FROM places WHERE ", "FROM places WHERE " + _UNREJECTED)
                       .replace("FROM claims WHERE ", "FROM claims WHERE " + _UNREJECTED))
         only = " WHERE s.article_id = ?" if article_id is not None else ""
         sql = (f"INSERT INTO article_keys (kind, key, source_domain, published, article_id) "
-               f"SELECT DISTINCT '{kind}', s.k, a.source_domain, a.published, a.id "
+               f"SELECT DISTINCT '{kind}', s.k, a.source_domain, a.{date_column}, a.id "
                f"FROM ({select}) AS s "
                f"JOIN articles a ON a.id = s.article_id{only}")
         db.execute(sql, (article_id,) if article_id is not None else ())
@@ -300,7 +305,7 @@ def _step5(db, d: Dialect) -> None:
     )
     db.execute("CREATE INDEX article_keys_outlet ON article_keys(kind, key, source_domain, published, article_id)")
     db.execute("CREATE INDEX article_keys_article ON article_keys(article_id)")
-    fill_article_keys(db, skip_rejected=False)
+    fill_article_keys(db, skip_rejected=False, date_column="published")
 
 
 def _step6(db, d: Dialect) -> None:
@@ -402,6 +407,43 @@ def _step11(db, d: Dialect) -> None:
     db.execute("UPDATE story_df SET term = '#n' WHERE term = ?", (old,))
 
 
+# Step 12's article indexes: (name, columns, the step-4 index it replaces). The API's
+# covering indexes (store.views) carry the UTC instant in place of ``published``.
+UTC_INDEXES = (
+    ("articles_published_utc", "published_utc", None),
+    ("api_articles_facts_utc", "seq, source_domain, language, published_utc, duplicate_of, id", "api_articles_facts"),
+    ("api_articles_id_facts_utc", "id, seq, source_domain, language, published_utc, duplicate_of",
+     "api_articles_id_facts"),
+    ("api_articles_published_utc", "published_utc, seq, duplicate_of, source_domain, language, id",
+     "api_articles_published"),
+)
+
+
+def _step12(db, d: Dialect) -> None:
+    # Times stated with different UTC offsets do not sort as text in the order they happened:
+    # every article gets its UTC instant (store.timestamps), which orders and date-filters
+    # everything from now on; the derived dates (article keys, story spans) are rebuilt from
+    # it. Safe to replay.
+    from .timestamps import utc_instant
+
+    sync_columns(db, d)
+    rows = db.execute("SELECT id, published FROM articles WHERE published IS NOT NULL").fetchall()
+    updates = [(utc_instant(published), aid) for aid, published in rows]
+    for i in range(0, len(updates), 1000):
+        db.executemany("UPDATE articles SET published_utc = ? WHERE id = ?", updates[i:i + 1000])
+    for name, cols, old in UTC_INDEXES:
+        db.execute(f"CREATE INDEX IF NOT EXISTS {name} ON articles({cols})")
+        if old:
+            db.execute(f"DROP INDEX IF EXISTS {old}")
+    db.execute("UPDATE article_keys SET published = "
+               "(SELECT a.published_utc FROM articles a WHERE a.id = article_keys.article_id)")
+    db.execute("UPDATE story_clusters SET "
+               "first_published = (SELECT min(a.published_utc) FROM story_members m "
+               "JOIN articles a ON a.id = m.article_id WHERE m.cluster_id = story_clusters.id), "
+               "last_published = (SELECT max(a.published_utc) FROM story_members m "
+               "JOIN articles a ON a.id = m.article_id WHERE m.cluster_id = story_clusters.id)")
+
+
 # (version, description, step(connection, dialect)). Append only.
 STEPS: list[tuple[int, str, Callable[[Any, Dialect], None]]] = [
     (1, "articles, sources, annotations, runs, quarantine, minhashes, full-text index", _step1),
@@ -415,6 +457,7 @@ STEPS: list[tuple[int, str, Callable[[Any, Dialect], None]]] = [
     (9, "alert cursors: the last article each saved search was matched against", _step9),
     (10, "case-insensitive API indexes keyed on lower(column) instead of COLLATE NOCASE", _step10),
     (11, "story document count under a name PostgreSQL can store (no NUL)", _step11),
+    (12, "published_utc: each article's publication time as a UTC instant, for ordering and date filters", _step12),
 ]
 LATEST = STEPS[-1][0]
 

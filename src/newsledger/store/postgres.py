@@ -359,7 +359,8 @@ class PostgresStore(Store):
         # ts_headline re-parses the text: only for the page of hits, not for every match.
         rows = self._read(
             "SELECT h.*, ts_headline(?, a.text, h.tsq::tsquery, ?) AS snippet FROM ("
-            "SELECT a.id, a.title, a.url, a.source_domain, a.published, a.language, a.duplicate_of, a.seq, "
+            "SELECT a.id, a.title, a.url, a.source_domain, a.published, a.published_utc, a.language, "
+            "a.duplicate_of, a.seq, "
             "-ts_rank('{0.1, 0.2, 0.2, 1.0}', a.fts, q.tsq) AS score, q.tsq::text AS tsq "
             "FROM articles a, (SELECT to_tsquery(?, newsledger_fold(?)) AS tsq) q "
             f"WHERE a.fts @@ q.tsq{extra} ORDER BY {order} LIMIT ? OFFSET ?) h "
@@ -399,7 +400,7 @@ class PostgresStore(Store):
         return tsq, "".join(f" AND {c}" for c in conds), tuple(params)
 
     def _export_query(self, kind: str) -> tuple[str, list[tuple[str, str]]]:
-        if kind == "articles" or kind in ANNOTATION_TYPES:
+        if kind in ("articles", "reviews") or kind in ANNOTATION_TYPES:
             return super()._export_query(kind)
         table = "ingest_runs" if kind == "runs" else kind
         kinds = {"bigint": "INTEGER", "integer": "INTEGER", "double precision": "REAL", "jsonb": "JSON"}

@@ -121,15 +121,31 @@ def _where(kind: Optional[str], article_id: Optional[str], alias: str = "") -> t
     return (f"WHERE {' AND '.join(conds)}" if conds else ""), params
 
 
+# A review as exported, the same columns from ``newsledger export --kind reviews`` and from
+# ``/api/reviews?format=csv|jsonl|parquet``: (name, type, SQL over ``reviews r`` and ``articles a``).
+EXPORT_COLUMNS = (
+    ("id", "INTEGER", "r.id"), ("kind", "TEXT", "r.kind"), ("article_id", "TEXT", "r.article_id"),
+    ("source", "TEXT", "a.source_domain"), ("start", "INTEGER", "r.start"), ("end", "INTEGER", 'r."end"'),
+    ("anchor", "TEXT", "r.anchor"), ("verdict", "TEXT", "r.verdict"), ("before", "JSON", "r.before_value"),
+    ("after", "JSON", "r.after_value"), ("by", "TEXT", "r.reviewer"), ("at", "TEXT", "r.reviewed_at"),
+    ("note", "TEXT", "r.note"),
+)
+REVIEW_EXPORT = tuple(name for name, _, _ in EXPORT_COLUMNS)
+_EXPORT_SQL = ", ".join(f"{sql} AS {q(name)}" for name, _, sql in EXPORT_COLUMNS)
+_FROM = "FROM reviews r LEFT JOIN articles a ON a.id = r.article_id"
+
+
+def export_query() -> tuple[str, list[tuple[str, str]]]:
+    """The store's export of every review: SQL and (column, type) pairs."""
+    return f"SELECT {_EXPORT_SQL} {_FROM} ORDER BY r.id", [(name, typ) for name, typ, _ in EXPORT_COLUMNS]
+
+
 def reviews(store, *, kind: Optional[str] = None, article_id: Optional[str] = None, limit: int = 100_000,
             offset: int = 0) -> list[dict[str, Any]]:
-    """Stored reviews, newest first, with the article's outlet."""
+    """Stored reviews, newest first, with the article's outlet and title."""
     where, params = _where(kind, article_id, "r.")
     rows = store._read(
-        "SELECT r.id, r.kind, r.article_id, r.start, r.\"end\", r.anchor, r.verdict, r.before_value AS before, "
-        "r.after_value AS after, "
-        "r.reviewer AS \"by\", r.reviewed_at AS \"at\", r.note, a.source_domain AS source, a.title AS article_title "
-        f"FROM reviews r LEFT JOIN articles a ON a.id = r.article_id {where} ORDER BY r.reviewed_at DESC, r.id DESC "
+        f"SELECT {_EXPORT_SQL}, a.title AS article_title {_FROM} {where} ORDER BY r.reviewed_at DESC, r.id DESC "
         "LIMIT ? OFFSET ?", (*params, int(limit), int(offset)))
     for r in rows:
         r["before"] = _json(r["before"]) if r["before"] is not None else {}
@@ -150,10 +166,6 @@ def mark_analysis(store, article_id: str, body: dict[str, Any]) -> None:
         for rec, row in zip(body.get(table) or [], rows):
             rec["id"] = row["id"]
             rec["review"] = _json(row["review"]) if row["review"] is not None else None
-
-
-REVIEW_EXPORT = ("id", "kind", "article_id", "source", "start", "end", "anchor", "verdict", "before", "after",
-                 "by", "at", "note")
 
 
 def quality(store, *, queue: int = 50) -> dict[str, Any]:

@@ -20,13 +20,13 @@ import sqlite3
 import threading
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
-from datetime import date, datetime, timedelta, timezone
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import IO, Any, Iterable, Iterator, Optional, Sequence, Union
 
 from .. import schema
 from ..schema import ANNOTATION_TYPES, QUOTE_KINDS, Analysis, Article, BadInput
-from . import filters, migrations, reviews
+from . import filters, migrations, reviews, timestamps
 from .deadline import sqlite_guard
 from .errors import QueryError, StoreError
 from .search import compile_fts5, parse
@@ -36,9 +36,14 @@ DEFAULT_TIMEOUT = 10.0  # seconds to wait for another writer before giving up
 MIN_SQLITE = (3, 38, 0)  # the ->> JSON operator (store.dialect)
 EXPORT_KINDS = ("articles", *ANNOTATION_TYPES, "sources", "quarantine", "runs", "reviews")
 SNIPPET_MARKERS = ("[", "]")
-# Search orders; the stored order (seq) breaks ties so pages never overlap.
-_ORDERS = {"relevance": "score, a.seq", "newest": "a.published IS NULL, a.published DESC, a.seq DESC",
-           "oldest": "a.published IS NULL, a.published, a.seq"}
+# Search orders; the stored order (seq) breaks ties so pages never overlap. Dates order by
+# their UTC instant (store.timestamps), undated articles last.
+_ORDERS = {"relevance": "score, a.seq",
+           "newest": f"{timestamps.newest_first('a.published_utc')}, a.seq DESC",
+           "oldest": f"{timestamps.oldest_first('a.published_utc')}, a.seq"}
+
+# A claim's date (a day) where it names one, else its article's UTC instant.
+_CLAIM_DATE = "COALESCE(x.date, a.published_utc)"
 
 _ARTICLE_COLS = migrations.article_columns()
 _ARTICLE_JSON = {n for n, t in _ARTICLE_COLS if t == "JSON"}
@@ -112,20 +117,6 @@ def _record_hash(art_dict: dict[str, Any]) -> str:
     return _hash(d)
 
 
-def _parse_date(value: Union[str, date, None], name: str) -> Optional[datetime | date]:
-    if value is None or value == "":
-        return None
-    if isinstance(value, (date, datetime)):
-        return value
-    text = str(value).strip()
-    try:
-        if len(text) == 10:
-            return date.fromisoformat(text)
-        return datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError:
-        raise QueryError(f"invalid {name} date {text!r}: use YYYY-MM-DD (e.g. 2025-03-01) or an ISO 8601 time") from None
-
-
 def attribution_filter(alias: str, name: Optional[str], role: Optional[str]) -> tuple[str, list[Any]]:
     """A condition on a claim's flat role columns: ``name`` (part of it, any case) in ``role``'s
     column, or in any role's; ``role`` alone: someone holds that role. QueryError for an unknown role."""
@@ -165,25 +156,9 @@ def claim_conditions(alias: str, *, place: Optional[str], actor: Optional[str], 
 
 
 def date_range(column: str, since: Any = None, until: Any = None) -> tuple[list[str], list[Any]]:
-    """SQL conditions for ``since <= column <= until`` on ISO 8601 text.
-
-    A bare date as ``until`` includes that whole day. Comparison is textual,
-    so times are compared as written (offsets are not normalised).
-    """
-    conds, params = [], []
-    lo = _parse_date(since, "since")
-    hi = _parse_date(until, "until")
-    if lo is not None:
-        conds.append(f"{column} >= ?")
-        params.append(lo.isoformat())
-    if hi is not None:
-        if isinstance(hi, datetime):
-            conds.append(f"{column} <= ?")
-            params.append(hi.isoformat())
-        else:
-            conds.append(f"{column} < ?")
-            params.append((hi + timedelta(days=1)).isoformat())
-    return conds, params
+    """SQL conditions for ``since <= column <= until`` on a column of UTC instants
+    (``articles.published_utc``): ``store.timestamps`` says how bounds are read."""
+    return timestamps.utc_range(column, since, until)
 
 
 def _translate(exc: sqlite3.Error, path: str) -> StoreError:
@@ -457,6 +432,7 @@ class Store:
         values = {n: _cell(art_dict.get(n), t) for n, t in _ARTICLE_COLS if n in art_dict}
         body_changed = old is not None and old[2] != chash
         values.update(
+            published_utc=timestamps.utc_instant(art.published),
             source_domain=domain,
             content_hash=chash,
             record_hash=rec_hash,
@@ -605,7 +581,7 @@ class Store:
     def _article_filters(
         self, alias: str, source: Optional[str], since: Any, until: Any, lang: Optional[str] = None
     ) -> tuple[list[str], list[Any]]:
-        conds, params = date_range(f"{alias}.published", since, until)
+        conds, params = date_range(f"{alias}.published_utc", since, until)
         if source:
             conds.append(f"({alias}.source_domain = ? OR lower({alias}.source_domain) LIKE lower(?) ESCAPE '\\' "
                          f"OR lower({alias}.source ->> 'name') = lower(?))")
@@ -631,7 +607,7 @@ class Store:
             "SELECT a.id, a.title, a.url, a.source_domain AS source, a.source ->> 'name' AS source_name, "
             "a.published, a.language, a.duplicate_of, "
             f"length(a.text) - length(replace(a.text, ' ', '')) + CAST(a.text != '' AS INTEGER) AS words, {counts} "
-            f"FROM articles a {where} ORDER BY a.published IS NULL, a.published DESC, a.seq DESC LIMIT ? OFFSET ?",
+            f"FROM articles a {where} ORDER BY {_ORDERS['newest']} LIMIT ? OFFSET ?",
             (*params, int(limit), int(offset)),
         )
 
@@ -710,7 +686,7 @@ class Store:
 
     def _annotation_query(
         self, kind: str, conds: list[str], params: list[Any], source: Optional[str], since: Any,
-        until: Any, limit: int, offset: int, order: str, date_col: str = "a.published",
+        until: Any, limit: int, offset: int, order: str, date_col: str = "a.published_utc",
     ) -> list[dict[str, Any]]:
         cols = migrations.annotation_columns(kind)
         d_conds, d_params = date_range(date_col, since, until)
@@ -748,7 +724,7 @@ class Store:
             params.append(article_id)
         rows = self._annotation_query(
             "quotes", conds, params, source, since, until, limit, offset,
-            "a.published IS NULL, a.published DESC, x.article_id, x.id",
+            f"{timestamps.newest_first('a.published_utc')}, x.article_id, x.id",
         )
         for r in rows:
             if r.get("speaker_named") is not None:
@@ -782,8 +758,7 @@ class Store:
             params.append(article_id)
         return self._annotation_query(
             "claims", conds, params, source, since, until, limit, offset,
-            "COALESCE(x.date, a.published) IS NULL, COALESCE(x.date, a.published) DESC, x.id",
-            date_col="COALESCE(x.date, a.published)",
+            f"{timestamps.newest_first(_CLAIM_DATE)}, x.id", date_col=_CLAIM_DATE,
         )
 
     def places(
@@ -794,7 +769,7 @@ class Store:
         geonames_id, feature, country_code, lat, lon, count (mentions), articles
         (distinct articles). Unresolved places group by their text. Places named by an
         adjective ("Russian", kind demonym) only with ``demonyms``."""
-        conds, params = date_range("a.published", since, until)
+        conds, params = date_range("a.published_utc", since, until)
         if not demonyms:
             conds.append("COALESCE(p.kind, '') <> 'demonym'")
         a_conds, a_params = self._article_filters("a", source, None, None)
@@ -849,7 +824,7 @@ class Store:
         one = lambda sql: self._read(sql)[0]  # noqa: E731
         head = one(
             "SELECT count(*) AS articles, count(analysis_hash) AS analysed, count(duplicate_of) AS duplicates, "
-            "min(published) AS published_min, max(published) AS published_max FROM articles"
+            "min(published_utc) AS published_min, max(published_utc) AS published_max FROM articles"
         )
         return {
             "articles": head["articles"],
@@ -904,6 +879,8 @@ class Store:
             cols = [("id", "INTEGER"), ("article_id", "TEXT"), ("source_domain", "TEXT"), ("published", "TEXT")] + own
             sel = ", ".join(["x.id", "x.article_id", "a.source_domain", "a.published"] + [f"x.{q(c)}" for c, _ in own])
             return f"SELECT {sel} FROM {q(kind)} x JOIN articles a ON a.id = x.article_id ORDER BY x.id", cols
+        if kind == "reviews":
+            return reviews.export_query()
         table = "ingest_runs" if kind == "runs" else kind
         cols = [(r["name"], (r["type"] or "TEXT").split()[0].upper()) for r in self._read(f"PRAGMA table_info({q(table)})")]
         return f"SELECT {', '.join(q(c) for c, _ in cols)} FROM {q(table)}", cols

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from typing import Any, Iterable, Optional
 
+from .timestamps import since_bound, until_bound
+
 _CLAIM = ("SELECT c.id, c.article_id, c.type, c.actor_code, c.actor_text, c.actor_basis, c.place_name, c.place_basis, "
           "c.place_geonames_id, c.date, c.modality, c.asserted_by_names, c.denied_by_names, c.reported_by_names, "
           "c.sentence, a.published, a.source_domain AS outlet FROM claims c JOIN articles a ON a.id = c.article_id ")
@@ -30,18 +32,20 @@ def _marks(n: int) -> str:
 
 def clusters(db, *, since: Optional[str], until: Optional[str], min_size: int, limit: int,
              offset: int) -> list[dict[str, Any]]:
-    """Story clusters active in the range, most recently active first."""
+    """Story clusters active in the range, most recently active first. A cluster's span
+    (first/last_published) holds UTC instants; ``store.timestamps`` says how bounds are read."""
     where, params = ["size >= ?"], [min_size]
-    if since:
+    lo, hi = since_bound(since), until_bound(until)
+    if lo is not None:
         where.append("last_published >= ?")
-        params.append(since)
-    if until:
-        where.append("first_published < ?")
-        params.append(until if len(until) > 10 else until + "\uffff")
+        params.append(lo)
+    if hi is not None:
+        where.append(f"first_published {hi[0]} ?")
+        params.append(hi[1])
     return rows(
         db,
         "SELECT id, label, label_article, first_published, last_published, size, outlets FROM story_clusters "
-        f"WHERE {' AND '.join(where)} ORDER BY last_published DESC, id DESC LIMIT ? OFFSET ?",
+        f"WHERE {' AND '.join(where)} ORDER BY last_published DESC NULLS LAST, id DESC LIMIT ? OFFSET ?",
         (*params, limit, offset),
     )
 
@@ -68,14 +72,15 @@ def cluster_articles(db, story_id: int, limit: int) -> list[dict[str, Any]]:
         # and is an error on PostgreSQL); undated articles first on both
         "LEFT JOIN text_copies c ON c.article_id = a.id AND c.copies_article = "
         "(SELECT min(c2.copies_article) FROM text_copies c2 WHERE c2.article_id = a.id) WHERE m.cluster_id = ? "
-        "ORDER BY a.published IS NOT NULL, a.published, a.id LIMIT ?", (story_id, limit),
+        "ORDER BY a.published_utc IS NOT NULL, a.published_utc, a.id LIMIT ?", (story_id, limit),
     )
 
 
 def claims_in(db, ids: list[str]) -> list[dict[str, Any]]:
     if not ids:
         return []
-    return rows(db, _CLAIM + f"WHERE c.article_id IN ({_marks(len(ids))}) ORDER BY a.published, c.id", tuple(ids))
+    return rows(db, _CLAIM + f"WHERE c.article_id IN ({_marks(len(ids))}) ORDER BY a.published_utc NULLS LAST, c.id",
+                tuple(ids))
 
 
 def quotes_in(db, ids: list[str], limit: int) -> list[dict[str, Any]]:
@@ -85,7 +90,7 @@ def quotes_in(db, ids: list[str], limit: int) -> list[dict[str, Any]]:
         db,
         "SELECT q.id, q.article_id, q.speaker, q.text, q.kind, a.published, a.source_domain AS outlet "
         f"FROM quotes q JOIN articles a ON a.id = q.article_id WHERE q.article_id IN ({_marks(len(ids))}) "
-        "AND q.kind IN ('direct', 'partial') ORDER BY a.published, q.id LIMIT ?", (*ids, limit),
+        "AND q.kind IN ('direct', 'partial') ORDER BY a.published_utc NULLS LAST, q.id LIMIT ?", (*ids, limit),
     )
 
 
@@ -158,7 +163,7 @@ def contradicting(db, ids: list[int]) -> list[dict[str, Any]]:
         "a.source_domain AS outlet, a.published FROM claim_contradictions x "
         "JOIN claims o ON o.id = CASE WHEN x.claim_id IN (" + marks + ") THEN x.other_claim_id ELSE x.claim_id END "
         "JOIN articles a ON a.id = o.article_id "
-        f"WHERE x.claim_id IN ({marks}) OR x.other_claim_id IN ({marks}) ORDER BY a.published, o.id",
+        f"WHERE x.claim_id IN ({marks}) OR x.other_claim_id IN ({marks}) ORDER BY a.published_utc NULLS LAST, o.id",
         tuple(ids) * 3,
     )
 

@@ -28,15 +28,16 @@ from .filters import geonames_id
 from .reviews import conditions as review_conditions
 from .search import compile_tsquery, fts5_match, parse
 from .sqlite import claim_conditions, date_range
+from .timestamps import newest_first, oldest_first
 
 # Private-use characters never occur in article text, so the browser can split
 # on them safely instead of parsing highlight markup.
 MARK_OPEN, MARK_CLOSE = "\ue000", "\ue001"
 SNIPPET_TOKENS = 24
 
-# Store migration 4 creates the covering indexes these queries name in hints.
-ARTICLE_FACTS_INDEX = "api_articles_facts"
-PUBLISHED_INDEX = "api_articles_published"
+# Store migrations 4 and 10 create the covering indexes these queries name in hints.
+ARTICLE_FACTS_INDEX = "api_articles_facts_utc"
+PUBLISHED_INDEX = "api_articles_published_utc"
 CLAIMS_INDEX = "api_claims_article"
 # Read connections map the file and keep a large page cache: aggregates touch the
 # same index pages on every request, and sorts for GROUP BY stay in memory.
@@ -128,7 +129,7 @@ class Reader:
         return self.rows(
             "SELECT COALESCE(CAST(p.geonames_id AS TEXT), lower(COALESCE(p.name, p.text))) AS key, "
             "COALESCE(p.name, p.text) AS name, p.geonames_id, p.country_code, p.feature, p.lat, p.lon, p.article_id, "
-            "substr(a.published, 1, 10) AS day, count(*) AS n "
+            "substr(a.published_utc, 1, 10) AS day, count(*) AS n "
             f"FROM places p JOIN articles a ON a.id = p.article_id {where} "
             "GROUP BY key, p.article_id",
             params,
@@ -204,7 +205,7 @@ class PostgresReader(Reader):
             "min(feature) AS feature, min(lat) AS lat, min(lon) AS lon, article_id, min(day) AS day, count(*) AS n "
             "FROM (SELECT COALESCE(CAST(p.geonames_id AS TEXT), lower(COALESCE(p.name, p.text))) AS key, "
             "COALESCE(p.name, p.text) AS name, p.geonames_id, p.country_code, p.feature, p.lat, p.lon, p.article_id, "
-            f"substr(a.published, 1, 10) AS day FROM places p JOIN articles a ON a.id = p.article_id {where}) t "
+            f"substr(a.published_utc, 1, 10) AS day FROM places p JOIN articles a ON a.id = p.article_id {where}) t "
             "GROUP BY key, article_id",
             params,
         )
@@ -284,7 +285,7 @@ def _where(r: Reader, f: ArticleFilter, hint: str = "", *, probe: bool = False,
     if f.lang:
         conds.append("a.language = ?")
         params.append(f.lang.strip().lower())
-    d_conds, d_params = date_range("a.published", f.since, f.until)
+    d_conds, d_params = date_range("a.published_utc", f.since, f.until)
     conds += d_conds
     params += d_params
     if f.entity:
@@ -367,7 +368,8 @@ def _page_by_date(r: Reader, f: ArticleFilter, sort: str, limit: int, offset: in
         frm, conds, params = _where(r, f, r.published_hint, probe=True)
     else:
         frm, conds, params = _where(r, f, r.facts_hint)
-    order = "a.published DESC, a.seq DESC" if sort == "newest" else "a.published IS NULL, a.published, a.seq"
+    order = (f"{newest_first('a.published_utc')}, a.seq DESC" if sort == "newest"
+             else f"{oldest_first('a.published_utc')}, a.seq")
     seqs = [row["seq"] for row in r.rows(
         f"SELECT a.seq FROM {frm} {_sql_where(conds)} ORDER BY {order} LIMIT ? OFFSET ?", [*params, limit, offset])]
     if not seqs:
@@ -484,9 +486,9 @@ def flat_article(item: dict[str, Any]) -> dict[str, Any]:
 
 def timeline(r: Reader, f: ArticleFilter, limit: int, offset: int) -> dict[str, Any]:
     frm, conds, params = _where(r, f, r.facts_hint)
-    conds = conds + ["a.published IS NOT NULL"]
-    groups = r.rows(
-        f"SELECT substr(a.published, 1, 10) AS date, a.source_domain AS source, count(*) AS count "
+    conds = conds + ["a.published_utc IS NOT NULL"]
+    groups = r.rows(  # per UTC day, the days the date filters mean
+        f"SELECT substr(a.published_utc, 1, 10) AS date, a.source_domain AS source, count(*) AS count "
         f"FROM {frm} {_sql_where(conds)} GROUP BY 1, 2 ORDER BY 1, 2",
         params,
     )
@@ -503,7 +505,7 @@ def timeline(r: Reader, f: ArticleFilter, limit: int, offset: int) -> dict[str, 
 
 
 def _source_conds(alias: str, source: Optional[str], since: Any, until: Any) -> tuple[list[str], list[Any]]:
-    conds, params = date_range(f"{alias}.published", since, until)
+    conds, params = date_range(f"{alias}.published_utc", since, until)
     if source:
         conds.append(f"{alias}.source_domain IN (SELECT domain FROM sources WHERE domain = ? OR lower(name) = lower(?))")
         params += [source.strip().lower(), source.strip()]
@@ -587,7 +589,7 @@ def quotes(r: Reader, *, speaker: Optional[str], q: Optional[str], source: Optio
         conds.append(f"x.kind IN ({', '.join('?' * len(kinds))})")
         params.extend(kinds)
     page = _annotation_page(r, "quotes", _QUOTE_COLS, conds, params,
-                            "a.published IS NULL, a.published DESC, x.article_id, x.start",
+                            f"{newest_first('a.published_utc')}, x.article_id, x.start",
                             ("speaker_mention", "parts", "review"), limit, offset)
     for it in page["items"]:
         it["speaker_named"] = _bool(it["speaker_named"])
@@ -645,6 +647,8 @@ CLAIM_FIELDS = ("id", "article_id", "type", "start", "end", "sentence", "actor",
                 "date_text", "modality", "attributions", "framing", "trigger", "component", "confidence", "review")
 _CLAIM_COLS = "x.id, " + ", ".join(f'x."{c}"' for c in CLAIM_FIELDS)
 _CLAIM_JSON = ("actor", "target", "place", "attributions", "framing", "trigger", "review")
+# A claim's date (a day) where it names one, else its article's UTC instant.
+_CLAIM_DATE = "COALESCE(x.date, a.published_utc)"
 
 
 def claims(r: Reader, *, place: Optional[str], actor: Optional[str], type: Optional[str], modality: Optional[str],
@@ -653,7 +657,7 @@ def claims(r: Reader, *, place: Optional[str], actor: Optional[str], type: Optio
            role: Optional[str] = None) -> dict[str, Any]:
     conds, params = _source_conds("a", source, None, None)
     conds += _review_conds(reviewed, hide_rejected)
-    d_conds, d_params = date_range("COALESCE(x.date, a.published)", since, until)
+    d_conds, d_params = date_range(_CLAIM_DATE, since, until)
     conds += d_conds
     params += d_params
     c, p = claim_conditions("x", place=place, actor=actor, type=type, modality=modality,
@@ -661,7 +665,7 @@ def claims(r: Reader, *, place: Optional[str], actor: Optional[str], type: Optio
     conds += c
     params += p
     return _annotation_page(r, "claims", _CLAIM_COLS, conds, params,
-                            "COALESCE(x.date, a.published) IS NULL, COALESCE(x.date, a.published) DESC, x.id",
+                            f"{newest_first(_CLAIM_DATE)}, x.id",
                             _CLAIM_JSON, limit, offset)
 
 
@@ -707,7 +711,7 @@ def places_geojson(r: Reader, *, source: Optional[str], since: Any, until: Any, 
     for row in r.rows(
         "SELECT COALESCE(CAST(c.place_geonames_id AS TEXT), lower(c.place_name)) AS key, c.place_name AS name, "
         "c.place_geonames_id AS geonames_id, c.place_country_code AS country_code, c.place_lat AS lat, "
-        "c.place_lon AS lon, c.type, c.modality, c.article_id, COALESCE(c.date, substr(a.published, 1, 10)) AS day "
+        "c.place_lon AS lon, c.type, c.modality, c.article_id, COALESCE(c.date, substr(a.published_utc, 1, 10)) AS day "
         f"FROM claims c JOIN articles a ON a.id = c.article_id {_sql_where(c_conds)}",
         c_params,
     ):
@@ -756,8 +760,8 @@ def sources(r: Reader, *, state_affiliated: Optional[bool], country: Optional[st
         "(SELECT count(*) FROM quotes x JOIN articles a ON a.id = x.article_id WHERE a.source_domain = s.domain "
         "AND x.kind IN ('direct', 'partial', 'indirect')) AS quotes, "
         "(SELECT count(*) FROM claims x JOIN articles a ON a.id = x.article_id WHERE a.source_domain = s.domain) AS claims, "
-        "(SELECT min(published) FROM articles a WHERE a.source_domain = s.domain) AS first_published, "
-        "(SELECT max(published) FROM articles a WHERE a.source_domain = s.domain) AS last_published "
+        "(SELECT min(published_utc) FROM articles a WHERE a.source_domain = s.domain) AS first_published, "
+        "(SELECT max(published_utc) FROM articles a WHERE a.source_domain = s.domain) AS last_published "
         f"FROM sources s {where} ORDER BY articles DESC, s.domain LIMIT ? OFFSET ?",
         [*params, limit, offset],
     )
@@ -844,7 +848,7 @@ def compare(r: Reader, *, entity: Optional[str], place: Optional[str], claim_typ
     for other_kind, other_key in others:
         conds.append("m.article_id IN (SELECT article_id FROM article_keys WHERE kind = ? AND key = ?)")
         params += [other_kind, other_key]
-    d_conds, d_params = date_range("m.published", since, until)
+    d_conds, d_params = date_range("m.published", since, until)  # article_keys keep UTC instants
     conds += d_conds
     params += d_params
     s_conds, s_params = _claim_subject(r, entity, place, claim_type)
@@ -886,9 +890,11 @@ def compare(r: Reader, *, entity: Optional[str], place: Optional[str], claim_typ
     domains = [o["source"] for o in page]
     firsts = [o["first_id"] for o in page]
     in_firsts = f"({','.join('?' * len(firsts))})"
-    titles = {row["id"]: row["title"] for row in r.rows(f"SELECT id, title FROM articles WHERE id IN {in_firsts}", firsts)}
+    # the first article's date as published (the keys order by its UTC instant)
+    firsts_rows = {row["id"]: row for row in r.rows(f"SELECT id, title, published FROM articles WHERE id IN {in_firsts}",
+                                                    firsts)}
     example_rows = r.rows(
-        "SELECT c.article_id, c.type, c.sentence, c.modality, COALESCE(c.date, substr(a.published, 1, 10)) AS date "
+        "SELECT c.article_id, c.type, c.sentence, c.modality, COALESCE(c.date, substr(a.published_utc, 1, 10)) AS date "
         f"FROM claims c JOIN articles a ON a.id = c.article_id WHERE {' AND '.join([f'c.article_id IN {in_firsts}', *s_conds])} "
         "ORDER BY c.start",
         [*firsts, *s_params],
@@ -908,7 +914,8 @@ def compare(r: Reader, *, entity: Optional[str], place: Optional[str], claim_typ
         items.append({
             "source": o["source"], "name": reg.get("name") or o["source"], "country": reg.get("country"),
             "state_affiliated": reg.get("state_affiliated"), "articles": o["articles"],
-            "first": {"date": o["first_date"], "article_id": o["first_id"], "title": titles.get(o["first_id"])},
+            "first": {"date": (firsts_rows.get(o["first_id"]) or {}).get("published", o["first_date"]),
+                      "article_id": o["first_id"], "title": (firsts_rows.get(o["first_id"]) or {}).get("title")},
             "framing": sorted(terms.values(), key=lambda t: (-t["count"], t["term"])),
             # A denial of a capture is no capture: counts are split by how each claim is stated.
             "claim_types": [{"type": k, "count": sum(v.values()), "modalities": _ordered_modalities(v)}

@@ -7,6 +7,7 @@ from typing import Optional
 
 from fastapi import APIRouter, HTTPException, Path as PathParam, Query, Request
 
+from ..store.timestamps import SINCE_HELP, UNTIL_HELP
 from . import claim_provenance, get_story, list_stories, quote_provenance
 
 router = APIRouter(tags=["stories"])
@@ -17,8 +18,8 @@ OFFSET_MAX = 1_000_000_000
 @router.get("/api/stories")
 def stories_list(
     request: Request,
-    since: Optional[str] = Query(None, description="last article on or after (YYYY-MM-DD or ISO 8601)"),
-    until: Optional[str] = Query(None, description="first article before the end of (YYYY-MM-DD or ISO 8601)"),
+    since: Optional[str] = Query(None, description=f"stories whose last article is {SINCE_HELP}"),
+    until: Optional[str] = Query(None, description=f"stories whose first article is {UNTIL_HELP}"),
     min_size: int = Query(2, ge=1, le=1_000_000, description="only stories with at least this many articles"),
     limit: int = Query(50, ge=1, le=500),
     offset: int = Query(0, ge=0, le=OFFSET_MAX),

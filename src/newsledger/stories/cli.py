@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import click
 
-from ..cli.main import LONG, NAME, SHORT, _open, _print_json, _table, db_option, json_option
+from ..cli.main import DATE, LONG, NAME, SHORT, _open, _print_json, _table, db_option, json_option
+from ..store.timestamps import SINCE_HELP, UNTIL_HELP
 
 
 @click.command(epilog="""\b
 Examples:
   newsledger stories                       # stories told by two articles or more
   newsledger stories --min-size 3
+  newsledger stories --since 2026-03-01    # stories still told on or after 1 March (UTC)
   newsledger stories --id 12               # its articles, copies, claims and contradictions
   newsledger stories --id 12 --json        # with the claim and quote ids `provenance` takes
 """)
@@ -18,17 +20,19 @@ Examples:
               help="Show one story: its articles, copies, claims and contradictions.")
 @click.option("--min-size", type=click.IntRange(1), default=2, show_default=True, metavar="N",
               help="Only stories with at least N articles.")
+@click.option("--since", type=DATE, help=f"Stories whose last article is {SINCE_HELP}.")
+@click.option("--until", type=DATE, help=f"Stories whose first article is {UNTIL_HELP}.")
 @click.option("--limit", type=click.IntRange(1, 1000), default=20, show_default=True, help="Stories to show.")
 @click.option("--offset", type=click.IntRange(0), default=0, help="Stories to skip (paging).")
 @db_option
 @json_option
-def stories(story_id, min_size, limit, offset, db, as_json) -> None:
-    """Stories: the same event across outlets, most recent first."""
+def stories(story_id, min_size, since, until, limit, offset, db, as_json) -> None:
+    """Stories: the same event across outlets, most recently active first; spans in UTC."""
     from . import get_story, list_stories
 
     with _open(db) as store:
         if story_id is None:
-            rows = list_stories(store, min_size=min_size, limit=limit, offset=offset)
+            rows = list_stories(store, since=since, until=until, min_size=min_size, limit=limit, offset=offset)
             for r in rows:
                 r["span"] = f"{(r['first_published'] or '')[:10]} … {(r['last_published'] or '')[:10]}"
             _table(rows, [("id", "id", SHORT), ("label", "story", LONG), ("size", "articles", SHORT),

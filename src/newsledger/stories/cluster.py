@@ -96,7 +96,7 @@ def _forget(db, article_id: str) -> None:
 
 
 def _order(row: dict) -> tuple:
-    return (row["published"] is None, row["published"] or "", row["first_seen"] or "", row["id"])
+    return (row["published_utc"] is None, row["published_utc"] or "", row["first_seen"] or "", row["id"])
 
 
 def _copies(db, art: dict) -> int:
@@ -253,7 +253,7 @@ def _refresh(db, cluster: int, joined: Optional[dict] = None) -> None:
         sql.relabel_cluster(db, cluster, size=size, first=first, last=last, outlets=outlets, label=label,
                             label_article=label_id, updated=_now())
         return
-    published = joined["published"]
+    published = joined["published_utc"]  # a cluster's span is in UTC instants (store.timestamps)
     first = min(x for x in (head[1], published) if x) if (head[1] or published) else None
     last = max(x for x in (head[2], published) if x) if (head[2] or published) else None
     sql.grow_cluster(db, cluster, size=size, first=first, last=last, updated=_now())

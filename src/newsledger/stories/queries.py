@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import difflib
-from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any, Iterable, Optional
 
 from ..store import story_reads as sql
+from ..store.timestamps import utc_instant
 from . import text as tx
 from .cluster import CLAIM_DAYS, claim_day, resolve_place, same_place_claims
 
@@ -25,13 +25,7 @@ def instant(published: Optional[str]) -> tuple[bool, str]:
     "11:45-05:00" (16:45 UTC), which string order gets wrong; undated last, unparsable as written."""
     if not published:
         return True, ""
-    try:
-        when = datetime.fromisoformat(published.replace("Z", "+00:00"))
-    except ValueError:
-        return False, published
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=timezone.utc)
-    return False, when.astimezone(timezone.utc).isoformat()
+    return False, utc_instant(published) or published
 
 
 def list_stories(store: "Store", *, since: Optional[str] = None, until: Optional[str] = None,
@@ -53,8 +47,6 @@ def get_story(store: "Store", story_id: int) -> Optional[dict[str, Any]]:
     if story is None:
         return None
     articles = sql.cluster_articles(db, story_id, STORY_ARTICLES)
-    # SQL sorts the timestamp strings; the story reads in the order things happened (undated first, as above).
-    articles.sort(key=lambda a: (a["published"] is not None, instant(a["published"])[1], a["id"]))
     story["articles"] = articles
     story["outlet_list"] = sorted({a["outlet"] for a in articles if a["outlet"]})
     # A wire story reprinted by many outlets counts once: originals are articles that copy nothing.
@@ -62,7 +54,6 @@ def get_story(store: "Store", story_id: int) -> Optional[dict[str, Any]]:
     ids = [a["id"] for a in articles]
     story["claims"] = _group_claims(db, sql.claims_in(db, ids))
     story["quotes"] = sql.quotes_in(db, ids, STORY_QUOTES)
-    story["quotes"].sort(key=lambda q: (*instant(q["published"]), q["id"]))
     story["contradictions"] = _position_pairs(db, sql.contradictions_in(db, ids)) if ids else []
     return story
 
