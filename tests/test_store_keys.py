@@ -35,7 +35,7 @@ def _rebuilt(path) -> list[tuple]:
 
 
 A, B = "a1b2c3d4e5f60708", "b1b2c3d4e5f60708"
-PUB = "2026-03-02T08:00:00+01:00"
+PUB = "2026-03-02T07:00:00Z"  # the keys carry the UTC instant of published 2026-03-02T08:00:00+01:00
 NW = "northwind-gazette.example"
 
 
@@ -55,7 +55,7 @@ def test_keys_follow_ingest_reanalysis_and_delete(tmp_path):
     again.claims[0].type = "TAKE_CONTROL"
     again.places = []
     assert s.upsert(again) == "updated"
-    moved = ("harbor-ledger.example", "2026-04-01T00:00:00+00:00", A)
+    moved = ("harbor-ledger.example", "2026-04-01T00:00:00Z", A)
     assert _keys(path) == [
         ("claim_type", "TAKE_CONTROL", *moved),
         ("entity", "port allory", *moved),
