@@ -262,17 +262,18 @@ def _step4(db, d: Dialect) -> None:
 # (subject key, article), carrying the outlet and date, answers the per-outlet counts
 # and first mentions from a single covering index range. Keys are folded by SQL
 # lower() (like the API's lookups) so every backend folds them the same way.
-# kind -> SELECT of (key, article_id) over the annotation tables.
+# kind -> SELECT of (key, article_id) over the annotation tables; ``{kept}`` opens the
+# condition on reviewable rows (places and claims): see ``fill_article_keys``.
 ARTICLE_KEY_SOURCES: dict[str, str] = {
-    "place": "SELECT lower(name) AS k, article_id FROM places WHERE name IS NOT NULL "
-             "UNION SELECT lower(text), article_id FROM places WHERE text IS NOT NULL "
-             "UNION SELECT lower(place_name), article_id FROM claims WHERE place_name IS NOT NULL",
-    "place_id": "SELECT CAST(geonames_id AS TEXT) AS k, article_id FROM places WHERE geonames_id IS NOT NULL "
+    "place": "SELECT lower(name) AS k, article_id FROM places WHERE {kept}name IS NOT NULL "
+             "UNION SELECT lower(text), article_id FROM places WHERE {kept}text IS NOT NULL "
+             "UNION SELECT lower(place_name), article_id FROM claims WHERE {kept}place_name IS NOT NULL",
+    "place_id": "SELECT CAST(geonames_id AS TEXT) AS k, article_id FROM places WHERE {kept}geonames_id IS NOT NULL "
                 "UNION SELECT CAST(place_geonames_id AS TEXT), article_id FROM claims "
-                "WHERE place_geonames_id IS NOT NULL",
+                "WHERE {kept}place_geonames_id IS NOT NULL",
     "entity": "SELECT lower(canonical) AS k, article_id FROM entities WHERE canonical IS NOT NULL "
               "UNION SELECT lower(text), article_id FROM entities WHERE text IS NOT NULL",
-    "claim_type": "SELECT upper(type) AS k, article_id FROM claims WHERE type IS NOT NULL",
+    "claim_type": "SELECT upper(type) AS k, article_id FROM claims WHERE {kept}type IS NOT NULL",
 }
 
 
@@ -287,9 +288,7 @@ def fill_article_keys(db, article_id: str | None = None, skip_rejected: bool = T
     ``skip_rejected=False`` and ``date_column="published"`` only for step 5, which runs
     before the ``review`` and ``published_utc`` columns exist (step 12 refills the dates)."""
     for kind, select in ARTICLE_KEY_SOURCES.items():
-        if skip_rejected:
-            select = (select.replace("FROM places WHERE ", "FROM places WHERE " + _UNREJECTED)
-                      .replace("FROM claims WHERE ", "FROM claims WHERE " + _UNREJECTED))
+        select = select.format(kept=_UNREJECTED if skip_rejected else "")
         only = " WHERE s.article_id = ?" if article_id is not None else ""
         sql = (f"INSERT INTO article_keys (kind, key, source_domain, published, article_id) "
                f"SELECT DISTINCT '{kind}', s.k, a.source_domain, a.{date_column}, a.id "
