@@ -12,6 +12,7 @@ from newsledger import stories
 from newsledger.schema import Place
 from newsledger.store import clusters as sql
 from newsledger.store import open_store
+from newsledger.stories.cluster import resolve_place
 
 from pg import postgres_server  # noqa: F401  (session fixture)
 from test_stories import LOCAL, WIRE, _analysis, _claim, _odesa_place
@@ -117,8 +118,9 @@ def test_migration_renames_the_old_document_count(store):
 def test_place_lookups_fold_case_and_take_other_claims_ids(store):
     _scenario(store)
     db = store._conn()
-    assert sql.article_place_id(db, "dddd0004", "siversk") == 694403
-    assert sql.article_place_id(db, "dddd0004", "Odesa") is None
+    assert resolve_place(db, "dddd0004", None, "siversk") == 694403
+    assert resolve_place(db, "aaaa0001", None, "ODESA") == 698740
+    assert resolve_place(db, "aaaa0001", 1, "Odesa") == 1  # an id of its own wins
     assert sql.claimed_place_id(db, "Siversk") == 694403
     assert sql.claimed_place_id(db, "Nowhere") is None
 
@@ -157,3 +159,15 @@ def test_untitled_story_is_labelled_alike_on_both_backends(postgres_server, tmp_
             assert counts.get("joined") == 1 and not counts.get("failed"), counts
             labels.append(st._read("SELECT label, label_article, size FROM story_clusters"))
     assert labels[0] == labels[1] == [{"label": None, "label_article": "bbbb0002", "size": 2}]
+
+
+def test_place_names_fold_case_in_every_script(store):
+    """SQLite's lower() folds ASCII only; the clusterer folds case itself, so both backends resolve alike."""
+    text = "Сили оборони утримують Сіверськ, повідомив штаб."
+    i = text.index("Сіверськ")
+    store.upsert(_analysis("ffff0006", "kyiv-ledger.example", "2025-12-13T09:00:00+02:00", "Сіверськ", text,
+                           claims=[_claim("CONTESTED", "UKR", gid=None, name="СІВЕРСЬК")],
+                           places=[Place(text="Сіверськ", start=i, end=i + 8, name="Siversk", geonames_id=694403,
+                                         feature="city")]))
+    assert resolve_place(store._conn(), "ffff0006", None, "СІВЕРСЬК") == 694403
+    assert resolve_place(store._conn(), "ffff0006", None, "сіверськ") == 694403

@@ -265,13 +265,11 @@ def grow_cluster(db, cluster: int, *, size: int, first: Optional[str], last: Opt
 
 # ------------------------------------------------------------------ claims and contradictions
 
-def article_place_id(db, article_id: str, name: str) -> Optional[int]:
-    """The GeoNames id the article's place tagger gave ``name`` (letter case aside)."""
-    row = db.execute(
-        "SELECT geonames_id FROM places WHERE article_id = ? AND geonames_id IS NOT NULL "
-        "AND (lower(name) = lower(?) OR lower(text) = lower(?)) LIMIT 1", (article_id, name, name),
-    ).fetchone()
-    return row[0] if row else None
+def article_place_names(db, article_id: str) -> list[tuple[Optional[str], Optional[str], int]]:
+    """(name, text as written, geonames_id) of the article's resolved places, in text order."""
+    return [tuple(r) for r in db.execute(
+        'SELECT name, text, geonames_id FROM places WHERE article_id = ? AND geonames_id IS NOT NULL '
+        'ORDER BY start, "end", geonames_id', (article_id,)).fetchall()]
 
 
 def claimed_place_id(db, name: str, scan: int = 50) -> Optional[int]:

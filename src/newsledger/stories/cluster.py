@@ -287,8 +287,14 @@ def resolve_place(db, article_id: str, gid: Optional[int], name: Optional[str]) 
     """A claim's GeoNames id, or the id its article's place tagger gave the same name."""
     if gid or not name:
         return gid
+    # Case folded here, not in SQL: SQLite's lower() folds ASCII only, PostgreSQL's every script,
+    # and СІВЕРСЬК must meet Сіверськ on both.
+    folded = name.casefold()
+    for place_name, text, place_gid in sql.article_place_names(db, article_id):
+        if folded in ((place_name or "").casefold(), (text or "").casefold()):
+            return place_gid
     # Else the id other claims already got for the same name (the first of a bounded few wins).
-    return sql.article_place_id(db, article_id, name) or sql.claimed_place_id(db, name)
+    return sql.claimed_place_id(db, name)
 
 
 def same_place_claims(db, gid: Optional[int], name: Optional[str], types: Iterable[str],
