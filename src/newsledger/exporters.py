@@ -116,10 +116,17 @@ def parquet(rows: Rows, columns: Sequence[Column]) -> Chunks:
     typed = [f.type for f in schema]
     spool = _Spool()
 
+    text = [t == pa.string() for t in typed]
+
+    def column(batch: list[dict], name: str, is_text: bool) -> list:
+        values = [r.get(name) for r in batch]
+        if is_text and any(isinstance(v, (dict, list)) for v in values):
+            values = [flat(v) for v in values]
+        return values
+
     def table(batch: list[dict]):
-        return pa.Table.from_arrays(
-            [pa.array([r.get(c) if t in (pa.int64(), pa.float64()) else flat(r.get(c)) for r in batch], type=t)
-             for c, t in zip(names, typed)], schema=schema)
+        return pa.Table.from_arrays([pa.array(column(batch, c, x), type=t) for c, t, x in zip(names, typed, text)],
+                                    schema=schema)
 
     with pq.ParquetWriter(spool, schema) as writer:
         batch: list[dict] = []
