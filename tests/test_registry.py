@@ -305,6 +305,9 @@ def test_a_new_exporter_serves_the_api(tsv, db):
     params = {p["name"]: p for p in doc["paths"]["/api/quotes"]["get"]["parameters"]}
     assert "tsv" in params["format"]["schema"]["pattern"]
     assert "text/tab-separated-values" in doc["paths"]["/api/quotes"]["get"]["responses"]["200"]["content"]
+    page = client.get("/").text  # the dashboard's export links and its article layers follow the declarations
+    assert 'data-export-formats="parquet csv jsonl tsv"' in page
+    assert f'data-annotation-kinds="{" ".join(ANNOTATION_TYPES)}"' in page
 
 
 def test_unknown_export_format_lists_the_known_ones(db):

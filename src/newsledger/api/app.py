@@ -10,6 +10,7 @@ All lists share one shape: ``{total, limit, offset, items}``, and take
 from __future__ import annotations
 
 import asyncio
+import html
 import json
 import re
 import shutil
@@ -20,12 +21,12 @@ from pathlib import Path
 from typing import Any, Optional
 
 from fastapi import Depends, FastAPI, HTTPException, Path as PathParam, Query, Request
-from fastapi.responses import FileResponse, JSONResponse
+from fastapi.responses import FileResponse, HTMLResponse, JSONResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from fastapi.staticfiles import StaticFiles
 from starlette.concurrency import run_in_threadpool
 
-from ..schema import MODALITIES
+from ..schema import ANNOTATION_TYPES, MODALITIES
 from .. import __version__
 from ..store import QueryError, StoreError, deadline, open_store
 from ..store import reviews
@@ -195,9 +196,14 @@ def create_app(db_path: str | Path, token: Optional[str] = None, *,
 
     # ------------------------------------------------------------ dashboard and docs
 
+    # The dashboard offers the registered export formats (plugins included) and shows every annotation kind.
+    page_data = {"export-formats": " ".join(export.formats()[1:]), "annotation-kinds": " ".join(ANNOTATION_TYPES)}
+    index_html = (STATIC / "index.html").read_text(encoding="utf-8").replace('<html lang="en">', '<html lang="en"' + "".join(
+        f' data-{k}="{html.escape(v)}"' for k, v in page_data.items()) + ">", 1)
+
     @app.get("/", include_in_schema=False)
     def index():
-        return FileResponse(STATIC / "index.html", headers={"Cache-Control": "no-cache"})
+        return HTMLResponse(index_html, headers={"Cache-Control": "no-cache"})
 
     @app.get("/docs", include_in_schema=False)
     def docs():

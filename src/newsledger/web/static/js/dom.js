@@ -124,8 +124,11 @@ export function pager(total, limit, offset, go) {
   );
 }
 
+// The export formats the server has registered (set on <html> by the server; the built-ins otherwise).
+const EXPORT_FORMATS = (document.documentElement.dataset.exportFormats || "csv jsonl parquet").split(" ").filter(Boolean);
+
 export function exportLinks(path, params) {
-  const links = ["csv", "jsonl", "parquet"].map((fmt) => {
+  const links = EXPORT_FORMATS.map((fmt) => {
     const qs = new URLSearchParams();
     for (const [k, v] of Object.entries(params || {})) {
       if (v !== null && v !== undefined && v !== "" && k !== "limit" && k !== "offset") qs.set(k, v);

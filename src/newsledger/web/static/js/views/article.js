@@ -14,6 +14,10 @@ const LAYERS = [
   { key: "framing", label: "Framing", cls: "framing" },
   { key: "claims", label: "Claims", cls: "claim" },
 ];
+// Annotation kinds beyond these (declared in the server's schema, set on <html> by the server) get a plain layer.
+const KINDS = (document.documentElement.dataset.annotationKinds || "").split(" ").filter(Boolean);
+const ALL_LAYERS = LAYERS.concat(KINDS.filter((k) => !LAYERS.some((l) => l.key === k))
+  .map((k) => ({ key: k, label: k.charAt(0).toUpperCase() + k.slice(1).replace(/_/g, " "), cls: "other" })));
 
 function annLabel(layer, rec) {
   switch (layer.key) {
@@ -91,7 +95,7 @@ export async function renderArticle(root, params, rest) {
   const id = rest.join("/");
   const data = await getJSON(`/api/articles/${encodeURIComponent(id)}`);
   const text = data.text || "";
-  const enabled = new Set(LAYERS.filter((l) => l.key !== "claims").map((l) => l.key));
+  const enabled = new Set(ALL_LAYERS.filter((l) => l.key !== "claims").map((l) => l.key));
   let showRejected = false;
   let reviewFilter = "all";
 
@@ -136,7 +140,7 @@ export async function renderArticle(root, params, rest) {
   }
 
   function paint() {
-    const anns = clampSpans(text, LAYERS.filter((l) => enabled.has(l.key)), data).filter((a) => showRejected || !rejected(a.rec));
+    const anns = clampSpans(text, ALL_LAYERS.filter((l) => enabled.has(l.key)), data).filter((a) => showRejected || !rejected(a.rec));
     body.replaceChildren();
     for (const seg of segments(text, anns)) {
       const piece = text.slice(seg.start, seg.end);
@@ -154,7 +158,7 @@ export async function renderArticle(root, params, rest) {
   }
 
   const toggles = h("fieldset", { class: "layers" }, h("legend", null, "Highlight"),
-    LAYERS.map((l) => {
+    ALL_LAYERS.map((l) => {
       const box = h("input", { type: "checkbox", id: `layer-${l.key}`, checked: enabled.has(l.key), onchange: (e) => {
         if (e.target.checked) enabled.add(l.key); else enabled.delete(l.key);
         paint();
@@ -224,7 +228,7 @@ export async function renderArticle(root, params, rest) {
   const fromQueue = (params?.get("review") || "").match(/^(claim|quote|place)-(\d+)$/);
   const target = wanted ? { layer: wanted.layer, id: wanted.id } : fromQueue ? { layer: { claim: "claims", quote: "quotes", place: "places" }[fromQueue[1]], id: Number(fromQueue[2]) } : null;
   if (target) {
-    const layer = LAYERS.find((l) => l.key === target.layer);
+    const layer = ALL_LAYERS.find((l) => l.key === target.layer);
     const rec = (data[target.layer] || []).find((r) => r.id === target.id);
     if (layer && rec) {
       return () => {
