@@ -325,24 +325,37 @@ def test_jsonl_nests_json_columns_and_csv_keeps_them_as_text():
     assert "".join(exporters.get("csv").write(rows, cols)).splitlines() == ["n,meta,note", '1,"{""a"": [1, 2]}",\'=SUM(A1)']
 
 
-def test_a_broken_installed_plugin_does_not_break_the_cli(tmp_path, db):
-    """A package whose entry point cannot be imported: the CLI still works and says what was skipped."""
+def test_installed_plugins_load_and_a_broken_one_does_not_break_the_cli(tmp_path, db):
+    """Two installed packages: one adds an export format through its entry point (one module plus its
+    decorator), the other's entry point cannot be imported. The CLI uses the first and says it skipped the second."""
     import os
 
-    dist = tmp_path / "site" / "broken_gadgets-0.1.dist-info"
-    dist.mkdir(parents=True)
-    (dist / "METADATA").write_text("Metadata-Version: 2.1\nName: broken-gadgets\nVersion: 0.1\n", encoding="utf-8")
-    (dist / "entry_points.txt").write_text("[newsledger.exporters]\nxlsx = broken_gadgets_nowhere.xlsx\n",
-                                           encoding="utf-8")
-    src = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(exporters.__file__))))
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(tmp_path / "site"), src])}
-    out = tmp_path / "a.csv"
-    done = subprocess.run([sys.executable, "-m", "newsledger.cli.main", "export", "--out", str(out), "--db", str(db)],
-                          capture_output=True, text=True, env=env)
+    site = tmp_path / "site"
+    for dist, points in (("tsv_gadgets", "tsv = tsv_gadgets"), ("broken_gadgets", "xlsx = broken_gadgets_nowhere.xlsx")):
+        info = site / f"{dist}-0.1.dist-info"
+        info.mkdir(parents=True)
+        (info / "METADATA").write_text(f"Metadata-Version: 2.1\nName: {dist}\nVersion: 0.1\n", encoding="utf-8")
+        (info / "entry_points.txt").write_text(f"[newsledger.exporters]\n{points}\n", encoding="utf-8")
+    (site / "tsv_gadgets.py").write_text(
+        "from newsledger.exporters import exporter\n\n\n"
+        "@exporter('tsv', media_type='text/tab-separated-values')\n"
+        "def tsv(rows, columns):\n"
+        "    names = [c for c, _ in columns]\n"
+        "    yield '\\t'.join(names) + '\\n'\n"
+        "    for row in rows:\n"
+        "        yield '\\t'.join(str(row.get(c, '')) for c in names) + '\\n'\n", encoding="utf-8")
+    src = os.path.dirname(os.path.dirname(os.path.abspath(exporters.__file__)))
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(site), src])}
+
+    def cli(*args: str) -> subprocess.CompletedProcess:
+        return subprocess.run([sys.executable, "-m", "newsledger.cli.main", *args], capture_output=True, text=True,
+                              env=env)
+
+    out = tmp_path / "a.tsv"
+    done = cli("export", "--out", str(out), "--db", str(db))
     assert done.returncode == 0, done.stderr
-    assert out.read_text(encoding="utf-8").startswith("id,")
+    assert out.read_text(encoding="utf-8").startswith("id\turl\t")
     assert "export format plugin 'xlsx' (broken_gadgets_nowhere.xlsx) did not load and is skipped" in done.stderr
-    listed = subprocess.run([sys.executable, "-m", "newsledger.cli.main", "plugins"], capture_output=True, text=True,
-                            env=env, check=True).stdout
-    assert "export formats (newsledger.exporters): parquet, csv, jsonl" in listed
+    listed = cli("plugins").stdout
+    assert "export formats (newsledger.exporters): parquet, csv, jsonl, tsv" in listed
     assert "not loaded: xlsx (broken_gadgets_nowhere.xlsx): ModuleNotFoundError" in listed
