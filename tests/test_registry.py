@@ -359,3 +359,11 @@ def test_installed_plugins_load_and_a_broken_one_does_not_break_the_cli(tmp_path
     listed = cli("plugins").stdout
     assert "export formats (newsledger.exporters): parquet, csv, jsonl, tsv" in listed
     assert "not loaded: xlsx (broken_gadgets_nowhere.xlsx): ModuleNotFoundError" in listed
+
+
+def test_reviewable_kinds_are_declared_annotation_kinds():
+    from newsledger.store.migrations import ANNOTATION_EXTRA, REVIEW_KINDS
+    from newsledger.store.reviews import KINDS
+
+    assert KINDS is REVIEW_KINDS and set(KINDS.values()) <= set(ANNOTATION_TYPES)
+    assert all(("review", "JSON") in ANNOTATION_EXTRA[kind] for kind in KINDS.values())

@@ -60,8 +60,10 @@ ROLE_COLUMNS: dict[str, str] = {"asserts": "asserted_by_names", "denies": "denie
 ANNOTATION_EXTRA: dict[str, list[tuple[str, str]]] = {
     "claims": [(n, t) for n, (t, _, _) in CLAIM_FLAT.items()] + [(c, "TEXT") for c in ROLE_COLUMNS.values()],
 }
+# The annotation kinds an analyst may review (store.reviews), by the name the CLI and API give one item.
+REVIEW_KINDS: dict[str, str] = {"claim": "claims", "quote": "quotes", "place": "places"}
 # An analyst's review mark (store.reviews): verdict, by, at, note, before, after.
-for _kind in ("claims", "quotes", "places"):
+for _kind in REVIEW_KINDS.values():
     ANNOTATION_EXTRA.setdefault(_kind, []).append(("review", "JSON"))
 
 

@@ -20,9 +20,8 @@ from datetime import datetime, timezone
 from typing import Any, Callable, Iterable, Optional
 
 from .errors import QueryError
-from .migrations import CLAIM_FLAT, q
+from .migrations import CLAIM_FLAT, REVIEW_KINDS as KINDS, q
 
-KINDS = {"claim": "claims", "quote": "quotes", "place": "places"}
 VERDICTS = ("confirmed", "rejected", "corrected")
 # Fields an analyst may set, per kind. Claims' actor and place are nested records:
 # ``actor`` sets its text, ``actor_code`` its country code, ``place`` a GeoNames id or name.
