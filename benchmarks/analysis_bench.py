@@ -126,10 +126,10 @@ def main() -> None:
     ctxs = [Context(article=a, doc=d) for a, d in docs_for(analyzer.nlp, articles, batch_size=32)]
     spacy_own = time.process_time() - t0
     per_comp = {}
-    for name, comp in analyzer.components:
+    for name, (kind, comp) in zip(analyzer.names, analyzer.components):
         t0 = time.process_time()
         for ctx in ctxs:
-            setattr(ctx, name, comp(ctx))
+            setattr(ctx, kind, comp(ctx))
         per_comp[name] = time.process_time() - t0
 
     n = len(texts)
